@@ -1,0 +1,55 @@
+//! Seeds, caps and bounds of the protocol, in one place.
+
+use anchor_lang::prelude::*;
+
+/// Seed of the protocol's single [`crate::state::Config`] account.
+#[constant]
+pub const CONFIG_SEED: &[u8] = b"config";
+
+/// Seed prefix of an [`crate::state::Arbiter`] account: `["arbiter", authority]`.
+#[constant]
+pub const ARBITER_SEED: &[u8] = b"arbiter";
+
+/// Seed prefix of an [`crate::state::Offer`] account: `["offer", seller, offer_id (u64 LE)]`.
+#[constant]
+pub const OFFER_SEED: &[u8] = b"offer";
+
+/// Seed prefix of a [`crate::state::Trade`] account: `["trade", offer, trade_index (u64 LE)]`.
+#[constant]
+pub const TRADE_SEED: &[u8] = b"trade";
+
+/// Basis points in one whole.
+#[constant]
+pub const BPS_DENOMINATOR: u16 = 10_000;
+
+/// Hard cap of the protocol fee, in basis points of a trade's amount.
+#[constant]
+pub const MAX_PROTOCOL_FEE_BPS: u16 = 100;
+
+/// Hard cap of an arbiter's fee, in basis points of a disputed trade's amount.
+#[constant]
+pub const MAX_ARBITER_FEE_BPS: u16 = 500;
+
+/// Shortest payment window an offer may give its buyers, in seconds (5 minutes).
+#[constant]
+pub const MIN_PAYMENT_WINDOW: i64 = 5 * 60;
+
+/// Longest payment window an offer may give its buyers, in seconds (7 days).
+#[constant]
+pub const MAX_PAYMENT_WINDOW: i64 = 7 * 24 * 60 * 60;
+
+/// Shortest time a seller gets to release after a trade is marked paid, in seconds (5 minutes).
+#[constant]
+pub const MIN_RELEASE_WINDOW: i64 = 5 * 60;
+
+/// Longest time a seller gets to release after a trade is marked paid, in seconds (30 days).
+#[constant]
+pub const MAX_RELEASE_WINDOW: i64 = 30 * 24 * 60 * 60;
+
+/// Shortest time an arbiter gets to rule, in seconds (1 hour).
+#[constant]
+pub const MIN_RULING_WINDOW: i64 = 60 * 60;
+
+/// Longest time an arbiter gets to rule, in seconds (30 days).
+#[constant]
+pub const MAX_RULING_WINDOW: i64 = 30 * 24 * 60 * 60;

@@ -1,0 +1,116 @@
+//! Every refusal of the program, with the message a front end shows.
+
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum EscrowError {
+    // Config and roles.
+    #[msg("Only the program's upgrade authority can initialize the config")]
+    NotUpgradeAuthority,
+    #[msg("Only the protocol admin can do this")]
+    NotAdmin,
+    #[msg("Only the proposed new admin can accept the admin role")]
+    NotPendingAdmin,
+    #[msg("No admin transfer is pending")]
+    NoPendingAdmin,
+    #[msg("The proposed admin is already the admin")]
+    AdminUnchanged,
+    #[msg("The protocol fee exceeds its cap of 100 bps")]
+    ProtocolFeeTooHigh,
+    #[msg("The arbiter fee exceeds its cap of 500 bps")]
+    ArbiterFeeTooHigh,
+    #[msg("Basis points must be between 0 and 10000")]
+    InvalidBps,
+    #[msg("The ruling window is outside its bounds (1 hour to 30 days)")]
+    RulingWindowOutOfBounds,
+    #[msg("New offers are paused by the protocol")]
+    NewOffersPaused,
+    #[msg("New trades are paused by the protocol")]
+    NewTradesPaused,
+    #[msg("The arbiter is not active")]
+    ArbiterInactive,
+    #[msg("The arbiter account does not belong to the expected arbiter")]
+    ArbiterMismatch,
+    #[msg("The treasury account is not the protocol's treasury")]
+    TreasuryMismatch,
+
+    // Offers.
+    #[msg("Only the offer's seller can do this")]
+    NotSeller,
+    #[msg("The amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("Trade limits must satisfy 0 < min <= max")]
+    InvalidTradeLimits,
+    #[msg("The price must be greater than zero")]
+    ZeroPrice,
+    #[msg("The fiat currency must be a three-letter ISO 4217 code in capitals")]
+    InvalidFiatCurrency,
+    #[msg("The payment window is outside its bounds (5 minutes to 7 days)")]
+    PaymentWindowOutOfBounds,
+    #[msg("The release window is outside its bounds (5 minutes to 30 days)")]
+    ReleaseWindowOutOfBounds,
+    #[msg("The mint has a permanent delegate, which could take tokens out of the vault")]
+    MintHasPermanentDelegate,
+    #[msg("The mint is non-transferable")]
+    MintNonTransferable,
+    #[msg("The mint is pausable, which could freeze the vault")]
+    MintPausable,
+    #[msg("The mint freezes new token accounts by default")]
+    MintDefaultFrozen,
+    #[msg("The mint has a transfer hook")]
+    MintHasTransferHook,
+    #[msg("The vault is not this offer's vault")]
+    VaultMismatch,
+    #[msg("The mint is not this offer's mint")]
+    MintMismatch,
+    #[msg("The token program is not this offer's token program")]
+    TokenProgramMismatch,
+    #[msg("The deposit left nothing in the vault after transfer fees")]
+    NothingReceived,
+    #[msg("The amount exceeds what the offer has available")]
+    InsufficientAvailable,
+    #[msg("The offer still has tokens locked in open trades")]
+    OfferHasLockedTrades,
+    #[msg("The offer is already in the requested status")]
+    OfferStatusUnchanged,
+
+    // Trades.
+    #[msg("The offer is not open for new trades")]
+    OfferNotOpen,
+    #[msg("The buyer cannot be the seller")]
+    BuyerIsSeller,
+    #[msg("The arbiter cannot be a party to the trade")]
+    ArbiterIsParty,
+    #[msg("The attestor cannot be the buyer")]
+    AttestorIsBuyer,
+    #[msg("This offer is reserved for another buyer")]
+    BuyerNotAllowed,
+    #[msg("The amount is below the offer's minimum trade amount")]
+    AmountBelowMinimum,
+    #[msg("The amount is above the offer's maximum trade amount")]
+    AmountAboveMaximum,
+    #[msg("The offer's terms differ from the terms the buyer accepted")]
+    TermsMismatch,
+    #[msg("The trade is too small to be worth any fiat at the offer's price")]
+    FiatAmountZero,
+    #[msg("Only the trade's buyer can do this")]
+    NotBuyer,
+    #[msg("The trade does not belong to this offer")]
+    OfferMismatch,
+    #[msg("The trade is not waiting for payment")]
+    TradeNotLocked,
+    #[msg("The trade cannot be released in its current state")]
+    TradeNotReleasable,
+    #[msg("The payment deadline has passed")]
+    PaymentDeadlinePassed,
+    #[msg("The payment deadline has not passed yet")]
+    PaymentDeadlineNotReached,
+    #[msg("The payment reference hash must not be zero")]
+    InvalidPaymentReference,
+
+    // Internal.
+    #[msg("Arithmetic overflow")]
+    MathOverflow,
+    #[msg("An account invariant does not hold")]
+    InvariantViolated,
+}

@@ -1,0 +1,60 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenAccount;
+
+use crate::errors::EscrowError;
+use crate::events::TradeCancelled;
+use crate::state::{Offer, Trade, TradeState};
+use crate::token::balance_of;
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct CancelTrade<'info> {
+    /// The trade's buyer; gets the trade's rent and bond back.
+    #[account(mut)]
+    pub buyer: Signer<'info>,
+    /// The trade's offer; the amount returns to its available tokens.
+    #[account(mut, has_one = vault @ EscrowError::VaultMismatch)]
+    pub offer: Box<Account<'info, Offer>>,
+    /// The trade to cancel, closed here.
+    #[account(
+        mut,
+        close = buyer,
+        has_one = buyer @ EscrowError::NotBuyer,
+        has_one = offer @ EscrowError::OfferMismatch,
+    )]
+    pub trade: Box<Account<'info, Trade>>,
+    /// The offer's vault.
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+}
+
+impl CancelTrade<'_> {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.trade.state == TradeState::Locked,
+            EscrowError::TradeNotLocked
+        );
+        let now = Clock::get()?.unix_timestamp;
+        require!(
+            now <= self.trade.payment_deadline,
+            EscrowError::PaymentDeadlinePassed
+        );
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
+        let accounts = &mut *ctx.accounts;
+        let amount = accounts.trade.amount;
+        accounts.offer.unlock(amount, amount)?;
+        accounts
+            .offer
+            .invariant(balance_of(&accounts.vault.to_account_info())?)?;
+        let event = TradeCancelled {
+            trade: accounts.trade.key(),
+            offer: accounts.offer.key(),
+            buyer: accounts.buyer.key(),
+            amount,
+        };
+        emit_cpi!(event);
+        Ok(())
+    }
+}

@@ -1,0 +1,78 @@
+use anchor_lang::prelude::*;
+use anchor_spl::associated_token::AssociatedToken;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::constants::OFFER_SEED;
+use crate::errors::EscrowError;
+use crate::events::OfferClosed;
+use crate::state::Offer;
+use crate::token::Vault;
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct CloseOffer<'info> {
+    /// The offer's seller; receives the tokens and the rent of the offer and its vault.
+    #[account(mut)]
+    pub seller: Signer<'info>,
+    /// The offer to close.
+    #[account(
+        mut,
+        close = seller,
+        seeds = [OFFER_SEED, offer.seller.as_ref(), &offer.offer_id.to_le_bytes()],
+        bump = offer.bump,
+        has_one = seller @ EscrowError::NotSeller,
+        has_one = vault @ EscrowError::VaultMismatch,
+        has_one = mint @ EscrowError::MintMismatch,
+        has_one = token_program @ EscrowError::TokenProgramMismatch,
+    )]
+    pub offer: Box<Account<'info, Offer>>,
+    /// The offer's vault, emptied and closed here.
+    #[account(mut)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The offer's mint; receives the vault's withheld transfer fees, if any.
+    #[account(mut)]
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The seller's associated token account, receiving everything left in the vault.
+    #[account(
+        init_if_needed,
+        payer = seller,
+        associated_token::mint = mint,
+        associated_token::authority = seller,
+        associated_token::token_program = token_program,
+    )]
+    pub seller_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The mint's token program.
+    pub token_program: Interface<'info, TokenInterface>,
+    /// Creates the seller's token account if needed.
+    pub associated_token_program: Program<'info, AssociatedToken>,
+    /// Creates the seller's token account if needed.
+    pub system_program: Program<'info, System>,
+}
+
+impl CloseOffer<'_> {
+    pub fn validate(&self) -> Result<()> {
+        require!(self.offer.locked == 0, EscrowError::OfferHasLockedTrades);
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
+        let accounts = &*ctx.accounts;
+        let returned = Vault {
+            offer: &accounts.offer,
+            vault: &accounts.vault,
+            mint: &accounts.mint,
+            token_program: &accounts.token_program,
+        }
+        .close(
+            &accounts.seller_token_account,
+            &accounts.seller.to_account_info(),
+        )?;
+        let event = OfferClosed {
+            offer: accounts.offer.key(),
+            seller: accounts.seller.key(),
+            returned,
+        };
+        emit_cpi!(event);
+        Ok(())
+    }
+}

@@ -1,0 +1,133 @@
+use anchor_lang::prelude::*;
+use anchor_spl::associated_token::AssociatedToken;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::constants::{ARBITER_SEED, CONFIG_SEED, OFFER_SEED};
+use crate::errors::EscrowError;
+use crate::events::OfferCreated;
+use crate::state::{Arbiter, Config, Offer, OfferStatus, OfferTerms};
+use crate::token::{balance_of, check_mint_policy, Vault};
+
+/// Arguments of `create_offer`.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CreateOfferArgs {
+    /// The seller's own number for the offer, part of its address.
+    pub offer_id: u64,
+    /// Tokens to move from the seller into the vault.
+    pub amount: u64,
+    /// The trade terms, fixed for the offer's life.
+    pub terms: OfferTerms,
+}
+
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: CreateOfferArgs)]
+pub struct CreateOffer<'info> {
+    /// The seller; funds the vault and pays for the offer and vault accounts.
+    #[account(mut)]
+    pub seller: Signer<'info>,
+    /// The protocol config.
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
+    /// The registered arbiter named in the terms.
+    #[account(seeds = [ARBITER_SEED, args.terms.arbiter.as_ref()], bump = arbiter.bump)]
+    pub arbiter: Box<Account<'info, Arbiter>>,
+    /// The offer, created here.
+    #[account(
+        init,
+        payer = seller,
+        space = Offer::DISCRIMINATOR.len() + Offer::INIT_SPACE,
+        seeds = [OFFER_SEED, seller.key().as_ref(), &args.offer_id.to_le_bytes()],
+        bump,
+    )]
+    pub offer: Box<Account<'info, Offer>>,
+    /// The token being sold.
+    #[account(mint::token_program = token_program)]
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The offer's vault: its associated token account. Created here unless a stranger already
+    /// created it; tokens already in it are a donation that goes to the seller at close.
+    #[account(
+        init_if_needed,
+        payer = seller,
+        associated_token::mint = mint,
+        associated_token::authority = offer,
+        associated_token::token_program = token_program,
+    )]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The seller's token account the deposit comes from.
+    #[account(
+        mut,
+        token::mint = mint,
+        token::authority = seller,
+        token::token_program = token_program,
+    )]
+    pub seller_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The mint's token program (SPL Token or Token-2022).
+    pub token_program: Interface<'info, TokenInterface>,
+    /// Creates the vault.
+    pub associated_token_program: Program<'info, AssociatedToken>,
+    /// Creates the offer.
+    pub system_program: Program<'info, System>,
+}
+
+impl CreateOffer<'_> {
+    pub fn validate(&self, args: &CreateOfferArgs) -> Result<()> {
+        require!(!self.config.new_offers_paused, EscrowError::NewOffersPaused);
+        require!(args.amount > 0, EscrowError::ZeroAmount);
+        args.terms.validate()?;
+        require!(self.arbiter.active, EscrowError::ArbiterInactive);
+        let seller = self.seller.key();
+        require_keys_neq!(args.terms.arbiter, seller, EscrowError::ArbiterIsParty);
+        if let Some(buyer) = args.terms.allowed_buyer {
+            require_keys_neq!(buyer, seller, EscrowError::BuyerIsSeller);
+            require_keys_neq!(buyer, args.terms.arbiter, EscrowError::ArbiterIsParty);
+            require!(
+                args.terms.attestor != Some(buyer),
+                EscrowError::AttestorIsBuyer
+            );
+        }
+        check_mint_policy(&self.mint.to_account_info())
+    }
+
+    pub fn handler(ctx: Context<'_, Self>, args: CreateOfferArgs) -> Result<()> {
+        let accounts = &mut *ctx.accounts;
+        let offer = &mut accounts.offer;
+        offer.seller = accounts.seller.key();
+        offer.offer_id = args.offer_id;
+        offer.mint = accounts.mint.key();
+        offer.token_program = accounts.token_program.key();
+        offer.vault = accounts.vault.key();
+        offer.terms = args.terms;
+        offer.status = OfferStatus::Open;
+        offer.next_trade_index = 0;
+        offer.bump = ctx.bumps.offer;
+
+        let deposited = Vault {
+            offer: &accounts.offer,
+            vault: &accounts.vault,
+            mint: &accounts.mint,
+            token_program: &accounts.token_program,
+        }
+        .receive(
+            &accounts.seller_token_account,
+            &accounts.seller,
+            args.amount,
+        )?;
+        accounts.offer.available = deposited;
+        accounts.offer.locked = 0;
+        accounts.offer.invariant(balance_of(&accounts.vault.to_account_info())?)?;
+
+        let offer = &accounts.offer;
+        let event = OfferCreated {
+            offer: offer.key(),
+            seller: offer.seller,
+            offer_id: offer.offer_id,
+            mint: offer.mint,
+            vault: offer.vault,
+            deposited,
+            terms: offer.terms.clone(),
+        };
+        emit_cpi!(event);
+        Ok(())
+    }
+}

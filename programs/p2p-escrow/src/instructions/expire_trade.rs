@@ -1,0 +1,71 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenAccount;
+
+use crate::errors::EscrowError;
+use crate::events::TradeExpired;
+use crate::state::{Offer, Trade, TradeState};
+use crate::token::balance_of;
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ExpireTrade<'info> {
+    /// Anyone may expire an unpaid trade after its payment deadline.
+    pub cranker: Signer<'info>,
+    /// The trade's seller; receives the buyer's bond.
+    #[account(mut)]
+    pub seller: SystemAccount<'info>,
+    /// The trade's buyer; gets the trade's rent back.
+    #[account(mut)]
+    pub buyer: SystemAccount<'info>,
+    /// The trade's offer; the amount returns to its available tokens.
+    #[account(mut, has_one = vault @ EscrowError::VaultMismatch)]
+    pub offer: Box<Account<'info, Offer>>,
+    /// The trade to expire, closed here.
+    #[account(
+        mut,
+        close = buyer,
+        has_one = seller @ EscrowError::NotSeller,
+        has_one = buyer @ EscrowError::NotBuyer,
+        has_one = offer @ EscrowError::OfferMismatch,
+    )]
+    pub trade: Box<Account<'info, Trade>>,
+    /// The offer's vault.
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+}
+
+impl ExpireTrade<'_> {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.trade.state == TradeState::Locked,
+            EscrowError::TradeNotLocked
+        );
+        let now = Clock::get()?.unix_timestamp;
+        require!(
+            now > self.trade.payment_deadline,
+            EscrowError::PaymentDeadlineNotReached
+        );
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
+        let accounts = &mut *ctx.accounts;
+        let amount = accounts.trade.amount;
+        let bond = accounts.trade.buyer_bond;
+        accounts.offer.unlock(amount, amount)?;
+        accounts
+            .offer
+            .invariant(balance_of(&accounts.vault.to_account_info())?)?;
+        accounts.trade.sub_lamports(bond)?;
+        accounts.seller.add_lamports(bond)?;
+        let event = TradeExpired {
+            trade: accounts.trade.key(),
+            offer: accounts.offer.key(),
+            buyer: accounts.buyer.key(),
+            cranked_by: accounts.cranker.key(),
+            amount,
+            bond_to_seller: bond,
+        };
+        emit_cpi!(event);
+        Ok(())
+    }
+}

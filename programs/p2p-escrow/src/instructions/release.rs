@@ -1,0 +1,108 @@
+use anchor_lang::prelude::*;
+use anchor_spl::associated_token::AssociatedToken;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::constants::CONFIG_SEED;
+use crate::errors::EscrowError;
+use crate::events::TradeReleased;
+use crate::math::bps_share;
+use crate::state::{Config, Offer, Trade};
+use crate::token::{balance_of, Vault};
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Release<'info> {
+    /// The trade's seller, confirming the fiat arrived; pays for missing token accounts.
+    #[account(mut)]
+    pub seller: Signer<'info>,
+    /// The protocol config, naming the treasury.
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
+    /// The trade's offer.
+    #[account(
+        mut,
+        has_one = seller @ EscrowError::NotSeller,
+        has_one = vault @ EscrowError::VaultMismatch,
+        has_one = mint @ EscrowError::MintMismatch,
+        has_one = token_program @ EscrowError::TokenProgramMismatch,
+    )]
+    pub offer: Box<Account<'info, Offer>>,
+    /// The trade to release, closed here; its rent and bond go back to the buyer.
+    #[account(
+        mut,
+        close = buyer,
+        has_one = offer @ EscrowError::OfferMismatch,
+        has_one = buyer @ EscrowError::NotBuyer,
+    )]
+    pub trade: Box<Account<'info, Trade>>,
+    /// The trade's buyer.
+    #[account(mut)]
+    pub buyer: SystemAccount<'info>,
+    /// The buyer's associated token account, receiving the tokens.
+    #[account(
+        init_if_needed,
+        payer = seller,
+        associated_token::mint = mint,
+        associated_token::authority = buyer,
+        associated_token::token_program = token_program,
+    )]
+    pub buyer_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: the protocol's treasury wallet; only its address is used, to derive its token account.
+    #[account(address = config.treasury @ EscrowError::TreasuryMismatch)]
+    pub treasury: UncheckedAccount<'info>,
+    /// The treasury's associated token account, receiving the protocol fee.
+    #[account(
+        init_if_needed,
+        payer = seller,
+        associated_token::mint = mint,
+        associated_token::authority = treasury,
+        associated_token::token_program = token_program,
+    )]
+    pub treasury_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The offer's vault.
+    #[account(mut)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The offer's mint.
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The mint's token program.
+    pub token_program: Interface<'info, TokenInterface>,
+    /// Creates missing token accounts.
+    pub associated_token_program: Program<'info, AssociatedToken>,
+    /// Creates missing token accounts.
+    pub system_program: Program<'info, System>,
+}
+
+impl Release<'_> {
+    pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
+        let accounts = &mut *ctx.accounts;
+        let amount = accounts.trade.amount;
+        let protocol_fee = bps_share(amount, accounts.trade.fee_bps)?;
+        let to_buyer = amount
+            .checked_sub(protocol_fee)
+            .ok_or(EscrowError::MathOverflow)?;
+        let vault = Vault {
+            offer: &accounts.offer,
+            vault: &accounts.vault,
+            mint: &accounts.mint,
+            token_program: &accounts.token_program,
+        };
+        vault.pay(&accounts.buyer_token_account, to_buyer)?;
+        vault.pay(&accounts.treasury_token_account, protocol_fee)?;
+        accounts.offer.unlock(amount, 0)?;
+        accounts
+            .offer
+            .invariant(balance_of(&accounts.vault.to_account_info())?)?;
+        let event = TradeReleased {
+            trade: accounts.trade.key(),
+            offer: accounts.offer.key(),
+            seller: accounts.seller.key(),
+            buyer: accounts.buyer.key(),
+            released_by: accounts.seller.key(),
+            to_buyer,
+            protocol_fee,
+            bond_returned: accounts.trade.buyer_bond,
+        };
+        emit_cpi!(event);
+        Ok(())
+    }
+}

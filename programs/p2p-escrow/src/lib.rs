@@ -1,0 +1,139 @@
+//! p2p-escrow: an on-chain escrow for peer-to-peer fiat-to-crypto trading.
+//!
+//! A seller locks tokens in a vault owned by an offer PDA. A buyer takes part of the offer, pays
+//! fiat off-chain and marks the trade paid; the seller releases the tokens to the buyer. Every
+//! waiting state has a deadline that anyone can enforce. See `shared/DESIGN.md` for the protocol.
+//!
+//! This file only dispatches: each instruction lives in its own module of [`instructions`], with
+//! its accounts, a `validate` run before its handler, and the handler.
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod math;
+pub mod state;
+pub mod token;
+
+pub use instructions::*;
+pub use state::{ConfigParams, OfferTerms};
+
+declare_id!("4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz");
+
+#[program]
+pub mod p2p_escrow {
+    use super::*;
+
+    /// Creates the protocol config. Only the program's upgrade authority may call it, once; it
+    /// becomes the first admin.
+    #[access_control(ctx.accounts.validate(&params))]
+    pub fn initialize_config(ctx: Context<InitializeConfig>, params: ConfigParams) -> Result<()> {
+        InitializeConfig::handler(ctx, params)
+    }
+
+    /// Changes the protocol settings (treasury, fee, fallback arbiter, ruling window, default
+    /// ruling). Admin only.
+    #[access_control(ctx.accounts.validate(&params))]
+    pub fn update_config(ctx: Context<UpdateConfig>, params: ConfigParams) -> Result<()> {
+        UpdateConfig::handler(ctx, params)
+    }
+
+    /// Pauses or resumes new offers and new trades. Exits (cancel, expire, release, withdraw,
+    /// close) are never paused. Admin only.
+    pub fn set_pause(
+        ctx: Context<SetPause>,
+        new_offers_paused: bool,
+        new_trades_paused: bool,
+    ) -> Result<()> {
+        SetPause::handler(ctx, new_offers_paused, new_trades_paused)
+    }
+
+    /// Proposes a new admin, who must accept with `accept_admin`. Admin only.
+    #[access_control(ctx.accounts.validate(&new_admin))]
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+        ProposeAdmin::handler(ctx, new_admin)
+    }
+
+    /// Accepts the admin role. Signed by the proposed admin.
+    #[access_control(ctx.accounts.validate())]
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        AcceptAdmin::handler(ctx)
+    }
+
+    /// Registers an arbiter with its fee (at most 500 bps). Admin only.
+    pub fn register_arbiter(ctx: Context<RegisterArbiter>, fee_bps: u16) -> Result<()> {
+        RegisterArbiter::handler(ctx, fee_bps)
+    }
+
+    /// Changes an arbiter's fee or deactivates it. Open trades keep what they snapshotted. Admin
+    /// only.
+    pub fn update_arbiter(ctx: Context<UpdateArbiter>, fee_bps: u16, active: bool) -> Result<()> {
+        UpdateArbiter::handler(ctx, fee_bps, active)
+    }
+
+    /// Creates an offer and funds its vault with the seller's tokens. The offer records what the
+    /// vault actually received.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn create_offer(ctx: Context<CreateOffer>, args: CreateOfferArgs) -> Result<()> {
+        CreateOffer::handler(ctx, args)
+    }
+
+    /// Adds tokens to an offer's vault. Seller only.
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+        Deposit::handler(ctx, amount)
+    }
+
+    /// Takes available tokens out of an offer's vault. Seller only.
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+        Withdraw::handler(ctx, amount)
+    }
+
+    /// Pauses an offer (no new trades) or opens it again. Seller only.
+    #[access_control(ctx.accounts.validate(paused))]
+    pub fn set_offer_paused(ctx: Context<SetOfferPaused>, paused: bool) -> Result<()> {
+        SetOfferPaused::handler(ctx, paused)
+    }
+
+    /// Closes an offer with no open trades: everything in the vault and the rent of both accounts
+    /// go to the seller. Seller only.
+    #[access_control(ctx.accounts.validate())]
+    pub fn close_offer(ctx: Context<CloseOffer>) -> Result<()> {
+        CloseOffer::handler(ctx)
+    }
+
+    /// Takes part of an offer: reserves `amount` in the vault and posts the buyer's bond. Fails if
+    /// any term differs from what the buyer saw.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn take_offer(ctx: Context<TakeOffer>, args: TakeOfferArgs) -> Result<()> {
+        TakeOffer::handler(ctx, args)
+    }
+
+    /// Cancels an unpaid trade before its payment deadline. Buyer only; the bond comes back.
+    #[access_control(ctx.accounts.validate())]
+    pub fn cancel_trade(ctx: Context<CancelTrade>) -> Result<()> {
+        CancelTrade::handler(ctx)
+    }
+
+    /// Expires an unpaid trade after its payment deadline. Anyone; the bond goes to the seller.
+    #[access_control(ctx.accounts.validate())]
+    pub fn expire_trade(ctx: Context<ExpireTrade>) -> Result<()> {
+        ExpireTrade::handler(ctx)
+    }
+
+    /// Marks a trade paid, with the hash of the payment reference, by its payment deadline. Buyer
+    /// only; starts the seller's release window.
+    #[access_control(ctx.accounts.validate(&payment_ref_hash))]
+    pub fn mark_paid(ctx: Context<MarkPaid>, payment_ref_hash: [u8; 32]) -> Result<()> {
+        MarkPaid::handler(ctx, payment_ref_hash)
+    }
+
+    /// Releases a trade: the buyer gets the amount less the protocol fee, the treasury the fee, the
+    /// buyer its rent and bond. Seller only, in any open state.
+    pub fn release(ctx: Context<Release>) -> Result<()> {
+        Release::handler(ctx)
+    }
+}

@@ -1,0 +1,104 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::TRADE_SEED;
+use crate::errors::EscrowError;
+
+/// Where a trade stands. A finished trade is closed, so it has no state for that.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum TradeState {
+    /// Taken; the buyer has yet to pay.
+    Locked,
+    /// The buyer says it paid; the seller (or the attestor) has yet to release.
+    Paid,
+    /// An arbiter has been asked to rule.
+    Disputed,
+}
+
+/// An open dispute of a trade.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
+pub struct Dispute {
+    /// Who opened the dispute.
+    pub opened_by: Pubkey,
+    /// When the dispute was opened (unix seconds).
+    pub opened_at: i64,
+    /// Authority of the arbiter who must rule now.
+    pub arbiter: Pubkey,
+    /// Last second at which `arbiter` may rule.
+    pub ruling_deadline: i64,
+    /// Whether the dispute went to the fallback arbiter.
+    pub escalated: bool,
+    /// Hash of the buyer's latest evidence, zero if none.
+    pub buyer_evidence: [u8; 32],
+    /// Hash of the seller's latest evidence, zero if none.
+    pub seller_evidence: [u8; 32],
+}
+
+/// One buyer's trade against an offer, at `["trade", offer, trade_index]`. It reserves `amount`
+/// inside the offer's vault and holds the buyer's bond in lamports on top of its rent.
+#[account]
+#[derive(InitSpace)]
+pub struct Trade {
+    /// The offer this trade takes from.
+    pub offer: Pubkey,
+    /// Index of this trade within its offer.
+    pub trade_index: u64,
+    /// The offer's seller.
+    pub seller: Pubkey,
+    /// The buyer, who paid this account's rent and gets it back.
+    pub buyer: Pubkey,
+    /// The token traded.
+    pub mint: Pubkey,
+    /// Tokens reserved in the offer's vault.
+    pub amount: u64,
+    /// Fiat the buyer owes, in minor units of the offer's currency.
+    pub fiat_amount: u64,
+    /// Protocol fee in basis points, fixed at take.
+    pub fee_bps: u16,
+    /// Authority of the offer's arbiter, fixed at take.
+    pub arbiter: Pubkey,
+    /// The arbiter's fee in basis points, fixed at take.
+    pub arbiter_fee_bps: u16,
+    /// Lamports of bond held by this account on top of its rent.
+    pub buyer_bond: u64,
+    /// Where the trade stands.
+    pub state: TradeState,
+    /// When the trade was taken (unix seconds).
+    pub created_at: i64,
+    /// Last second at which the buyer may mark the trade paid.
+    pub payment_deadline: i64,
+    /// When the buyer marked the trade paid, zero before that.
+    pub paid_at: i64,
+    /// Last second of the seller's release window, zero before the trade is paid.
+    pub release_deadline: i64,
+    /// Hash of the buyer's payment reference, zero before the trade is paid.
+    pub payment_ref_hash: [u8; 32],
+    /// The dispute, once one is opened.
+    pub dispute: Option<Dispute>,
+    /// Bump of this account's address.
+    pub bump: u8,
+}
+
+impl Trade {
+    /// Address of an offer's trade.
+    pub fn address(offer: &Pubkey, trade_index: u64) -> Pubkey {
+        Pubkey::find_program_address(
+            &[TRADE_SEED, offer.as_ref(), &trade_index.to_le_bytes()],
+            &crate::ID,
+        )
+        .0
+    }
+
+    /// Holds after every change of a trade.
+    pub fn invariant(&self) -> Result<()> {
+        require!(self.amount > 0, EscrowError::InvariantViolated);
+        require_keys_neq!(self.buyer, self.seller, EscrowError::InvariantViolated);
+        let paid = self.paid_at != 0 && self.release_deadline > self.paid_at;
+        let consistent = match self.state {
+            TradeState::Locked => self.paid_at == 0 && self.dispute.is_none(),
+            TradeState::Paid => paid && self.dispute.is_none(),
+            TradeState::Disputed => paid && self.dispute.is_some(),
+        };
+        require!(consistent, EscrowError::InvariantViolated);
+        Ok(())
+    }
+}

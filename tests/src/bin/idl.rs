@@ -1,0 +1,58 @@
+//! Builds the program's IDL offline, exactly as `anchor idl build` does (anchor-lang-idl compiles
+//! the program with its `idl-build` feature and reads what it prints), and writes it to
+//! `idl/p2p_escrow.json`. With `--check` it writes nothing and fails when the committed IDL is
+//! stale.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use anchor_lang_idl::build::IdlBuilder;
+
+fn main() -> ExitCode {
+    let check = match std::env::args().nth(1).as_deref() {
+        None => false,
+        Some("--check") => true,
+        Some(other) => {
+            eprintln!("unknown argument {other}; usage: idl [--check]");
+            return ExitCode::from(2);
+        }
+    };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf();
+    // anchor-lang-idl forwards RUSTUP_TOOLCHAIN as a malformed `+toolchain` argument; the
+    // workspace's rust-toolchain.toml selects the toolchain anyway.
+    std::env::remove_var("RUSTUP_TOOLCHAIN");
+    let target_dir = root.join("target").join("idl");
+    let idl = match IdlBuilder::new()
+        .program_path(root.join("programs").join("p2p-escrow"))
+        .cargo_args(vec![
+            "--target-dir".into(),
+            target_dir.display().to_string(),
+        ])
+        .build()
+    {
+        Ok(idl) => idl,
+        Err(error) => {
+            eprintln!("building the IDL failed: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let json = serde_json::to_string_pretty(&idl).expect("IDL serializes") + "\n";
+    let path = root.join("idl").join("p2p_escrow.json");
+    if check {
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        if committed != json {
+            eprintln!(
+                "{} is stale: run `cargo run -p p2p-escrow-tests --bin idl` and commit it",
+                path.display()
+            );
+            return ExitCode::FAILURE;
+        }
+        println!("IDL is up to date: {}", path.display());
+    } else {
+        std::fs::write(&path, json).expect("IDL written");
+        println!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,1132 @@
+//! Shared fixtures for the p2p-escrow integration tests: a program-test bank running the program
+//! natively, funded users, mints of every flavour, instruction builders and the assertions every
+//! test makes (exact error, nothing changed, vault invariant).
+
+use std::cell::{Cell, RefCell};
+
+use anchor_lang::{
+    event::EVENT_IX_TAG_LE,
+    prelude::Pubkey, AccountDeserialize, AnchorDeserialize, Discriminator, InstructionData,
+    ToAccountMetas,
+};
+use anchor_lang::solana_program::{account_info::AccountInfo, entrypoint::ProgramResult};
+use p2p_escrow::{
+    accounts as accs, instruction as ixs,
+    state::{Arbiter, Config, ConfigParams, Offer, OfferTerms, Trade},
+    CreateOfferArgs, TakeOfferArgs,
+};
+use solana_account::Account;
+use solana_clock::Clock;
+use solana_instruction::{error::InstructionError, AccountMeta, Instruction};
+use solana_keypair::Keypair;
+use solana_loader_v3_interface::state::UpgradeableLoaderState;
+use solana_program_pack::Pack;
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+use spl_associated_token_account_interface::{
+    address::get_associated_token_address_with_program_id,
+    instruction::create_associated_token_account_idempotent,
+};
+use spl_token_2022_interface::extension::{
+    default_account_state::DefaultAccountState, transfer_fee::TransferFeeAmount, BaseStateWithExtensions, ExtensionType, StateWithExtensions,
+};
+
+pub use p2p_escrow::errors::EscrowError;
+
+/// Decimals of every test mint.
+pub const DECIMALS: u8 = 6;
+/// One whole token in base units.
+pub const TOKEN: u64 = 1_000_000;
+/// Lamports every user starts with.
+pub const STARTING_LAMPORTS: u64 = 100_000_000_000;
+/// Protocol fee of the default config.
+pub const FEE_BPS: u16 = 50;
+/// Fee of the default arbiter.
+pub const ARBITER_FEE_BPS: u16 = 200;
+/// Ruling window of the default config.
+pub const RULING_WINDOW: i64 = 2 * 24 * 60 * 60;
+/// Payment window of the default offer.
+pub const PAYMENT_WINDOW: i64 = 30 * 60;
+/// Release window of the default offer.
+pub const RELEASE_WINDOW: i64 = 60 * 60;
+/// Buyer bond of the default offer.
+pub const BUYER_BOND: u64 = 10_000_000;
+/// Price of the default offer: 1.05 units of fiat (105 cents) per token.
+pub const PRICE: u64 = 105;
+
+/// The program as a native builtin. Anchor's `entry` ties every lifetime to one `'info`, the
+/// runtime hands the account infos over with their own; the transmute lets them meet. The infos
+/// are only used during this call.
+fn process_instruction(
+    program_id: &Pubkey,
+    accounts: &[AccountInfo],
+    data: &[u8],
+) -> ProgramResult {
+    let accounts = unsafe {
+        std::mem::transmute::<
+            &[AccountInfo],
+            &[AccountInfo],
+        >(accounts)
+    };
+    p2p_escrow::entry(program_id, accounts, data)
+}
+
+/// Which token program and extensions a test mint has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MintKind {
+    /// SPL Token.
+    Spl,
+    /// Token-2022 without extensions.
+    Token2022,
+    /// Token-2022 with a transfer fee.
+    TransferFee { bps: u16, max: u64 },
+    /// Token-2022 with a permanent delegate.
+    PermanentDelegate,
+    /// Token-2022, non-transferable.
+    NonTransferable,
+    /// Token-2022, pausable.
+    Pausable,
+    /// Token-2022, new accounts frozen by default.
+    DefaultFrozen,
+    /// Token-2022 with a transfer hook.
+    TransferHook,
+}
+
+impl MintKind {
+    /// The token program that owns mints of this kind.
+    pub fn token_program(self) -> Pubkey {
+        match self {
+            MintKind::Spl => spl_token_interface::ID,
+            _ => spl_token_2022_interface::ID,
+        }
+    }
+}
+
+/// A mint made by the fixture.
+#[derive(Clone, Copy, Debug)]
+pub struct TestMint {
+    pub address: Pubkey,
+    pub token_program: Pubkey,
+}
+
+impl TestMint {
+    /// Associated token account of `owner` for this mint.
+    pub fn ata(&self, owner: &Pubkey) -> Pubkey {
+        get_associated_token_address_with_program_id(owner, &self.address, &self.token_program)
+    }
+}
+
+/// An offer made by the fixture, with the addresses its instructions need.
+#[derive(Clone, Copy, Debug)]
+pub struct OfferRef {
+    pub address: Pubkey,
+    pub offer_id: u64,
+    pub seller: Pubkey,
+    pub mint: TestMint,
+    pub vault: Pubkey,
+}
+
+/// A trade made by the fixture.
+#[derive(Clone, Copy, Debug)]
+pub struct TradeRef {
+    pub address: Pubkey,
+    pub offer: OfferRef,
+    pub buyer: Pubkey,
+}
+
+/// How a transaction ended: the refusal, if any, and the program's events.
+pub type SendResult = Result<Vec<Vec<u8>>, TransactionError>;
+
+/// The test chain and its cast.
+pub struct Env {
+    pub ctx: ProgramTestContext,
+    /// The program's upgrade authority and the protocol admin.
+    pub admin: Keypair,
+    pub treasury: Keypair,
+    pub arbiter: Keypair,
+    pub fallback_arbiter: Keypair,
+    pub seller: Keypair,
+    pub buyer: Keypair,
+    pub buyer2: Keypair,
+    pub stranger: Keypair,
+    pub mint_authority: Keypair,
+    nonce: Cell<u32>,
+    offers: Cell<u64>,
+    tracked: RefCell<Vec<Pubkey>>,
+}
+
+/// Address of the program's ProgramData account under the upgradeable loader.
+pub fn program_data_address() -> Pubkey {
+    Pubkey::find_program_address(
+        &[p2p_escrow::ID.as_ref()],
+        &solana_sdk_ids::bpf_loader_upgradeable::ID,
+    )
+    .0
+}
+
+/// Address of the program's event authority, the signer of its self-CPI events.
+pub fn event_authority() -> Pubkey {
+    Pubkey::find_program_address(&[b"__event_authority"], &p2p_escrow::ID).0
+}
+
+/// Address of an arbiter's account.
+pub fn arbiter_address(authority: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[p2p_escrow::constants::ARBITER_SEED, authority.as_ref()],
+        &p2p_escrow::ID,
+    )
+    .0
+}
+
+/// A program instruction from anchor's client accounts and instruction data.
+pub fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction {
+        program_id: p2p_escrow::ID,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
+}
+
+/// The custom error code of a program error.
+pub fn code(error: EscrowError) -> u32 {
+    error.into()
+}
+
+/// The custom error code of an anchor framework error.
+pub fn anchor_code(error: anchor_lang::error::ErrorCode) -> u32 {
+    error.into()
+}
+
+/// Pulls the custom error code out of a refusal.
+pub fn custom_code(error: &TransactionError) -> Option<u32> {
+    match error {
+        TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
+        _ => None,
+    }
+}
+
+/// Decodes the program's event of type `E` from a transaction's events.
+pub fn events_of<E: AnchorDeserialize + Discriminator>(events: &[Vec<u8>]) -> Vec<E> {
+    events
+        .iter()
+        .filter_map(|data| data.strip_prefix(E::DISCRIMINATOR))
+        .map(|mut body| E::deserialize(&mut body).expect("event decodes"))
+        .collect()
+}
+
+/// The one event of type `E` a transaction emitted.
+pub fn single_event<E: AnchorDeserialize + Discriminator>(events: &[Vec<u8>]) -> E {
+    let mut found = events_of::<E>(events);
+    assert_eq!(found.len(), 1, "expected exactly one event of the type");
+    found.remove(0)
+}
+
+/// The default config settings.
+pub fn default_params(env: &Env) -> ConfigParams {
+    ConfigParams {
+        treasury: env.treasury.pubkey(),
+        fee_bps: FEE_BPS,
+        fallback_arbiter: env.fallback_arbiter.pubkey(),
+        ruling_window: RULING_WINDOW,
+        default_buyer_bps: 5_000,
+    }
+}
+
+impl Env {
+    /// A fresh chain with the program, its ProgramData naming `admin` as upgrade authority, and
+    /// funded users; no config yet.
+    pub async fn bare() -> Env {
+        let mut program_test = ProgramTest::new(
+            "p2p_escrow",
+            p2p_escrow::ID,
+            processor!(process_instruction),
+        );
+        program_test.prefer_bpf(false);
+        let admin = Keypair::new();
+        let program_data = UpgradeableLoaderState::ProgramData {
+            slot: 0,
+            upgrade_authority_address: Some(admin.pubkey()),
+        };
+        program_test.add_account(
+            program_data_address(),
+            Account {
+                lamports: 1_000_000_000,
+                data: bincode::serialize(&program_data).expect("program data serializes"),
+                owner: solana_sdk_ids::bpf_loader_upgradeable::ID,
+                executable: false,
+                rent_epoch: 0,
+            },
+        );
+        let users: Vec<Keypair> = (0..8).map(|_| Keypair::new()).collect();
+        for user in users.iter().chain([&admin]) {
+            program_test.add_account(
+                user.pubkey(),
+                Account {
+                    lamports: STARTING_LAMPORTS,
+                    owner: solana_sdk_ids::system_program::ID,
+                    ..Account::default()
+                },
+            );
+        }
+        let ctx = program_test.start_with_context().await;
+        let mut users = users.into_iter();
+        let mut next = || users.next().expect("enough users");
+        let env = Env {
+            ctx,
+            admin,
+            treasury: next(),
+            arbiter: next(),
+            fallback_arbiter: next(),
+            seller: next(),
+            buyer: next(),
+            buyer2: next(),
+            stranger: next(),
+            mint_authority: Keypair::new(),
+            nonce: Cell::new(0),
+            offers: Cell::new(0),
+            tracked: RefCell::new(Vec::new()),
+        };
+        let people: Vec<Pubkey> = [
+            &env.admin,
+            &env.treasury,
+            &env.arbiter,
+            &env.fallback_arbiter,
+            &env.seller,
+            &env.buyer,
+            &env.buyer2,
+            &env.stranger,
+        ]
+        .iter()
+        .map(|k| k.pubkey())
+        .collect();
+        env.track(&people);
+        env.track(&[
+            p2p_escrow::state::Config::address(),
+            arbiter_address(&env.arbiter.pubkey()),
+            arbiter_address(&env.fallback_arbiter.pubkey()),
+        ]);
+        env
+    }
+
+    /// A chain with the default config and both arbiters registered.
+    pub async fn new() -> Env {
+        let env = Env::bare().await;
+        env.send(
+            &[env.initialize_config_ix(&env.admin.pubkey(), default_params(&env))],
+            &[&env.admin],
+        )
+        .await
+        .expect("config initializes");
+        for arbiter in [&env.arbiter, &env.fallback_arbiter] {
+            env.send(
+                &[env.register_arbiter_ix(&arbiter.pubkey(), ARBITER_FEE_BPS)],
+                &[&env.admin],
+            )
+            .await
+            .expect("arbiter registers");
+        }
+        env
+    }
+
+    // ----- sending -----
+
+    /// Sends one transaction paid by the context's payer and signed by `signers`. A success
+    /// returns the program's events (read from a simulation of the same transaction).
+    pub async fn send(&self, instructions: &[Instruction], signers: &[&Keypair]) -> SendResult {
+        let nonce = self.nonce.get() + 1;
+        self.nonce.set(nonce);
+        let mut all = vec![
+            solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(
+                1_400_000 - nonce,
+            ),
+        ];
+        all.extend_from_slice(instructions);
+        let blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .expect("blockhash");
+        let mut keypairs: Vec<&Keypair> = vec![&self.ctx.payer];
+        keypairs.extend_from_slice(signers);
+        let tx = Transaction::new_signed_with_payer(
+            &all,
+            Some(&self.ctx.payer.pubkey()),
+            &keypairs,
+            blockhash,
+        );
+        let simulation = self
+            .ctx
+            .banks_client
+            .simulate_transaction(tx.clone())
+            .await
+            .expect("simulation runs");
+        let events = simulation
+            .simulation_details
+            .and_then(|details| details.inner_instructions)
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .filter(|inner| {
+                tx.message.account_keys[inner.instruction.program_id_index as usize]
+                    == p2p_escrow::ID
+            })
+            .filter_map(|inner| {
+                inner
+                    .instruction
+                    .data
+                    .strip_prefix(EVENT_IX_TAG_LE)
+                    .map(<[u8]>::to_vec)
+            })
+            .collect();
+        match self.ctx.banks_client.process_transaction(tx).await {
+            Ok(()) => Ok(events),
+            Err(BanksClientError::TransactionError(error)) => Err(error),
+            Err(BanksClientError::SimulationError { err, .. }) => Err(err),
+            Err(other) => panic!("transport failure: {other:?}"),
+        }
+    }
+
+    /// Sends and expects success.
+    pub async fn ok(&self, instructions: &[Instruction], signers: &[&Keypair]) -> Vec<Vec<u8>> {
+        match self.send(instructions, signers).await {
+            Ok(events) => events,
+            Err(error) => panic!("transaction refused: {error:?}"),
+        }
+    }
+
+    /// Sends, expects the refusal with custom error `expected`, and checks that no tracked account
+    /// changed in any way.
+    pub async fn refuse(&self, instructions: &[Instruction], signers: &[&Keypair], expected: u32) {
+        let error = self.refuse_with(instructions, signers).await;
+        assert_eq!(
+            custom_code(&error),
+            Some(expected),
+            "expected custom error {expected}, got {error:?}"
+        );
+    }
+
+    /// Sends, expects a refusal, checks that no tracked account changed, and returns the refusal.
+    pub async fn refuse_with(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> TransactionError {
+        let before = self.snapshot().await;
+        let error = match self.send(instructions, signers).await {
+            Ok(_) => panic!("transaction was accepted but should have been refused"),
+            Err(error) => error,
+        };
+        let after = self.snapshot().await;
+        for ((key, was), now) in self.tracked.borrow().iter().zip(before).zip(after) {
+            assert_eq!(was, now, "account {key} changed on a refused transaction");
+        }
+        error
+    }
+
+    /// Adds accounts to the set checked for changes on refusals.
+    pub fn track(&self, keys: &[Pubkey]) {
+        let mut tracked = self.tracked.borrow_mut();
+        for key in keys {
+            if !tracked.contains(key) {
+                tracked.push(*key);
+            }
+        }
+    }
+
+    async fn snapshot(&self) -> Vec<Option<Account>> {
+        let keys = self.tracked.borrow().clone();
+        let mut accounts = Vec::with_capacity(keys.len());
+        for key in keys {
+            accounts.push(self.account(&key).await);
+        }
+        accounts
+    }
+
+    // ----- reading -----
+
+    pub async fn account(&self, key: &Pubkey) -> Option<Account> {
+        self.ctx
+            .banks_client
+            .get_account(*key)
+            .await
+            .expect("account read")
+    }
+
+    pub async fn lamports(&self, key: &Pubkey) -> u64 {
+        self.account(key).await.map_or(0, |a| a.lamports)
+    }
+
+    pub async fn exists(&self, key: &Pubkey) -> bool {
+        self.account(key).await.is_some()
+    }
+
+    pub async fn anchor_account<T: AccountDeserialize>(&self, key: &Pubkey) -> T {
+        let account = self.account(key).await.expect("account exists");
+        T::try_deserialize(&mut account.data.as_slice()).expect("account decodes")
+    }
+
+    pub async fn config(&self) -> Config {
+        self.anchor_account(&Config::address()).await
+    }
+
+    pub async fn arbiter_account(&self, authority: &Pubkey) -> Arbiter {
+        self.anchor_account(&arbiter_address(authority)).await
+    }
+
+    pub async fn offer(&self, offer: &OfferRef) -> Offer {
+        self.anchor_account(&offer.address).await
+    }
+
+    pub async fn trade(&self, trade: &TradeRef) -> Trade {
+        self.anchor_account(&trade.address).await
+    }
+
+    /// Token balance of a token account, zero when it does not exist.
+    pub async fn balance(&self, token_account: &Pubkey) -> u64 {
+        match self.account(token_account).await {
+            None => 0,
+            Some(account) => {
+                StateWithExtensions::<spl_token_2022_interface::state::Account>::unpack(
+                    &account.data,
+                )
+                .expect("token account decodes")
+                .base
+                .amount
+            }
+        }
+    }
+
+    /// Transfer fees withheld in a Token-2022 account.
+    pub async fn withheld(&self, token_account: &Pubkey) -> u64 {
+        let account = self.account(token_account).await.expect("token account");
+        let state =
+            StateWithExtensions::<spl_token_2022_interface::state::Account>::unpack(&account.data)
+                .expect("token account decodes");
+        state
+            .get_extension::<TransferFeeAmount>()
+            .map(|fees| u64::from(fees.withheld_amount))
+            .unwrap_or(0)
+    }
+
+    /// Asserts the offer's vault invariant: the vault holds available + locked, plus `surplus`
+    /// donated by strangers.
+    pub async fn assert_vault(&self, offer: &OfferRef, surplus: u64) {
+        let state = self.offer(offer).await;
+        assert_eq!(
+            self.balance(&offer.vault).await,
+            state.available + state.locked + surplus,
+            "vault balance == available + locked (+ donations)"
+        );
+    }
+
+    // ----- clock -----
+
+    pub async fn now(&self) -> i64 {
+        self.clock().await.unix_timestamp
+    }
+
+    async fn clock(&self) -> Clock {
+        self.ctx
+            .banks_client
+            .get_sysvar::<Clock>()
+            .await
+            .expect("clock")
+    }
+
+    /// Moves the chain's clock to `unix_timestamp`.
+    pub async fn set_time(&self, unix_timestamp: i64) {
+        let mut clock = self.clock().await;
+        clock.unix_timestamp = unix_timestamp;
+        self.ctx.set_sysvar(&clock);
+    }
+
+    // ----- tokens -----
+
+    /// Creates a mint of the given kind, 6 decimals, with `mint_authority` minting.
+    pub async fn create_mint(&self, kind: MintKind) -> TestMint {
+        let mint = Keypair::new();
+        let token_program = kind.token_program();
+        let authority = self.mint_authority.pubkey();
+        let extension = match kind {
+            MintKind::Spl | MintKind::Token2022 => None,
+            MintKind::TransferFee { .. } => Some(ExtensionType::TransferFeeConfig),
+            MintKind::PermanentDelegate => Some(ExtensionType::PermanentDelegate),
+            MintKind::NonTransferable => Some(ExtensionType::NonTransferable),
+            MintKind::Pausable => Some(ExtensionType::Pausable),
+            MintKind::DefaultFrozen => Some(ExtensionType::DefaultAccountState),
+            MintKind::TransferHook => Some(ExtensionType::TransferHook),
+        };
+        let space = match kind {
+            MintKind::Spl => spl_token_interface::state::Mint::LEN,
+            _ => ExtensionType::try_calculate_account_len::<spl_token_2022_interface::state::Mint>(
+                &extension.into_iter().collect::<Vec<_>>(),
+            )
+            .expect("mint size"),
+        };
+        let rent = self.ctx.banks_client.get_rent().await.expect("rent");
+        let mut instructions = vec![solana_system_interface::instruction::create_account(
+            &self.ctx.payer.pubkey(),
+            &mint.pubkey(),
+            rent.minimum_balance(space),
+            space as u64,
+            &token_program,
+        )];
+        let t22 = &spl_token_2022_interface::ID;
+        let address = &mint.pubkey();
+        use spl_token_2022_interface::extension as ext;
+        let init_extension = match kind {
+            MintKind::Spl | MintKind::Token2022 => None,
+            MintKind::TransferFee { bps, max } => Some(
+                ext::transfer_fee::instruction::initialize_transfer_fee_config(
+                    t22,
+                    address,
+                    Some(&authority),
+                    Some(&authority),
+                    bps,
+                    max,
+                ),
+            ),
+            MintKind::PermanentDelegate => Some(
+                spl_token_2022_interface::instruction::initialize_permanent_delegate(
+                    t22, address, &authority,
+                ),
+            ),
+            MintKind::NonTransferable => Some(
+                spl_token_2022_interface::instruction::initialize_non_transferable_mint(
+                    t22, address,
+                ),
+            ),
+            MintKind::Pausable => Some(ext::pausable::instruction::initialize(
+                t22, address, &authority,
+            )),
+            MintKind::DefaultFrozen => Some(
+                ext::default_account_state::instruction::initialize_default_account_state(
+                    t22,
+                    address,
+                    &spl_token_2022_interface::state::AccountState::Frozen,
+                ),
+            ),
+            MintKind::TransferHook => Some(ext::transfer_hook::instruction::initialize(
+                t22,
+                address,
+                Some(authority),
+                Some(Pubkey::new_unique()),
+            )),
+        };
+        instructions.extend(init_extension.map(|ix| ix.expect("extension instruction")));
+        instructions.push(
+            spl_token_2022_interface::instruction::initialize_mint2(
+                &token_program,
+                address,
+                &authority,
+                Some(&authority),
+                DECIMALS,
+            )
+            .expect("initialize mint"),
+        );
+        self.ok(&instructions, &[&mint]).await;
+        self.track(&[mint.pubkey()]);
+        TestMint {
+            address: mint.pubkey(),
+            token_program,
+        }
+    }
+
+    /// Mints `amount` to `owner`'s associated token account, creating it if needed.
+    pub async fn mint_to(&self, mint: &TestMint, owner: &Pubkey, amount: u64) -> Pubkey {
+        let ata = mint.ata(owner);
+        let mut instructions = vec![create_associated_token_account_idempotent(
+            &self.ctx.payer.pubkey(),
+            owner,
+            &mint.address,
+            &mint.token_program,
+        )];
+        if self.account(&ata).await.is_none() && self.default_frozen(mint).await {
+            instructions.push(
+                spl_token_2022_interface::instruction::thaw_account(
+                    &mint.token_program,
+                    &ata,
+                    &mint.address,
+                    &self.mint_authority.pubkey(),
+                    &[],
+                )
+                .expect("thaw"),
+            );
+        }
+        instructions.push(
+            spl_token_2022_interface::instruction::mint_to(
+                &mint.token_program,
+                &mint.address,
+                &ata,
+                &self.mint_authority.pubkey(),
+                &[],
+                amount,
+            )
+            .expect("mint to"),
+        );
+        self.ok(&instructions, &[&self.mint_authority]).await;
+        self.track(&[ata]);
+        ata
+    }
+
+    /// Whether new accounts of the mint start frozen.
+    async fn default_frozen(&self, mint: &TestMint) -> bool {
+        let account = self.account(&mint.address).await.expect("mint exists");
+        let state =
+            StateWithExtensions::<spl_token_2022_interface::state::Mint>::unpack(&account.data)
+                .expect("mint decodes");
+        state
+            .get_extension::<DefaultAccountState>()
+            .is_ok_and(|default| {
+                default.state == spl_token_2022_interface::state::AccountState::Frozen as u8
+            })
+    }
+
+    /// Moves tokens between two owners' associated token accounts (a donation into a vault, say).
+    pub async fn transfer_tokens(
+        &self,
+        mint: &TestMint,
+        from: &Keypair,
+        to_token_account: &Pubkey,
+        amount: u64,
+    ) {
+        let instruction = spl_token_2022_interface::instruction::transfer_checked(
+            &mint.token_program,
+            &mint.ata(&from.pubkey()),
+            &mint.address,
+            to_token_account,
+            &from.pubkey(),
+            &[],
+            amount,
+            DECIMALS,
+        )
+        .expect("transfer");
+        self.ok(&[instruction], &[from]).await;
+    }
+
+    // ----- instruction builders -----
+
+    pub fn initialize_config_ix(&self, authority: &Pubkey, params: ConfigParams) -> Instruction {
+        ix(
+            accs::InitializeConfig {
+                authority: *authority,
+                config: Config::address(),
+                program_data: program_data_address(),
+                system_program: solana_sdk_ids::system_program::ID,
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::InitializeConfig { params },
+        )
+    }
+
+    pub fn update_config_ix(&self, admin: &Pubkey, params: ConfigParams) -> Instruction {
+        ix(
+            accs::UpdateConfig {
+                admin: *admin,
+                config: Config::address(),
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::UpdateConfig { params },
+        )
+    }
+
+    pub fn set_pause_ix(&self, admin: &Pubkey, offers: bool, trades: bool) -> Instruction {
+        ix(
+            accs::SetPause {
+                admin: *admin,
+                config: Config::address(),
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::SetPause {
+                new_offers_paused: offers,
+                new_trades_paused: trades,
+            },
+        )
+    }
+
+    pub fn propose_admin_ix(&self, admin: &Pubkey, new_admin: Pubkey) -> Instruction {
+        ix(
+            accs::ProposeAdmin {
+                admin: *admin,
+                config: Config::address(),
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::ProposeAdmin { new_admin },
+        )
+    }
+
+    pub fn accept_admin_ix(&self, new_admin: &Pubkey) -> Instruction {
+        ix(
+            accs::AcceptAdmin {
+                new_admin: *new_admin,
+                config: Config::address(),
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::AcceptAdmin {},
+        )
+    }
+
+    pub fn register_arbiter_ix(&self, authority: &Pubkey, fee_bps: u16) -> Instruction {
+        ix(
+            accs::RegisterArbiter {
+                admin: self.admin.pubkey(),
+                config: Config::address(),
+                authority: *authority,
+                arbiter: arbiter_address(authority),
+                system_program: solana_sdk_ids::system_program::ID,
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::RegisterArbiter { fee_bps },
+        )
+    }
+
+    pub fn update_arbiter_ix(&self, authority: &Pubkey, fee_bps: u16, active: bool) -> Instruction {
+        ix(
+            accs::UpdateArbiter {
+                admin: self.admin.pubkey(),
+                config: Config::address(),
+                arbiter: arbiter_address(authority),
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::UpdateArbiter { fee_bps, active },
+        )
+    }
+
+    /// The default terms: 1..=100 tokens a trade, the env's arbiter, no attestor, a bond.
+    pub fn default_terms(&self) -> OfferTerms {
+        OfferTerms {
+            min_trade_amount: TOKEN,
+            max_trade_amount: 100 * TOKEN,
+            price: PRICE,
+            fiat_currency: *b"EUR",
+            payment_terms_hash: [7; 32],
+            payment_window: PAYMENT_WINDOW,
+            release_window: RELEASE_WINDOW,
+            arbiter: self.arbiter.pubkey(),
+            attestor: None,
+            buyer_bond: BUYER_BOND,
+            allowed_buyer: None,
+        }
+    }
+
+    /// The offer a seller would get with this id and mint.
+    pub fn offer_ref(&self, seller: &Pubkey, offer_id: u64, mint: &TestMint) -> OfferRef {
+        let address = Offer::address(seller, offer_id);
+        OfferRef {
+            address,
+            offer_id,
+            seller: *seller,
+            mint: *mint,
+            vault: mint.ata(&address),
+        }
+    }
+
+    /// A fresh offer id for the fixture's offers.
+    pub fn next_offer_id(&self) -> u64 {
+        let id = self.offers.get() + 1;
+        self.offers.set(id);
+        id
+    }
+
+    pub fn create_offer_accounts(&self, offer: &OfferRef) -> accs::CreateOffer {
+        accs::CreateOffer {
+            seller: offer.seller,
+            config: Config::address(),
+            arbiter: arbiter_address(&self.arbiter.pubkey()),
+            offer: offer.address,
+            mint: offer.mint.address,
+            vault: offer.vault,
+            seller_token_account: offer.mint.ata(&offer.seller),
+            token_program: offer.mint.token_program,
+            associated_token_program: spl_associated_token_account_interface::program::ID,
+            system_program: solana_sdk_ids::system_program::ID,
+            event_authority: event_authority(),
+            program: p2p_escrow::ID,
+        }
+    }
+
+    pub fn create_offer_ix(&self, offer: &OfferRef, amount: u64, terms: OfferTerms) -> Instruction {
+        let mut accounts = self.create_offer_accounts(offer);
+        accounts.arbiter = arbiter_address(&terms.arbiter);
+        ix(
+            accounts,
+            ixs::CreateOffer {
+                args: CreateOfferArgs {
+                    offer_id: offer.offer_id,
+                    amount,
+                    terms,
+                },
+            },
+        )
+    }
+
+    /// The seller funds itself with `amount` of `mint` and creates an offer with `terms`.
+    pub async fn create_offer_with(
+        &self,
+        mint: &TestMint,
+        amount: u64,
+        terms: OfferTerms,
+    ) -> OfferRef {
+        let offer = self.offer_ref(&self.seller.pubkey(), self.next_offer_id(), mint);
+        self.mint_to(mint, &self.seller.pubkey(), amount).await;
+        self.ok(
+            &[self.create_offer_ix(&offer, amount, terms)],
+            &[&self.seller],
+        )
+        .await;
+        self.track(&[offer.address, offer.vault]);
+        offer
+    }
+
+    /// The default offer: 1000 tokens of `mint` on the default terms.
+    pub async fn create_offer(&self, mint: &TestMint) -> OfferRef {
+        self.create_offer_with(mint, 1_000 * TOKEN, self.default_terms())
+            .await
+    }
+
+    pub fn deposit_accounts(&self, offer: &OfferRef) -> accs::Deposit {
+        accs::Deposit {
+            seller: offer.seller,
+            offer: offer.address,
+            vault: offer.vault,
+            mint: offer.mint.address,
+            seller_token_account: offer.mint.ata(&offer.seller),
+            token_program: offer.mint.token_program,
+            event_authority: event_authority(),
+            program: p2p_escrow::ID,
+        }
+    }
+
+    pub fn deposit_ix(&self, offer: &OfferRef, amount: u64) -> Instruction {
+        ix(self.deposit_accounts(offer), ixs::Deposit { amount })
+    }
+
+    pub fn withdraw_accounts(&self, offer: &OfferRef) -> accs::Withdraw {
+        accs::Withdraw {
+            seller: offer.seller,
+            offer: offer.address,
+            vault: offer.vault,
+            mint: offer.mint.address,
+            seller_token_account: offer.mint.ata(&offer.seller),
+            token_program: offer.mint.token_program,
+            associated_token_program: spl_associated_token_account_interface::program::ID,
+            system_program: solana_sdk_ids::system_program::ID,
+            event_authority: event_authority(),
+            program: p2p_escrow::ID,
+        }
+    }
+
+    pub fn withdraw_ix(&self, offer: &OfferRef, amount: u64) -> Instruction {
+        ix(self.withdraw_accounts(offer), ixs::Withdraw { amount })
+    }
+
+    pub fn set_offer_paused_ix(&self, offer: &OfferRef, seller: &Pubkey, paused: bool) -> Instruction {
+        ix(
+            accs::SetOfferPaused {
+                seller: *seller,
+                offer: offer.address,
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::SetOfferPaused { paused },
+        )
+    }
+
+    pub fn close_offer_accounts(&self, offer: &OfferRef) -> accs::CloseOffer {
+        accs::CloseOffer {
+            seller: offer.seller,
+            offer: offer.address,
+            vault: offer.vault,
+            mint: offer.mint.address,
+            seller_token_account: offer.mint.ata(&offer.seller),
+            token_program: offer.mint.token_program,
+            associated_token_program: spl_associated_token_account_interface::program::ID,
+            system_program: solana_sdk_ids::system_program::ID,
+            event_authority: event_authority(),
+            program: p2p_escrow::ID,
+        }
+    }
+
+    pub fn close_offer_ix(&self, offer: &OfferRef) -> Instruction {
+        ix(self.close_offer_accounts(offer), ixs::CloseOffer {})
+    }
+
+    /// What a buyer who read the offer now would put in `take_offer`.
+    pub async fn take_args(&self, offer: &OfferRef, amount: u64) -> TakeOfferArgs {
+        let state = self.offer(offer).await;
+        let arbiter = self.arbiter_account(&state.terms.arbiter).await;
+        TakeOfferArgs {
+            amount,
+            expected_mint: state.mint,
+            expected_terms: state.terms,
+            expected_fee_bps: self.config().await.fee_bps,
+            expected_arbiter_fee_bps: arbiter.fee_bps,
+        }
+    }
+
+    /// The next trade of an offer, as the chain stands.
+    pub async fn next_trade(&self, offer: &OfferRef, buyer: &Pubkey) -> TradeRef {
+        let index = self.offer(offer).await.next_trade_index;
+        TradeRef {
+            address: Trade::address(&offer.address, index),
+            offer: *offer,
+            buyer: *buyer,
+        }
+    }
+
+    pub async fn take_offer_accounts(&self, trade: &TradeRef) -> accs::TakeOffer {
+        let state = self.offer(&trade.offer).await;
+        accs::TakeOffer {
+            buyer: trade.buyer,
+            config: Config::address(),
+            offer: trade.offer.address,
+            arbiter: arbiter_address(&state.terms.arbiter),
+            trade: trade.address,
+            vault: trade.offer.vault,
+            mint: trade.offer.mint.address,
+            system_program: solana_sdk_ids::system_program::ID,
+            event_authority: event_authority(),
+            program: p2p_escrow::ID,
+        }
+    }
+
+    pub async fn take_offer_ix(&self, trade: &TradeRef, args: TakeOfferArgs) -> Instruction {
+        ix(
+            self.take_offer_accounts(trade).await,
+            ixs::TakeOffer { args },
+        )
+    }
+
+    /// `buyer` takes `amount` of the offer on the terms it shows now.
+    pub async fn take(&self, offer: &OfferRef, buyer: &Keypair, amount: u64) -> TradeRef {
+        let trade = self.next_trade(offer, &buyer.pubkey()).await;
+        let args = self.take_args(offer, amount).await;
+        self.ok(&[self.take_offer_ix(&trade, args).await], &[buyer])
+            .await;
+        self.track(&[trade.address]);
+        trade
+    }
+
+    pub fn cancel_trade_ix(&self, trade: &TradeRef) -> Instruction {
+        ix(
+            accs::CancelTrade {
+                buyer: trade.buyer,
+                offer: trade.offer.address,
+                trade: trade.address,
+                vault: trade.offer.vault,
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::CancelTrade {},
+        )
+    }
+
+    pub fn expire_trade_accounts(&self, trade: &TradeRef, cranker: &Pubkey) -> accs::ExpireTrade {
+        accs::ExpireTrade {
+            cranker: *cranker,
+            seller: trade.offer.seller,
+            buyer: trade.buyer,
+            offer: trade.offer.address,
+            trade: trade.address,
+            vault: trade.offer.vault,
+            event_authority: event_authority(),
+            program: p2p_escrow::ID,
+        }
+    }
+
+    pub fn expire_trade_ix(&self, trade: &TradeRef, cranker: &Pubkey) -> Instruction {
+        ix(
+            self.expire_trade_accounts(trade, cranker),
+            ixs::ExpireTrade {},
+        )
+    }
+
+    pub fn mark_paid_ix(&self, trade: &TradeRef, payment_ref_hash: [u8; 32]) -> Instruction {
+        ix(
+            accs::MarkPaid {
+                buyer: trade.buyer,
+                offer: trade.offer.address,
+                trade: trade.address,
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::MarkPaid { payment_ref_hash },
+        )
+    }
+
+    pub fn release_accounts(&self, trade: &TradeRef) -> accs::Release {
+        let mint = &trade.offer.mint;
+        accs::Release {
+            seller: trade.offer.seller,
+            config: Config::address(),
+            offer: trade.offer.address,
+            trade: trade.address,
+            buyer: trade.buyer,
+            buyer_token_account: mint.ata(&trade.buyer),
+            treasury: self.treasury.pubkey(),
+            treasury_token_account: mint.ata(&self.treasury.pubkey()),
+            vault: trade.offer.vault,
+            mint: mint.address,
+            token_program: mint.token_program,
+            associated_token_program: spl_associated_token_account_interface::program::ID,
+            system_program: solana_sdk_ids::system_program::ID,
+            event_authority: event_authority(),
+            program: p2p_escrow::ID,
+        }
+    }
+
+    pub fn release_ix(&self, trade: &TradeRef) -> Instruction {
+        ix(self.release_accounts(trade), ixs::Release {})
+    }
+
+    /// Tracks the token accounts a release may create, so refusals prove they were not created.
+    pub fn track_payout_accounts(&self, trade: &TradeRef) {
+        let mint = &trade.offer.mint;
+        self.track(&[
+            mint.ata(&trade.buyer),
+            mint.ata(&self.treasury.pubkey()),
+            mint.ata(&trade.offer.seller),
+        ]);
+    }
+}
+
+/// Replaces one account of an instruction, found by its address, with another.
+pub fn substitute(mut instruction: Instruction, from: &Pubkey, to: &Pubkey) -> Instruction {
+    let mut found = false;
+    for meta in instruction.accounts.iter_mut().filter(|m| m.pubkey == *from) {
+        meta.pubkey = *to;
+        found = true;
+    }
+    assert!(found, "account {from} is not in the instruction");
+    instruction
+}
+
+/// Drops the signer flag of one account of an instruction (a missing signature).
+pub fn unsign(mut instruction: Instruction, key: &Pubkey) -> Instruction {
+    for meta in instruction.accounts.iter_mut() {
+        if meta.pubkey == *key {
+            *meta = AccountMeta {
+                pubkey: meta.pubkey,
+                is_signer: false,
+                is_writable: meta.is_writable,
+            };
+        }
+    }
+    instruction
+}
+
+/// How this runtime refuses anchor's `init` of an account that already exists: anchor asks the
+/// system program for `CreateAccountAllowPrefund`, which the program-test 3.1 runtime does not
+/// know, so it fails as invalid instruction data (instruction 1, after the compute budget).
+pub const ACCOUNT_EXISTS: TransactionError =
+    TransactionError::InstructionError(1, InstructionError::InvalidInstructionData);
