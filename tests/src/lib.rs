@@ -4,12 +4,11 @@
 
 use std::cell::{Cell, RefCell};
 
-use anchor_lang::{
-    event::EVENT_IX_TAG_LE,
-    prelude::Pubkey, AccountDeserialize, AnchorDeserialize, Discriminator, InstructionData,
-    ToAccountMetas,
-};
 use anchor_lang::solana_program::{account_info::AccountInfo, entrypoint::ProgramResult};
+use anchor_lang::{
+    event::EVENT_IX_TAG_LE, prelude::Pubkey, AccountDeserialize, AnchorDeserialize, Discriminator,
+    InstructionData, ToAccountMetas,
+};
 use p2p_escrow::{
     accounts as accs, instruction as ixs,
     state::{Arbiter, Config, ConfigParams, Offer, OfferTerms, Trade},
@@ -30,7 +29,8 @@ use spl_associated_token_account_interface::{
     instruction::create_associated_token_account_idempotent,
 };
 use spl_token_2022_interface::extension::{
-    default_account_state::DefaultAccountState, transfer_fee::TransferFeeAmount, BaseStateWithExtensions, ExtensionType, StateWithExtensions,
+    default_account_state::DefaultAccountState, transfer_fee::TransferFeeAmount,
+    BaseStateWithExtensions, ExtensionType, StateWithExtensions,
 };
 
 pub use p2p_escrow::errors::EscrowError;
@@ -64,12 +64,7 @@ fn process_instruction(
     accounts: &[AccountInfo],
     data: &[u8],
 ) -> ProgramResult {
-    let accounts = unsafe {
-        std::mem::transmute::<
-            &[AccountInfo],
-            &[AccountInfo],
-        >(accounts)
-    };
+    let accounts = unsafe { std::mem::transmute::<&[AccountInfo], &[AccountInfo]>(accounts) };
     p2p_escrow::entry(program_id, accounts, data)
 }
 
@@ -155,6 +150,8 @@ pub struct Env {
     nonce: Cell<u32>,
     offers: Cell<u64>,
     tracked: RefCell<Vec<Pubkey>>,
+    /// Every offer the fixture created, with the tokens strangers donated to its vault.
+    vaults: RefCell<Vec<(OfferRef, u64)>>,
 }
 
 /// Address of the program's ProgramData account under the upgradeable loader.
@@ -287,6 +284,7 @@ impl Env {
             nonce: Cell::new(0),
             offers: Cell::new(0),
             tracked: RefCell::new(Vec::new()),
+            vaults: RefCell::new(Vec::new()),
         };
         let people: Vec<Pubkey> = [
             &env.admin,
@@ -381,12 +379,14 @@ impl Env {
                     .map(<[u8]>::to_vec)
             })
             .collect();
-        match self.ctx.banks_client.process_transaction(tx).await {
+        let result = match self.ctx.banks_client.process_transaction(tx).await {
             Ok(()) => Ok(events),
             Err(BanksClientError::TransactionError(error)) => Err(error),
             Err(BanksClientError::SimulationError { err, .. }) => Err(err),
             Err(other) => panic!("transport failure: {other:?}"),
-        }
+        };
+        self.assert_vaults().await;
+        result
     }
 
     /// Sends and expects success.
@@ -511,15 +511,37 @@ impl Env {
             .unwrap_or(0)
     }
 
-    /// Asserts the offer's vault invariant: the vault holds available + locked, plus `surplus`
-    /// donated by strangers.
-    pub async fn assert_vault(&self, offer: &OfferRef, surplus: u64) {
-        let state = self.offer(offer).await;
-        assert_eq!(
-            self.balance(&offer.vault).await,
-            state.available + state.locked + surplus,
-            "vault balance == available + locked (+ donations)"
-        );
+    /// Asserts every open offer's vault invariant: the vault holds available + locked, plus what
+    /// strangers donated. Runs after every transaction the fixture sends.
+    async fn assert_vaults(&self) {
+        let vaults = self.vaults.borrow().clone();
+        for (offer, donated) in vaults {
+            let Some(account) = self.account(&offer.address).await else {
+                continue;
+            };
+            let state = Offer::try_deserialize(&mut account.data.as_slice()).expect("offer");
+            assert_eq!(
+                self.balance(&offer.vault).await,
+                state.available + state.locked + donated,
+                "vault of offer {} == available + locked (+ donations)",
+                offer.address
+            );
+        }
+    }
+
+    /// A stranger sends `amount` of the offer's mint straight into its vault.
+    pub async fn donate(&self, offer: &OfferRef, from: &Keypair, amount: u64) {
+        self.mint_to(&offer.mint, &from.pubkey(), amount).await;
+        {
+            let mut vaults = self.vaults.borrow_mut();
+            let entry = vaults
+                .iter_mut()
+                .find(|(known, _)| known.address == offer.address)
+                .expect("offer made by the fixture");
+            entry.1 += amount;
+        }
+        self.transfer_tokens(&offer.mint, from, &offer.vault, amount)
+            .await;
     }
 
     // ----- clock -----
@@ -686,7 +708,7 @@ impl Env {
     }
 
     /// Moves tokens between two owners' associated token accounts (a donation into a vault, say).
-    pub async fn transfer_tokens(
+    async fn transfer_tokens(
         &self,
         mint: &TestMint,
         from: &Keypair,
@@ -885,6 +907,7 @@ impl Env {
         )
         .await;
         self.track(&[offer.address, offer.vault]);
+        self.vaults.borrow_mut().push((offer, 0));
         offer
     }
 
@@ -930,7 +953,12 @@ impl Env {
         ix(self.withdraw_accounts(offer), ixs::Withdraw { amount })
     }
 
-    pub fn set_offer_paused_ix(&self, offer: &OfferRef, seller: &Pubkey, paused: bool) -> Instruction {
+    pub fn set_offer_paused_ix(
+        &self,
+        offer: &OfferRef,
+        seller: &Pubkey,
+        paused: bool,
+    ) -> Instruction {
         ix(
             accs::SetOfferPaused {
                 seller: *seller,
@@ -1103,7 +1131,11 @@ impl Env {
 /// Replaces one account of an instruction, found by its address, with another.
 pub fn substitute(mut instruction: Instruction, from: &Pubkey, to: &Pubkey) -> Instruction {
     let mut found = false;
-    for meta in instruction.accounts.iter_mut().filter(|m| m.pubkey == *from) {
+    for meta in instruction
+        .accounts
+        .iter_mut()
+        .filter(|m| m.pubkey == *from)
+    {
         meta.pubkey = *to;
         found = true;
     }

@@ -33,3 +33,44 @@ pub fn deadline(now: i64, window: i64) -> Result<i64> {
     now.checked_add(window)
         .ok_or_else(|| error!(EscrowError::MathOverflow))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bps_share_rounds_down_and_refuses_more_than_a_whole() {
+        assert_eq!(bps_share(1_000_000, 50).unwrap(), 5_000);
+        assert_eq!(bps_share(199, 50).unwrap(), 0);
+        assert_eq!(bps_share(u64::MAX, 10_000).unwrap(), u64::MAX);
+        assert_eq!(
+            bps_share(1, 10_001).unwrap_err(),
+            error!(EscrowError::InvalidBps)
+        );
+    }
+
+    #[test]
+    fn fiat_amount_is_price_per_whole_token() {
+        // 2.5 tokens of 6 decimals at 105 cents each.
+        assert_eq!(fiat_amount(2_500_000, 105, 6).unwrap(), 262);
+        assert_eq!(fiat_amount(9_523, 105, 6).unwrap(), 0);
+        assert_eq!(fiat_amount(9_524, 105, 6).unwrap(), 1);
+        assert_eq!(
+            fiat_amount(u64::MAX, u64::MAX, 0).unwrap_err(),
+            error!(EscrowError::MathOverflow)
+        );
+        assert_eq!(
+            fiat_amount(1, 1, 40).unwrap_err(),
+            error!(EscrowError::MathOverflow)
+        );
+    }
+
+    #[test]
+    fn deadline_refuses_overflow() {
+        assert_eq!(deadline(100, 50).unwrap(), 150);
+        assert_eq!(
+            deadline(i64::MAX, 1).unwrap_err(),
+            error!(EscrowError::MathOverflow)
+        );
+    }
+}

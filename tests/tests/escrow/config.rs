@@ -233,7 +233,11 @@ async fn arbiters_are_registered_and_updated_by_the_admin() {
     assert_eq!(arbiter.fee_bps, ARBITER_FEE_BPS);
     assert!(arbiter.active);
     assert_eq!(
-        (arbiter.open_cases, arbiter.rulings, arbiter.missed_deadlines),
+        (
+            arbiter.open_cases,
+            arbiter.rulings,
+            arbiter.missed_deadlines
+        ),
         (0, 0, 0)
     );
 
@@ -266,7 +270,10 @@ async fn arbiters_are_registered_and_updated_by_the_admin() {
     )
     .await;
     let events = env
-        .ok(&[env.update_arbiter_ix(&newcomer, 300, false)], &[&env.admin])
+        .ok(
+            &[env.update_arbiter_ix(&newcomer, 300, false)],
+            &[&env.admin],
+        )
         .await;
     let event: ArbiterUpdated = single_event(&events);
     assert_eq!((event.fee_bps, event.active), (300, false));

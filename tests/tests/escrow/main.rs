@@ -1,4 +1,5 @@
-//! Integration tests of the escrow program, run natively in a program-test bank.
+//! Integration tests of the escrow program, run natively in a program-test bank. The fixture
+//! checks every offer's vault invariant (balance == available + locked) after every transaction.
 mod config;
 mod offers;
 mod trades;

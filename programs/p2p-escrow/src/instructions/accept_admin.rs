@@ -17,7 +17,10 @@ pub struct AcceptAdmin<'info> {
 
 impl AcceptAdmin<'_> {
     pub fn validate(&self) -> Result<()> {
-        let pending = self.config.pending_admin.ok_or(EscrowError::NoPendingAdmin)?;
+        let pending = self
+            .config
+            .pending_admin
+            .ok_or(EscrowError::NoPendingAdmin)?;
         require_keys_eq!(pending, self.new_admin.key(), EscrowError::NotPendingAdmin);
         Ok(())
     }

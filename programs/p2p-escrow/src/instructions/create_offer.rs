@@ -115,7 +115,9 @@ impl CreateOffer<'_> {
         )?;
         accounts.offer.available = deposited;
         accounts.offer.locked = 0;
-        accounts.offer.invariant(balance_of(&accounts.vault.to_account_info())?)?;
+        accounts
+            .offer
+            .invariant(balance_of(&accounts.vault.to_account_info())?)?;
 
         let offer = &accounts.offer;
         let event = OfferCreated {

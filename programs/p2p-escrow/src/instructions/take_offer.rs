@@ -77,7 +77,10 @@ impl TakeOffer<'_> {
             EscrowError::AttestorIsBuyer
         );
         require!(
-            offer.terms.allowed_buyer.is_none_or(|allowed| allowed == buyer),
+            offer
+                .terms
+                .allowed_buyer
+                .is_none_or(|allowed| allowed == buyer),
             EscrowError::BuyerNotAllowed
         );
         require!(
