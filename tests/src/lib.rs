@@ -146,6 +146,8 @@ pub struct Env {
     pub buyer: Keypair,
     pub buyer2: Keypair,
     pub stranger: Keypair,
+    /// A payment service's Ed25519 key.
+    pub attestor: Keypair,
     pub mint_authority: Keypair,
     nonce: Cell<u32>,
     offers: Cell<u64>,
@@ -256,7 +258,7 @@ impl Env {
                 rent_epoch: 0,
             },
         );
-        let users: Vec<Keypair> = (0..8).map(|_| Keypair::new()).collect();
+        let users: Vec<Keypair> = (0..9).map(|_| Keypair::new()).collect();
         for user in users.iter().chain([&admin]) {
             program_test.add_account(
                 user.pubkey(),
@@ -280,6 +282,7 @@ impl Env {
             buyer: next(),
             buyer2: next(),
             stranger: next(),
+            attestor: next(),
             mint_authority: Keypair::new(),
             nonce: Cell::new(0),
             offers: Cell::new(0),
@@ -1126,6 +1129,169 @@ impl Env {
             mint.ata(&trade.offer.seller),
         ]);
     }
+}
+
+impl Env {
+    pub fn open_dispute_ix(
+        &self,
+        trade: &TradeRef,
+        caller: &Pubkey,
+        arbiter: &Pubkey,
+    ) -> Instruction {
+        ix(
+            accs::OpenDispute {
+                caller: *caller,
+                config: Config::address(),
+                trade: trade.address,
+                arbiter: arbiter_address(arbiter),
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::OpenDispute {},
+        )
+    }
+
+    pub fn submit_evidence_ix(
+        &self,
+        trade: &TradeRef,
+        party: &Pubkey,
+        evidence_hash: [u8; 32],
+        uri: &str,
+    ) -> Instruction {
+        ix(
+            accs::SubmitEvidence {
+                party: *party,
+                trade: trade.address,
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::SubmitEvidence {
+                evidence_hash,
+                uri: uri.to_string(),
+            },
+        )
+    }
+
+    /// `rule` signed by `signer`, naming the arbiter account of `arbiter`.
+    pub fn rule_ix(
+        &self,
+        trade: &TradeRef,
+        signer: &Pubkey,
+        arbiter: &Pubkey,
+        buyer_bps: u16,
+    ) -> Instruction {
+        let mint = &trade.offer.mint;
+        ix(
+            accs::Rule {
+                arbiter_authority: *signer,
+                arbiter: arbiter_address(arbiter),
+                arbiter_token_account: mint.ata(signer),
+                offer: trade.offer.address,
+                trade: trade.address,
+                buyer: trade.buyer,
+                buyer_token_account: mint.ata(&trade.buyer),
+                seller: trade.offer.seller,
+                vault: trade.offer.vault,
+                mint: mint.address,
+                token_program: mint.token_program,
+                associated_token_program: spl_associated_token_account_interface::program::ID,
+                system_program: solana_sdk_ids::system_program::ID,
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::Rule { buyer_bps },
+        )
+    }
+
+    pub fn settle_ix(&self, trade: &TradeRef, arbiter: &Pubkey, buyer_bps: u16) -> Instruction {
+        let mint = &trade.offer.mint;
+        ix(
+            accs::Settle {
+                buyer: trade.buyer,
+                seller: trade.offer.seller,
+                arbiter: arbiter_address(arbiter),
+                offer: trade.offer.address,
+                trade: trade.address,
+                buyer_token_account: mint.ata(&trade.buyer),
+                vault: trade.offer.vault,
+                mint: mint.address,
+                token_program: mint.token_program,
+                associated_token_program: spl_associated_token_account_interface::program::ID,
+                system_program: solana_sdk_ids::system_program::ID,
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::Settle { buyer_bps },
+        )
+    }
+
+    /// `escalate` cranked by `cranker` for a dispute now with `arbiter`.
+    pub fn escalate_ix(&self, trade: &TradeRef, cranker: &Pubkey, arbiter: &Pubkey) -> Instruction {
+        let mint = &trade.offer.mint;
+        ix(
+            accs::Escalate {
+                cranker: *cranker,
+                config: Config::address(),
+                arbiter: arbiter_address(arbiter),
+                fallback_arbiter: arbiter_address(&self.fallback_arbiter.pubkey()),
+                offer: trade.offer.address,
+                trade: trade.address,
+                buyer: trade.buyer,
+                buyer_token_account: mint.ata(&trade.buyer),
+                seller: trade.offer.seller,
+                vault: trade.offer.vault,
+                mint: mint.address,
+                token_program: mint.token_program,
+                associated_token_program: spl_associated_token_account_interface::program::ID,
+                system_program: solana_sdk_ids::system_program::ID,
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::Escalate {},
+        )
+    }
+
+    pub fn release_with_attestation_ix(&self, trade: &TradeRef, relayer: &Pubkey) -> Instruction {
+        let mint = &trade.offer.mint;
+        ix(
+            accs::ReleaseWithAttestation {
+                relayer: *relayer,
+                config: Config::address(),
+                offer: trade.offer.address,
+                trade: trade.address,
+                buyer: trade.buyer,
+                buyer_token_account: mint.ata(&trade.buyer),
+                treasury: self.treasury.pubkey(),
+                treasury_token_account: mint.ata(&self.treasury.pubkey()),
+                vault: trade.offer.vault,
+                mint: mint.address,
+                token_program: mint.token_program,
+                instructions_sysvar: solana_sdk_ids::sysvar::instructions::ID,
+                associated_token_program: spl_associated_token_account_interface::program::ID,
+                system_program: solana_sdk_ids::system_program::ID,
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::ReleaseWithAttestation {},
+        )
+    }
+
+    /// The attestation message of a trade as the chain holds it now.
+    pub async fn attestation_message(&self, trade: &TradeRef) -> Vec<u8> {
+        p2p_escrow::attestation::attestation_message(&trade.address, &self.trade(trade).await)
+    }
+}
+
+/// The Ed25519 program instruction carrying `signer`'s signature over `message`, with every offset
+/// pointing into its own data.
+pub fn ed25519_ix(signer: &Keypair, message: &[u8]) -> Instruction {
+    let signature = signer.sign_message(message);
+    let signature: [u8; 64] = signature.as_ref().try_into().expect("64-byte signature");
+    solana_ed25519_program::new_ed25519_instruction_with_signature(
+        message,
+        &signature,
+        &signer.pubkey().to_bytes(),
+    )
 }
 
 /// Replaces one account of an instruction, found by its address, with another.

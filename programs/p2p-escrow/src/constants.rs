@@ -53,3 +53,16 @@ pub const MIN_RULING_WINDOW: i64 = 60 * 60;
 /// Longest time an arbiter gets to rule, in seconds (30 days).
 #[constant]
 pub const MAX_RULING_WINDOW: i64 = 30 * 24 * 60 * 60;
+
+/// Time after the release deadline from which anyone, not only the parties, may open a dispute of
+/// a paid trade, so that a trade whose parties both vanished still reaches a ruling (7 days).
+#[constant]
+pub const PUBLIC_DISPUTE_GRACE: i64 = 7 * 24 * 60 * 60;
+
+/// Longest evidence URI a party may submit, in bytes.
+#[constant]
+pub const MAX_EVIDENCE_URI_LEN: u32 = 200;
+
+/// Domain tag that starts every payment attestation message.
+#[constant]
+pub const ATTESTATION_DOMAIN: &[u8] = b"p2p-escrow:release:v1";

@@ -108,6 +108,42 @@ pub enum EscrowError {
     #[msg("The payment reference hash must not be zero")]
     InvalidPaymentReference,
 
+    // Disputes.
+    #[msg("The trade is not marked paid")]
+    TradeNotPaid,
+    #[msg("The trade is not in dispute")]
+    TradeNotDisputed,
+    #[msg("The buyer can open a dispute only after the seller's release window")]
+    ReleaseWindowOpen,
+    #[msg("Only the trade's parties can open a dispute before the grace period after the release deadline")]
+    DisputeGraceNotOver,
+    #[msg("Only the trade's buyer or seller can do this")]
+    NotAParty,
+    #[msg("The evidence hash must not be zero")]
+    InvalidEvidence,
+    #[msg("The evidence URI is longer than 200 bytes")]
+    EvidenceUriTooLong,
+    #[msg("Only the arbiter now in charge of the dispute can rule")]
+    NotTradeArbiter,
+    #[msg("The ruling deadline has passed")]
+    RulingDeadlinePassed,
+    #[msg("The ruling deadline has not passed yet")]
+    RulingDeadlineNotReached,
+    #[msg("The account is not the config's fallback arbiter")]
+    FallbackArbiterMismatch,
+
+    // Attestation.
+    #[msg("The offer has no attestor")]
+    NoAttestor,
+    #[msg("The transaction has no Ed25519 instruction right before this one")]
+    AttestationMissing,
+    #[msg("The Ed25519 instruction must verify exactly one signature over its own data")]
+    AttestationMalformed,
+    #[msg("The attestation is not signed by the offer's attestor")]
+    AttestorMismatch,
+    #[msg("The attestation does not match this trade")]
+    AttestationMismatch,
+
     // Internal.
     #[msg("Arithmetic overflow")]
     MathOverflow,

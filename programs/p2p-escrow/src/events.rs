@@ -226,10 +226,99 @@ pub struct TradeReleased {
     pub buyer: Pubkey,
     /// Who released it: the seller, or the signer who relayed an attestation.
     pub released_by: Pubkey,
+    /// The attestor whose signature released it, if the seller did not.
+    pub attestor: Option<Pubkey>,
     /// Tokens that left the vault for the buyer (before any transfer fee).
     pub to_buyer: u64,
     /// Tokens that left the vault for the treasury.
     pub protocol_fee: u64,
     /// Lamports of bond returned to the buyer.
     pub bond_returned: u64,
+}
+
+/// A party (or, after the grace period, anyone) opened a dispute of a paid trade.
+#[event]
+pub struct DisputeOpened {
+    /// The trade account.
+    pub trade: Pubkey,
+    /// The offer.
+    pub offer: Pubkey,
+    /// Who opened it.
+    pub opened_by: Pubkey,
+    /// The arbiter who must rule.
+    pub arbiter: Pubkey,
+    /// Last second of the arbiter's ruling window.
+    pub ruling_deadline: i64,
+    /// Tokens in dispute.
+    pub amount: u64,
+    /// Fiat the buyer owed, in minor units.
+    pub fiat_amount: u64,
+}
+
+/// A party submitted evidence in a dispute.
+#[event]
+pub struct EvidenceSubmitted {
+    /// The trade account.
+    pub trade: Pubkey,
+    /// The buyer or the seller.
+    pub submitted_by: Pubkey,
+    /// Whether the buyer submitted it.
+    pub by_buyer: bool,
+    /// Hash of the evidence.
+    pub evidence_hash: [u8; 32],
+    /// Where the evidence can be fetched.
+    pub uri: String,
+}
+
+/// A dispute's arbiter missed its ruling deadline and the fallback arbiter took over.
+#[event]
+pub struct DisputeEscalated {
+    /// The trade account.
+    pub trade: Pubkey,
+    /// Who cranked the escalation.
+    pub cranked_by: Pubkey,
+    /// The arbiter who missed the deadline.
+    pub previous_arbiter: Pubkey,
+    /// The fallback arbiter now in charge.
+    pub arbiter: Pubkey,
+    /// Last second of the fallback arbiter's ruling window.
+    pub ruling_deadline: i64,
+}
+
+/// How a dispute ended.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// The arbiter ruled.
+    Ruled,
+    /// Buyer and seller agreed on a split.
+    Settled,
+    /// Every arbiter missed its deadline; the config's default ruling applied.
+    DefaultRuling,
+}
+
+/// A dispute ended and its trade closed.
+#[event]
+pub struct DisputeResolved {
+    /// The trade account (closed now).
+    pub trade: Pubkey,
+    /// The offer.
+    pub offer: Pubkey,
+    /// The seller.
+    pub seller: Pubkey,
+    /// The buyer.
+    pub buyer: Pubkey,
+    /// How it ended.
+    pub resolution: Resolution,
+    /// The arbiter in charge at the end.
+    pub arbiter: Pubkey,
+    /// The buyer's share in basis points of what was left after the arbiter's fee.
+    pub buyer_bps: u16,
+    /// Tokens that left the vault for the buyer (before any transfer fee).
+    pub to_buyer: u64,
+    /// Tokens returned to the offer's available amount.
+    pub to_seller: u64,
+    /// Tokens that left the vault for the arbiter.
+    pub arbiter_fee: u64,
+    /// Lamports of bond paid to the seller (the rest went back to the buyer).
+    pub bond_to_seller: u64,
 }

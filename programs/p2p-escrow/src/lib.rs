@@ -1,19 +1,22 @@
 //! p2p-escrow: an on-chain escrow for peer-to-peer fiat-to-crypto trading.
 //!
 //! A seller locks tokens in a vault owned by an offer PDA. A buyer takes part of the offer, pays
-//! fiat off-chain and marks the trade paid; the seller releases the tokens to the buyer. Every
-//! waiting state has a deadline that anyone can enforce. See `shared/DESIGN.md` for the protocol.
+//! fiat off-chain and marks the trade paid; the seller, or a payment attestor the seller chose,
+//! releases the tokens to the buyer, or an arbiter rules on a dispute. Every waiting state has a
+//! deadline that anyone can enforce. See `shared/DESIGN.md` for the protocol.
 //!
 //! This file only dispatches: each instruction lives in its own module of [`instructions`], with
 //! its accounts, a `validate` run before its handler, and the handler.
 
 use anchor_lang::prelude::*;
 
+pub mod attestation;
 pub mod constants;
 pub mod errors;
 pub mod events;
 pub mod instructions;
 pub mod math;
+pub mod settlement;
 pub mod state;
 pub mod token;
 
@@ -135,5 +138,53 @@ pub mod p2p_escrow {
     /// buyer its rent and bond. Seller only, in any open state.
     pub fn release(ctx: Context<Release>) -> Result<()> {
         Release::handler(ctx)
+    }
+
+    /// Releases a trade (locked or paid) on a payment attestation: the offer's attestor's Ed25519
+    /// signature over the trade's attestation message, verified by the Ed25519 instruction right
+    /// before this one. Anyone may relay it; the payout is that of `release`.
+    #[access_control(ctx.accounts.validate())]
+    pub fn release_with_attestation(ctx: Context<ReleaseWithAttestation>) -> Result<()> {
+        ReleaseWithAttestation::handler(ctx)
+    }
+
+    /// Opens a dispute of a paid trade: the seller any time, the buyer after the release deadline,
+    /// anyone after the release deadline and a grace period. The trade's arbiter gets the case.
+    #[access_control(ctx.accounts.validate())]
+    pub fn open_dispute(ctx: Context<OpenDispute>) -> Result<()> {
+        OpenDispute::handler(ctx)
+    }
+
+    /// Records a party's evidence: its hash on the trade (latest per side) and its URI in the
+    /// event. Buyer or seller only.
+    #[access_control(ctx.accounts.validate(&evidence_hash, &uri))]
+    pub fn submit_evidence(
+        ctx: Context<SubmitEvidence>,
+        evidence_hash: [u8; 32],
+        uri: String,
+    ) -> Result<()> {
+        SubmitEvidence::handler(ctx, evidence_hash, uri)
+    }
+
+    /// Rules a dispute by its ruling deadline: the arbiter takes its fee, the buyer `buyer_bps` of
+    /// the rest, the seller's share returns to the offer. The bond goes to the seller only when
+    /// the buyer gets nothing. The arbiter in charge only.
+    #[access_control(ctx.accounts.validate(buyer_bps))]
+    pub fn rule(ctx: Context<Rule>, buyer_bps: u16) -> Result<()> {
+        Rule::handler(ctx, buyer_bps)
+    }
+
+    /// Ends a dispute with a split both parties sign, without an arbiter fee.
+    #[access_control(ctx.accounts.validate(buyer_bps))]
+    pub fn settle(ctx: Context<Settle>, buyer_bps: u16) -> Result<()> {
+        Settle::handler(ctx, buyer_bps)
+    }
+
+    /// After a missed ruling deadline: the first time, hands the dispute to the fallback arbiter
+    /// with a new deadline; after that (or without a usable fallback), applies the default
+    /// ruling. Anyone.
+    #[access_control(ctx.accounts.validate())]
+    pub fn escalate(ctx: Context<Escalate>) -> Result<()> {
+        Escalate::handler(ctx)
     }
 }

@@ -28,6 +28,36 @@ pub fn fiat_amount(amount: u64, price: u64, decimals: u8) -> Result<u64> {
     u64::try_from(fiat).map_err(|_| error!(EscrowError::MathOverflow))
 }
 
+/// How a disputed trade's reserved amount is divided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Split {
+    /// The arbiter's fee, taken first.
+    pub arbiter_fee: u64,
+    /// The buyer's share of the rest.
+    pub to_buyer: u64,
+    /// What remains; it returns to the offer's available tokens. The seller owns every rounding
+    /// remainder, so the three parts always add up to the amount.
+    pub to_seller: u64,
+}
+
+/// Splits `amount`: the arbiter's fee (`arbiter_fee_bps` of it), then `buyer_bps` of the rest to
+/// the buyer, both rounded down, and everything left to the seller.
+pub fn split(amount: u64, arbiter_fee_bps: u16, buyer_bps: u16) -> Result<Split> {
+    let arbiter_fee = bps_share(amount, arbiter_fee_bps)?;
+    let rest = amount
+        .checked_sub(arbiter_fee)
+        .ok_or(EscrowError::MathOverflow)?;
+    let to_buyer = bps_share(rest, buyer_bps)?;
+    let to_seller = rest
+        .checked_sub(to_buyer)
+        .ok_or(EscrowError::MathOverflow)?;
+    Ok(Split {
+        arbiter_fee,
+        to_buyer,
+        to_seller,
+    })
+}
+
 /// `now + window`, refusing overflow.
 pub fn deadline(now: i64, window: i64) -> Result<i64> {
     now.checked_add(window)
@@ -62,6 +92,30 @@ mod tests {
         assert_eq!(
             fiat_amount(1, 1, 40).unwrap_err(),
             error!(EscrowError::MathOverflow)
+        );
+    }
+
+    #[test]
+    fn split_gives_the_rounding_remainder_to_the_seller() {
+        assert_eq!(
+            split(1_001, 200, 7_000).unwrap(),
+            Split {
+                arbiter_fee: 20,
+                to_buyer: 686,
+                to_seller: 295,
+            }
+        );
+        assert_eq!(
+            split(7, 0, 10_000).unwrap(),
+            Split {
+                arbiter_fee: 0,
+                to_buyer: 7,
+                to_seller: 0,
+            }
+        );
+        assert_eq!(
+            split(7, 0, 10_001).unwrap_err(),
+            error!(EscrowError::InvalidBps)
         );
     }
 

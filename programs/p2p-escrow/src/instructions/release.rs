@@ -5,9 +5,8 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::constants::CONFIG_SEED;
 use crate::errors::EscrowError;
 use crate::events::TradeReleased;
-use crate::math::bps_share;
+use crate::settlement::ReleaseEnd;
 use crate::state::{Config, Offer, Trade};
-use crate::token::{balance_of, Vault};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -75,31 +74,25 @@ pub struct Release<'info> {
 impl Release<'_> {
     pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
-        let amount = accounts.trade.amount;
-        let protocol_fee = bps_share(amount, accounts.trade.fee_bps)?;
-        let to_buyer = amount
-            .checked_sub(protocol_fee)
-            .ok_or(EscrowError::MathOverflow)?;
-        let vault = Vault {
-            offer: &accounts.offer,
+        let payout = ReleaseEnd {
+            offer: &mut accounts.offer,
+            trade: &accounts.trade,
             vault: &accounts.vault,
             mint: &accounts.mint,
             token_program: &accounts.token_program,
-        };
-        vault.pay(&accounts.buyer_token_account, to_buyer)?;
-        vault.pay(&accounts.treasury_token_account, protocol_fee)?;
-        accounts.offer.unlock(amount, 0)?;
-        accounts
-            .offer
-            .invariant(balance_of(&accounts.vault.to_account_info())?)?;
+            buyer_token_account: &accounts.buyer_token_account,
+            treasury_token_account: &accounts.treasury_token_account,
+        }
+        .release()?;
         let event = TradeReleased {
             trade: accounts.trade.key(),
             offer: accounts.offer.key(),
             seller: accounts.seller.key(),
             buyer: accounts.buyer.key(),
             released_by: accounts.seller.key(),
-            to_buyer,
-            protocol_fee,
+            attestor: None,
+            to_buyer: payout.to_buyer,
+            protocol_fee: payout.protocol_fee,
             bond_returned: accounts.trade.buyer_bond,
         };
         emit_cpi!(event);

@@ -1,0 +1,101 @@
+//! Payment attestations: the message a payment service signs, and its verification by
+//! introspecting the Ed25519 program instruction placed right before ours in the transaction.
+
+use anchor_lang::prelude::*;
+use anchor_lang::solana_program::instruction::Instruction;
+use solana_instructions_sysvar::{load_current_index_checked, load_instruction_at_checked};
+
+use crate::constants::ATTESTATION_DOMAIN;
+use crate::errors::EscrowError;
+use crate::state::Trade;
+
+/// Length of the header of an Ed25519 instruction: signature count and padding.
+const ED25519_HEADER_LEN: usize = 2;
+/// Length of one set of signature offsets in an Ed25519 instruction.
+const ED25519_OFFSETS_LEN: usize = 14;
+/// An offsets field's instruction index that means "this instruction".
+const THIS_INSTRUCTION: u16 = u16::MAX;
+/// Length of an Ed25519 public key.
+const PUBKEY_LEN: usize = 32;
+/// Length of an Ed25519 signature.
+const SIGNATURE_LEN: usize = 64;
+
+/// The exact bytes an attestor signs to release `trade`:
+/// `"p2p-escrow:release:v1" || program_id || trade || buyer || mint || amount (u64 LE) ||
+/// payment_ref_hash`.
+pub fn attestation_message(trade_address: &Pubkey, trade: &Trade) -> Vec<u8> {
+    let mut message = Vec::with_capacity(ATTESTATION_DOMAIN.len() + 4 * 32 + 8 + 32);
+    message.extend_from_slice(ATTESTATION_DOMAIN);
+    message.extend_from_slice(crate::ID.as_ref());
+    message.extend_from_slice(trade_address.as_ref());
+    message.extend_from_slice(trade.buyer.as_ref());
+    message.extend_from_slice(trade.mint.as_ref());
+    message.extend_from_slice(&trade.amount.to_le_bytes());
+    message.extend_from_slice(&trade.payment_ref_hash);
+    message
+}
+
+/// Checks that the instruction right before the current one is an Ed25519 program instruction that
+/// verified `attestor`'s signature over exactly `message`, with every offset pointing into its own
+/// data.
+pub fn verify_attestation(
+    instructions_sysvar: &AccountInfo,
+    attestor: &Pubkey,
+    message: &[u8],
+) -> Result<()> {
+    let current = load_current_index_checked(instructions_sysvar)?;
+    let previous = current
+        .checked_sub(1)
+        .ok_or(EscrowError::AttestationMissing)?;
+    let instruction = load_instruction_at_checked(usize::from(previous), instructions_sysvar)?;
+    check_ed25519_instruction(&instruction, previous, attestor, message)
+}
+
+/// The checks of [`verify_attestation`] on an instruction found at `index`.
+pub fn check_ed25519_instruction(
+    instruction: &Instruction,
+    index: u16,
+    attestor: &Pubkey,
+    message: &[u8],
+) -> Result<()> {
+    require_keys_eq!(
+        instruction.program_id,
+        solana_sdk_ids::ed25519_program::ID,
+        EscrowError::AttestationMissing
+    );
+    let data = &instruction.data;
+    require!(
+        data.len() >= ED25519_HEADER_LEN + ED25519_OFFSETS_LEN && data[0] == 1,
+        EscrowError::AttestationMalformed
+    );
+    let field = |n: usize| {
+        let at = ED25519_HEADER_LEN + 2 * n;
+        u16::from_le_bytes([data[at], data[at + 1]])
+    };
+    let signature_offset = usize::from(field(0));
+    let public_key_offset = usize::from(field(2));
+    let message_offset = usize::from(field(4));
+    let message_size = usize::from(field(5));
+    let own = |instruction_index: u16| {
+        instruction_index == THIS_INSTRUCTION || instruction_index == index
+    };
+    require!(
+        own(field(1)) && own(field(3)) && own(field(6)),
+        EscrowError::AttestationMalformed
+    );
+    let slice = |offset: usize, len: usize| {
+        offset
+            .checked_add(len)
+            .and_then(|end| data.get(offset..end))
+            .ok_or_else(|| error!(EscrowError::AttestationMalformed))
+    };
+    slice(signature_offset, SIGNATURE_LEN)?;
+    let public_key = slice(public_key_offset, PUBKEY_LEN)?;
+    require!(
+        public_key == attestor.as_ref(),
+        EscrowError::AttestorMismatch
+    );
+    let signed = slice(message_offset, message_size)?;
+    require!(signed == message, EscrowError::AttestationMismatch);
+    Ok(())
+}

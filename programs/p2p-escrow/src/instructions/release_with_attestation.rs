@@ -1,0 +1,117 @@
+use anchor_lang::prelude::*;
+use anchor_spl::associated_token::AssociatedToken;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::attestation::{attestation_message, verify_attestation};
+use crate::constants::CONFIG_SEED;
+use crate::errors::EscrowError;
+use crate::events::TradeReleased;
+use crate::settlement::ReleaseEnd;
+use crate::state::{Config, Offer, Trade, TradeState};
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ReleaseWithAttestation<'info> {
+    /// Anyone relaying the attestor's signature; pays for missing token accounts.
+    #[account(mut)]
+    pub relayer: Signer<'info>,
+    /// The protocol config, naming the treasury.
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
+    /// The trade's offer, naming the attestor.
+    #[account(
+        mut,
+        has_one = vault @ EscrowError::VaultMismatch,
+        has_one = mint @ EscrowError::MintMismatch,
+        has_one = token_program @ EscrowError::TokenProgramMismatch,
+    )]
+    pub offer: Box<Account<'info, Offer>>,
+    /// The trade to release, closed here; its rent and bond go back to the buyer.
+    #[account(
+        mut,
+        close = buyer,
+        has_one = offer @ EscrowError::OfferMismatch,
+        has_one = buyer @ EscrowError::NotBuyer,
+    )]
+    pub trade: Box<Account<'info, Trade>>,
+    /// The trade's buyer.
+    #[account(mut)]
+    pub buyer: SystemAccount<'info>,
+    /// The buyer's associated token account, receiving the tokens.
+    #[account(
+        init_if_needed,
+        payer = relayer,
+        associated_token::mint = mint,
+        associated_token::authority = buyer,
+        associated_token::token_program = token_program,
+    )]
+    pub buyer_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: the protocol's treasury wallet; only its address is used, to derive its token account.
+    #[account(address = config.treasury @ EscrowError::TreasuryMismatch)]
+    pub treasury: UncheckedAccount<'info>,
+    /// The treasury's associated token account, receiving the protocol fee.
+    #[account(
+        init_if_needed,
+        payer = relayer,
+        associated_token::mint = mint,
+        associated_token::authority = treasury,
+        associated_token::token_program = token_program,
+    )]
+    pub treasury_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The offer's vault.
+    #[account(mut)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The offer's mint.
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The mint's token program.
+    pub token_program: Interface<'info, TokenInterface>,
+    /// CHECK: the instructions sysvar (address checked), read to find the Ed25519 instruction.
+    #[account(address = solana_instructions_sysvar::ID)]
+    pub instructions_sysvar: UncheckedAccount<'info>,
+    /// Creates missing token accounts.
+    pub associated_token_program: Program<'info, AssociatedToken>,
+    /// Creates missing token accounts.
+    pub system_program: Program<'info, System>,
+}
+
+impl ReleaseWithAttestation<'_> {
+    pub fn validate(&self) -> Result<()> {
+        let attestor = self.offer.terms.attestor.ok_or(EscrowError::NoAttestor)?;
+        require!(
+            matches!(self.trade.state, TradeState::Locked | TradeState::Paid),
+            EscrowError::TradeNotReleasable
+        );
+        verify_attestation(
+            &self.instructions_sysvar.to_account_info(),
+            &attestor,
+            &attestation_message(&self.trade.key(), &self.trade),
+        )
+    }
+
+    pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
+        let accounts = &mut *ctx.accounts;
+        let payout = ReleaseEnd {
+            offer: &mut accounts.offer,
+            trade: &accounts.trade,
+            vault: &accounts.vault,
+            mint: &accounts.mint,
+            token_program: &accounts.token_program,
+            buyer_token_account: &accounts.buyer_token_account,
+            treasury_token_account: &accounts.treasury_token_account,
+        }
+        .release()?;
+        let event = TradeReleased {
+            trade: accounts.trade.key(),
+            offer: accounts.offer.key(),
+            seller: accounts.trade.seller,
+            buyer: accounts.buyer.key(),
+            released_by: accounts.relayer.key(),
+            attestor: accounts.offer.terms.attestor,
+            to_buyer: payout.to_buyer,
+            protocol_fee: payout.protocol_fee,
+            bond_returned: accounts.trade.buyer_bond,
+        };
+        emit_cpi!(event);
+        Ok(())
+    }
+}

@@ -1,0 +1,117 @@
+use anchor_lang::prelude::*;
+use anchor_spl::associated_token::AssociatedToken;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::constants::{ARBITER_SEED, BPS_DENOMINATOR};
+use crate::errors::EscrowError;
+use crate::events::Resolution;
+use crate::settlement::DisputeEnd;
+use crate::state::{Arbiter, Offer, Trade};
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Rule<'info> {
+    /// The arbiter now in charge of the dispute; pays for missing token accounts.
+    #[account(mut)]
+    pub arbiter_authority: Signer<'info>,
+    /// The arbiter's registry account.
+    #[account(
+        mut,
+        seeds = [ARBITER_SEED, arbiter.authority.as_ref()],
+        bump = arbiter.bump,
+        constraint = arbiter.authority == arbiter_authority.key() @ EscrowError::NotTradeArbiter,
+    )]
+    pub arbiter: Box<Account<'info, Arbiter>>,
+    /// The arbiter's associated token account, receiving its fee.
+    #[account(
+        init_if_needed,
+        payer = arbiter_authority,
+        associated_token::mint = mint,
+        associated_token::authority = arbiter_authority,
+        associated_token::token_program = token_program,
+    )]
+    pub arbiter_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The trade's offer; the seller's share returns to its available tokens.
+    #[account(
+        mut,
+        has_one = vault @ EscrowError::VaultMismatch,
+        has_one = mint @ EscrowError::MintMismatch,
+        has_one = token_program @ EscrowError::TokenProgramMismatch,
+    )]
+    pub offer: Box<Account<'info, Offer>>,
+    /// The disputed trade, closed here; its rent goes back to the buyer.
+    #[account(
+        mut,
+        close = buyer,
+        has_one = offer @ EscrowError::OfferMismatch,
+        has_one = buyer @ EscrowError::NotBuyer,
+        has_one = seller @ EscrowError::NotSeller,
+    )]
+    pub trade: Box<Account<'info, Trade>>,
+    /// The trade's buyer.
+    #[account(mut)]
+    pub buyer: SystemAccount<'info>,
+    /// The buyer's associated token account, receiving the buyer's share.
+    #[account(
+        init_if_needed,
+        payer = arbiter_authority,
+        associated_token::mint = mint,
+        associated_token::authority = buyer,
+        associated_token::token_program = token_program,
+    )]
+    pub buyer_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The trade's seller, who receives the bond if the buyer gets nothing.
+    #[account(mut)]
+    pub seller: SystemAccount<'info>,
+    /// The offer's vault.
+    #[account(mut)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The offer's mint.
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The mint's token program.
+    pub token_program: Interface<'info, TokenInterface>,
+    /// Creates missing token accounts.
+    pub associated_token_program: Program<'info, AssociatedToken>,
+    /// Creates missing token accounts.
+    pub system_program: Program<'info, System>,
+}
+
+impl Rule<'_> {
+    pub fn validate(&self, buyer_bps: u16) -> Result<()> {
+        let dispute = self
+            .trade
+            .dispute
+            .as_ref()
+            .ok_or(EscrowError::TradeNotDisputed)?;
+        require_keys_eq!(
+            dispute.arbiter,
+            self.arbiter_authority.key(),
+            EscrowError::NotTradeArbiter
+        );
+        let now = Clock::get()?.unix_timestamp;
+        require!(
+            now <= dispute.ruling_deadline,
+            EscrowError::RulingDeadlinePassed
+        );
+        require!(buyer_bps <= BPS_DENOMINATOR, EscrowError::InvalidBps);
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<'_, Self>, buyer_bps: u16) -> Result<()> {
+        let accounts = &mut *ctx.accounts;
+        let event = DisputeEnd {
+            offer: &mut accounts.offer,
+            trade: &accounts.trade,
+            arbiter: &mut accounts.arbiter,
+            vault: &accounts.vault,
+            mint: &accounts.mint,
+            token_program: &accounts.token_program,
+            buyer_token_account: &accounts.buyer_token_account,
+            arbiter_token_account: Some(&accounts.arbiter_token_account),
+            seller: accounts.seller.to_account_info(),
+        }
+        .resolve(Resolution::Ruled, accounts.trade.arbiter_fee_bps, buyer_bps)?;
+        emit_cpi!(event);
+        Ok(())
+    }
+}
