@@ -523,3 +523,36 @@ async fn without_a_usable_fallback_the_first_escalation_applies_the_default_ruli
     let missed = env.arbiter_account(&env.arbiter.pubkey()).await;
     assert_eq!((missed.open_cases, missed.missed_deadlines), (0, 1));
 }
+
+#[tokio::test]
+async fn a_deactivated_arbiter_keeps_its_open_cases() {
+    let (env, offer, trade) = disputed_trade().await;
+    let arbiter = env.arbiter.pubkey();
+    env.ok(
+        &[env.update_arbiter_ix(&arbiter, ARBITER_FEE_BPS, false)],
+        &[&env.admin],
+    )
+    .await;
+    // No new trades name it...
+    let next = env.next_trade(&offer, &env.buyer2.pubkey()).await;
+    env.track(&[next.address]);
+    let args = env.take_args(&offer, TOKEN).await;
+    env.refuse(
+        &[env.take_offer_ix(&next, args).await],
+        &[&env.buyer2],
+        code(EscrowError::ArbiterInactive),
+    )
+    .await;
+    // ...but the case it has, it still rules.
+    let events = env
+        .ok(
+            &[env.rule_ix(&trade, &arbiter, &arbiter, 5_000)],
+            &[&env.arbiter],
+        )
+        .await;
+    assert_eq!(
+        single_event::<DisputeResolved>(&events).resolution,
+        Resolution::Ruled
+    );
+    assert_eq!(env.arbiter_account(&arbiter).await.open_cases, 0);
+}
