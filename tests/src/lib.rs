@@ -1322,9 +1322,3 @@ pub fn unsign(mut instruction: Instruction, key: &Pubkey) -> Instruction {
     }
     instruction
 }
-
-/// How this runtime refuses anchor's `init` of an account that already exists: anchor asks the
-/// system program for `CreateAccountAllowPrefund`, which the program-test 3.1 runtime does not
-/// know, so it fails as invalid instruction data (instruction 1, after the compute budget).
-pub const ACCOUNT_EXISTS: TransactionError =
-    TransactionError::InstructionError(1, InstructionError::InvalidInstructionData);

@@ -144,6 +144,10 @@ pub enum EscrowError {
     #[msg("The attestation does not match this trade")]
     AttestationMismatch,
 
+    // Account creation.
+    #[msg("The account already exists")]
+    AccountInUse,
+
     // Internal.
     #[msg("Arithmetic overflow")]
     MathOverflow,

@@ -16,6 +16,7 @@ pub mod errors;
 pub mod events;
 pub mod instructions;
 pub mod math;
+pub mod pda;
 pub mod settlement;
 pub mod state;
 pub mod token;

@@ -49,7 +49,39 @@ pub fn balance_of(token_account: &AccountInfo) -> Result<u64> {
         .amount)
 }
 
-/// An offer's vault with what moving its tokens needs.
+/// Moves `amount` from `from` (signed by `authority`) into an offer's vault and returns what the
+/// vault received, which is less than `amount` for a mint with a transfer fee.
+pub fn receive_into_vault<'info>(
+    vault: &InterfaceAccount<'info, TokenAccount>,
+    mint: &InterfaceAccount<'info, Mint>,
+    token_program: &Interface<'info, TokenInterface>,
+    from: &InterfaceAccount<'info, TokenAccount>,
+    authority: &Signer<'info>,
+    amount: u64,
+) -> Result<u64> {
+    require!(amount > 0, EscrowError::ZeroAmount);
+    let before = balance_of(&vault.to_account_info())?;
+    transfer_checked(
+        CpiContext::new(
+            token_program.key(),
+            TransferChecked {
+                from: from.to_account_info(),
+                mint: mint.to_account_info(),
+                to: vault.to_account_info(),
+                authority: authority.to_account_info(),
+            },
+        ),
+        amount,
+        mint.decimals,
+    )?;
+    let received = balance_of(&vault.to_account_info())?
+        .checked_sub(before)
+        .ok_or(EscrowError::MathOverflow)?;
+    require!(received > 0, EscrowError::NothingReceived);
+    Ok(received)
+}
+
+/// An offer's vault with what paying out of it needs.
 pub struct Vault<'a, 'info> {
     /// The offer that owns the vault and signs for it.
     pub offer: &'a Account<'info, Offer>,
@@ -62,36 +94,6 @@ pub struct Vault<'a, 'info> {
 }
 
 impl<'info> Vault<'_, 'info> {
-    /// Moves `amount` from `from` (signed by `authority`) into the vault and returns what the vault
-    /// received, which is less than `amount` for a mint with a transfer fee.
-    pub fn receive(
-        &self,
-        from: &InterfaceAccount<'info, TokenAccount>,
-        authority: &Signer<'info>,
-        amount: u64,
-    ) -> Result<u64> {
-        require!(amount > 0, EscrowError::ZeroAmount);
-        let before = balance_of(&self.vault.to_account_info())?;
-        transfer_checked(
-            CpiContext::new(
-                self.token_program.key(),
-                TransferChecked {
-                    from: from.to_account_info(),
-                    mint: self.mint.to_account_info(),
-                    to: self.vault.to_account_info(),
-                    authority: authority.to_account_info(),
-                },
-            ),
-            amount,
-            self.mint.decimals,
-        )?;
-        let received = balance_of(&self.vault.to_account_info())?
-            .checked_sub(before)
-            .ok_or(EscrowError::MathOverflow)?;
-        require!(received > 0, EscrowError::NothingReceived);
-        Ok(received)
-    }
-
     /// Pays `amount` out of the vault to the token account `to`. Nothing happens for zero.
     pub fn pay(&self, to: &InterfaceAccount<'info, TokenAccount>, amount: u64) -> Result<()> {
         if amount == 0 {

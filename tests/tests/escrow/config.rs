@@ -26,15 +26,13 @@ async fn upgrade_authority_initializes_the_config_once() {
     assert_eq!(event.admin, env.admin.pubkey());
     assert_eq!(event.params, params);
 
-    // A second initialization is refused by anchor's `init`, which finds the account funded and
-    // asks the system program to create it anyway.
-    let error = env
-        .refuse_with(
-            &[env.initialize_config_ix(&env.admin.pubkey(), params)],
-            &[&env.admin],
-        )
-        .await;
-    assert_eq!(error, ACCOUNT_EXISTS);
+    // A second initialization finds the config in place.
+    env.refuse(
+        &[env.initialize_config_ix(&env.admin.pubkey(), params)],
+        &[&env.admin],
+        code(EscrowError::AccountInUse),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -281,8 +279,10 @@ async fn arbiters_are_registered_and_updated_by_the_admin() {
     assert_eq!((stored.fee_bps, stored.active), (300, false));
 
     // Registering the same arbiter twice is refused.
-    let error = env
-        .refuse_with(&[env.register_arbiter_ix(&newcomer, 100)], &[&env.admin])
-        .await;
-    assert_eq!(error, ACCOUNT_EXISTS);
+    env.refuse(
+        &[env.register_arbiter_ix(&newcomer, 100)],
+        &[&env.admin],
+        code(EscrowError::AccountInUse),
+    )
+    .await;
 }

@@ -58,7 +58,9 @@ async fn seller_creates_and_funds_an_offer_with_either_token_program() {
         assert_eq!((state.available, state.locked), (1_000 * TOKEN, 0));
         assert_eq!(state.terms, env.default_terms());
         assert_eq!(state.status, OfferStatus::Open);
-        assert_eq!(state.next_trade_index, 0);
+        // Trade indexes start at the creation slot in the high 32 bits.
+        assert_eq!(state.next_trade_index & 0xffff_ffff, 0);
+        assert!(state.next_trade_index > 0);
         assert_eq!(env.balance(&seller_tokens).await, 500 * TOKEN);
         let rent = env.lamports(&offer.address).await + env.lamports(&offer.vault).await;
         assert_eq!(env.lamports(&seller).await, lamports_before - rent);
@@ -286,13 +288,12 @@ async fn create_offer_checks_the_token_program_and_the_offer_id() {
         .create_offer_with(&mint, 10 * TOKEN, env.default_terms())
         .await;
     env.mint_to(&mint, &env.seller.pubkey(), 10 * TOKEN).await;
-    let error = env
-        .refuse_with(
-            &[env.create_offer_ix(&offer, 10 * TOKEN, env.default_terms())],
-            &[&env.seller],
-        )
-        .await;
-    assert_eq!(error, ACCOUNT_EXISTS, "offer id in use");
+    env.refuse(
+        &[env.create_offer_ix(&offer, 10 * TOKEN, env.default_terms())],
+        &[&env.seller],
+        code(EscrowError::AccountInUse),
+    )
+    .await;
 }
 
 #[tokio::test]

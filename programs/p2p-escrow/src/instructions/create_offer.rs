@@ -5,8 +5,9 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::constants::{ARBITER_SEED, CONFIG_SEED, OFFER_SEED};
 use crate::errors::EscrowError;
 use crate::events::OfferCreated;
+use crate::pda::create_pda_account;
 use crate::state::{Arbiter, Config, Offer, OfferStatus, OfferTerms};
-use crate::token::{balance_of, check_mint_policy, Vault};
+use crate::token::{balance_of, check_mint_policy, receive_into_vault};
 
 /// Arguments of `create_offer`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -32,15 +33,14 @@ pub struct CreateOffer<'info> {
     /// The registered arbiter named in the terms.
     #[account(seeds = [ARBITER_SEED, args.terms.arbiter.as_ref()], bump = arbiter.bump)]
     pub arbiter: Box<Account<'info, Arbiter>>,
-    /// The offer, created here.
+    /// CHECK: the offer's address (seeds checked); created here by `create_pda_account`, which
+    /// refuses an existing account.
     #[account(
-        init,
-        payer = seller,
-        space = Offer::DISCRIMINATOR.len() + Offer::INIT_SPACE,
+        mut,
         seeds = [OFFER_SEED, seller.key().as_ref(), &args.offer_id.to_le_bytes()],
         bump,
     )]
-    pub offer: Box<Account<'info, Offer>>,
+    pub offer: UncheckedAccount<'info>,
     /// The token being sold.
     #[account(mint::token_program = token_program)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
@@ -90,44 +90,52 @@ impl CreateOffer<'_> {
     }
 
     pub fn handler(ctx: Context<'_, Self>, args: CreateOfferArgs) -> Result<()> {
-        let accounts = &mut *ctx.accounts;
-        let offer = &mut accounts.offer;
-        offer.seller = accounts.seller.key();
-        offer.offer_id = args.offer_id;
-        offer.mint = accounts.mint.key();
-        offer.token_program = accounts.token_program.key();
-        offer.vault = accounts.vault.key();
-        offer.terms = args.terms;
-        offer.status = OfferStatus::Open;
-        offer.next_trade_index = 0;
-        offer.bump = ctx.bumps.offer;
-
-        let deposited = Vault {
-            offer: &accounts.offer,
-            vault: &accounts.vault,
-            mint: &accounts.mint,
-            token_program: &accounts.token_program,
-        }
-        .receive(
+        let accounts = &ctx.accounts;
+        let deposited = receive_into_vault(
+            &accounts.vault,
+            &accounts.mint,
+            &accounts.token_program,
             &accounts.seller_token_account,
             &accounts.seller,
             args.amount,
         )?;
-        accounts.offer.available = deposited;
-        accounts.offer.locked = 0;
-        accounts
-            .offer
-            .invariant(balance_of(&accounts.vault.to_account_info())?)?;
-
-        let offer = &accounts.offer;
+        let seller = accounts.seller.key();
+        let bump = ctx.bumps.offer;
+        let offer = Offer {
+            seller,
+            offer_id: args.offer_id,
+            mint: accounts.mint.key(),
+            token_program: accounts.token_program.key(),
+            vault: accounts.vault.key(),
+            available: deposited,
+            locked: 0,
+            terms: args.terms,
+            status: OfferStatus::Open,
+            next_trade_index: Offer::first_trade_index(Clock::get()?.slot)?,
+            bump,
+        };
+        offer.invariant(balance_of(&accounts.vault.to_account_info())?)?;
+        create_pda_account(
+            &accounts.seller.to_account_info(),
+            &accounts.offer.to_account_info(),
+            &accounts.system_program.to_account_info(),
+            &[
+                OFFER_SEED,
+                seller.as_ref(),
+                &args.offer_id.to_le_bytes(),
+                &[bump],
+            ],
+            Offer::DISCRIMINATOR.len() + Offer::INIT_SPACE,
+            &offer,
+        )?;
         let event = OfferCreated {
-            offer: offer.key(),
-            seller: offer.seller,
+            offer: accounts.offer.key(),
+            seller,
             offer_id: offer.offer_id,
             mint: offer.mint,
             vault: offer.vault,
             deposited,
-            terms: offer.terms.clone(),
+            terms: offer.terms,
         };
         emit_cpi!(event);
         Ok(())

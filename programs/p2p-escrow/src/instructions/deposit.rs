@@ -5,7 +5,7 @@ use crate::constants::OFFER_SEED;
 use crate::errors::EscrowError;
 use crate::events::OfferDeposited;
 use crate::state::Offer;
-use crate::token::{balance_of, Vault};
+use crate::token::{balance_of, receive_into_vault};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -48,13 +48,14 @@ impl Deposit<'_> {
 
     pub fn handler(ctx: Context<'_, Self>, amount: u64) -> Result<()> {
         let accounts = &mut *ctx.accounts;
-        let deposited = Vault {
-            offer: &accounts.offer,
-            vault: &accounts.vault,
-            mint: &accounts.mint,
-            token_program: &accounts.token_program,
-        }
-        .receive(&accounts.seller_token_account, &accounts.seller, amount)?;
+        let deposited = receive_into_vault(
+            &accounts.vault,
+            &accounts.mint,
+            &accounts.token_program,
+            &accounts.seller_token_account,
+            &accounts.seller,
+            amount,
+        )?;
         let offer = &mut accounts.offer;
         offer.available = offer
             .available

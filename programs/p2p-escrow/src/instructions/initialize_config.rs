@@ -4,6 +4,7 @@ use anchor_lang::solana_program::bpf_loader_upgradeable;
 use crate::constants::CONFIG_SEED;
 use crate::errors::EscrowError;
 use crate::events::ConfigInitialized;
+use crate::pda::create_pda_account;
 use crate::state::{Config, ConfigParams};
 
 #[event_cpi]
@@ -12,15 +13,10 @@ pub struct InitializeConfig<'info> {
     /// The program's upgrade authority; becomes the first admin and pays for the config.
     #[account(mut)]
     pub authority: Signer<'info>,
-    /// The protocol config, created here once.
-    #[account(
-        init,
-        payer = authority,
-        space = Config::DISCRIMINATOR.len() + Config::INIT_SPACE,
-        seeds = [CONFIG_SEED],
-        bump,
-    )]
-    pub config: Box<Account<'info, Config>>,
+    /// CHECK: the protocol config's address (seeds checked); created here once, by
+    /// `create_pda_account`, which refuses an existing account.
+    #[account(mut, seeds = [CONFIG_SEED], bump)]
+    pub config: UncheckedAccount<'info>,
     /// The program's ProgramData account, which names its upgrade authority.
     #[account(
         seeds = [crate::ID.as_ref()],
@@ -40,14 +36,18 @@ impl InitializeConfig<'_> {
     }
 
     pub fn handler(ctx: Context<'_, Self>, params: ConfigParams) -> Result<()> {
-        let config = &mut ctx.accounts.config;
-        config.admin = ctx.accounts.authority.key();
-        config.pending_admin = None;
-        config.new_offers_paused = false;
-        config.new_trades_paused = false;
-        config.bump = ctx.bumps.config;
-        config.apply(params.clone());
+        let accounts = &ctx.accounts;
+        let bump = ctx.bumps.config;
+        let config = Config::new(accounts.authority.key(), params.clone(), bump);
         config.invariant()?;
+        create_pda_account(
+            &accounts.authority.to_account_info(),
+            &accounts.config.to_account_info(),
+            &accounts.system_program.to_account_info(),
+            &[CONFIG_SEED, &[bump]],
+            Config::DISCRIMINATOR.len() + Config::INIT_SPACE,
+            &config,
+        )?;
         let event = ConfigInitialized {
             admin: config.admin,
             params,

@@ -3,6 +3,7 @@ use anchor_lang::prelude::*;
 use crate::constants::{ARBITER_SEED, CONFIG_SEED};
 use crate::errors::EscrowError;
 use crate::events::ArbiterRegistered;
+use crate::pda::create_pda_account;
 use crate::state::{Arbiter, Config};
 
 #[event_cpi]
@@ -16,33 +17,40 @@ pub struct RegisterArbiter<'info> {
     pub config: Box<Account<'info, Config>>,
     /// CHECK: the arbiter's signing key; only its address is stored, and it signs nothing here.
     pub authority: UncheckedAccount<'info>,
-    /// The arbiter account, created here.
-    #[account(
-        init,
-        payer = admin,
-        space = Arbiter::DISCRIMINATOR.len() + Arbiter::INIT_SPACE,
-        seeds = [ARBITER_SEED, authority.key().as_ref()],
-        bump,
-    )]
-    pub arbiter: Box<Account<'info, Arbiter>>,
+    /// CHECK: the arbiter account's address (seeds checked); created here by
+    /// `create_pda_account`, which refuses an existing account.
+    #[account(mut, seeds = [ARBITER_SEED, authority.key().as_ref()], bump)]
+    pub arbiter: UncheckedAccount<'info>,
     /// Creates the arbiter account.
     pub system_program: Program<'info, System>,
 }
 
 impl RegisterArbiter<'_> {
     pub fn handler(ctx: Context<'_, Self>, fee_bps: u16) -> Result<()> {
-        let arbiter = &mut ctx.accounts.arbiter;
-        arbiter.authority = ctx.accounts.authority.key();
-        arbiter.fee_bps = fee_bps;
-        arbiter.active = true;
-        arbiter.open_cases = 0;
-        arbiter.rulings = 0;
-        arbiter.missed_deadlines = 0;
-        arbiter.bump = ctx.bumps.arbiter;
+        let accounts = &ctx.accounts;
+        let authority = accounts.authority.key();
+        let bump = ctx.bumps.arbiter;
+        let arbiter = Arbiter {
+            authority,
+            fee_bps,
+            active: true,
+            open_cases: 0,
+            rulings: 0,
+            missed_deadlines: 0,
+            bump,
+        };
         arbiter.invariant()?;
+        create_pda_account(
+            &accounts.admin.to_account_info(),
+            &accounts.arbiter.to_account_info(),
+            &accounts.system_program.to_account_info(),
+            &[ARBITER_SEED, authority.as_ref(), &[bump]],
+            Arbiter::DISCRIMINATOR.len() + Arbiter::INIT_SPACE,
+            &arbiter,
+        )?;
         let event = ArbiterRegistered {
-            arbiter: arbiter.key(),
-            authority: arbiter.authority,
+            arbiter: accounts.arbiter.key(),
+            authority,
             fee_bps,
         };
         emit_cpi!(event);

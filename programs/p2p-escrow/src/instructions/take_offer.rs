@@ -6,6 +6,7 @@ use crate::constants::{ARBITER_SEED, CONFIG_SEED, OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::TradeTaken;
 use crate::math::{deadline, fiat_amount};
+use crate::pda::create_pda_account;
 use crate::state::{Arbiter, Config, Offer, OfferStatus, OfferTerms, Trade, TradeState};
 use crate::token::balance_of;
 
@@ -46,15 +47,14 @@ pub struct TakeOffer<'info> {
     /// The offer's arbiter.
     #[account(seeds = [ARBITER_SEED, offer.terms.arbiter.as_ref()], bump = arbiter.bump)]
     pub arbiter: Box<Account<'info, Arbiter>>,
-    /// The trade, created here at the offer's next trade index.
+    /// CHECK: the trade's address at the offer's next trade index (seeds checked); created here by
+    /// `create_pda_account`, which refuses an existing account.
     #[account(
-        init,
-        payer = buyer,
-        space = Trade::DISCRIMINATOR.len() + Trade::INIT_SPACE,
+        mut,
         seeds = [TRADE_SEED, offer.key().as_ref(), &offer.next_trade_index.to_le_bytes()],
         bump,
     )]
-    pub trade: Box<Account<'info, Trade>>,
+    pub trade: UncheckedAccount<'info>,
     /// The offer's vault, where the trade's tokens stay reserved.
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
     /// The offer's mint, for its decimals.
@@ -119,35 +119,50 @@ impl TakeOffer<'_> {
         offer.lock(args.amount)?;
         offer.invariant(balance_of(&accounts.vault.to_account_info())?)?;
 
-        let trade = &mut accounts.trade;
-        trade.offer = offer.key();
-        trade.trade_index = trade_index;
-        trade.seller = offer.seller;
-        trade.buyer = accounts.buyer.key();
-        trade.mint = offer.mint;
-        trade.amount = args.amount;
-        trade.fiat_amount = fiat_amount;
-        trade.fee_bps = accounts.config.fee_bps;
-        trade.arbiter = offer.terms.arbiter;
-        trade.arbiter_fee_bps = accounts.arbiter.fee_bps;
-        trade.buyer_bond = offer.terms.buyer_bond;
-        trade.state = TradeState::Locked;
-        trade.created_at = now;
-        trade.payment_deadline = deadline(now, offer.terms.payment_window)?;
-        trade.paid_at = 0;
-        trade.release_deadline = 0;
-        trade.payment_ref_hash = [0; 32];
-        trade.dispute = None;
-        trade.bump = ctx.bumps.trade;
+        let bump = ctx.bumps.trade;
+        let trade = Trade {
+            offer: offer.key(),
+            trade_index,
+            seller: offer.seller,
+            buyer: accounts.buyer.key(),
+            mint: offer.mint,
+            amount: args.amount,
+            fiat_amount,
+            fee_bps: accounts.config.fee_bps,
+            arbiter: offer.terms.arbiter,
+            arbiter_fee_bps: accounts.arbiter.fee_bps,
+            buyer_bond: offer.terms.buyer_bond,
+            state: TradeState::Locked,
+            created_at: now,
+            payment_deadline: deadline(now, offer.terms.payment_window)?,
+            paid_at: 0,
+            release_deadline: 0,
+            payment_ref_hash: [0; 32],
+            dispute: None,
+            bump,
+        };
         trade.invariant()?;
-
+        let trade_info = accounts.trade.to_account_info();
+        create_pda_account(
+            &accounts.buyer.to_account_info(),
+            &trade_info,
+            &accounts.system_program.to_account_info(),
+            &[
+                TRADE_SEED,
+                trade.offer.as_ref(),
+                &trade_index.to_le_bytes(),
+                &[bump],
+            ],
+            Trade::DISCRIMINATOR.len() + Trade::INIT_SPACE,
+            &trade,
+        )?;
         if trade.buyer_bond > 0 {
             transfer(
                 CpiContext::new(
                     accounts.system_program.key(),
                     Transfer {
                         from: accounts.buyer.to_account_info(),
-                        to: trade.to_account_info(),
+                        to: trade_info,
                     },
                 ),
                 trade.buyer_bond,
@@ -155,7 +170,7 @@ impl TakeOffer<'_> {
         }
 
         let event = TradeTaken {
-            trade: trade.key(),
+            trade: accounts.trade.key(),
             offer: trade.offer,
             trade_index,
             seller: trade.seller,
@@ -163,7 +178,7 @@ impl TakeOffer<'_> {
             mint: trade.mint,
             amount: trade.amount,
             fiat_amount,
-            fiat_currency: offer.terms.fiat_currency,
+            fiat_currency: accounts.offer.terms.fiat_currency,
             arbiter: trade.arbiter,
             buyer_bond: trade.buyer_bond,
             payment_deadline: trade.payment_deadline,

@@ -71,6 +71,22 @@ impl Config {
         Pubkey::find_program_address(&[CONFIG_SEED], &crate::ID).0
     }
 
+    /// A new config with `admin` as its first admin, nothing paused.
+    pub fn new(admin: Pubkey, params: ConfigParams, bump: u8) -> Config {
+        Config {
+            admin,
+            pending_admin: None,
+            treasury: params.treasury,
+            fee_bps: params.fee_bps,
+            fallback_arbiter: params.fallback_arbiter,
+            ruling_window: params.ruling_window,
+            default_buyer_bps: params.default_buyer_bps,
+            new_offers_paused: false,
+            new_trades_paused: false,
+            bump,
+        }
+    }
+
     /// Writes the admin's settings.
     pub fn apply(&mut self, params: ConfigParams) {
         self.treasury = params.treasury;

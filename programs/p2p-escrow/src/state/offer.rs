@@ -88,7 +88,8 @@ pub struct Offer {
     pub terms: OfferTerms,
     /// Whether the offer takes new trades.
     pub status: OfferStatus,
-    /// Index of the next trade, part of its address.
+    /// Index of the next trade, part of its address. Starts at the creation slot shifted left by
+    /// 32 bits (see `first_trade_index`).
     pub next_trade_index: u64,
     /// Bump of this account's address.
     pub bump: u8,
@@ -102,6 +103,14 @@ impl Offer {
             &crate::ID,
         )
         .0
+    }
+
+    /// The index of an offer's first trade: the creation slot in the high 32 bits. An offer closed
+    /// and created again at the same address (same seller and id) therefore never hands out a
+    /// trade address it used before, so nothing signed for an old trade (an attestation, say)
+    /// can match a new one.
+    pub fn first_trade_index(slot: u64) -> Result<u64> {
+        u64::try_from(u128::from(slot) << 32).map_err(|_| error!(EscrowError::MathOverflow))
     }
 
     /// Moves `amount` from available to locked for a new trade.

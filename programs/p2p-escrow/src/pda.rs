@@ -1,0 +1,83 @@
+//! Creating the program's accounts at their PDAs. Every PDA address is predictable, so anyone can
+//! send lamports to one before it is created; creation must still succeed then, or a stranger
+//! could block a config, an arbiter, an offer id or an offer's next trade for the price of a
+//! transfer. (Anchor's `init` relies on the system program's `CreateAccountAllowPrefund` for such
+//! addresses, which not every runtime has.)
+
+use anchor_lang::prelude::*;
+use anchor_lang::system_program::{
+    allocate, assign, create_account, transfer, Allocate, Assign, CreateAccount, Transfer,
+};
+
+use crate::errors::EscrowError;
+
+/// Creates the program-owned account `target` of `space` bytes at the PDA signed by `seeds`,
+/// with `payer` funding its rent (only the part a pre-funding did not cover), and writes `value`
+/// into it. Refuses an address that is already an account of any program.
+pub fn create_pda_account<'info, T: AccountSerialize>(
+    payer: &AccountInfo<'info>,
+    target: &AccountInfo<'info>,
+    system_program: &AccountInfo<'info>,
+    seeds: &[&[u8]],
+    space: usize,
+    value: &T,
+) -> Result<()> {
+    require!(
+        target.owner == &System::id() && target.data_is_empty(),
+        EscrowError::AccountInUse
+    );
+    let rent = Rent::get()?.minimum_balance(space);
+    let funded = target.lamports();
+    let system_program = system_program.key();
+    if funded == 0 {
+        create_account(
+            CpiContext::new_with_signer(
+                system_program,
+                CreateAccount {
+                    from: payer.clone(),
+                    to: target.clone(),
+                },
+                &[seeds],
+            ),
+            rent,
+            space as u64,
+            &crate::ID,
+        )?;
+    } else {
+        let top_up = rent.saturating_sub(funded);
+        if top_up > 0 {
+            transfer(
+                CpiContext::new(
+                    system_program,
+                    Transfer {
+                        from: payer.clone(),
+                        to: target.clone(),
+                    },
+                ),
+                top_up,
+            )?;
+        }
+        allocate(
+            CpiContext::new_with_signer(
+                system_program,
+                Allocate {
+                    account_to_allocate: target.clone(),
+                },
+                &[seeds],
+            ),
+            space as u64,
+        )?;
+        assign(
+            CpiContext::new_with_signer(
+                system_program,
+                Assign {
+                    account_to_assign: target.clone(),
+                },
+                &[seeds],
+            ),
+            &crate::ID,
+        )?;
+    }
+    let mut data = target.try_borrow_mut_data()?;
+    value.try_serialize(&mut &mut data[..])
+}
