@@ -35,6 +35,10 @@ use spl_token_2022_interface::extension::{
 
 pub use p2p_escrow::errors::EscrowError;
 
+/// The SPL memo program (v3) that program-test bundles.
+pub const MEMO_PROGRAM: Pubkey =
+    anchor_lang::prelude::pubkey!("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
+
 /// Decimals of every test mint.
 pub const DECIMALS: u8 = 6;
 /// One whole token in base units.
@@ -710,6 +714,96 @@ impl Env {
             })
     }
 
+    /// Adds the Token-2022 account extensions an owner can turn on to its associated token account
+    /// (creating it if needed): required memos on incoming transfers, and the CPI guard.
+    pub async fn harden_token_account(
+        &self,
+        mint: &TestMint,
+        owner: &Keypair,
+        require_memos: bool,
+        cpi_guard: bool,
+    ) -> Pubkey {
+        use spl_token_2022_interface::extension::{cpi_guard as guard, memo_transfer as memo};
+        let account = mint.ata(&owner.pubkey());
+        let program = &mint.token_program;
+        let owner_key = owner.pubkey();
+        let mut extensions = Vec::new();
+        let mut enable = Vec::new();
+        if require_memos {
+            extensions.push(ExtensionType::MemoTransfer);
+            enable.push(
+                memo::instruction::enable_required_transfer_memos(
+                    program,
+                    &account,
+                    &owner_key,
+                    &[],
+                )
+                .expect("memo"),
+            );
+        }
+        if cpi_guard {
+            extensions.push(ExtensionType::CpiGuard);
+            enable.push(
+                guard::instruction::enable_cpi_guard(program, &account, &owner_key, &[])
+                    .expect("cpi guard"),
+            );
+        }
+        let mut instructions = vec![
+            create_associated_token_account_idempotent(
+                &self.ctx.payer.pubkey(),
+                &owner_key,
+                &mint.address,
+                program,
+            ),
+            spl_token_2022_interface::instruction::reallocate(
+                program,
+                &account,
+                &self.ctx.payer.pubkey(),
+                &owner_key,
+                &[],
+                &extensions,
+            )
+            .expect("reallocate"),
+        ];
+        instructions.extend(enable);
+        self.ok(&instructions, &[owner]).await;
+        self.track(&[account]);
+        account
+    }
+
+    /// Freezes (or thaws) a token account with the mint's freeze authority.
+    pub async fn set_frozen(&self, mint: &TestMint, account: &Pubkey, frozen: bool) {
+        let build = if frozen {
+            spl_token_2022_interface::instruction::freeze_account
+        } else {
+            spl_token_2022_interface::instruction::thaw_account
+        };
+        let instruction = build(
+            &mint.token_program,
+            account,
+            &mint.address,
+            &self.mint_authority.pubkey(),
+            &[],
+        )
+        .expect("freeze or thaw");
+        self.ok(&[instruction], &[&self.mint_authority]).await;
+    }
+
+    /// Schedules a new transfer fee on a transfer-fee mint (effective two epochs later).
+    pub async fn set_transfer_fee(&self, mint: &TestMint, bps: u16, max: u64) {
+        let instruction =
+            spl_token_2022_interface::extension::transfer_fee::instruction::set_transfer_fee(
+                &mint.token_program,
+                &mint.address,
+                &self.mint_authority.pubkey(),
+                &[],
+                bps,
+                max,
+            )
+            .expect("set transfer fee");
+        self.ok(&[instruction], &[&self.mint_authority]).await;
+    }
+
     /// Moves tokens between two owners' associated token accounts (a donation into a vault, say).
     async fn transfer_tokens(
         &self,
@@ -945,6 +1039,7 @@ impl Env {
             mint: offer.mint.address,
             seller_token_account: offer.mint.ata(&offer.seller),
             token_program: offer.mint.token_program,
+            memo_program: MEMO_PROGRAM,
             associated_token_program: spl_associated_token_account_interface::program::ID,
             system_program: solana_sdk_ids::system_program::ID,
             event_authority: event_authority(),
@@ -981,6 +1076,7 @@ impl Env {
             mint: offer.mint.address,
             seller_token_account: offer.mint.ata(&offer.seller),
             token_program: offer.mint.token_program,
+            memo_program: MEMO_PROGRAM,
             associated_token_program: spl_associated_token_account_interface::program::ID,
             system_program: solana_sdk_ids::system_program::ID,
             event_authority: event_authority(),
@@ -1109,6 +1205,7 @@ impl Env {
             vault: trade.offer.vault,
             mint: mint.address,
             token_program: mint.token_program,
+            memo_program: MEMO_PROGRAM,
             associated_token_program: spl_associated_token_account_interface::program::ID,
             system_program: solana_sdk_ids::system_program::ID,
             event_authority: event_authority(),
@@ -1194,6 +1291,7 @@ impl Env {
                 vault: trade.offer.vault,
                 mint: mint.address,
                 token_program: mint.token_program,
+                memo_program: MEMO_PROGRAM,
                 associated_token_program: spl_associated_token_account_interface::program::ID,
                 system_program: solana_sdk_ids::system_program::ID,
                 event_authority: event_authority(),
@@ -1216,6 +1314,7 @@ impl Env {
                 vault: trade.offer.vault,
                 mint: mint.address,
                 token_program: mint.token_program,
+                memo_program: MEMO_PROGRAM,
                 associated_token_program: spl_associated_token_account_interface::program::ID,
                 system_program: solana_sdk_ids::system_program::ID,
                 event_authority: event_authority(),
@@ -1242,6 +1341,7 @@ impl Env {
                 vault: trade.offer.vault,
                 mint: mint.address,
                 token_program: mint.token_program,
+                memo_program: MEMO_PROGRAM,
                 associated_token_program: spl_associated_token_account_interface::program::ID,
                 system_program: solana_sdk_ids::system_program::ID,
                 event_authority: event_authority(),
@@ -1267,6 +1367,7 @@ impl Env {
                 mint: mint.address,
                 token_program: mint.token_program,
                 instructions_sysvar: solana_sdk_ids::sysvar::instructions::ID,
+                memo_program: MEMO_PROGRAM,
                 associated_token_program: spl_associated_token_account_interface::program::ID,
                 system_program: solana_sdk_ids::system_program::ID,
                 event_authority: event_authority(),

@@ -2,6 +2,7 @@
 //! the split paid out of the vault, the seller's share back to the offer, and the bond.
 
 use anchor_lang::prelude::*;
+use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::errors::EscrowError;
@@ -24,6 +25,8 @@ pub struct DisputeEnd<'a, 'info> {
     pub mint: &'a InterfaceAccount<'info, Mint>,
     /// The mint's token program.
     pub token_program: &'a Interface<'info, TokenInterface>,
+    /// The memo program, for recipients that require memos.
+    pub memo_program: &'a Program<'info, Memo>,
     /// The buyer's associated token account.
     pub buyer_token_account: &'a InterfaceAccount<'info, TokenAccount>,
     /// The arbiter's associated token account, when the arbiter is owed a fee.
@@ -51,6 +54,7 @@ impl DisputeEnd<'_, '_> {
             vault,
             mint,
             token_program,
+            memo_program,
             buyer_token_account,
             arbiter_token_account,
             seller,
@@ -65,6 +69,7 @@ impl DisputeEnd<'_, '_> {
             vault,
             mint,
             token_program,
+            memo_program,
         };
         paying.pay(buyer_token_account, to_buyer)?;
         match arbiter_token_account {
@@ -129,6 +134,8 @@ pub struct ReleaseEnd<'a, 'info> {
     pub mint: &'a InterfaceAccount<'info, Mint>,
     /// The mint's token program.
     pub token_program: &'a Interface<'info, TokenInterface>,
+    /// The memo program, for recipients that require memos.
+    pub memo_program: &'a Program<'info, Memo>,
     /// The buyer's associated token account.
     pub buyer_token_account: &'a InterfaceAccount<'info, TokenAccount>,
     /// The treasury's associated token account.
@@ -149,6 +156,7 @@ impl ReleaseEnd<'_, '_> {
             vault: self.vault,
             mint: self.mint,
             token_program: self.token_program,
+            memo_program: self.memo_program,
         };
         paying.pay(self.buyer_token_account, to_buyer)?;
         paying.pay(self.treasury_token_account, protocol_fee)?;

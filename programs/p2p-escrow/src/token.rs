@@ -2,10 +2,12 @@
 //! of an offer's vault. SPL Token and Token-2022 alike, through `transfer_checked` only.
 
 use anchor_lang::prelude::*;
+use anchor_spl::memo::{build_memo, BuildMemo, Memo};
 use anchor_spl::token_2022::spl_token_2022::{
     extension::{
-        default_account_state::DefaultAccountState, transfer_fee::TransferFeeAmount,
-        BaseStateWithExtensions, ExtensionType, StateWithExtensions,
+        default_account_state::DefaultAccountState, memo_transfer::MemoTransfer,
+        transfer_fee::TransferFeeAmount, BaseStateWithExtensions, ExtensionType,
+        StateWithExtensions,
     },
     state::{Account as TokenAccountState, AccountState, Mint as MintState},
 };
@@ -81,6 +83,15 @@ pub fn receive_into_vault<'info>(
     Ok(received)
 }
 
+/// Whether a token account requires a memo before every incoming transfer.
+fn requires_memo(token_account: &AccountInfo) -> Result<bool> {
+    let data = token_account.try_borrow_data()?;
+    let account = StateWithExtensions::<TokenAccountState>::unpack(&data)?;
+    Ok(account
+        .get_extension::<MemoTransfer>()
+        .is_ok_and(|memo| bool::from(memo.require_incoming_transfer_memos)))
+}
+
 /// An offer's vault with what paying out of it needs.
 pub struct Vault<'a, 'info> {
     /// The offer that owns the vault and signs for it.
@@ -91,13 +102,23 @@ pub struct Vault<'a, 'info> {
     pub mint: &'a InterfaceAccount<'info, Mint>,
     /// The mint's token program.
     pub token_program: &'a Interface<'info, TokenInterface>,
+    /// The memo program, for recipients that require a memo on incoming transfers.
+    pub memo_program: &'a Program<'info, Memo>,
 }
 
 impl<'info> Vault<'_, 'info> {
-    /// Pays `amount` out of the vault to the token account `to`. Nothing happens for zero.
+    /// Pays `amount` out of the vault to the token account `to`. Nothing happens for zero. A
+    /// recipient that requires memos on incoming transfers gets one first, so that no recipient
+    /// can make a payout (and with it a release, a ruling or a close) fail.
     pub fn pay(&self, to: &InterfaceAccount<'info, TokenAccount>, amount: u64) -> Result<()> {
         if amount == 0 {
             return Ok(());
+        }
+        if requires_memo(&to.to_account_info())? {
+            build_memo(
+                CpiContext::new(self.memo_program.key(), BuildMemo {}),
+                b"p2p-escrow payout",
+            )?;
         }
         self.signed_by_offer(|signer| {
             transfer_checked(

@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::associated_token::AssociatedToken;
+use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::OFFER_SEED;
@@ -43,6 +44,8 @@ pub struct CloseOffer<'info> {
     pub seller_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
     /// The mint's token program.
     pub token_program: Interface<'info, TokenInterface>,
+    /// Writes a memo before a payout to a recipient that requires one.
+    pub memo_program: Program<'info, Memo>,
     /// Creates the seller's token account if needed.
     pub associated_token_program: Program<'info, AssociatedToken>,
     /// Creates the seller's token account if needed.
@@ -62,6 +65,7 @@ impl CloseOffer<'_> {
             vault: &accounts.vault,
             mint: &accounts.mint,
             token_program: &accounts.token_program,
+            memo_program: &accounts.memo_program,
         }
         .close(
             &accounts.seller_token_account,

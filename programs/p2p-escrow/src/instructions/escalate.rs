@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::associated_token::AssociatedToken;
+use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::{ARBITER_SEED, CONFIG_SEED};
@@ -63,6 +64,8 @@ pub struct Escalate<'info> {
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     /// The mint's token program.
     pub token_program: Interface<'info, TokenInterface>,
+    /// Writes a memo before a payout to a recipient that requires one.
+    pub memo_program: Program<'info, Memo>,
     /// Creates missing token accounts.
     pub associated_token_program: Program<'info, AssociatedToken>,
     /// Creates missing token accounts.
@@ -176,6 +179,7 @@ impl Escalate<'_> {
             vault: &accounts.vault,
             mint: &accounts.mint,
             token_program: &accounts.token_program,
+            memo_program: &accounts.memo_program,
             buyer_token_account: &accounts.buyer_token_account,
             arbiter_token_account: None,
             seller: accounts.seller.to_account_info(),

@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::associated_token::AssociatedToken;
+use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::attestation::{attestation_message, verify_attestation};
@@ -68,6 +69,8 @@ pub struct ReleaseWithAttestation<'info> {
     /// CHECK: the instructions sysvar (address checked), read to find the Ed25519 instruction.
     #[account(address = solana_instructions_sysvar::ID)]
     pub instructions_sysvar: UncheckedAccount<'info>,
+    /// Writes a memo before a payout to a recipient that requires one.
+    pub memo_program: Program<'info, Memo>,
     /// Creates missing token accounts.
     pub associated_token_program: Program<'info, AssociatedToken>,
     /// Creates missing token accounts.
@@ -96,6 +99,7 @@ impl ReleaseWithAttestation<'_> {
             vault: &accounts.vault,
             mint: &accounts.mint,
             token_program: &accounts.token_program,
+            memo_program: &accounts.memo_program,
             buyer_token_account: &accounts.buyer_token_account,
             treasury_token_account: &accounts.treasury_token_account,
         }

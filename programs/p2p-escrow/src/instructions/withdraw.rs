@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::associated_token::AssociatedToken;
+use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::OFFER_SEED;
@@ -41,6 +42,8 @@ pub struct Withdraw<'info> {
     pub seller_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
     /// The mint's token program.
     pub token_program: Interface<'info, TokenInterface>,
+    /// Writes a memo before a payout to a recipient that requires one.
+    pub memo_program: Program<'info, Memo>,
     /// Creates the seller's token account if needed.
     pub associated_token_program: Program<'info, AssociatedToken>,
     /// Creates the seller's token account if needed.
@@ -64,6 +67,7 @@ impl Withdraw<'_> {
             vault: &accounts.vault,
             mint: &accounts.mint,
             token_program: &accounts.token_program,
+            memo_program: &accounts.memo_program,
         }
         .pay(&accounts.seller_token_account, amount)?;
         let offer = &mut accounts.offer;

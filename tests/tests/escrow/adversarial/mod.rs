@@ -1,0 +1,4 @@
+//! Attacks on the escrow, one file per family. Every refusal asserts its exact error, and the
+//! fixture checks that nothing changed and that every vault still covers its offer.
+
+mod hostile_mints;
