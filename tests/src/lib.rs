@@ -714,6 +714,24 @@ impl Env {
             })
     }
 
+    /// Sends `lamports` from the context's payer to any address (a stranger pre-funding a PDA, or
+    /// reviving a closed one).
+    pub async fn fund(&self, address: &Pubkey, lamports: u64) {
+        let instruction = solana_system_interface::instruction::transfer(
+            &self.ctx.payer.pubkey(),
+            address,
+            lamports,
+        );
+        self.ok(&[instruction], &[]).await;
+    }
+
+    /// Writes an arbitrary account into the bank (a forged or copied account for an attack).
+    pub fn inject(&mut self, address: &Pubkey, account: Account) {
+        self.ctx
+            .set_account(address, &solana_account::AccountSharedData::from(account));
+        self.track(&[*address]);
+    }
+
     /// Adds the Token-2022 account extensions an owner can turn on to its associated token account
     /// (creating it if needed): required memos on incoming transfers, and the CPI guard.
     pub async fn harden_token_account(

@@ -2,3 +2,4 @@
 //! fixture checks that nothing changed and that every vault still covers its offer.
 
 mod hostile_mints;
+mod lamport_tricks;
