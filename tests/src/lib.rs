@@ -565,6 +565,14 @@ impl Env {
             .expect("clock")
     }
 
+    /// Moves the bank to its next slot, as the chain does between blocks.
+    pub async fn next_slot(&mut self) {
+        let slot = self.clock().await.slot;
+        self.ctx
+            .warp_to_slot(slot + 1)
+            .expect("warp to the next slot");
+    }
+
     /// Moves the chain's clock to `unix_timestamp`.
     pub async fn set_time(&self, unix_timestamp: i64) {
         let mut clock = self.clock().await;

@@ -1,5 +1,7 @@
 //! Attacks on the escrow, one file per family. Every refusal asserts its exact error, and the
 //! fixture checks that nothing changed and that every vault still covers its offer.
 
+mod deadlines;
 mod hostile_mints;
 mod lamport_tricks;
+mod replay;

@@ -1,0 +1,123 @@
+use anchor_lang::error::ErrorCode as AnchorError;
+use p2p_escrow::state::OfferTerms;
+use p2p_escrow_tests::*;
+use solana_signer::Signer;
+
+#[tokio::test]
+async fn a_take_replayed_after_the_offer_was_recreated_with_other_terms_fails() {
+    let mut env = Env::new().await;
+    let mint = env.create_mint(MintKind::Spl).await;
+    let offer = env.create_offer(&mint).await;
+    let trade = env.next_trade(&offer, &env.buyer.pubkey()).await;
+    let seen = env.take_args(&offer, 10 * TOKEN).await;
+    let take = env.take_offer_ix(&trade, seen.clone()).await;
+    env.track(&[trade.address]);
+
+    // The seller closes the offer and creates it again at the same address, twice as expensive.
+    env.ok(&[env.close_offer_ix(&offer)], &[&env.seller]).await;
+    env.next_slot().await;
+    let dearer = OfferTerms {
+        price: 2 * PRICE,
+        ..env.default_terms()
+    };
+    env.ok(
+        &[env.create_offer_ix(&offer, 1_000 * TOKEN, dearer)],
+        &[&env.seller],
+    )
+    .await;
+
+    // The pending transaction names a trade address the new offer never hands out...
+    env.refuse(
+        &[take],
+        &[&env.buyer],
+        anchor_code(AnchorError::ConstraintSeeds),
+    )
+    .await;
+    // ...and rebuilt for the new offer's next trade, the old terms no longer match.
+    let fresh = env.next_trade(&offer, &env.buyer.pubkey()).await;
+    assert_ne!(fresh.address, trade.address);
+    env.track(&[fresh.address]);
+    env.refuse(
+        &[env.take_offer_ix(&fresh, seen).await],
+        &[&env.buyer],
+        code(EscrowError::TermsMismatch),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_attestation_cannot_be_replayed_on_a_trade_of_a_recreated_offer() {
+    let mut env = Env::new().await;
+    let mint = env.create_mint(MintKind::Spl).await;
+    let terms = OfferTerms {
+        attestor: Some(env.attestor.pubkey()),
+        ..env.default_terms()
+    };
+    let offer = env
+        .create_offer_with(&mint, 100 * TOKEN, terms.clone())
+        .await;
+    let relayer = env.stranger.pubkey();
+
+    // The buyer pays once; the payment service attests; the trade is released.
+    let first = env.take(&offer, &env.buyer, 10 * TOKEN).await;
+    env.ok(&[env.mark_paid_ix(&first, [9; 32])], &[&env.buyer])
+        .await;
+    let attestation = ed25519_ix(&env.attestor, &env.attestation_message(&first).await);
+    env.ok(
+        &[
+            attestation.clone(),
+            env.release_with_attestation_ix(&first, &relayer),
+        ],
+        &[&env.stranger],
+    )
+    .await;
+    // Replaying it on the released trade finds nothing.
+    env.refuse(
+        &[
+            attestation.clone(),
+            env.release_with_attestation_ix(&first, &relayer),
+        ],
+        &[&env.stranger],
+        anchor_code(AnchorError::AccountNotInitialized),
+    )
+    .await;
+
+    // A second trade of the same offer, same buyer, amount and payment reference.
+    let second = env.take(&offer, &env.buyer, 10 * TOKEN).await;
+    env.ok(&[env.mark_paid_ix(&second, [9; 32])], &[&env.buyer])
+        .await;
+    env.refuse(
+        &[
+            attestation.clone(),
+            env.release_with_attestation_ix(&second, &relayer),
+        ],
+        &[&env.stranger],
+        code(EscrowError::AttestationMismatch),
+    )
+    .await;
+    env.ok(&[env.release_ix(&second)], &[&env.seller]).await;
+
+    // The seller closes the offer and re-creates it at the same address with the same terms: its
+    // trades start at a new index, so the old attestation names no trade of it.
+    env.ok(&[env.close_offer_ix(&offer)], &[&env.seller]).await;
+    env.next_slot().await;
+    env.mint_to(&mint, &env.seller.pubkey(), 100 * TOKEN).await;
+    env.ok(
+        &[env.create_offer_ix(&offer, 100 * TOKEN, terms)],
+        &[&env.seller],
+    )
+    .await;
+    let third = env.take(&offer, &env.buyer, 10 * TOKEN).await;
+    assert_ne!(third.address, first.address);
+    env.ok(&[env.mark_paid_ix(&third, [9; 32])], &[&env.buyer])
+        .await;
+    env.refuse(
+        &[
+            attestation,
+            env.release_with_attestation_ix(&third, &relayer),
+        ],
+        &[&env.stranger],
+        code(EscrowError::AttestationMismatch),
+    )
+    .await;
+}
