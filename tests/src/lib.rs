@@ -722,6 +722,33 @@ impl Env {
             })
     }
 
+    /// Creates a token account of an SPL Token mint at a fresh address (not the associated one)
+    /// with `owner` as its owner.
+    pub async fn create_token_account(&self, mint: &TestMint, owner: &Pubkey) -> Pubkey {
+        let account = Keypair::new();
+        let space = spl_token_interface::state::Account::LEN;
+        let rent = self.ctx.banks_client.get_rent().await.expect("rent");
+        let instructions = [
+            solana_system_interface::instruction::create_account(
+                &self.ctx.payer.pubkey(),
+                &account.pubkey(),
+                rent.minimum_balance(space),
+                space as u64,
+                &mint.token_program,
+            ),
+            spl_token_2022_interface::instruction::initialize_account3(
+                &mint.token_program,
+                &account.pubkey(),
+                &mint.address,
+                owner,
+            )
+            .expect("initialize account"),
+        ];
+        self.ok(&instructions, &[&account]).await;
+        self.track(&[account.pubkey()]);
+        account.pubkey()
+    }
+
     /// Sends `lamports` from the context's payer to any address (a stranger pre-funding a PDA, or
     /// reviving a closed one).
     pub async fn fund(&self, address: &Pubkey, lamports: u64) {

@@ -3,7 +3,7 @@ use anchor_spl::associated_token::AssociatedToken;
 use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::constants::{ARBITER_SEED, CONFIG_SEED};
+use crate::constants::{ARBITER_SEED, CONFIG_SEED, OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::{DisputeEscalated, Resolution};
 use crate::math::deadline;
@@ -29,6 +29,8 @@ pub struct Escalate<'info> {
     /// The trade's offer; the seller's share returns to it on a default ruling.
     #[account(
         mut,
+        seeds = [OFFER_SEED, offer.seller.as_ref(), &offer.offer_id.to_le_bytes()],
+        bump = offer.bump,
         has_one = vault @ EscrowError::VaultMismatch,
         has_one = mint @ EscrowError::MintMismatch,
         has_one = token_program @ EscrowError::TokenProgramMismatch,
@@ -37,6 +39,8 @@ pub struct Escalate<'info> {
     /// The disputed trade; closed on a default ruling, its rent to the buyer.
     #[account(
         mut,
+        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        bump = trade.bump,
         has_one = offer @ EscrowError::OfferMismatch,
         has_one = buyer @ EscrowError::NotBuyer,
         has_one = seller @ EscrowError::NotSeller,

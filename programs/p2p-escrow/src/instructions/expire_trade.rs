@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+use crate::constants::{OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::TradeExpired;
 use crate::state::{Offer, Trade, TradeState};
@@ -18,11 +19,18 @@ pub struct ExpireTrade<'info> {
     #[account(mut)]
     pub buyer: SystemAccount<'info>,
     /// The trade's offer; the amount returns to its available tokens.
-    #[account(mut, has_one = vault @ EscrowError::VaultMismatch)]
+    #[account(
+        mut,
+        seeds = [OFFER_SEED, offer.seller.as_ref(), &offer.offer_id.to_le_bytes()],
+        bump = offer.bump,
+        has_one = vault @ EscrowError::VaultMismatch,
+    )]
     pub offer: Box<Account<'info, Offer>>,
     /// The trade to expire, closed here.
     #[account(
         mut,
+        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        bump = trade.bump,
         close = buyer,
         has_one = seller @ EscrowError::NotSeller,
         has_one = buyer @ EscrowError::NotBuyer,

@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use crate::constants::{OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::TradePaid;
 use crate::math::deadline;
@@ -11,10 +12,16 @@ pub struct MarkPaid<'info> {
     /// The trade's buyer, saying the fiat was sent.
     pub buyer: Signer<'info>,
     /// The trade's offer, for its release window.
+    #[account(
+        seeds = [OFFER_SEED, offer.seller.as_ref(), &offer.offer_id.to_le_bytes()],
+        bump = offer.bump,
+    )]
     pub offer: Box<Account<'info, Offer>>,
     /// The trade.
     #[account(
         mut,
+        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        bump = trade.bump,
         has_one = buyer @ EscrowError::NotBuyer,
         has_one = offer @ EscrowError::OfferMismatch,
     )]

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::{ARBITER_SEED, CONFIG_SEED, PUBLIC_DISPUTE_GRACE};
+use crate::constants::{ARBITER_SEED, CONFIG_SEED, PUBLIC_DISPUTE_GRACE, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::DisputeOpened;
 use crate::math::deadline;
@@ -16,7 +16,11 @@ pub struct OpenDispute<'info> {
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
     /// The paid trade to dispute.
-    #[account(mut)]
+    #[account(
+        mut,
+        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        bump = trade.bump,
+    )]
     pub trade: Box<Account<'info, Trade>>,
     /// The trade's arbiter, who gets the case.
     #[account(

@@ -3,7 +3,7 @@ use anchor_spl::associated_token::AssociatedToken;
 use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::constants::CONFIG_SEED;
+use crate::constants::{CONFIG_SEED, OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::TradeReleased;
 use crate::settlement::ReleaseEnd;
@@ -21,6 +21,8 @@ pub struct Release<'info> {
     /// The trade's offer.
     #[account(
         mut,
+        seeds = [OFFER_SEED, offer.seller.as_ref(), &offer.offer_id.to_le_bytes()],
+        bump = offer.bump,
         has_one = seller @ EscrowError::NotSeller,
         has_one = vault @ EscrowError::VaultMismatch,
         has_one = mint @ EscrowError::MintMismatch,
@@ -30,6 +32,8 @@ pub struct Release<'info> {
     /// The trade to release, closed here; its rent and bond go back to the buyer.
     #[account(
         mut,
+        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        bump = trade.bump,
         close = buyer,
         has_one = offer @ EscrowError::OfferMismatch,
         has_one = buyer @ EscrowError::NotBuyer,

@@ -4,7 +4,7 @@ use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::attestation::{attestation_message, verify_attestation};
-use crate::constants::CONFIG_SEED;
+use crate::constants::{CONFIG_SEED, OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::TradeReleased;
 use crate::settlement::ReleaseEnd;
@@ -22,6 +22,8 @@ pub struct ReleaseWithAttestation<'info> {
     /// The trade's offer, naming the attestor.
     #[account(
         mut,
+        seeds = [OFFER_SEED, offer.seller.as_ref(), &offer.offer_id.to_le_bytes()],
+        bump = offer.bump,
         has_one = vault @ EscrowError::VaultMismatch,
         has_one = mint @ EscrowError::MintMismatch,
         has_one = token_program @ EscrowError::TokenProgramMismatch,
@@ -30,6 +32,8 @@ pub struct ReleaseWithAttestation<'info> {
     /// The trade to release, closed here; its rent and bond go back to the buyer.
     #[account(
         mut,
+        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        bump = trade.bump,
         close = buyer,
         has_one = offer @ EscrowError::OfferMismatch,
         has_one = buyer @ EscrowError::NotBuyer,

@@ -3,7 +3,7 @@ use anchor_spl::associated_token::AssociatedToken;
 use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::constants::{ARBITER_SEED, BPS_DENOMINATOR};
+use crate::constants::{ARBITER_SEED, BPS_DENOMINATOR, OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::Resolution;
 use crate::settlement::DisputeEnd;
@@ -24,6 +24,8 @@ pub struct Settle<'info> {
     /// The trade's offer; the seller's share returns to its available tokens.
     #[account(
         mut,
+        seeds = [OFFER_SEED, offer.seller.as_ref(), &offer.offer_id.to_le_bytes()],
+        bump = offer.bump,
         has_one = vault @ EscrowError::VaultMismatch,
         has_one = mint @ EscrowError::MintMismatch,
         has_one = token_program @ EscrowError::TokenProgramMismatch,
@@ -32,6 +34,8 @@ pub struct Settle<'info> {
     /// The disputed trade, closed here; its rent goes back to the buyer.
     #[account(
         mut,
+        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        bump = trade.bump,
         close = buyer,
         has_one = offer @ EscrowError::OfferMismatch,
         has_one = buyer @ EscrowError::NotBuyer,

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::MAX_EVIDENCE_URI_LEN;
+use crate::constants::{MAX_EVIDENCE_URI_LEN, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::EvidenceSubmitted;
 use crate::state::{Trade, TradeState};
@@ -11,7 +11,11 @@ pub struct SubmitEvidence<'info> {
     /// The trade's buyer or seller.
     pub party: Signer<'info>,
     /// The disputed trade; the party's evidence slot keeps the latest hash.
-    #[account(mut)]
+    #[account(
+        mut,
+        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        bump = trade.bump,
+    )]
     pub trade: Box<Account<'info, Trade>>,
 }
 
