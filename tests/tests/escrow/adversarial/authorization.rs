@@ -5,6 +5,9 @@ use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
+/// The refusal a role gets, `None` when it may sign.
+type Refusal<'a> = Box<dyn Fn(&Keypair) -> Option<u32> + 'a>;
+
 /// One instruction, a role that may sign it, and the refusal each role gets (`None` for the
 /// roles that may sign it too).
 struct Case<'a> {
@@ -12,7 +15,7 @@ struct Case<'a> {
     /// The instruction as `signer` would send it, in the signer's own name.
     build: Box<dyn Fn(&Keypair) -> Instruction + 'a>,
     rightful: &'a Keypair,
-    refusal: Box<dyn Fn(&Keypair) -> Option<u32> + 'a>,
+    refusal: Refusal<'a>,
     /// Signers the instruction needs besides the one under test.
     cosigners: Vec<&'a Keypair>,
 }
