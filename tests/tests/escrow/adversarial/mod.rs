@@ -6,4 +6,5 @@ mod deadlines;
 mod hostile_mints;
 mod lamport_tricks;
 mod replay;
+mod state_machine;
 mod substitution;
