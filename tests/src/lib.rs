@@ -338,30 +338,10 @@ impl Env {
     // ----- sending -----
 
     /// Sends one transaction paid by the context's payer and signed by `signers`. A success
-    /// returns the program's events (read from a simulation of the same transaction).
+    /// returns the program's events (read from a simulation of the same transaction); every
+    /// offer's vault invariant is checked afterwards either way.
     pub async fn send(&self, instructions: &[Instruction], signers: &[&Keypair]) -> SendResult {
-        let nonce = self.nonce.get() + 1;
-        self.nonce.set(nonce);
-        let mut all = vec![
-            solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(
-                1_400_000 - nonce,
-            ),
-        ];
-        all.extend_from_slice(instructions);
-        let blockhash = self
-            .ctx
-            .banks_client
-            .get_latest_blockhash()
-            .await
-            .expect("blockhash");
-        let mut keypairs: Vec<&Keypair> = vec![&self.ctx.payer];
-        keypairs.extend_from_slice(signers);
-        let tx = Transaction::new_signed_with_payer(
-            &all,
-            Some(&self.ctx.payer.pubkey()),
-            &keypairs,
-            blockhash,
-        );
+        let tx = self.transaction(instructions, signers).await;
         let simulation = self
             .ctx
             .banks_client
@@ -386,14 +366,56 @@ impl Env {
                     .map(<[u8]>::to_vec)
             })
             .collect();
-        let result = match self.ctx.banks_client.process_transaction(tx).await {
-            Ok(()) => Ok(events),
+        let result = self.process(tx).await.map(|()| events);
+        self.assert_vaults().await;
+        result
+    }
+
+    /// Sends one transaction like [`Env::send`], without reading its events or checking vaults:
+    /// for callers that check the whole state themselves after every step.
+    pub async fn execute(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<(), TransactionError> {
+        let tx = self.transaction(instructions, signers).await;
+        self.process(tx).await
+    }
+
+    /// A transaction paid by the context's payer, made unique by its compute-unit limit so that
+    /// sending the same instructions twice never looks like a duplicate.
+    async fn transaction(&self, instructions: &[Instruction], signers: &[&Keypair]) -> Transaction {
+        let nonce = self.nonce.get() + 1;
+        self.nonce.set(nonce);
+        let mut all = vec![
+            solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(
+                1_400_000 - nonce,
+            ),
+        ];
+        all.extend_from_slice(instructions);
+        let blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .expect("blockhash");
+        let mut keypairs: Vec<&Keypair> = vec![&self.ctx.payer];
+        keypairs.extend_from_slice(signers);
+        Transaction::new_signed_with_payer(
+            &all,
+            Some(&self.ctx.payer.pubkey()),
+            &keypairs,
+            blockhash,
+        )
+    }
+
+    async fn process(&self, tx: Transaction) -> Result<(), TransactionError> {
+        match self.ctx.banks_client.process_transaction(tx).await {
+            Ok(()) => Ok(()),
             Err(BanksClientError::TransactionError(error)) => Err(error),
             Err(BanksClientError::SimulationError { err, .. }) => Err(err),
             Err(other) => panic!("transport failure: {other:?}"),
-        };
-        self.assert_vaults().await;
-        result
+        }
     }
 
     /// Sends and expects success.
@@ -515,6 +537,19 @@ impl Env {
         state
             .get_extension::<TransferFeeAmount>()
             .map(|fees| u64::from(fees.withheld_amount))
+            .unwrap_or(0)
+    }
+
+    /// Transfer fees harvested into a Token-2022 mint, waiting to be withdrawn.
+    pub async fn mint_withheld(&self, mint: &TestMint) -> u64 {
+        use spl_token_2022_interface::extension::transfer_fee::TransferFeeConfig;
+        let account = self.account(&mint.address).await.expect("mint");
+        let state =
+            StateWithExtensions::<spl_token_2022_interface::state::Mint>::unpack(&account.data)
+                .expect("mint decodes");
+        state
+            .get_extension::<TransferFeeConfig>()
+            .map(|config| u64::from(config.withheld_amount))
             .unwrap_or(0)
     }
 
@@ -1244,6 +1279,8 @@ impl Env {
         )
     }
 
+    /// The accounts of `release` for a trade whose arbiter in charge is the env's arbiter (set
+    /// `arbiter` to the fallback's account after an escalation).
     pub fn release_accounts(&self, trade: &TradeRef) -> accs::Release {
         let mint = &trade.offer.mint;
         accs::Release {
@@ -1252,6 +1289,7 @@ impl Env {
             offer: trade.offer.address,
             trade: trade.address,
             buyer: trade.buyer,
+            arbiter: arbiter_address(&self.arbiter.pubkey()),
             buyer_token_account: mint.ata(&trade.buyer),
             treasury: self.treasury.pubkey(),
             treasury_token_account: mint.ata(&self.treasury.pubkey()),

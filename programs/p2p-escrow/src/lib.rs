@@ -136,7 +136,9 @@ pub mod p2p_escrow {
     }
 
     /// Releases a trade: the buyer gets the amount less the protocol fee, the treasury the fee, the
-    /// buyer its rent and bond. Seller only, in any open state.
+    /// buyer its rent and bond. Seller only, in any open state; releasing a disputed trade closes
+    /// the arbiter's case.
+    #[access_control(ctx.accounts.validate())]
     pub fn release(ctx: Context<Release>) -> Result<()> {
         Release::handler(ctx)
     }

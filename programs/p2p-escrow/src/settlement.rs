@@ -80,10 +80,7 @@ impl DisputeEnd<'_, '_> {
         offer.unlock(trade.amount, to_seller)?;
         offer.invariant(vault_balance)?;
 
-        arbiter.open_cases = arbiter
-            .open_cases
-            .checked_sub(1)
-            .ok_or(EscrowError::InvariantViolated)?;
+        arbiter.close_case()?;
         match resolution {
             Resolution::Ruled => {
                 arbiter.rulings = arbiter

@@ -6,4 +6,5 @@ mod config;
 mod disputes;
 mod offers;
 mod split_property;
+mod stateful;
 mod trades;

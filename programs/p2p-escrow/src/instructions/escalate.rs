@@ -136,10 +136,7 @@ impl Escalate<'_> {
         let ruling_deadline = deadline(now, accounts.config.ruling_window)?;
 
         let missed = &mut accounts.arbiter;
-        missed.open_cases = missed
-            .open_cases
-            .checked_sub(1)
-            .ok_or(EscrowError::InvariantViolated)?;
+        missed.close_case()?;
         missed.missed_deadlines = missed
             .missed_deadlines
             .checked_add(1)

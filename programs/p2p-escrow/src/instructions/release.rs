@@ -3,11 +3,11 @@ use anchor_spl::associated_token::AssociatedToken;
 use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::constants::{CONFIG_SEED, OFFER_SEED, TRADE_SEED};
+use crate::constants::{ARBITER_SEED, CONFIG_SEED, OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::TradeReleased;
 use crate::settlement::ReleaseEnd;
-use crate::state::{Config, Offer, Trade};
+use crate::state::{Arbiter, Config, Offer, Trade, TradeState};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -42,6 +42,10 @@ pub struct Release<'info> {
     /// The trade's buyer.
     #[account(mut)]
     pub buyer: SystemAccount<'info>,
+    /// The arbiter in charge of the trade (its dispute's arbiter once disputed); releasing a
+    /// disputed trade closes the arbiter's case.
+    #[account(mut, seeds = [ARBITER_SEED, arbiter.authority.as_ref()], bump = arbiter.bump)]
+    pub arbiter: Box<Account<'info, Arbiter>>,
     /// The buyer's associated token account, receiving the tokens.
     #[account(
         init_if_needed,
@@ -79,8 +83,20 @@ pub struct Release<'info> {
 }
 
 impl Release<'_> {
+    pub fn validate(&self) -> Result<()> {
+        require_keys_eq!(
+            self.arbiter.authority,
+            self.trade.arbiter_in_charge(),
+            EscrowError::ArbiterMismatch
+        );
+        Ok(())
+    }
+
     pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
+        if accounts.trade.state == TradeState::Disputed {
+            accounts.arbiter.close_case()?;
+        }
         let payout = ReleaseEnd {
             offer: &mut accounts.offer,
             trade: &accounts.trade,

@@ -24,6 +24,16 @@ pub struct Arbiter {
 }
 
 impl Arbiter {
+    /// Takes a case off the arbiter's open cases (a ruling, a settlement, a release or an
+    /// escalation away from it).
+    pub fn close_case(&mut self) -> Result<()> {
+        self.open_cases = self
+            .open_cases
+            .checked_sub(1)
+            .ok_or(EscrowError::InvariantViolated)?;
+        self.invariant()
+    }
+
     /// Holds after every change of an arbiter.
     pub fn invariant(&self) -> Result<()> {
         require!(

@@ -88,6 +88,13 @@ impl Trade {
         .0
     }
 
+    /// The arbiter who would rule the trade now: its dispute's arbiter, or the offer's.
+    pub fn arbiter_in_charge(&self) -> Pubkey {
+        self.dispute
+            .as_ref()
+            .map_or(self.arbiter, |dispute| dispute.arbiter)
+    }
+
     /// Holds after every change of a trade.
     pub fn invariant(&self) -> Result<()> {
         require!(self.amount > 0, EscrowError::InvariantViolated);

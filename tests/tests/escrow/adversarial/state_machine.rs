@@ -125,7 +125,12 @@ fn act<'a>(
             vec![&env.stranger],
         ),
         Action::MarkPaid => (vec![env.mark_paid_ix(trade, [2; 32])], vec![&env.buyer]),
-        Action::Release => (vec![env.release_ix(trade)], vec![&env.seller]),
+        Action::Release => {
+            let mut accounts = env.release_accounts(trade);
+            accounts.arbiter = arbiter_address(arbiter);
+            let release = ix(accounts, p2p_escrow::instruction::Release {});
+            (vec![release], vec![&env.seller])
+        }
         Action::ReleaseWithAttestation => (
             vec![
                 ed25519_ix(&env.attestor, message),

@@ -1,0 +1,1075 @@
+//! Stateful property test: random sequences of every instruction, from every role and from
+//! strangers, with random clock moves, run against a small model of what the escrow should do.
+//!
+//! After every step: the chain accepted exactly what the model allows; every token of the mint is
+//! accounted for (balances and withheld transfer fees) and every known token account holds what
+//! the model says, so no one but a trade's parties, the treasury and the arbiter ever receives
+//! tokens; every vault holds exactly `available + locked`; a trade has at most one terminal
+//! transition. At the end a drain (expire, escalate to the default ruling, close) leaves no
+//! program account open and every token and every lamport with the users.
+//!
+//! Seeds are fixed. `P2P_STATEFUL_CASES` sets the number of sequences of each of the two tests
+//! (250 each by default) and `P2P_STATEFUL_SEED` the seed, for longer runs:
+//! `P2P_STATEFUL_CASES=20000 P2P_STATEFUL_SEED=7 cargo test -p p2p-escrow-tests stateful`.
+
+use std::collections::BTreeMap;
+
+use anchor_lang::prelude::Pubkey;
+use p2p_escrow::constants::{BPS_DENOMINATOR, PUBLIC_DISPUTE_GRACE};
+use p2p_escrow::math::{bps_share, split};
+use p2p_escrow::state::OfferTerms;
+use p2p_escrow_tests::*;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+/// Steps of one sequence (before the drain).
+const STEPS: std::ops::Range<usize> = 30..41;
+/// Tokens each actor holds at the start.
+const HOLDING: u64 = 2_000 * TOKEN;
+/// The default ruling of the test config, in buyer bps.
+const DEFAULT_BUYER_BPS: u16 = 5_000;
+
+/// The cast, by index: sellers 0 and 1, buyers 2 and 3, then the other roles.
+const SELLER_0: usize = 0;
+const SELLER_1: usize = 1;
+const BUYER_0: usize = 2;
+const ARBITER: usize = 4;
+const FALLBACK: usize = 5;
+const STRANGER: usize = 6;
+const ADMIN: usize = 7;
+const ATTESTOR: usize = 8;
+const CAST: usize = 9;
+
+/// Who sends a step: `None` for the party entitled to it, or anyone of the cast.
+type Actor = Option<usize>;
+
+/// One step, with indexes resolved against the model when it runs.
+#[derive(Clone, Debug)]
+enum Op {
+    CreateOffer {
+        seller: usize,
+        tokens: u64,
+        private: bool,
+        attested: bool,
+    },
+    Deposit {
+        offer: usize,
+        actor: Actor,
+        tokens: u64,
+    },
+    Withdraw {
+        offer: usize,
+        actor: Actor,
+        tokens: u64,
+    },
+    SetOfferPaused {
+        offer: usize,
+        actor: Actor,
+        paused: bool,
+    },
+    CloseOffer {
+        offer: usize,
+        actor: Actor,
+    },
+    Take {
+        offer: usize,
+        actor: Actor,
+        tokens: u64,
+    },
+    Cancel {
+        trade: usize,
+        actor: Actor,
+    },
+    Expire {
+        trade: usize,
+        actor: Actor,
+    },
+    MarkPaid {
+        trade: usize,
+        actor: Actor,
+    },
+    Release {
+        trade: usize,
+        actor: Actor,
+    },
+    Attest {
+        trade: usize,
+        genuine: bool,
+        relayer: Actor,
+    },
+    OpenDispute {
+        trade: usize,
+        actor: Actor,
+    },
+    Evidence {
+        trade: usize,
+        actor: Actor,
+    },
+    Rule {
+        trade: usize,
+        actor: Actor,
+        bps: u16,
+    },
+    Settle {
+        trade: usize,
+        bps: u16,
+        both_sign: bool,
+    },
+    Escalate {
+        trade: usize,
+        actor: Actor,
+    },
+    Pause {
+        actor: Actor,
+        offers: bool,
+        trades: bool,
+    },
+    Wait {
+        seconds: i64,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let actor = prop_oneof![7 => Just(None), 3 => (0..CAST).prop_map(Some)];
+    let index = any::<usize>();
+    let bps = prop_oneof![9 => 0..=BPS_DENOMINATOR, 1 => Just(BPS_DENOMINATOR + 1)];
+    prop_oneof![
+        3 => (prop_oneof![Just(SELLER_0), Just(SELLER_1)], 1..400u64, prop::bool::weighted(0.2), any::<bool>())
+            .prop_map(|(seller, tokens, private, attested)| Op::CreateOffer { seller, tokens, private, attested }),
+        1 => (index, actor.clone(), 0..50u64).prop_map(|(offer, actor, tokens)| Op::Deposit { offer, actor, tokens }),
+        1 => (index, actor.clone(), 0..300u64).prop_map(|(offer, actor, tokens)| Op::Withdraw { offer, actor, tokens }),
+        1 => (index, actor.clone(), any::<bool>()).prop_map(|(offer, actor, paused)| Op::SetOfferPaused { offer, actor, paused }),
+        1 => (index, actor.clone()).prop_map(|(offer, actor)| Op::CloseOffer { offer, actor }),
+        6 => (index, actor.clone(), 0..120u64).prop_map(|(offer, actor, tokens)| Op::Take { offer, actor, tokens }),
+        2 => (index, actor.clone()).prop_map(|(trade, actor)| Op::Cancel { trade, actor }),
+        2 => (index, actor.clone()).prop_map(|(trade, actor)| Op::Expire { trade, actor }),
+        5 => (index, actor.clone()).prop_map(|(trade, actor)| Op::MarkPaid { trade, actor }),
+        3 => (index, actor.clone()).prop_map(|(trade, actor)| Op::Release { trade, actor }),
+        2 => (index, any::<bool>(), actor.clone()).prop_map(|(trade, genuine, relayer)| Op::Attest { trade, genuine, relayer }),
+        4 => (index, actor.clone()).prop_map(|(trade, actor)| Op::OpenDispute { trade, actor }),
+        2 => (index, actor.clone()).prop_map(|(trade, actor)| Op::Evidence { trade, actor }),
+        4 => (index, actor.clone(), bps.clone()).prop_map(|(trade, actor, bps)| Op::Rule { trade, actor, bps }),
+        3 => (index, bps, any::<bool>()).prop_map(|(trade, bps, both_sign)| Op::Settle { trade, bps, both_sign }),
+        2 => (index, actor.clone()).prop_map(|(trade, actor)| Op::Escalate { trade, actor }),
+        1 => (actor, any::<bool>(), any::<bool>()).prop_map(|(actor, offers, trades)| Op::Pause { actor, offers, trades }),
+        3 => prop_oneof![Just(60i64), Just(PAYMENT_WINDOW), Just(RELEASE_WINDOW), Just(RULING_WINDOW), Just(PUBLIC_DISPUTE_GRACE), 1..3_600i64]
+            .prop_map(|seconds| Op::Wait { seconds }),
+    ]
+}
+
+fn sequence() -> impl Strategy<Value = (MintKind, Vec<Op>)> {
+    let mint = prop_oneof![
+        Just(MintKind::Spl),
+        Just(MintKind::Token2022),
+        Just(MintKind::TransferFee {
+            bps: 150,
+            max: 3 * TOKEN
+        }),
+    ];
+    (mint, prop::collection::vec(op(), STEPS))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Locked,
+    Paid,
+    Disputed,
+    Closed,
+}
+
+#[derive(Debug)]
+struct ModelOffer {
+    at: OfferRef,
+    seller: usize,
+    available: u64,
+    locked: u64,
+    paused: bool,
+    open: bool,
+    attested: bool,
+    allowed_buyer: Option<usize>,
+}
+
+#[derive(Debug)]
+struct ModelTrade {
+    at: TradeRef,
+    offer: usize,
+    buyer: usize,
+    amount: u64,
+    stage: Stage,
+    payment_deadline: i64,
+    release_deadline: i64,
+    ruling_deadline: i64,
+    escalated: bool,
+    /// The cast index of the arbiter in charge of a dispute.
+    arbiter: usize,
+    /// Terminal transitions seen, which must never exceed one.
+    terminal: u32,
+}
+
+/// What the escrow should hold, and what it should allow.
+struct Model {
+    people: Vec<Pubkey>,
+    mint: TestMint,
+    fee: Option<(u16, u64)>,
+    offers: Vec<ModelOffer>,
+    trades: Vec<ModelTrade>,
+    /// Every token account of the sequence, with the balance it should have.
+    balances: BTreeMap<Pubkey, u64>,
+    /// The treasury's token account.
+    treasury: Pubkey,
+    new_offers_paused: bool,
+    new_trades_paused: bool,
+    now: i64,
+    minted: u64,
+}
+
+impl Model {
+    /// What a recipient receives when `amount` leaves an account, after the mint's transfer fee.
+    fn received(&self, amount: u64) -> u64 {
+        match self.fee {
+            Some((bps, max)) if amount > 0 => {
+                let fee = (u128::from(amount) * u128::from(bps)).div_ceil(10_000) as u64;
+                amount - fee.min(max)
+            }
+            _ => amount,
+        }
+    }
+
+    fn credit(&mut self, owner: usize, amount: u64) {
+        let account = self.mint.ata(&self.people[owner]);
+        *self.balances.entry(account).or_default() += self.received(amount);
+    }
+
+    fn debit(&mut self, account: &Pubkey, amount: u64) {
+        let balance = self.balances.get_mut(account).expect("known account");
+        *balance = balance.checked_sub(amount).expect("model balance");
+    }
+
+    fn balance_of(&self, owner: usize) -> u64 {
+        self.balances[&self.mint.ata(&self.people[owner])]
+    }
+
+    /// Pays a trade's amount out of its offer's vault: `to_buyer` to the buyer, `fee` to the
+    /// treasury (as cast member `fee_to`), `to_seller` back to the offer.
+    fn pay_out(
+        &mut self,
+        trade: usize,
+        to_buyer: u64,
+        fee: u64,
+        fee_to: Option<usize>,
+        to_seller: u64,
+    ) {
+        let (offer, buyer, amount) = {
+            let t = &self.trades[trade];
+            (t.offer, t.buyer, t.amount)
+        };
+        assert_eq!(to_buyer + fee + to_seller, amount);
+        let vault = self.offers[offer].at.vault;
+        self.debit(&vault, to_buyer + fee);
+        self.credit(buyer, to_buyer);
+        match fee_to {
+            Some(who) => self.credit(who, fee),
+            None => {
+                let received = self.received(fee);
+                *self.balances.get_mut(&self.treasury).expect("treasury") += received;
+            }
+        }
+        let offer = &mut self.offers[offer];
+        offer.locked -= amount;
+        offer.available += to_seller;
+        let trade = &mut self.trades[trade];
+        trade.stage = Stage::Closed;
+        trade.terminal += 1;
+    }
+
+    fn is_vault(&self, account: &Pubkey) -> bool {
+        self.offers.iter().any(|o| o.at.vault == *account)
+    }
+}
+
+/// One sequence against a fresh chain.
+async fn run(kind: MintKind, ops: Vec<Op>) {
+    let env = Env::new().await;
+    let second_seller = Keypair::new();
+    env.fund(&second_seller.pubkey(), 10_000_000_000).await;
+    let people: Vec<&Keypair> = vec![
+        &env.seller,
+        &second_seller,
+        &env.buyer,
+        &env.buyer2,
+        &env.arbiter,
+        &env.fallback_arbiter,
+        &env.stranger,
+        &env.admin,
+        &env.attestor,
+    ];
+    let mint = env.create_mint(kind).await;
+    let mut model = Model {
+        people: people.iter().map(|k| k.pubkey()).collect(),
+        mint,
+        fee: match kind {
+            MintKind::TransferFee { bps, max } => Some((bps, max)),
+            _ => None,
+        },
+        offers: Vec::new(),
+        trades: Vec::new(),
+        balances: BTreeMap::new(),
+        treasury: mint.ata(&env.treasury.pubkey()),
+        new_offers_paused: false,
+        new_trades_paused: false,
+        now: env.now().await,
+        minted: 0,
+    };
+    for who in &model.people.clone() {
+        let account = env.mint_to(&mint, who, HOLDING).await;
+        model.balances.insert(account, HOLDING);
+        model.minted += HOLDING;
+    }
+    env.mint_to(&mint, &env.treasury.pubkey(), 0).await;
+    model.balances.insert(model.treasury, 0);
+    let lamports_before = total_lamports(&env, &model).await;
+
+    for op in ops {
+        // With nothing to act on yet, the seller opens an offer instead.
+        let op = resolve(op, &model).unwrap_or(Op::CreateOffer {
+            seller: SELLER_0,
+            tokens: 100,
+            private: false,
+            attested: model.offers.len().is_multiple_of(2),
+        });
+        step(&env, &people, &mut model, op).await;
+        check(&env, &model).await;
+    }
+    drain(&env, &people, &mut model).await;
+    check(&env, &model).await;
+    for trade in &model.trades {
+        assert!(!env.exists(&trade.at.address).await, "trade left open");
+        assert!(trade.terminal == 1, "one terminal transition per trade");
+    }
+    for offer in &model.offers {
+        assert!(!env.exists(&offer.at.address).await, "offer left open");
+        assert!(!env.exists(&offer.at.vault).await, "vault left open");
+    }
+    for arbiter in [ARBITER, FALLBACK] {
+        assert_eq!(
+            env.arbiter_account(&model.people[arbiter]).await.open_cases,
+            0
+        );
+    }
+    assert_eq!(
+        total_lamports(&env, &model).await,
+        lamports_before,
+        "every lamport back"
+    );
+}
+
+/// Lamports of the cast and their token accounts (everything rent or a bond can move between).
+async fn total_lamports(env: &Env, model: &Model) -> u64 {
+    let mut total = 0;
+    for who in &model.people {
+        total += env.lamports(who).await + env.lamports(&model.mint.ata(who)).await;
+    }
+    total
+}
+
+/// The invariants that hold after every step.
+async fn check(env: &Env, model: &Model) {
+    let mut held = 0;
+    for (account, expected) in &model.balances {
+        let on_chain = env.balance(account).await;
+        if model.is_vault(account) && !env.exists(account).await {
+            assert_eq!(*expected, 0, "closed vault");
+            continue;
+        }
+        assert_eq!(on_chain, *expected, "balance of {account}");
+        held += on_chain;
+        if model.fee.is_some() {
+            held += env.withheld(account).await;
+        }
+    }
+    if model.fee.is_some() {
+        held += env.mint_withheld(&model.mint).await;
+    }
+    assert_eq!(held, model.minted, "every token of the mint accounted for");
+    for offer in model.offers.iter().filter(|o| o.open) {
+        let state = env.offer(&offer.at).await;
+        assert_eq!(
+            (state.available, state.locked),
+            (offer.available, offer.locked)
+        );
+        assert_eq!(
+            env.balance(&offer.at.vault).await,
+            offer.available + offer.locked
+        );
+    }
+    for trade in &model.trades {
+        assert!(trade.terminal <= 1);
+        assert_eq!(
+            env.exists(&trade.at.address).await,
+            trade.stage != Stage::Closed
+        );
+    }
+}
+
+/// Turns the random indexes of a step into positions in the model's offers and trades; `None`
+/// when there is nothing to act on yet.
+fn resolve(op: Op, model: &Model) -> Option<Op> {
+    use Stage::{Disputed, Locked, Paid};
+    let offer = |i| pick(model.offers.iter().map(|o| o.open), i);
+    // A trade in one of the stages the step is meant for, one time in five any trade.
+    let trade =
+        |i, stages: &[Stage]| pick(model.trades.iter().map(|t| stages.contains(&t.stage)), i);
+    Some(match op {
+        Op::Deposit {
+            offer: i,
+            actor,
+            tokens,
+        } => Op::Deposit {
+            offer: offer(i)?,
+            actor,
+            tokens,
+        },
+        Op::Withdraw {
+            offer: i,
+            actor,
+            tokens,
+        } => Op::Withdraw {
+            offer: offer(i)?,
+            actor,
+            tokens,
+        },
+        Op::SetOfferPaused {
+            offer: i,
+            actor,
+            paused,
+        } => Op::SetOfferPaused {
+            offer: offer(i)?,
+            actor,
+            paused,
+        },
+        Op::CloseOffer { offer: i, actor } => Op::CloseOffer {
+            offer: offer(i)?,
+            actor,
+        },
+        Op::Take {
+            offer: i,
+            actor,
+            tokens,
+        } => Op::Take {
+            offer: offer(i)?,
+            actor,
+            tokens,
+        },
+        Op::Cancel { trade: i, actor } => Op::Cancel {
+            trade: trade(i, &[Locked])?,
+            actor,
+        },
+        Op::Expire { trade: i, actor } => Op::Expire {
+            trade: trade(i, &[Locked])?,
+            actor,
+        },
+        Op::MarkPaid { trade: i, actor } => Op::MarkPaid {
+            trade: trade(i, &[Locked])?,
+            actor,
+        },
+        Op::Release { trade: i, actor } => Op::Release {
+            trade: trade(i, &[Locked, Paid, Disputed])?,
+            actor,
+        },
+        Op::Attest {
+            trade: i,
+            genuine,
+            relayer,
+        } => Op::Attest {
+            trade: trade(i, &[Locked, Paid])?,
+            genuine,
+            relayer,
+        },
+        Op::OpenDispute { trade: i, actor } => Op::OpenDispute {
+            trade: trade(i, &[Paid])?,
+            actor,
+        },
+        Op::Evidence { trade: i, actor } => Op::Evidence {
+            trade: trade(i, &[Disputed])?,
+            actor,
+        },
+        Op::Rule {
+            trade: i,
+            actor,
+            bps,
+        } => Op::Rule {
+            trade: trade(i, &[Disputed])?,
+            actor,
+            bps,
+        },
+        Op::Settle {
+            trade: i,
+            bps,
+            both_sign,
+        } => Op::Settle {
+            trade: trade(i, &[Disputed])?,
+            bps,
+            both_sign,
+        },
+        Op::Escalate { trade: i, actor } => Op::Escalate {
+            trade: trade(i, &[Disputed])?,
+            actor,
+        },
+        Op::CreateOffer { .. } | Op::Pause { .. } | Op::Wait { .. } => op,
+    })
+}
+
+/// Runs one resolved step: predicts whether the escrow allows it, sends it, and applies its
+/// effect to the model.
+async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
+    let now = model.now;
+    match op {
+        Op::Wait { seconds } => {
+            model.now += seconds;
+            env.set_time(model.now).await;
+        }
+        Op::Pause {
+            actor,
+            offers,
+            trades,
+        } => {
+            let actor = actor.unwrap_or(ADMIN);
+            let ix = env.set_pause_ix(&model.people[actor], offers, trades);
+            if send(env, ix, &[people[actor]], actor == ADMIN).await {
+                model.new_offers_paused = offers;
+                model.new_trades_paused = trades;
+            }
+        }
+        Op::CreateOffer {
+            seller,
+            tokens,
+            private,
+            attested,
+        } => {
+            let amount = tokens * TOKEN;
+            let at = env.offer_ref(&model.people[seller], env.next_offer_id(), &model.mint);
+            let terms = OfferTerms {
+                attestor: attested.then(|| model.people[ATTESTOR]),
+                allowed_buyer: private.then(|| model.people[BUYER_0]),
+                ..env.default_terms()
+            };
+            let allowed = !model.new_offers_paused && amount <= model.balance_of(seller);
+            if send(
+                env,
+                env.create_offer_ix(&at, amount, terms),
+                &[people[seller]],
+                allowed,
+            )
+            .await
+            {
+                let received = model.received(amount);
+                model.debit(&model.mint.ata(&model.people[seller]), amount);
+                model.balances.insert(at.vault, received);
+                model.offers.push(ModelOffer {
+                    at,
+                    seller,
+                    available: received,
+                    locked: 0,
+                    paused: false,
+                    open: true,
+                    attested,
+                    allowed_buyer: private.then_some(BUYER_0),
+                });
+            }
+        }
+        Op::Deposit {
+            offer,
+            actor,
+            tokens,
+        } => {
+            let o = offer;
+            let m = &model.offers[o];
+            let actor = actor.unwrap_or(m.seller);
+            let at = OfferRef {
+                seller: model.people[actor],
+                ..m.at
+            };
+            let amount = tokens * TOKEN;
+            let allowed =
+                m.open && actor == m.seller && amount > 0 && amount <= model.balance_of(actor);
+            if send(env, env.deposit_ix(&at, amount), &[people[actor]], allowed).await {
+                let received = model.received(amount);
+                model.debit(&model.mint.ata(&model.people[actor]), amount);
+                *model.balances.get_mut(&at.vault).expect("vault") += received;
+                model.offers[o].available += received;
+            }
+        }
+        Op::Withdraw {
+            offer,
+            actor,
+            tokens,
+        } => {
+            let o = offer;
+            let m = &model.offers[o];
+            let actor = actor.unwrap_or(m.seller);
+            let at = OfferRef {
+                seller: model.people[actor],
+                ..m.at
+            };
+            let amount = tokens * TOKEN;
+            let allowed = m.open && actor == m.seller && amount > 0 && amount <= m.available;
+            if send(env, env.withdraw_ix(&at, amount), &[people[actor]], allowed).await {
+                model.debit(&at.vault, amount);
+                model.credit(actor, amount);
+                model.offers[o].available -= amount;
+            }
+        }
+        Op::SetOfferPaused {
+            offer,
+            actor,
+            paused,
+        } => {
+            let o = offer;
+            let m = &model.offers[o];
+            let actor = actor.unwrap_or(m.seller);
+            let allowed = m.open && actor == m.seller && m.paused != paused;
+            let ix = env.set_offer_paused_ix(&m.at, &model.people[actor], paused);
+            if send(env, ix, &[people[actor]], allowed).await {
+                model.offers[o].paused = paused;
+            }
+        }
+        Op::CloseOffer { offer, actor } => {
+            let o = offer;
+            let m = &model.offers[o];
+            let actor = actor.unwrap_or(m.seller);
+            let at = OfferRef {
+                seller: model.people[actor],
+                ..m.at
+            };
+            let allowed = m.open && actor == m.seller && m.locked == 0;
+            if send(env, env.close_offer_ix(&at), &[people[actor]], allowed).await {
+                close_offer_in_model(model, o);
+            }
+        }
+        Op::Take {
+            offer,
+            actor,
+            tokens,
+        } => {
+            let o = offer;
+            let m = &model.offers[o];
+            if !m.open {
+                return;
+            }
+            let actor = actor.unwrap_or(BUYER_0 + model.trades.len() % 2);
+            let amount = tokens * TOKEN;
+            let trade = env.next_trade(&m.at, &model.people[actor]).await;
+            let args = env.take_args(&m.at, amount).await;
+            let allowed = !model.new_trades_paused
+                && !m.paused
+                && actor != m.seller
+                && actor != ARBITER
+                && !(m.attested && actor == ATTESTOR)
+                && m.allowed_buyer.is_none_or(|b| b == actor)
+                && (TOKEN..=100 * TOKEN).contains(&amount)
+                && amount <= m.available;
+            if send(
+                env,
+                env.take_offer_ix(&trade, args).await,
+                &[people[actor]],
+                allowed,
+            )
+            .await
+            {
+                let m = &mut model.offers[o];
+                m.available -= amount;
+                m.locked += amount;
+                model.trades.push(ModelTrade {
+                    at: trade,
+                    offer: o,
+                    buyer: actor,
+                    amount,
+                    stage: Stage::Locked,
+                    payment_deadline: now + PAYMENT_WINDOW,
+                    release_deadline: 0,
+                    ruling_deadline: 0,
+                    escalated: false,
+                    arbiter: ARBITER,
+                    terminal: 0,
+                });
+            }
+        }
+        Op::Cancel { trade, actor } => {
+            let t = trade;
+            let m = &model.trades[t];
+            let actor = actor.unwrap_or(m.buyer);
+            let at = TradeRef {
+                buyer: model.people[actor],
+                ..m.at
+            };
+            let allowed = m.stage == Stage::Locked && actor == m.buyer && now <= m.payment_deadline;
+            if send(env, env.cancel_trade_ix(&at), &[people[actor]], allowed).await {
+                unlock_in_model(model, t);
+            }
+        }
+        Op::Expire { trade, actor } => {
+            let t = trade;
+            let m = &model.trades[t];
+            let actor = actor.unwrap_or(STRANGER);
+            let allowed = m.stage == Stage::Locked && now > m.payment_deadline;
+            let ix = env.expire_trade_ix(&m.at, &model.people[actor]);
+            if send(env, ix, &[people[actor]], allowed).await {
+                unlock_in_model(model, t);
+            }
+        }
+        Op::MarkPaid { trade, actor } => {
+            let t = trade;
+            let m = &model.trades[t];
+            let actor = actor.unwrap_or(m.buyer);
+            let at = TradeRef {
+                buyer: model.people[actor],
+                ..m.at
+            };
+            let allowed = m.stage == Stage::Locked && actor == m.buyer && now <= m.payment_deadline;
+            if send(
+                env,
+                env.mark_paid_ix(&at, [7; 32]),
+                &[people[actor]],
+                allowed,
+            )
+            .await
+            {
+                let m = &mut model.trades[t];
+                m.stage = Stage::Paid;
+                m.release_deadline = now + RELEASE_WINDOW;
+            }
+        }
+        Op::Release { trade, actor } => {
+            let t = trade;
+            let m = &model.trades[t];
+            let seller = model.offers[m.offer].seller;
+            let actor = actor.unwrap_or(seller);
+            let mut accounts = env.release_accounts(&m.at);
+            accounts.seller = model.people[actor];
+            accounts.arbiter = arbiter_address(&model.people[m.arbiter]);
+            let allowed = m.stage != Stage::Closed && actor == seller;
+            let ix = ix(accounts, p2p_escrow::instruction::Release {});
+            if send(env, ix, &[people[actor]], allowed).await {
+                release_in_model(model, t);
+            }
+        }
+        Op::Attest {
+            trade,
+            genuine,
+            relayer,
+        } => {
+            let t = trade;
+            let m = &model.trades[t];
+            if m.stage == Stage::Closed {
+                return;
+            }
+            let relayer = relayer.unwrap_or(STRANGER);
+            let message = env.attestation_message(&m.at).await;
+            let signer = if genuine {
+                people[ATTESTOR]
+            } else {
+                people[relayer]
+            };
+            let allowed = model.offers[m.offer].attested
+                && signer.pubkey() == model.people[ATTESTOR]
+                && matches!(m.stage, Stage::Locked | Stage::Paid);
+            let instructions = [
+                ed25519_ix(signer, &message),
+                env.release_with_attestation_ix(&m.at, &model.people[relayer]),
+            ];
+            if send_all(env, &instructions, &[people[relayer]], allowed).await {
+                release_in_model(model, t);
+            }
+        }
+        Op::OpenDispute { trade, actor } => {
+            let t = trade;
+            let m = &model.trades[t];
+            let seller = model.offers[m.offer].seller;
+            let actor = actor.unwrap_or(seller);
+            let allowed = m.stage == Stage::Paid
+                && (actor == seller
+                    || (actor == m.buyer && now > m.release_deadline)
+                    || now > m.release_deadline + PUBLIC_DISPUTE_GRACE);
+            let ix = env.open_dispute_ix(&m.at, &model.people[actor], &model.people[ARBITER]);
+            if send(env, ix, &[people[actor]], allowed).await {
+                let m = &mut model.trades[t];
+                m.stage = Stage::Disputed;
+                m.ruling_deadline = now + RULING_WINDOW;
+                m.arbiter = ARBITER;
+            }
+        }
+        Op::Evidence { trade, actor } => {
+            let t = trade;
+            let m = &model.trades[t];
+            let seller = model.offers[m.offer].seller;
+            let actor = actor.unwrap_or(m.buyer);
+            let allowed = m.stage == Stage::Disputed && (actor == m.buyer || actor == seller);
+            let ix =
+                env.submit_evidence_ix(&m.at, &model.people[actor], [3; 32], "ipfs://evidence");
+            send(env, ix, &[people[actor]], allowed).await;
+        }
+        Op::Rule { trade, actor, bps } => {
+            let t = trade;
+            let m = &model.trades[t];
+            let actor = actor.unwrap_or(m.arbiter);
+            let in_charge = model.people[m.arbiter];
+            let allowed = m.stage == Stage::Disputed
+                && actor == m.arbiter
+                && now <= m.ruling_deadline
+                && bps <= BPS_DENOMINATOR;
+            let ix = env.rule_ix(&m.at, &model.people[actor], &in_charge, bps);
+            if send(env, ix, &[people[actor]], allowed).await {
+                let parts = split(m.amount, ARBITER_FEE_BPS, bps).expect("split");
+                model.pay_out(
+                    t,
+                    parts.to_buyer,
+                    parts.arbiter_fee,
+                    Some(actor),
+                    parts.to_seller,
+                );
+            }
+        }
+        Op::Settle {
+            trade,
+            bps,
+            both_sign,
+        } => {
+            let t = trade;
+            let m = &model.trades[t];
+            let seller = model.offers[m.offer].seller;
+            let allowed = m.stage == Stage::Disputed && both_sign && bps <= BPS_DENOMINATOR;
+            let mut ix = env.settle_ix(&m.at, &model.people[m.arbiter], bps);
+            let mut signers = vec![people[m.buyer]];
+            if both_sign {
+                signers.push(people[seller]);
+            } else {
+                ix = unsign(ix, &model.people[seller]);
+            }
+            if send(env, ix, &signers, allowed).await {
+                let parts = split(m.amount, 0, bps).expect("split");
+                model.pay_out(t, parts.to_buyer, 0, None, parts.to_seller);
+            }
+        }
+        Op::Escalate { trade, actor } => {
+            let t = trade;
+            let m = &model.trades[t];
+            let actor = actor.unwrap_or(STRANGER);
+            let allowed = m.stage == Stage::Disputed && now > m.ruling_deadline;
+            let ix = env.escalate_ix(&m.at, &model.people[actor], &model.people[m.arbiter]);
+            if send(env, ix, &[people[actor]], allowed).await {
+                escalate_in_model(model, t);
+            }
+        }
+    }
+}
+
+/// Picks one of the items `wanted` lists, by `index`: usually a wanted one (an open offer, a
+/// trade in the right stage), one time in five any of them.
+fn pick(wanted: impl Iterator<Item = bool>, index: usize) -> Option<usize> {
+    let live: Vec<bool> = wanted.collect();
+    let open: Vec<usize> = (0..live.len()).filter(|&i| live[i]).collect();
+    if live.is_empty() {
+        None
+    } else if index.is_multiple_of(5) || open.is_empty() {
+        Some(index % live.len())
+    } else {
+        Some(open[index % open.len()])
+    }
+}
+
+/// Sends `instructions` and asserts that the escrow accepted them exactly when the model allows
+/// it; returns whether it did.
+async fn send_all(
+    env: &Env,
+    instructions: &[Instruction],
+    signers: &[&Keypair],
+    allowed: bool,
+) -> bool {
+    let result = env.execute(instructions, signers).await;
+    assert_eq!(
+        result.is_ok(),
+        allowed,
+        "model says allowed = {allowed}, chain says {result:?}"
+    );
+    let discriminator = instructions.last().expect("an instruction").data[..8].to_vec();
+    COVERAGE.with_borrow_mut(|coverage| {
+        let (accepted, refused) = coverage.entry(discriminator).or_default();
+        *if allowed { accepted } else { refused } += 1;
+    });
+    allowed
+}
+
+thread_local! {
+    /// How often each instruction (by discriminator) was accepted and refused.
+    static COVERAGE: std::cell::RefCell<BTreeMap<Vec<u8>, (u32, u32)>> =
+        const { std::cell::RefCell::new(BTreeMap::new()) };
+}
+
+/// Asserts that the sequences both ran and refused every instruction of the escrow that a user
+/// sends, so that the properties were checked on every path.
+fn assert_coverage() {
+    use anchor_lang::Discriminator;
+    use p2p_escrow::instruction as ixs;
+    let names: [(&str, &[u8]); 16] = [
+        ("create_offer", ixs::CreateOffer::DISCRIMINATOR),
+        ("deposit", ixs::Deposit::DISCRIMINATOR),
+        ("withdraw", ixs::Withdraw::DISCRIMINATOR),
+        ("set_offer_paused", ixs::SetOfferPaused::DISCRIMINATOR),
+        ("close_offer", ixs::CloseOffer::DISCRIMINATOR),
+        ("take_offer", ixs::TakeOffer::DISCRIMINATOR),
+        ("cancel_trade", ixs::CancelTrade::DISCRIMINATOR),
+        ("expire_trade", ixs::ExpireTrade::DISCRIMINATOR),
+        ("mark_paid", ixs::MarkPaid::DISCRIMINATOR),
+        ("release", ixs::Release::DISCRIMINATOR),
+        (
+            "release_with_attestation",
+            ixs::ReleaseWithAttestation::DISCRIMINATOR,
+        ),
+        ("open_dispute", ixs::OpenDispute::DISCRIMINATOR),
+        ("submit_evidence", ixs::SubmitEvidence::DISCRIMINATOR),
+        ("rule", ixs::Rule::DISCRIMINATOR),
+        ("settle", ixs::Settle::DISCRIMINATOR),
+        ("escalate", ixs::Escalate::DISCRIMINATOR),
+    ];
+    COVERAGE.with_borrow(|coverage| {
+        for (name, discriminator) in names {
+            let (accepted, refused) = coverage.get(discriminator).copied().unwrap_or_default();
+            eprintln!("{name:>24}: {accepted:>6} accepted {refused:>6} refused");
+            assert!(
+                accepted > 0 && refused > 0,
+                "{name} was not both accepted and refused"
+            );
+        }
+    });
+}
+
+async fn send(env: &Env, ix: Instruction, signers: &[&Keypair], allowed: bool) -> bool {
+    send_all(env, &[ix], signers, allowed).await
+}
+
+fn unlock_in_model(model: &mut Model, t: usize) {
+    let (offer, amount) = (model.trades[t].offer, model.trades[t].amount);
+    let o = &mut model.offers[offer];
+    o.locked -= amount;
+    o.available += amount;
+    let trade = &mut model.trades[t];
+    trade.stage = Stage::Closed;
+    trade.terminal += 1;
+}
+
+fn release_in_model(model: &mut Model, t: usize) {
+    let amount = model.trades[t].amount;
+    let fee = bps_share(amount, FEE_BPS).expect("fee");
+    model.pay_out(t, amount - fee, fee, None, 0);
+}
+
+/// The first escalation hands the case to the fallback arbiter, unless the fallback is the buyer
+/// (the only party it can be here); otherwise the default ruling applies.
+fn escalate_in_model(model: &mut Model, t: usize) {
+    if model.trades[t].escalated || model.trades[t].buyer == FALLBACK {
+        let amount = model.trades[t].amount;
+        let parts = split(amount, 0, DEFAULT_BUYER_BPS).expect("split");
+        model.pay_out(t, parts.to_buyer, 0, None, parts.to_seller);
+    } else {
+        let now = model.now;
+        let trade = &mut model.trades[t];
+        trade.escalated = true;
+        trade.arbiter = FALLBACK;
+        trade.ruling_deadline = now + RULING_WINDOW;
+    }
+}
+
+fn close_offer_in_model(model: &mut Model, o: usize) {
+    let (vault, seller, remaining) = {
+        let m = &model.offers[o];
+        (m.at.vault, m.seller, m.available)
+    };
+    model.debit(&vault, remaining);
+    model.credit(seller, remaining);
+    model.offers[o].open = false;
+    model.offers[o].available = 0;
+}
+
+/// Ends every trade and closes every offer, the way anyone can once the deadlines pass.
+async fn drain(env: &Env, people: &[&Keypair], model: &mut Model) {
+    // Locked trades expire; paid ones are disputed by a stranger after the grace period, then
+    // escalated to the fallback arbiter and to the default ruling.
+    for _ in 0..3 {
+        model.now += PUBLIC_DISPUTE_GRACE + RULING_WINDOW + 1;
+        env.set_time(model.now).await;
+        for t in 0..model.trades.len() {
+            let op = match model.trades[t].stage {
+                Stage::Closed => continue,
+                Stage::Locked => Op::Expire {
+                    trade: t,
+                    actor: None,
+                },
+                Stage::Paid => Op::OpenDispute {
+                    trade: t,
+                    actor: Some(STRANGER),
+                },
+                Stage::Disputed => Op::Escalate {
+                    trade: t,
+                    actor: None,
+                },
+            };
+            step(env, people, model, op).await;
+            check(env, model).await;
+        }
+    }
+    assert!(
+        model.trades.iter().all(|t| t.stage == Stage::Closed),
+        "the drain ends every trade"
+    );
+    for o in 0..model.offers.len() {
+        if model.offers[o].open {
+            step(
+                env,
+                people,
+                model,
+                Op::CloseOffer {
+                    offer: o,
+                    actor: None,
+                },
+            )
+            .await;
+        }
+    }
+}
+
+/// Runs `cases` sequences from `seed`, each on a fresh chain.
+fn run_sequences(seed: u8) {
+    let cases = std::env::var("P2P_STATEFUL_CASES").map_or(250, |n| n.parse().expect("a number"));
+    let seed = std::env::var("P2P_STATEFUL_SEED").map_or(seed, |n| n.parse().expect("a number"));
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runner
+        .run(&sequence(), |(kind, ops)| {
+            runtime.block_on(run(kind, ops));
+            Ok(())
+        })
+        .expect("every sequence keeps the escrow's invariants");
+    assert_coverage();
+}
+
+#[test]
+fn stateful_sequences_keep_every_invariant_seed_1() {
+    run_sequences(1);
+}
+
+#[test]
+fn stateful_sequences_keep_every_invariant_seed_2() {
+    run_sequences(2);
+}
