@@ -78,11 +78,7 @@ pub struct Escalate<'info> {
 
 impl Escalate<'_> {
     pub fn validate(&self) -> Result<()> {
-        let dispute = self
-            .trade
-            .dispute
-            .as_ref()
-            .ok_or(EscrowError::TradeNotDisputed)?;
+        let dispute = self.trade.open_dispute()?;
         require_keys_eq!(
             dispute.arbiter,
             self.arbiter.authority,
@@ -150,10 +146,7 @@ impl Escalate<'_> {
         fallback.try_serialize(&mut &mut accounts.fallback_arbiter.try_borrow_mut_data()?[..])?;
 
         let trade = &mut accounts.trade;
-        let dispute = trade
-            .dispute
-            .as_mut()
-            .ok_or(EscrowError::TradeNotDisputed)?;
+        let dispute = trade.open_dispute_mut()?;
         dispute.arbiter = fallback.authority;
         dispute.ruling_deadline = ruling_deadline;
         dispute.escalated = true;

@@ -85,11 +85,7 @@ pub struct Rule<'info> {
 
 impl Rule<'_> {
     pub fn validate(&self, buyer_bps: u16) -> Result<()> {
-        let dispute = self
-            .trade
-            .dispute
-            .as_ref()
-            .ok_or(EscrowError::TradeNotDisputed)?;
+        let dispute = self.trade.open_dispute()?;
         require_keys_eq!(
             dispute.arbiter,
             self.arbiter_authority.key(),

@@ -68,11 +68,7 @@ pub struct Settle<'info> {
 
 impl Settle<'_> {
     pub fn validate(&self, buyer_bps: u16) -> Result<()> {
-        let dispute = self
-            .trade
-            .dispute
-            .as_ref()
-            .ok_or(EscrowError::TradeNotDisputed)?;
+        let dispute = self.trade.open_dispute()?;
         require_keys_eq!(
             dispute.arbiter,
             self.arbiter.authority,

@@ -42,10 +42,7 @@ impl SubmitEvidence<'_> {
         let party = ctx.accounts.party.key();
         let trade = &mut ctx.accounts.trade;
         let by_buyer = party == trade.buyer;
-        let dispute = trade
-            .dispute
-            .as_mut()
-            .ok_or(EscrowError::TradeNotDisputed)?;
+        let dispute = trade.open_dispute_mut()?;
         if by_buyer {
             dispute.buyer_evidence = evidence_hash;
         } else {

@@ -88,6 +88,20 @@ impl Trade {
         .0
     }
 
+    /// The trade's dispute, refusing a trade that is not in dispute.
+    pub fn open_dispute(&self) -> Result<&Dispute> {
+        self.dispute
+            .as_ref()
+            .ok_or_else(|| error!(EscrowError::TradeNotDisputed))
+    }
+
+    /// The trade's dispute, to change it, refusing a trade that is not in dispute.
+    pub fn open_dispute_mut(&mut self) -> Result<&mut Dispute> {
+        self.dispute
+            .as_mut()
+            .ok_or_else(|| error!(EscrowError::TradeNotDisputed))
+    }
+
     /// The arbiter who would rule the trade now: its dispute's arbiter, or the offer's.
     pub fn arbiter_in_charge(&self) -> Pubkey {
         self.dispute
