@@ -1,5 +1,6 @@
-//! How a disputed trade ends, shared by `rule`, `settle` and the default ruling of `escalate`:
-//! the split paid out of the vault, the seller's share back to the offer, and the bond.
+//! How a trade ends with a payout out of its offer's vault: a release (`release`,
+//! `release_with_attestation`), or a dispute's end (`rule`, `settle`, the default ruling of
+//! `escalate`) with its split, the seller's share back to the offer, and the bond.
 
 use anchor_lang::prelude::*;
 use anchor_spl::memo::Memo;
