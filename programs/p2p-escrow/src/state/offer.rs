@@ -128,7 +128,7 @@ impl Offer {
 
     /// Takes a finished trade's reservation out of locked, returning `to_seller` of it to available.
     pub fn unlock(&mut self, reserved: u64, to_seller: u64) -> Result<()> {
-        require!(to_seller <= reserved, EscrowError::MathOverflow);
+        require!(to_seller <= reserved, EscrowError::InvariantViolated);
         self.locked = self
             .locked
             .checked_sub(reserved)
