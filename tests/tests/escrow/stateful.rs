@@ -416,110 +416,31 @@ async fn check(env: &Env, model: &Model) {
 
 /// Turns the random indexes of a step into positions in the model's offers and trades; `None`
 /// when there is nothing to act on yet.
-fn resolve(op: Op, model: &Model) -> Option<Op> {
+fn resolve(mut op: Op, model: &Model) -> Option<Op> {
     use Stage::{Disputed, Locked, Paid};
     let offer = |i| pick(model.offers.iter().map(|o| o.open), i);
     // A trade in one of the stages the step is meant for, one time in five any trade.
     let trade =
         |i, stages: &[Stage]| pick(model.trades.iter().map(|t| stages.contains(&t.stage)), i);
-    Some(match op {
-        Op::Deposit {
-            offer: i,
-            actor,
-            tokens,
-        } => Op::Deposit {
-            offer: offer(i)?,
-            actor,
-            tokens,
-        },
-        Op::Withdraw {
-            offer: i,
-            actor,
-            tokens,
-        } => Op::Withdraw {
-            offer: offer(i)?,
-            actor,
-            tokens,
-        },
-        Op::SetOfferPaused {
-            offer: i,
-            actor,
-            paused,
-        } => Op::SetOfferPaused {
-            offer: offer(i)?,
-            actor,
-            paused,
-        },
-        Op::CloseOffer { offer: i, actor } => Op::CloseOffer {
-            offer: offer(i)?,
-            actor,
-        },
-        Op::Take {
-            offer: i,
-            actor,
-            tokens,
-        } => Op::Take {
-            offer: offer(i)?,
-            actor,
-            tokens,
-        },
-        Op::Cancel { trade: i, actor } => Op::Cancel {
-            trade: trade(i, &[Locked])?,
-            actor,
-        },
-        Op::Expire { trade: i, actor } => Op::Expire {
-            trade: trade(i, &[Locked])?,
-            actor,
-        },
-        Op::MarkPaid { trade: i, actor } => Op::MarkPaid {
-            trade: trade(i, &[Locked])?,
-            actor,
-        },
-        Op::Release { trade: i, actor } => Op::Release {
-            trade: trade(i, &[Locked, Paid, Disputed])?,
-            actor,
-        },
-        Op::Attest {
-            trade: i,
-            genuine,
-            relayer,
-        } => Op::Attest {
-            trade: trade(i, &[Locked, Paid])?,
-            genuine,
-            relayer,
-        },
-        Op::OpenDispute { trade: i, actor } => Op::OpenDispute {
-            trade: trade(i, &[Paid])?,
-            actor,
-        },
-        Op::Evidence { trade: i, actor } => Op::Evidence {
-            trade: trade(i, &[Disputed])?,
-            actor,
-        },
-        Op::Rule {
-            trade: i,
-            actor,
-            bps,
-        } => Op::Rule {
-            trade: trade(i, &[Disputed])?,
-            actor,
-            bps,
-        },
-        Op::Settle {
-            trade: i,
-            bps,
-            both_sign,
-        } => Op::Settle {
-            trade: trade(i, &[Disputed])?,
-            bps,
-            both_sign,
-        },
-        Op::Escalate { trade: i, actor } => Op::Escalate {
-            trade: trade(i, &[Disputed])?,
-            actor,
-        },
-        Op::CreateOffer { .. } | Op::Pause { .. } | Op::Wait { .. } => op,
-    })
+    match &mut op {
+        Op::Deposit { offer: i, .. }
+        | Op::Withdraw { offer: i, .. }
+        | Op::SetOfferPaused { offer: i, .. }
+        | Op::CloseOffer { offer: i, .. }
+        | Op::Take { offer: i, .. } => *i = offer(*i)?,
+        Op::Cancel { trade: i, .. }
+        | Op::Expire { trade: i, .. }
+        | Op::MarkPaid { trade: i, .. } => *i = trade(*i, &[Locked])?,
+        Op::Release { trade: i, .. } => *i = trade(*i, &[Locked, Paid, Disputed])?,
+        Op::Attest { trade: i, .. } => *i = trade(*i, &[Locked, Paid])?,
+        Op::OpenDispute { trade: i, .. } => *i = trade(*i, &[Paid])?,
+        Op::Evidence { trade: i, .. }
+        | Op::Rule { trade: i, .. }
+        | Op::Settle { trade: i, .. }
+        | Op::Escalate { trade: i, .. } => *i = trade(*i, &[Disputed])?,
+        Op::CreateOffer { .. } | Op::Pause { .. } | Op::Wait { .. } => {}
+    }
+    Some(op)
 }
 
 /// Runs one resolved step: predicts whether the escrow allows it, sends it, and applies its
