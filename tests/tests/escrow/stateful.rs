@@ -502,11 +502,10 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             }
         }
         Op::Deposit {
-            offer,
+            offer: o,
             actor,
             tokens,
         } => {
-            let o = offer;
             let m = &model.offers[o];
             let actor = actor.unwrap_or(m.seller);
             let at = OfferRef {
@@ -524,11 +523,10 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             }
         }
         Op::Withdraw {
-            offer,
+            offer: o,
             actor,
             tokens,
         } => {
-            let o = offer;
             let m = &model.offers[o];
             let actor = actor.unwrap_or(m.seller);
             let at = OfferRef {
@@ -544,11 +542,10 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             }
         }
         Op::SetOfferPaused {
-            offer,
+            offer: o,
             actor,
             paused,
         } => {
-            let o = offer;
             let m = &model.offers[o];
             let actor = actor.unwrap_or(m.seller);
             let allowed = m.open && actor == m.seller && m.paused != paused;
@@ -557,8 +554,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                 model.offers[o].paused = paused;
             }
         }
-        Op::CloseOffer { offer, actor } => {
-            let o = offer;
+        Op::CloseOffer { offer: o, actor } => {
             let m = &model.offers[o];
             let actor = actor.unwrap_or(m.seller);
             let at = OfferRef {
@@ -571,11 +567,10 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             }
         }
         Op::Take {
-            offer,
+            offer: o,
             actor,
             tokens,
         } => {
-            let o = offer;
             let m = &model.offers[o];
             if !m.open {
                 return;
@@ -618,8 +613,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                 });
             }
         }
-        Op::Cancel { trade, actor } => {
-            let t = trade;
+        Op::Cancel { trade: t, actor } => {
             let m = &model.trades[t];
             let actor = actor.unwrap_or(m.buyer);
             let at = TradeRef {
@@ -631,8 +625,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                 unlock_in_model(model, t);
             }
         }
-        Op::Expire { trade, actor } => {
-            let t = trade;
+        Op::Expire { trade: t, actor } => {
             let m = &model.trades[t];
             let actor = actor.unwrap_or(STRANGER);
             let allowed = m.stage == Stage::Locked && now > m.payment_deadline;
@@ -641,8 +634,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                 unlock_in_model(model, t);
             }
         }
-        Op::MarkPaid { trade, actor } => {
-            let t = trade;
+        Op::MarkPaid { trade: t, actor } => {
             let m = &model.trades[t];
             let actor = actor.unwrap_or(m.buyer);
             let at = TradeRef {
@@ -663,8 +655,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                 m.release_deadline = now + RELEASE_WINDOW;
             }
         }
-        Op::Release { trade, actor } => {
-            let t = trade;
+        Op::Release { trade: t, actor } => {
             let m = &model.trades[t];
             let seller = model.offers[m.offer].seller;
             let actor = actor.unwrap_or(seller);
@@ -678,11 +669,10 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             }
         }
         Op::Attest {
-            trade,
+            trade: t,
             genuine,
             relayer,
         } => {
-            let t = trade;
             let m = &model.trades[t];
             if m.stage == Stage::Closed {
                 return;
@@ -705,8 +695,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                 release_in_model(model, t);
             }
         }
-        Op::OpenDispute { trade, actor } => {
-            let t = trade;
+        Op::OpenDispute { trade: t, actor } => {
             let m = &model.trades[t];
             let seller = model.offers[m.offer].seller;
             let actor = actor.unwrap_or(seller);
@@ -722,8 +711,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                 m.arbiter = ARBITER;
             }
         }
-        Op::Evidence { trade, actor } => {
-            let t = trade;
+        Op::Evidence { trade: t, actor } => {
             let m = &model.trades[t];
             let seller = model.offers[m.offer].seller;
             let actor = actor.unwrap_or(m.buyer);
@@ -732,8 +720,11 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                 env.submit_evidence_ix(&m.at, &model.people[actor], [3; 32], "ipfs://evidence");
             send(env, ix, &[people[actor]], allowed).await;
         }
-        Op::Rule { trade, actor, bps } => {
-            let t = trade;
+        Op::Rule {
+            trade: t,
+            actor,
+            bps,
+        } => {
             let m = &model.trades[t];
             let actor = actor.unwrap_or(m.arbiter);
             let in_charge = model.people[m.arbiter];
@@ -754,11 +745,10 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             }
         }
         Op::Settle {
-            trade,
+            trade: t,
             bps,
             both_sign,
         } => {
-            let t = trade;
             let m = &model.trades[t];
             let seller = model.offers[m.offer].seller;
             let allowed = m.stage == Stage::Disputed && both_sign && bps <= BPS_DENOMINATOR;
@@ -774,8 +764,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                 model.pay_out(t, parts.to_buyer, 0, None, parts.to_seller);
             }
         }
-        Op::Escalate { trade, actor } => {
-            let t = trade;
+        Op::Escalate { trade: t, actor } => {
             let m = &model.trades[t];
             let actor = actor.unwrap_or(STRANGER);
             let allowed = m.stage == Stage::Disputed && now > m.ruling_deadline;
