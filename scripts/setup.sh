@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine and builds everything: the pinned Rust toolchain (rust-toolchain.toml,
-# through rustup), every crate the workspace needs, the program, its test suite and the IDL
-# generator. It does not rewrite the committed IDL: `cargo run -p p2p-escrow-tests --bin idl` does.
+# Sets up a fresh machine and runs the main job. Installs the pinned Rust toolchain
+# (rust-toolchain.toml, through rustup) and builds every crate (the program, the test suite, the
+# IDL generator, the local chain); installs the TypeScript client's npm packages (app/, from
+# package-lock.json) and builds the `p2p-escrow` command line; then runs a live session of the
+# desk on a local chain (./scripts/desk.sh), which exits non-zero unless the balances add up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,8 +11,17 @@ if ! command -v rustup >/dev/null 2>&1; then
   echo "rustup is required: it installs the toolchain pinned in rust-toolchain.toml" >&2
   exit 1
 fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "Node.js 20 or newer with npm is required for the TypeScript client (app/)" >&2
+  exit 1
+fi
 rustup toolchain install  # the toolchain and components pinned in rust-toolchain.toml
 
 cargo fetch --locked
 cargo build --locked --workspace --all-targets
+
+npm ci --prefix app --no-audit --no-fund
+npm run --prefix app build
+
+./scripts/desk.sh
 echo "setup done: run ./scripts/test.sh to run every test"

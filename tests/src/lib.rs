@@ -72,6 +72,34 @@ fn process_instruction(
     p2p_escrow::entry(program_id, accounts, data)
 }
 
+/// A program-test chain running the escrow program natively, with a ProgramData account at its
+/// derived address naming `upgrade_authority` (a native program has none of its own, and
+/// `initialize_config` reads it). SPL Token, Token-2022, the associated token program and the memo
+/// program are the BPF programs program-test bundles.
+pub fn escrow_program_test(upgrade_authority: &Pubkey) -> ProgramTest {
+    let mut program_test = ProgramTest::new(
+        "p2p_escrow",
+        p2p_escrow::ID,
+        processor!(process_instruction),
+    );
+    program_test.prefer_bpf(false);
+    let program_data = UpgradeableLoaderState::ProgramData {
+        slot: 0,
+        upgrade_authority_address: Some(*upgrade_authority),
+    };
+    program_test.add_account(
+        program_data_address(),
+        Account {
+            lamports: 1_000_000_000,
+            data: bincode::serialize(&program_data).expect("program data serializes"),
+            owner: solana_sdk_ids::bpf_loader_upgradeable::ID,
+            executable: false,
+            rent_epoch: 0,
+        },
+    );
+    program_test
+}
+
 /// Which token program and extensions a test mint has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MintKind {
@@ -241,27 +269,8 @@ impl Env {
     /// A fresh chain with the program, its ProgramData naming `admin` as upgrade authority, and
     /// funded users; no config yet.
     pub async fn bare() -> Env {
-        let mut program_test = ProgramTest::new(
-            "p2p_escrow",
-            p2p_escrow::ID,
-            processor!(process_instruction),
-        );
-        program_test.prefer_bpf(false);
         let admin = Keypair::new();
-        let program_data = UpgradeableLoaderState::ProgramData {
-            slot: 0,
-            upgrade_authority_address: Some(admin.pubkey()),
-        };
-        program_test.add_account(
-            program_data_address(),
-            Account {
-                lamports: 1_000_000_000,
-                data: bincode::serialize(&program_data).expect("program data serializes"),
-                owner: solana_sdk_ids::bpf_loader_upgradeable::ID,
-                executable: false,
-                rent_epoch: 0,
-            },
-        );
+        let mut program_test = escrow_program_test(&admin.pubkey());
         let users: Vec<Keypair> = (0..9).map(|_| Keypair::new()).collect();
         for user in users.iter().chain([&admin]) {
             program_test.add_account(

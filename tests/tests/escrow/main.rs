@@ -8,3 +8,4 @@ mod offers;
 mod split_property;
 mod stateful;
 mod trades;
+mod vectors;

@@ -1,0 +1,57 @@
+/**
+ * Solana CLI keypair files: a JSON array of 64 bytes, the Ed25519 private key then the public key.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+import { createKeyPairSignerFromBytes, type KeyPairSigner } from "@solana/kit";
+
+/** A new key pair as the 64 bytes a keypair file holds. */
+export async function generateKeyPairBytes(): Promise<Uint8Array> {
+  const pair = (await crypto.subtle.generateKey("Ed25519", true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
+  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey));
+  const publicKey = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+  const bytes = new Uint8Array(64);
+  bytes.set(pkcs8.slice(pkcs8.length - 32), 0);
+  bytes.set(publicKey, 32);
+  return bytes;
+}
+
+/** Writes a new keypair file (refusing to overwrite one) and returns its signer. */
+export async function writeNewKeypairFile(path: string): Promise<KeyPairSigner> {
+  const bytes = await generateKeyPairBytes();
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(Array.from(bytes)), { flag: "wx", mode: 0o600 });
+  return createKeyPairSignerFromBytes(bytes);
+}
+
+/** The signer of a keypair file, with a clear error if the file is missing or not a keypair. */
+export async function readKeypairFile(path: string): Promise<KeyPairSigner> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new Error(`cannot read the keypair file ${path}`);
+  }
+  let bytes: unknown;
+  try {
+    bytes = JSON.parse(text);
+  } catch {
+    throw new Error(`${path} is not a keypair file: it is not JSON`);
+  }
+  if (
+    !Array.isArray(bytes) ||
+    bytes.length !== 64 ||
+    !bytes.every((b) => Number.isInteger(b) && b >= 0 && b < 256)
+  ) {
+    throw new Error(`${path} is not a keypair file: it must hold a JSON array of 64 bytes`);
+  }
+  try {
+    return await createKeyPairSignerFromBytes(new Uint8Array(bytes));
+  } catch {
+    throw new Error(`${path} is not a keypair file: its public key does not match its private key`);
+  }
+}

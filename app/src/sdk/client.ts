@@ -1,0 +1,646 @@
+/**
+ * One call per user action. Each call reads what the instruction needs from the chain (the
+ * offer's terms, the trade's parties, the config's treasury, the arbiter in charge), derives
+ * every account, adds wrapped-SOL wrapping where tokens come from SOL, sends the transaction with
+ * a compute budget and waits for confirmation. Signers are kit `TransactionSigner`s: a key pair on
+ * the command line, a wallet in a browser.
+ */
+import {
+  type Address,
+  type Instruction,
+  type ReadonlyUint8Array,
+  type TransactionSigner,
+} from "@solana/kit";
+
+import {
+  getAcceptAdminInstruction,
+  getCancelTradeInstruction,
+  getCloseOfferInstruction,
+  getCreateOfferInstruction,
+  getDepositInstruction,
+  getEscalateInstruction,
+  getExpireTradeInstruction,
+  getInitializeConfigInstruction,
+  getMarkPaidInstruction,
+  getOpenDisputeInstruction,
+  getProposeAdminInstruction,
+  getRegisterArbiterInstruction,
+  getReleaseInstruction,
+  getReleaseWithAttestationInstruction,
+  getRuleInstruction,
+  getSetOfferPausedInstruction,
+  getSetPauseInstruction,
+  getSettleInstruction,
+  getSubmitEvidenceInstruction,
+  getTakeOfferInstruction,
+  getUpdateArbiterInstruction,
+  getUpdateConfigInstruction,
+  getWithdrawInstruction,
+  type ConfigParamsArgs,
+  type Offer,
+  type OfferTermsArgs,
+  type Trade,
+} from "../generated";
+import { arbiterInCharge, getArbiter, getConfig, getOffer, getTrade, listOffers } from "./accounts";
+import {
+  arbiterAddress,
+  configAddress,
+  eventAuthorityAddress,
+  NATIVE_MINT_ADDRESS,
+  offerAddress,
+  P2P_ESCROW_PROGRAM_ADDRESS,
+  programDataAddress,
+  tradeAddress,
+  tokenAccountAddress,
+} from "./addresses";
+import { attestationMessage, ed25519Instruction } from "./attestation";
+import { getMintInfo, unwrapSolInstruction, wrapSolInstructions, type MintInfo } from "./tokens";
+import {
+  sendInstructions,
+  type EscrowRpc,
+  type SendOptions,
+  type SentTransaction,
+} from "./transactions";
+
+/** A sent action, with the address of the account it created, if any. */
+export type ActionResult = SentTransaction & { address?: Address };
+
+/** An offer's terms as a seller writes them. */
+export type OfferTermsInput = {
+  minTradeAmount: bigint;
+  maxTradeAmount: bigint;
+  /** Fiat minor units (cents) per whole token. */
+  price: bigint;
+  /** ISO 4217 code, three letters. */
+  fiatCurrency: string;
+  /** SHA-256 of the payment instructions the buyer follows (see `hashText`). */
+  paymentTermsHash: ReadonlyUint8Array;
+  /** Seconds the buyer has to pay. */
+  paymentWindow: bigint;
+  /** Seconds the seller has to release after the buyer marked paid. */
+  releaseWindow: bigint;
+  /** The arbiter's signing key. */
+  arbiter: Address;
+  /** The payment service whose attestation releases trades. */
+  attestor?: Address;
+  /** Lamports a buyer locks per trade, lost if the trade expires. */
+  buyerBond: bigint;
+  /** Only this buyer may take the offer. */
+  allowedBuyer?: Address;
+};
+
+/** SHA-256 of some bytes. */
+export async function hashBytes(bytes: ReadonlyUint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(bytes)));
+}
+
+/** SHA-256 of a UTF-8 text (payment references, payment terms). */
+export async function hashText(text: string): Promise<Uint8Array> {
+  return hashBytes(new TextEncoder().encode(text));
+}
+
+/** Three ASCII letters as the program stores a fiat currency. */
+export function fiatCurrencyBytes(code: string): Uint8Array {
+  if (!/^[A-Z]{3}$/.test(code)) {
+    throw new Error(`a fiat currency is three capital letters (ISO 4217), not "${code}"`);
+  }
+  return new TextEncoder().encode(code);
+}
+
+/** Decodes a stored fiat currency code. */
+export function fiatCurrencyCode(bytes: ReadonlyUint8Array): string {
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
+function termsArgs(terms: OfferTermsInput): OfferTermsArgs {
+  return {
+    minTradeAmount: terms.minTradeAmount,
+    maxTradeAmount: terms.maxTradeAmount,
+    price: terms.price,
+    fiatCurrency: fiatCurrencyBytes(terms.fiatCurrency),
+    paymentTermsHash: terms.paymentTermsHash,
+    paymentWindow: terms.paymentWindow,
+    releaseWindow: terms.releaseWindow,
+    arbiter: terms.arbiter,
+    attestor: terms.attestor ?? null,
+    buyerBond: terms.buyerBond,
+    allowedBuyer: terms.allowedBuyer ?? null,
+  };
+}
+
+/** What a trade instruction needs around the trade. */
+type TradeContext = {
+  address: Address;
+  trade: Trade;
+  offer: Offer;
+  mint: MintInfo;
+  buyerTokenAccount: Address;
+};
+
+export class EscrowClient {
+  constructor(
+    readonly rpc: EscrowRpc,
+    readonly sendOptions: SendOptions = {},
+  ) {}
+
+  private async send(
+    feePayer: TransactionSigner,
+    instructions: Instruction[],
+    address?: Address,
+  ): Promise<ActionResult> {
+    const sent = await sendInstructions(this.rpc, feePayer, instructions, this.sendOptions);
+    return address ? { ...sent, address } : sent;
+  }
+
+  private async events() {
+    return { eventAuthority: await eventAuthorityAddress(), program: P2P_ESCROW_PROGRAM_ADDRESS };
+  }
+
+  private async tradeContext(address: Address): Promise<TradeContext> {
+    const trade = await getTrade(this.rpc, address);
+    const offer = await getOffer(this.rpc, trade.offer);
+    const mint = await getMintInfo(this.rpc, offer.mint);
+    const buyerTokenAccount = await tokenAccountAddress(
+      trade.buyer,
+      offer.mint,
+      offer.tokenProgram,
+    );
+    return { address, trade, offer, mint, buyerTokenAccount };
+  }
+
+  // ----- protocol administration -----
+
+  /** Creates the config; signed by the program's upgrade authority, who becomes admin. */
+  async initializeConfig(
+    authority: TransactionSigner,
+    params: ConfigParamsArgs,
+  ): Promise<ActionResult> {
+    const instruction = getInitializeConfigInstruction({
+      authority,
+      config: await configAddress(),
+      programData: await programDataAddress(),
+      params,
+      ...(await this.events()),
+    });
+    return this.send(authority, [instruction], await configAddress());
+  }
+
+  async updateConfig(admin: TransactionSigner, params: ConfigParamsArgs): Promise<ActionResult> {
+    const instruction = getUpdateConfigInstruction({
+      admin,
+      config: await configAddress(),
+      params,
+      ...(await this.events()),
+    });
+    return this.send(admin, [instruction]);
+  }
+
+  async setPause(
+    admin: TransactionSigner,
+    newOffersPaused: boolean,
+    newTradesPaused: boolean,
+  ): Promise<ActionResult> {
+    const instruction = getSetPauseInstruction({
+      admin,
+      config: await configAddress(),
+      newOffersPaused,
+      newTradesPaused,
+      ...(await this.events()),
+    });
+    return this.send(admin, [instruction]);
+  }
+
+  async proposeAdmin(admin: TransactionSigner, newAdmin: Address): Promise<ActionResult> {
+    const instruction = getProposeAdminInstruction({
+      admin,
+      config: await configAddress(),
+      newAdmin,
+      ...(await this.events()),
+    });
+    return this.send(admin, [instruction]);
+  }
+
+  async acceptAdmin(newAdmin: TransactionSigner): Promise<ActionResult> {
+    const instruction = getAcceptAdminInstruction({
+      newAdmin,
+      config: await configAddress(),
+      ...(await this.events()),
+    });
+    return this.send(newAdmin, [instruction]);
+  }
+
+  /** Registers the arbiter whose signing key is `authority`. Admin only. */
+  async registerArbiter(
+    admin: TransactionSigner,
+    authority: Address,
+    feeBps: number,
+  ): Promise<ActionResult> {
+    const arbiter = await arbiterAddress(authority);
+    const instruction = getRegisterArbiterInstruction({
+      admin,
+      config: await configAddress(),
+      authority,
+      arbiter,
+      feeBps,
+      ...(await this.events()),
+    });
+    return this.send(admin, [instruction], arbiter);
+  }
+
+  async updateArbiter(
+    admin: TransactionSigner,
+    authority: Address,
+    feeBps: number,
+    active: boolean,
+  ): Promise<ActionResult> {
+    const instruction = getUpdateArbiterInstruction({
+      admin,
+      config: await configAddress(),
+      arbiter: await arbiterAddress(authority),
+      feeBps,
+      active,
+      ...(await this.events()),
+    });
+    return this.send(admin, [instruction]);
+  }
+
+  // ----- sellers -----
+
+  /** The lowest offer id `seller` has not used among its open offers. */
+  async nextOfferId(seller: Address): Promise<bigint> {
+    const offers = await listOffers(this.rpc, { seller });
+    return offers.reduce((next, o) => (o.data.offerId >= next ? o.data.offerId + 1n : next), 1n);
+  }
+
+  /** Creates an offer and funds its vault with `amount` of the seller's tokens (SOL is wrapped). */
+  async createOffer(
+    seller: TransactionSigner,
+    input: { mint: Address; amount: bigint; terms: OfferTermsInput; offerId?: bigint },
+  ): Promise<ActionResult> {
+    const mint = await getMintInfo(this.rpc, input.mint);
+    const offerId = input.offerId ?? (await this.nextOfferId(seller.address));
+    const offer = await offerAddress(seller.address, offerId);
+    const instructions: Instruction[] =
+      mint.address === NATIVE_MINT_ADDRESS
+        ? await wrapSolInstructions(seller, input.amount, mint)
+        : [];
+    instructions.push(
+      getCreateOfferInstruction({
+        seller,
+        config: await configAddress(),
+        arbiter: await arbiterAddress(input.terms.arbiter),
+        offer,
+        mint: mint.address,
+        vault: await tokenAccountAddress(offer, mint.address, mint.tokenProgram),
+        sellerTokenAccount: await tokenAccountAddress(
+          seller.address,
+          mint.address,
+          mint.tokenProgram,
+        ),
+        tokenProgram: mint.tokenProgram,
+        offerId,
+        amount: input.amount,
+        terms: termsArgs(input.terms),
+        ...(await this.events()),
+      }),
+    );
+    return this.send(seller, instructions, offer);
+  }
+
+  /** Adds tokens to an offer's vault. */
+  async deposit(seller: TransactionSigner, offer: Address, amount: bigint): Promise<ActionResult> {
+    const state = await getOffer(this.rpc, offer);
+    const mint = await getMintInfo(this.rpc, state.mint);
+    const instructions: Instruction[] =
+      mint.address === NATIVE_MINT_ADDRESS ? await wrapSolInstructions(seller, amount, mint) : [];
+    instructions.push(
+      getDepositInstruction({
+        seller,
+        offer,
+        vault: state.vault,
+        mint: state.mint,
+        sellerTokenAccount: await tokenAccountAddress(
+          seller.address,
+          state.mint,
+          state.tokenProgram,
+        ),
+        tokenProgram: state.tokenProgram,
+        amount,
+        ...(await this.events()),
+      }),
+    );
+    return this.send(seller, instructions);
+  }
+
+  /** Takes back up to `available` tokens (wrapped SOL is unwrapped). */
+  async withdraw(seller: TransactionSigner, offer: Address, amount: bigint): Promise<ActionResult> {
+    const state = await getOffer(this.rpc, offer);
+    const mint = await getMintInfo(this.rpc, state.mint);
+    const instructions: Instruction[] = [
+      getWithdrawInstruction({
+        seller,
+        offer,
+        vault: state.vault,
+        mint: state.mint,
+        sellerTokenAccount: await tokenAccountAddress(
+          seller.address,
+          state.mint,
+          state.tokenProgram,
+        ),
+        tokenProgram: state.tokenProgram,
+        amount,
+        ...(await this.events()),
+      }),
+    ];
+    if (mint.address === NATIVE_MINT_ADDRESS)
+      instructions.push(await unwrapSolInstruction(seller, mint));
+    return this.send(seller, instructions);
+  }
+
+  async setOfferPaused(
+    seller: TransactionSigner,
+    offer: Address,
+    paused: boolean,
+  ): Promise<ActionResult> {
+    const instruction = getSetOfferPausedInstruction({
+      seller,
+      offer,
+      paused,
+      ...(await this.events()),
+    });
+    return this.send(seller, [instruction]);
+  }
+
+  /** Closes an offer with nothing locked: tokens and rent go back to the seller. */
+  async closeOffer(seller: TransactionSigner, offer: Address): Promise<ActionResult> {
+    const state = await getOffer(this.rpc, offer);
+    const mint = await getMintInfo(this.rpc, state.mint);
+    const instructions: Instruction[] = [
+      getCloseOfferInstruction({
+        seller,
+        offer,
+        vault: state.vault,
+        mint: state.mint,
+        sellerTokenAccount: await tokenAccountAddress(
+          seller.address,
+          state.mint,
+          state.tokenProgram,
+        ),
+        tokenProgram: state.tokenProgram,
+        ...(await this.events()),
+      }),
+    ];
+    if (mint.address === NATIVE_MINT_ADDRESS)
+      instructions.push(await unwrapSolInstruction(seller, mint));
+    return this.send(seller, instructions);
+  }
+
+  /** Pays the buyer (less the protocol fee) after the buyer marked the trade paid. */
+  async release(seller: TransactionSigner, trade: Address): Promise<ActionResult> {
+    const context = await this.tradeContext(trade);
+    const config = await getConfig(this.rpc);
+    const instruction = getReleaseInstruction({
+      seller,
+      config: await configAddress(),
+      offer: context.trade.offer,
+      trade,
+      buyer: context.trade.buyer,
+      arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
+      buyerTokenAccount: context.buyerTokenAccount,
+      treasury: config.treasury,
+      treasuryTokenAccount: await tokenAccountAddress(
+        config.treasury,
+        context.offer.mint,
+        context.offer.tokenProgram,
+      ),
+      vault: context.offer.vault,
+      mint: context.offer.mint,
+      tokenProgram: context.offer.tokenProgram,
+      ...(await this.events()),
+    });
+    return this.send(seller, [instruction]);
+  }
+
+  // ----- buyers -----
+
+  /**
+   * Takes `amount` from an offer. The transaction carries the offer's terms, mint and fees as
+   * read now; if any of them changes before it lands, the program refuses it.
+   */
+  async takeOffer(buyer: TransactionSigner, offer: Address, amount: bigint): Promise<ActionResult> {
+    const state = await getOffer(this.rpc, offer);
+    const config = await getConfig(this.rpc);
+    const arbiter = await getArbiter(this.rpc, state.terms.arbiter);
+    const trade = await tradeAddress(offer, state.nextTradeIndex);
+    const instruction = getTakeOfferInstruction({
+      buyer,
+      config: await configAddress(),
+      offer,
+      arbiter: await arbiterAddress(state.terms.arbiter),
+      trade,
+      vault: state.vault,
+      mint: state.mint,
+      amount,
+      expectedMint: state.mint,
+      expectedTerms: state.terms,
+      expectedFeeBps: config.feeBps,
+      expectedArbiterFeeBps: arbiter.feeBps,
+      ...(await this.events()),
+    });
+    return this.send(buyer, [instruction], trade);
+  }
+
+  /** Marks the trade paid with the SHA-256 of the payment reference (see `hashText`). */
+  async markPaid(
+    buyer: TransactionSigner,
+    trade: Address,
+    paymentRefHash: ReadonlyUint8Array,
+  ): Promise<ActionResult> {
+    const state = await getTrade(this.rpc, trade);
+    const instruction = getMarkPaidInstruction({
+      buyer,
+      offer: state.offer,
+      trade,
+      paymentRefHash,
+      ...(await this.events()),
+    });
+    return this.send(buyer, [instruction]);
+  }
+
+  /** Cancels an unpaid trade; the buyer gets its bond and rent back. */
+  async cancelTrade(buyer: TransactionSigner, trade: Address): Promise<ActionResult> {
+    const state = await getTrade(this.rpc, trade);
+    const offer = await getOffer(this.rpc, state.offer);
+    const instruction = getCancelTradeInstruction({
+      buyer,
+      offer: state.offer,
+      trade,
+      vault: offer.vault,
+      ...(await this.events()),
+    });
+    return this.send(buyer, [instruction]);
+  }
+
+  // ----- anyone -----
+
+  /** Ends an unpaid trade after its payment deadline; the bond goes to the seller. */
+  async expireTrade(cranker: TransactionSigner, trade: Address): Promise<ActionResult> {
+    const state = await getTrade(this.rpc, trade);
+    const offer = await getOffer(this.rpc, state.offer);
+    const instruction = getExpireTradeInstruction({
+      cranker,
+      seller: state.seller,
+      buyer: state.buyer,
+      offer: state.offer,
+      trade,
+      vault: offer.vault,
+      ...(await this.events()),
+    });
+    return this.send(cranker, [instruction]);
+  }
+
+  /**
+   * Relays a payment service's attestation: the Ed25519 verification of `signature` by
+   * `attestor`, then `release_with_attestation`, in one transaction paid by `relayer`.
+   */
+  async releaseWithAttestation(
+    relayer: TransactionSigner,
+    trade: Address,
+    attestation: { attestor: Address; signature: ReadonlyUint8Array },
+  ): Promise<ActionResult> {
+    const context = await this.tradeContext(trade);
+    const config = await getConfig(this.rpc);
+    const message = attestationMessage({
+      trade,
+      buyer: context.trade.buyer,
+      mint: context.trade.mint,
+      amount: context.trade.amount,
+      paymentRefHash: context.trade.paymentRefHash,
+    });
+    const release = getReleaseWithAttestationInstruction({
+      relayer,
+      config: await configAddress(),
+      offer: context.trade.offer,
+      trade,
+      buyer: context.trade.buyer,
+      buyerTokenAccount: context.buyerTokenAccount,
+      treasury: config.treasury,
+      treasuryTokenAccount: await tokenAccountAddress(
+        config.treasury,
+        context.offer.mint,
+        context.offer.tokenProgram,
+      ),
+      vault: context.offer.vault,
+      mint: context.offer.mint,
+      tokenProgram: context.offer.tokenProgram,
+      ...(await this.events()),
+    });
+    return this.send(relayer, [
+      ed25519Instruction(attestation.attestor, attestation.signature, message),
+      release,
+    ]);
+  }
+
+  // ----- disputes -----
+
+  /** Opens a dispute on a paid trade (seller any time; buyer, then anyone, after deadlines). */
+  async openDispute(caller: TransactionSigner, trade: Address): Promise<ActionResult> {
+    const state = await getTrade(this.rpc, trade);
+    const instruction = getOpenDisputeInstruction({
+      caller,
+      config: await configAddress(),
+      trade,
+      arbiter: await arbiterAddress(arbiterInCharge(state)),
+      ...(await this.events()),
+    });
+    return this.send(caller, [instruction]);
+  }
+
+  /** Records the hash of a party's evidence on chain; the URI goes in the event. */
+  async submitEvidence(
+    party: TransactionSigner,
+    trade: Address,
+    evidenceHash: ReadonlyUint8Array,
+    uri: string,
+  ): Promise<ActionResult> {
+    const instruction = getSubmitEvidenceInstruction({
+      party,
+      trade,
+      evidenceHash,
+      uri,
+      ...(await this.events()),
+    });
+    return this.send(party, [instruction]);
+  }
+
+  /** The arbiter in charge rules: `buyerBps` of the amount after its fee goes to the buyer. */
+  async rule(arbiter: TransactionSigner, trade: Address, buyerBps: number): Promise<ActionResult> {
+    const context = await this.tradeContext(trade);
+    const instruction = getRuleInstruction({
+      arbiterAuthority: arbiter,
+      arbiter: await arbiterAddress(arbiter.address),
+      arbiterTokenAccount: await tokenAccountAddress(
+        arbiter.address,
+        context.offer.mint,
+        context.offer.tokenProgram,
+      ),
+      offer: context.trade.offer,
+      trade,
+      buyer: context.trade.buyer,
+      buyerTokenAccount: context.buyerTokenAccount,
+      seller: context.trade.seller,
+      vault: context.offer.vault,
+      mint: context.offer.mint,
+      tokenProgram: context.offer.tokenProgram,
+      buyerBps,
+      ...(await this.events()),
+    });
+    return this.send(arbiter, [instruction]);
+  }
+
+  /** Both parties settle a dispute themselves, without an arbiter fee. Paid by the buyer. */
+  async settle(
+    buyer: TransactionSigner,
+    seller: TransactionSigner,
+    trade: Address,
+    buyerBps: number,
+  ): Promise<ActionResult> {
+    const context = await this.tradeContext(trade);
+    const instruction = getSettleInstruction({
+      buyer,
+      seller,
+      arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
+      offer: context.trade.offer,
+      trade,
+      buyerTokenAccount: context.buyerTokenAccount,
+      vault: context.offer.vault,
+      mint: context.offer.mint,
+      tokenProgram: context.offer.tokenProgram,
+      buyerBps,
+      ...(await this.events()),
+    });
+    return this.send(buyer, [instruction]);
+  }
+
+  /** After a missed ruling deadline: to the fallback arbiter, then to the default ruling. */
+  async escalate(cranker: TransactionSigner, trade: Address): Promise<ActionResult> {
+    const context = await this.tradeContext(trade);
+    const config = await getConfig(this.rpc);
+    const instruction = getEscalateInstruction({
+      cranker,
+      config: await configAddress(),
+      arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
+      fallbackArbiter: await arbiterAddress(config.fallbackArbiter),
+      offer: context.trade.offer,
+      trade,
+      buyer: context.trade.buyer,
+      buyerTokenAccount: context.buyerTokenAccount,
+      seller: context.trade.seller,
+      vault: context.offer.vault,
+      mint: context.offer.mint,
+      tokenProgram: context.offer.tokenProgram,
+      ...(await this.events()),
+    });
+    return this.send(cranker, [instruction]);
+  }
+}

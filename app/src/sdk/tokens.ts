@@ -1,0 +1,260 @@
+/**
+ * Token helpers over SPL Token and Token-2022: a mint's decimals and program, balances, associated
+ * token accounts, wrapped SOL, and (for tests, demos and local chains) mint creation, including a
+ * Token-2022 mint with a transfer fee.
+ */
+import {
+  generateKeyPairSigner,
+  getAddressEncoder,
+  getBase64Encoder,
+  getU16Encoder,
+  getU64Encoder,
+  AccountRole,
+  type Address,
+  type Instruction,
+  type TransactionSigner,
+} from "@solana/kit";
+import { getCreateAccountInstruction, getTransferSolInstruction } from "@solana-program/system";
+import {
+  getCloseAccountInstruction,
+  getCreateAssociatedTokenIdempotentInstruction,
+  getInitializeMint2Instruction,
+  getMintDecoder,
+  getMintSize,
+  getMintToCheckedInstruction,
+  getSyncNativeInstruction,
+  getTokenDecoder,
+  TOKEN_PROGRAM_ADDRESS,
+} from "@solana-program/token";
+
+import { NATIVE_MINT_ADDRESS, TOKEN_2022_PROGRAM_ADDRESS, tokenAccountAddress } from "./addresses";
+import { sendInstructions, type EscrowRpc, type SendOptions } from "./transactions";
+
+/** A mint's decimals and the token program that owns it. */
+export type MintInfo = { address: Address; decimals: number; tokenProgram: Address };
+
+export async function getMintInfo(rpc: EscrowRpc, mint: Address): Promise<MintInfo> {
+  const { value } = await rpc.getAccountInfo(mint, { encoding: "base64" }).send();
+  if (!value) throw new Error(`mint ${mint} does not exist`);
+  if (value.owner !== TOKEN_PROGRAM_ADDRESS && value.owner !== TOKEN_2022_PROGRAM_ADDRESS) {
+    throw new Error(`${mint} is not a mint: its owner is ${value.owner}`);
+  }
+  const decoded = getMintDecoder().decode(getBase64Encoder().encode(value.data[0]));
+  return { address: mint, decimals: decoded.decimals, tokenProgram: value.owner };
+}
+
+/** The token balance of `owner`'s associated token account for `mint` (0 if it has none). */
+export async function getTokenBalance(
+  rpc: EscrowRpc,
+  owner: Address,
+  mint: MintInfo,
+): Promise<bigint> {
+  const account = await tokenAccountAddress(owner, mint.address, mint.tokenProgram);
+  return getTokenAccountAmount(rpc, account);
+}
+
+/** The amount held by a token account (0 if it does not exist). */
+export async function getTokenAccountAmount(rpc: EscrowRpc, account: Address): Promise<bigint> {
+  const { value } = await rpc.getAccountInfo(account, { encoding: "base64" }).send();
+  if (!value) return 0n;
+  return getTokenDecoder().decode(getBase64Encoder().encode(value.data[0])).amount;
+}
+
+/** Creates `owner`'s associated token account for `mint` if it is missing. */
+export async function createTokenAccountInstruction(
+  payer: TransactionSigner,
+  owner: Address,
+  mint: MintInfo,
+): Promise<Instruction> {
+  return getCreateAssociatedTokenIdempotentInstruction({
+    payer,
+    owner,
+    mint: mint.address,
+    ata: await tokenAccountAddress(owner, mint.address, mint.tokenProgram),
+    tokenProgram: mint.tokenProgram,
+  });
+}
+
+/** Wraps `amount` lamports into `owner`'s wrapped-SOL account, creating it if needed. */
+export async function wrapSolInstructions(
+  owner: TransactionSigner,
+  amount: bigint,
+  mint: MintInfo,
+): Promise<Instruction[]> {
+  const account = await tokenAccountAddress(owner.address, NATIVE_MINT_ADDRESS, mint.tokenProgram);
+  return [
+    await createTokenAccountInstruction(owner, owner.address, mint),
+    getTransferSolInstruction({ source: owner, destination: account, amount }),
+    getSyncNativeInstruction({ account }, { programAddress: mint.tokenProgram }),
+  ];
+}
+
+/** Closes `owner`'s wrapped-SOL account, returning its lamports (tokens and rent) as SOL. */
+export async function unwrapSolInstruction(
+  owner: TransactionSigner,
+  mint: MintInfo,
+): Promise<Instruction> {
+  const account = await tokenAccountAddress(owner.address, NATIVE_MINT_ADDRESS, mint.tokenProgram);
+  return getCloseAccountInstruction(
+    { account, destination: owner.address, owner },
+    { programAddress: mint.tokenProgram },
+  );
+}
+
+/** A Token-2022 transfer fee: `bps` of every transfer, at most `maximum` base units. */
+export type TransferFee = { bps: number; maximum: bigint };
+
+/** Size of a Token-2022 mint with only the TransferFeeConfig extension. */
+const TRANSFER_FEE_MINT_SIZE = 278;
+
+/**
+ * Token-2022 `InitializeTransferFeeConfig` (extension 26, instruction 0): both authorities set to
+ * `authority`, which may change the fee and withdraw withheld fees.
+ */
+function initializeTransferFeeConfigInstruction(
+  mint: Address,
+  authority: Address,
+  fee: TransferFee,
+): Instruction {
+  const key = getAddressEncoder().encode(authority);
+  const data = new Uint8Array([
+    26,
+    0,
+    1,
+    ...key,
+    1,
+    ...key,
+    ...getU16Encoder().encode(fee.bps),
+    ...getU64Encoder().encode(fee.maximum),
+  ]);
+  return {
+    programAddress: TOKEN_2022_PROGRAM_ADDRESS,
+    accounts: [{ address: mint, role: AccountRole.WRITABLE }],
+    data,
+  };
+}
+
+export type CreateMintInput = {
+  payer: TransactionSigner;
+  mintAuthority: Address;
+  decimals: number;
+  /** SPL Token (default) or Token-2022. */
+  tokenProgram?: Address;
+  /** A Token-2022 transfer fee. */
+  transferFee?: TransferFee;
+};
+
+/** Creates a mint; returns its address. */
+export async function createMint(
+  rpc: EscrowRpc,
+  input: CreateMintInput,
+  options?: SendOptions,
+): Promise<MintInfo> {
+  const tokenProgram =
+    input.tokenProgram ?? (input.transferFee ? TOKEN_2022_PROGRAM_ADDRESS : TOKEN_PROGRAM_ADDRESS);
+  if (input.transferFee && tokenProgram !== TOKEN_2022_PROGRAM_ADDRESS) {
+    throw new Error("a transfer fee needs a Token-2022 mint");
+  }
+  const mint = await generateKeyPairSigner();
+  const space = input.transferFee ? TRANSFER_FEE_MINT_SIZE : getMintSize();
+  const lamports = await rpc.getMinimumBalanceForRentExemption(BigInt(space)).send();
+  const instructions: Instruction[] = [
+    getCreateAccountInstruction({
+      payer: input.payer,
+      newAccount: mint,
+      lamports,
+      space,
+      programAddress: tokenProgram,
+    }),
+  ];
+  if (input.transferFee) {
+    instructions.push(
+      initializeTransferFeeConfigInstruction(mint.address, input.mintAuthority, input.transferFee),
+    );
+  }
+  instructions.push(
+    getInitializeMint2Instruction(
+      { mint: mint.address, decimals: input.decimals, mintAuthority: input.mintAuthority },
+      { programAddress: tokenProgram },
+    ),
+  );
+  await sendInstructions(rpc, input.payer, instructions, options);
+  return { address: mint.address, decimals: input.decimals, tokenProgram };
+}
+
+/** Mints `amount` base units to `owner`'s associated token account, creating it if needed. */
+export async function mintTo(
+  rpc: EscrowRpc,
+  input: {
+    payer: TransactionSigner;
+    mintAuthority: TransactionSigner;
+    mint: MintInfo;
+    owner: Address;
+    amount: bigint;
+  },
+  options?: SendOptions,
+): Promise<Address> {
+  const token = await tokenAccountAddress(input.owner, input.mint.address, input.mint.tokenProgram);
+  await sendInstructions(
+    rpc,
+    input.payer,
+    [
+      await createTokenAccountInstruction(input.payer, input.owner, input.mint),
+      getMintToCheckedInstruction(
+        {
+          mint: input.mint.address,
+          token,
+          mintAuthority: input.mintAuthority,
+          amount: input.amount,
+          decimals: input.mint.decimals,
+        },
+        { programAddress: input.mint.tokenProgram },
+      ),
+    ],
+    options,
+  );
+  return token;
+}
+
+/** Token-2022 extensions start after the 165-byte base state and a one-byte account type. */
+const EXTENSIONS_OFFSET = 166;
+const TRANSFER_FEE_CONFIG_EXTENSION = 1;
+const TRANSFER_FEE_AMOUNT_EXTENSION = 2;
+/** `TransferFeeConfig.withheld_amount` follows two 32-byte authorities. */
+const MINT_WITHHELD_OFFSET = 64;
+
+/** The value of a Token-2022 extension of type `type` in an account's data, if present. */
+function extension(data: Uint8Array, type: number): Uint8Array | undefined {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let offset = EXTENSIONS_OFFSET; offset + 4 <= data.length;) {
+    const entryType = view.getUint16(offset, true);
+    const length = view.getUint16(offset + 2, true);
+    if (entryType === type) return data.subarray(offset + 4, offset + 4 + length);
+    offset += 4 + length;
+  }
+  return undefined;
+}
+
+/**
+ * Transfer fees withheld (Token-2022): in a token account (`TransferFeeAmount`) or, harvested, in
+ * its mint (`TransferFeeConfig`). 0 without the extension or the account.
+ */
+export async function getWithheldFees(rpc: EscrowRpc, account: Address): Promise<bigint> {
+  const { value } = await rpc.getAccountInfo(account, { encoding: "base64" }).send();
+  if (!value || value.owner !== TOKEN_2022_PROGRAM_ADDRESS) return 0n;
+  const data = new Uint8Array(getBase64Encoder().encode(value.data[0]));
+  const amount = extension(data, TRANSFER_FEE_AMOUNT_EXTENSION);
+  if (amount) return new DataView(amount.buffer, amount.byteOffset).getBigUint64(0, true);
+  const config = extension(data, TRANSFER_FEE_CONFIG_EXTENSION);
+  if (config) {
+    return new DataView(config.buffer, config.byteOffset).getBigUint64(MINT_WITHHELD_OFFSET, true);
+  }
+  return 0n;
+}
+
+/** A mint's supply. */
+export async function getMintSupply(rpc: EscrowRpc, mint: Address): Promise<bigint> {
+  const { value } = await rpc.getAccountInfo(mint, { encoding: "base64" }).send();
+  if (!value) throw new Error(`mint ${mint} does not exist`);
+  return getMintDecoder().decode(getBase64Encoder().encode(value.data[0])).supply;
+}

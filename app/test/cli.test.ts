@@ -1,0 +1,348 @@
+/**
+ * Every `p2p-escrow` subcommand, run as the built binary against the local chain: human and
+ * `--json` output, exit statuses, progress on stderr, and refusals that print the program's error
+ * name and message.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+
+import { getOffer, getTrade, hashText, TradeState, type Address } from "../src/sdk";
+import { appDir, startDesk, TOKEN, type Desk, type Role } from "./support";
+
+const BIN = join(appDir, "dist", "p2p-escrow.mjs");
+
+let desk: Desk;
+let work: string;
+before(async () => {
+  desk = await startDesk();
+  work = mkdtempSync(join(tmpdir(), "p2p-escrow-cli-"));
+});
+after(async () => {
+  await desk.chain.stop();
+});
+
+type Run = { status: number; stdout: string; stderr: string };
+
+function run(role: Role | null, ...args: string[]): Run {
+  const keypair = role ? ["--keypair", join(desk.keyDir, `${role}.json`)] : [];
+  const result = spawnSync(process.execPath, [BIN, ...args, "--url", desk.chain.url, ...keypair], {
+    encoding: "utf8",
+  });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function ok(role: Role | null, ...args: string[]): string {
+  const result = run(role, ...args);
+  assert.equal(result.status, 0, `p2p-escrow ${args.join(" ")} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+function json<T = Record<string, unknown>>(role: Role | null, ...args: string[]): T {
+  return JSON.parse(ok(role, ...args, "--json")) as T;
+}
+
+function offerArgs(extra: string[] = []): string[] {
+  return [
+    "create-offer",
+    "--mint",
+    desk.usd.address,
+    "--amount",
+    "1000",
+    "--price",
+    "1.05",
+    "--currency",
+    "EUR",
+    "--min",
+    "10",
+    "--max",
+    "500",
+    "--arbiter",
+    desk.keys.arbiter.address,
+    "--attestor",
+    desk.keys.attestor.address,
+    "--payment-window",
+    "30m",
+    "--release-window",
+    "1h",
+    "--payment-terms",
+    "SEPA",
+    ...extra,
+  ];
+}
+
+async function paidTrade(offer: Address, reference: string): Promise<Address> {
+  const trade = json<{ trade: Address }>("buyer", "take", offer, "100").trade;
+  ok("buyer", "mark-paid", trade, "--reference", reference);
+  return trade;
+}
+
+test("help, unknown commands and usage mistakes exit 2 with the usage", () => {
+  const help = run(null, "--help");
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /usage: p2p-escrow <command>/);
+  const unknown = run(null, "frobnicate");
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown command "frobnicate"/);
+  const missing = run("buyer", "take");
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /missing <offer>\nusage: p2p-escrow take <offer> <amount>/);
+  const badAddress = run("buyer", "take", "not-an-address", "1");
+  assert.equal(badAddress.status, 2);
+  assert.match(badAddress.stderr, /"not-an-address" is not a valid address/);
+  const badKeypair = run(null, "address", "--keypair", join(work, "missing.json"));
+  assert.equal(badKeypair.status, 1);
+  assert.match(badKeypair.stderr, /cannot read the keypair file/);
+});
+
+test("keygen, address, airdrop, balance, create-mint, mint-to", () => {
+  const path = join(work, "new.json");
+  const created = json<{ address: string }>(null, "keygen", path).address;
+  assert.equal(ok(null, "address", "--keypair", path).trim(), created);
+  assert.equal(run(null, "keygen", path).status, 1, "keygen never overwrites a keypair");
+  const airdrop = run(null, "airdrop", "2", "--to", created);
+  assert.equal(airdrop.status, 0);
+  assert.match(airdrop.stdout, /airdropped 2 SOL/);
+  assert.match(ok(null, "balance", "--owner", created), /: 2 SOL/);
+  const mint = json<{ address: Address; tokenProgram: string }>(
+    null,
+    "create-mint",
+    "--keypair",
+    path,
+    "--decimals",
+    "4",
+    "--transfer-fee-bps",
+    "25",
+    "--transfer-fee-max",
+    "1",
+  );
+  assert.equal(mint.tokenProgram, "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
+  assert.match(
+    ok(null, "mint-to", mint.address, created, "12.5", "--keypair", path),
+    /minted 12.5 to/,
+  );
+  const balance = json<{ tokens: string }>(
+    null,
+    "balance",
+    "--owner",
+    created,
+    "--mint",
+    mint.address,
+  );
+  assert.equal(balance.tokens, "125000");
+});
+
+test("config and arbiter show the protocol settings and an arbiter's record", () => {
+  assert.match(
+    ok(null, "config"),
+    new RegExp(`treasury ${desk.keys.treasury.address}  protocol fee 0.5%`),
+  );
+  assert.match(ok(null, "arbiter", desk.keys.arbiter.address), /active  fee 2%/);
+  const missing = run(null, "arbiter", desk.keys.stranger.address);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /error: ArbiterNotFound: .* is not a registered arbiter/);
+});
+
+test("a seller's offer: create, list, deposit, pause, resume, withdraw, close", async () => {
+  const created = json<{ offer: Address; events: { name: string }[] }>("seller", ...offerArgs());
+  assert.equal(created.events[0].name, "offerCreated");
+  const offer = created.offer;
+  const listed = ok(null, "offers", "--seller", desk.keys.seller.address);
+  assert.match(listed, new RegExp(`offer ${offer}  #\\d+  open`));
+  assert.match(listed, /price 1.05 EUR per token  limits 10–500/);
+  assert.match(
+    ok(
+      null,
+      "offers",
+      "--mint",
+      desk.usd.address,
+      "--arbiter",
+      desk.keys.arbiter.address,
+      "--status",
+      "open",
+    ),
+    new RegExp(offer),
+  );
+  ok("seller", "deposit", offer, "5");
+  assert.match(ok("seller", "pause-offer", offer), /paused/);
+  assert.match(ok(null, "offers", "--status", "paused"), new RegExp(offer));
+  assert.match(ok("seller", "resume-offer", offer), /open/);
+  assert.match(ok("seller", "withdraw", offer, "100"), /withdrew 100/);
+  assert.equal((await getOffer(desk.rpc, offer)).available, 900n * TOKEN - 50_000n);
+  assert.match(ok("seller", "close-offer", offer), /closed/);
+  assert.match(ok(null, "offers", "--seller", desk.keys.seller.address), /no offers/);
+});
+
+test("a wrong signer sees the program's error name and message, exit status 1", () => {
+  const offer = json<{ offer: Address }>("seller", ...offerArgs()).offer;
+  const refused = run("stranger", "withdraw", offer, "1");
+  assert.equal(refused.status, 1);
+  assert.match(
+    refused.stderr,
+    /error: NotSeller: Only the offer's seller can do this \(error 6014\)/,
+  );
+  const asJson = run("stranger", "withdraw", offer, "1", "--json");
+  assert.deepEqual(JSON.parse(asJson.stdout), {
+    error: { name: "NotSeller", message: "Only the offer's seller can do this", code: 6014 },
+  });
+});
+
+test("a trade: take, trades, mark-paid, release, with progress until confirmed", async () => {
+  const offer = json<{ offer: Address }>("seller", ...offerArgs()).offer;
+  const take = run("buyer", "take", offer, "100");
+  assert.equal(take.status, 0);
+  assert.match(take.stdout, /pay 105 EUR by/);
+  assert.match(take.stderr, /sending \w+…\n(confirming .*\n)?confirmed \w+ in slot \d+/);
+  const trade = /trade (\w+) reserves/.exec(take.stdout)![1] as Address;
+  for (const filter of [
+    ["--buyer", desk.keys.buyer.address],
+    ["--offer", offer],
+    ["--state", "locked"],
+    ["--seller", desk.keys.seller.address],
+    ["--mint", desk.usd.address],
+    ["--arbiter", desk.keys.arbiter.address],
+  ]) {
+    assert.match(ok(null, "trades", ...filter), new RegExp(`trade ${trade}`));
+  }
+  ok("buyer", "mark-paid", trade, "--reference", "SEPA-42");
+  assert.equal((await getTrade(desk.rpc, trade)).state, TradeState.Paid);
+  assert.match(ok("seller", "release", trade), /released/);
+  const timeline = ok(null, "trade", trade);
+  assert.match(timeline, /closed\ntimeline:\n.*tradeTaken.*\n.*tradePaid.*\n.*tradeReleased/);
+});
+
+test("cancel and expire end unpaid trades", () => {
+  const offer = json<{ offer: Address }>("seller", ...offerArgs()).offer;
+  const first = json<{ trade: Address }>("buyer", "take", offer, "10").trade;
+  assert.match(ok("buyer", "cancel", first), /cancelled/);
+  const second = json<{ trade: Address }>("buyer2", "take", offer, "10").trade;
+  const early = run("stranger", "expire", second);
+  assert.equal(early.status, 1);
+  assert.match(early.stderr, /error: PaymentDeadlineNotReached: /);
+  assert.match(ok(null, "advance-clock", "31m"), /clock moved 31m/);
+  assert.match(ok("stranger", "expire", second), /expired/);
+});
+
+test("attest: a payment service signs, relays, or hands the attestation to a relayer", async () => {
+  const offer = json<{ offer: Address }>("seller", ...offerArgs()).offer;
+  const trade = await paidTrade(offer, "SEPA-1");
+  const wrong = run("attestor", "attest", trade, "--reference", "SEPA-2");
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /PaymentReferenceMismatch/);
+  const signed = json<{ signature: string; attestor: string }>(
+    "attestor",
+    "attest",
+    trade,
+    "--reference",
+    "SEPA-1",
+  );
+  const forged = run(
+    "stranger",
+    "release-attested",
+    trade,
+    "--attestor",
+    desk.keys.stranger.address,
+    "--signature",
+    signed.signature,
+  );
+  assert.equal(forged.status, 1);
+  assert.match(
+    forged.stderr,
+    /error: InvalidSignature: the attestation.s signature does not verify for this attestor \(error 2\)/,
+  );
+  assert.match(
+    ok(
+      "stranger",
+      "release-attested",
+      trade,
+      "--attestor",
+      signed.attestor,
+      "--signature",
+      signed.signature,
+    ),
+    /released on the attestation/,
+  );
+  const second = await paidTrade(offer, "SEPA-3");
+  assert.match(
+    ok("attestor", "attest", second, "--reference", "SEPA-3", "--relay"),
+    /released on the attestation/,
+  );
+});
+
+test("disputes: dispute, evidence, rule, settle, escalate", async () => {
+  const offer = json<{ offer: Address }>("seller", ...offerArgs()).offer;
+  const evidence = join(work, "receipt.txt");
+  writeFileSync(evidence, "bank receipt");
+  const ruled = await paidTrade(offer, "SEPA-10");
+  ok("seller", "dispute", ruled);
+  const submitted = json<{ evidenceHash: string }>(
+    "buyer",
+    "evidence",
+    ruled,
+    "--file",
+    evidence,
+    "--uri",
+    "https://e.example/1",
+  );
+  assert.equal(submitted.evidenceHash, Buffer.from(await hashText("bank receipt")).toString("hex"));
+  assert.match(
+    ok(null, "trades", "--arbiter", desk.keys.arbiter.address, "--state", "disputed"),
+    new RegExp(ruled),
+  );
+  const notArbiter = run("fallbackArbiter", "rule", ruled, "--buyer-bps", "7000");
+  assert.equal(notArbiter.status, 1);
+  assert.match(notArbiter.stderr, /error: NotTradeArbiter: /);
+  assert.equal(run("arbiter", "rule", ruled, "--buyer-bps", "10001").status, 2);
+  assert.match(ok("arbiter", "rule", ruled, "--buyer-bps", "7000"), /ruled 70% to the buyer/);
+  assert.match(ok(null, "trade", ruled), /disputeResolved .*buyerBps=7000 toBuyer=68600000/);
+
+  const settled = await paidTrade(offer, "SEPA-11");
+  ok("seller", "dispute", settled);
+  assert.match(
+    ok(
+      "buyer",
+      "settle",
+      settled,
+      "--buyer-bps",
+      "5000",
+      "--counterparty",
+      join(desk.keyDir, "seller.json"),
+    ),
+    /settled 50% to the buyer/,
+  );
+
+  const escalated = await paidTrade(offer, "SEPA-12");
+  ok("seller", "dispute", escalated);
+  assert.match(ok(null, "trade", escalated), /disputed[\s\S]*arbiter in charge/);
+  ok(null, "advance-clock", "2d");
+  ok(null, "advance-clock", "1s");
+  assert.match(ok("stranger", "escalate", escalated), /escalated/);
+  assert.match(
+    ok(null, "trades", "--arbiter", desk.keys.fallbackArbiter.address),
+    new RegExp(escalated),
+  );
+});
+
+test("watch prints events as they happen", async () => {
+  const watcher = spawn(process.execPath, [
+    BIN,
+    "watch",
+    "--count",
+    "2",
+    "--interval",
+    "100",
+    "--url",
+    desk.chain.url,
+  ]);
+  let stdout = "";
+  watcher.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const offer = json<{ offer: Address }>("seller", ...offerArgs()).offer;
+  ok("seller", "pause-offer", offer);
+  const status = await new Promise<number | null>((resolve) => watcher.once("exit", resolve));
+  assert.equal(status, 0);
+  assert.match(stdout, /^slot \d+  offerCreated .*\nslot \d+  offerStatusChanged /);
+});

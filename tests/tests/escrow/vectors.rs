@@ -1,0 +1,982 @@
+//! Byte-level vectors for the TypeScript client (`app/test/vectors.json`): instruction data and
+//! account metas as anchor builds them, account and event bytes as the program serializes them,
+//! PDAs, the attestation message, and anchor's framework errors. The TypeScript tests rebuild each
+//! from the same inputs and compare bytes. This test fails when the committed file is stale;
+//! `P2P_WRITE_VECTORS=1 cargo test -p p2p-escrow-tests --test escrow vectors` rewrites it.
+
+use std::path::PathBuf;
+
+use anchor_lang::{
+    error::ErrorCode as AnchorError, event::EVENT_IX_TAG_LE, prelude::Pubkey, AccountSerialize,
+    Event, InstructionData, ToAccountMetas,
+};
+use p2p_escrow::{
+    accounts as accs,
+    events::{DisputeResolved, Resolution, TradeTaken},
+    instruction as ixs,
+    state::{
+        Arbiter, Config, ConfigParams, Dispute, Offer, OfferStatus, OfferTerms, Trade, TradeState,
+    },
+    CreateOfferArgs, TakeOfferArgs,
+};
+use p2p_escrow_tests::{arbiter_address, event_authority, program_data_address, MEMO_PROGRAM};
+use serde_json::{json, Value};
+
+/// A deterministic address per account name; programs and sysvars keep their real addresses.
+fn key(name: &str) -> Pubkey {
+    match name {
+        "system_program" => solana_sdk_ids::system_program::ID,
+        "token_program" => spl_token_2022_interface::ID,
+        "associated_token_program" => spl_associated_token_account_interface::program::ID,
+        "memo_program" => MEMO_PROGRAM,
+        "instructions_sysvar" => solana_sdk_ids::sysvar::instructions::ID,
+        "event_authority" => event_authority(),
+        "program" => p2p_escrow::ID,
+        _ => {
+            let mut bytes = [0x5a; 32];
+            for (i, byte) in name.bytes().enumerate() {
+                bytes[i % 32] ^= byte.wrapping_mul(u8::try_from(i % 251).unwrap() + 1);
+            }
+            Pubkey::new_from_array(bytes)
+        }
+    }
+}
+
+/// Anchor's client accounts struct with every field set by [`key`].
+macro_rules! accounts {
+    ($ty:ident { $($field:ident),* $(,)? }) => {
+        accs::$ty { $($field: key(stringify!($field))),* }
+    };
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn camel(snake: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn idl() -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../idl/p2p_escrow.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("the IDL exists")).expect("JSON")
+}
+
+/// One instruction vector: the TypeScript builder's name, its inputs, and what anchor builds.
+fn instruction(
+    idl: &Value,
+    name: &str,
+    metas: impl ToAccountMetas,
+    data: impl InstructionData,
+    args: Value,
+) -> Value {
+    let idl_accounts = idl["instructions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == name)
+        .unwrap_or_else(|| panic!("{name} is in the IDL"))["accounts"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let metas = metas.to_account_metas(None);
+    assert_eq!(
+        metas.len(),
+        idl_accounts.len(),
+        "{name}: IDL and anchor agree"
+    );
+    let accounts: Vec<Value> = idl_accounts
+        .iter()
+        .zip(&metas)
+        .map(|(idl_account, meta)| {
+            json!({
+                "name": camel(idl_account["name"].as_str().unwrap()),
+                "address": meta.pubkey.to_string(),
+                "signer": meta.is_signer,
+                "writable": meta.is_writable,
+            })
+        })
+        .collect();
+    json!({
+        "name": camel(name),
+        "args": args,
+        "accounts": accounts,
+        "data": hex(&data.data()),
+    })
+}
+
+fn terms() -> OfferTerms {
+    OfferTerms {
+        min_trade_amount: 10_000_000,
+        max_trade_amount: 500_000_000,
+        price: 105,
+        fiat_currency: *b"EUR",
+        payment_terms_hash: [7; 32],
+        payment_window: 1_800,
+        release_window: 3_600,
+        arbiter: key("arbiter_authority"),
+        attestor: Some(key("attestor")),
+        buyer_bond: 10_000_000,
+        allowed_buyer: None,
+    }
+}
+
+fn terms_json() -> Value {
+    json!({
+        "minTradeAmount": "10000000",
+        "maxTradeAmount": "500000000",
+        "price": "105",
+        "fiatCurrency": b"EUR".to_vec(),
+        "paymentTermsHash": vec![7u8; 32],
+        "paymentWindow": "1800",
+        "releaseWindow": "3600",
+        "arbiter": key("arbiter_authority").to_string(),
+        "attestor": key("attestor").to_string(),
+        "buyerBond": "10000000",
+        "allowedBuyer": null,
+    })
+}
+
+fn params() -> (ConfigParams, Value) {
+    let params = ConfigParams {
+        treasury: key("treasury"),
+        fee_bps: 50,
+        fallback_arbiter: key("fallback_arbiter"),
+        ruling_window: 172_800,
+        default_buyer_bps: 5_000,
+    };
+    let json = json!({
+        "treasury": key("treasury").to_string(),
+        "feeBps": 50,
+        "fallbackArbiter": key("fallback_arbiter").to_string(),
+        "rulingWindow": "172800",
+        "defaultBuyerBps": 5_000,
+    });
+    (params, json)
+}
+
+fn instructions(idl: &Value) -> Vec<Value> {
+    let (params, params_json) = params();
+    vec![
+        instruction(
+            idl,
+            "initialize_config",
+            accounts!(InitializeConfig {
+                authority,
+                config,
+                program_data,
+                system_program,
+                event_authority,
+                program
+            }),
+            ixs::InitializeConfig {
+                params: params.clone(),
+            },
+            json!({ "params": params_json.clone() }),
+        ),
+        instruction(
+            idl,
+            "update_config",
+            accounts!(UpdateConfig {
+                admin,
+                config,
+                event_authority,
+                program
+            }),
+            ixs::UpdateConfig { params },
+            json!({ "params": params_json }),
+        ),
+        instruction(
+            idl,
+            "set_pause",
+            accounts!(SetPause {
+                admin,
+                config,
+                event_authority,
+                program
+            }),
+            ixs::SetPause {
+                new_offers_paused: true,
+                new_trades_paused: false,
+            },
+            json!({ "newOffersPaused": true, "newTradesPaused": false }),
+        ),
+        instruction(
+            idl,
+            "propose_admin",
+            accounts!(ProposeAdmin {
+                admin,
+                config,
+                event_authority,
+                program
+            }),
+            ixs::ProposeAdmin {
+                new_admin: key("new_admin"),
+            },
+            json!({ "newAdmin": key("new_admin").to_string() }),
+        ),
+        instruction(
+            idl,
+            "accept_admin",
+            accounts!(AcceptAdmin {
+                new_admin,
+                config,
+                event_authority,
+                program
+            }),
+            ixs::AcceptAdmin {},
+            json!({}),
+        ),
+        instruction(
+            idl,
+            "register_arbiter",
+            accounts!(RegisterArbiter {
+                admin,
+                config,
+                authority,
+                arbiter,
+                system_program,
+                event_authority,
+                program
+            }),
+            ixs::RegisterArbiter { fee_bps: 200 },
+            json!({ "feeBps": 200 }),
+        ),
+        instruction(
+            idl,
+            "update_arbiter",
+            accounts!(UpdateArbiter {
+                admin,
+                config,
+                arbiter,
+                event_authority,
+                program
+            }),
+            ixs::UpdateArbiter {
+                fee_bps: 300,
+                active: false,
+            },
+            json!({ "feeBps": 300, "active": false }),
+        ),
+        instruction(
+            idl,
+            "create_offer",
+            accounts!(CreateOffer {
+                seller,
+                config,
+                arbiter,
+                offer,
+                mint,
+                vault,
+                seller_token_account,
+                token_program,
+                associated_token_program,
+                system_program,
+                event_authority,
+                program
+            }),
+            ixs::CreateOffer {
+                args: CreateOfferArgs {
+                    offer_id: 42,
+                    amount: 1_000_000_000,
+                    terms: terms(),
+                },
+            },
+            json!({ "offerId": "42", "amount": "1000000000", "terms": terms_json() }),
+        ),
+        instruction(
+            idl,
+            "deposit",
+            accounts!(Deposit {
+                seller,
+                offer,
+                vault,
+                mint,
+                seller_token_account,
+                token_program,
+                event_authority,
+                program
+            }),
+            ixs::Deposit { amount: 5_000_000 },
+            json!({ "amount": "5000000" }),
+        ),
+        instruction(
+            idl,
+            "withdraw",
+            accounts!(Withdraw {
+                seller,
+                offer,
+                vault,
+                mint,
+                seller_token_account,
+                token_program,
+                memo_program,
+                associated_token_program,
+                system_program,
+                event_authority,
+                program
+            }),
+            ixs::Withdraw { amount: 3_000_000 },
+            json!({ "amount": "3000000" }),
+        ),
+        instruction(
+            idl,
+            "set_offer_paused",
+            accounts!(SetOfferPaused {
+                seller,
+                offer,
+                event_authority,
+                program
+            }),
+            ixs::SetOfferPaused { paused: true },
+            json!({ "paused": true }),
+        ),
+        instruction(
+            idl,
+            "close_offer",
+            accounts!(CloseOffer {
+                seller,
+                offer,
+                vault,
+                mint,
+                seller_token_account,
+                token_program,
+                memo_program,
+                associated_token_program,
+                system_program,
+                event_authority,
+                program
+            }),
+            ixs::CloseOffer {},
+            json!({}),
+        ),
+        instruction(
+            idl,
+            "take_offer",
+            accounts!(TakeOffer {
+                buyer,
+                config,
+                offer,
+                arbiter,
+                trade,
+                vault,
+                mint,
+                system_program,
+                event_authority,
+                program
+            }),
+            ixs::TakeOffer {
+                args: TakeOfferArgs {
+                    amount: 100_000_000,
+                    expected_mint: key("mint"),
+                    expected_terms: terms(),
+                    expected_fee_bps: 50,
+                    expected_arbiter_fee_bps: 200,
+                },
+            },
+            json!({
+                "amount": "100000000",
+                "expectedMint": key("mint").to_string(),
+                "expectedTerms": terms_json(),
+                "expectedFeeBps": 50,
+                "expectedArbiterFeeBps": 200,
+            }),
+        ),
+        instruction(
+            idl,
+            "cancel_trade",
+            accounts!(CancelTrade {
+                buyer,
+                offer,
+                trade,
+                vault,
+                event_authority,
+                program
+            }),
+            ixs::CancelTrade {},
+            json!({}),
+        ),
+        instruction(
+            idl,
+            "expire_trade",
+            accounts!(ExpireTrade {
+                cranker,
+                seller,
+                buyer,
+                offer,
+                trade,
+                vault,
+                event_authority,
+                program
+            }),
+            ixs::ExpireTrade {},
+            json!({}),
+        ),
+        instruction(
+            idl,
+            "mark_paid",
+            accounts!(MarkPaid {
+                buyer,
+                offer,
+                trade,
+                event_authority,
+                program
+            }),
+            ixs::MarkPaid {
+                payment_ref_hash: [9; 32],
+            },
+            json!({ "paymentRefHash": vec![9u8; 32] }),
+        ),
+        instruction(
+            idl,
+            "release",
+            accounts!(Release {
+                seller,
+                config,
+                offer,
+                trade,
+                buyer,
+                arbiter,
+                buyer_token_account,
+                treasury,
+                treasury_token_account,
+                vault,
+                mint,
+                token_program,
+                memo_program,
+                associated_token_program,
+                system_program,
+                event_authority,
+                program
+            }),
+            ixs::Release {},
+            json!({}),
+        ),
+        instruction(
+            idl,
+            "release_with_attestation",
+            accounts!(ReleaseWithAttestation {
+                relayer,
+                config,
+                offer,
+                trade,
+                buyer,
+                buyer_token_account,
+                treasury,
+                treasury_token_account,
+                vault,
+                mint,
+                token_program,
+                instructions_sysvar,
+                memo_program,
+                associated_token_program,
+                system_program,
+                event_authority,
+                program
+            }),
+            ixs::ReleaseWithAttestation {},
+            json!({}),
+        ),
+        instruction(
+            idl,
+            "open_dispute",
+            accounts!(OpenDispute {
+                caller,
+                config,
+                trade,
+                arbiter,
+                event_authority,
+                program
+            }),
+            ixs::OpenDispute {},
+            json!({}),
+        ),
+        instruction(
+            idl,
+            "submit_evidence",
+            accounts!(SubmitEvidence {
+                party,
+                trade,
+                event_authority,
+                program
+            }),
+            ixs::SubmitEvidence {
+                evidence_hash: [3; 32],
+                uri: "https://evidence.example/case/1".into(),
+            },
+            json!({ "evidenceHash": vec![3u8; 32], "uri": "https://evidence.example/case/1" }),
+        ),
+        instruction(
+            idl,
+            "rule",
+            accounts!(Rule {
+                arbiter_authority,
+                arbiter,
+                arbiter_token_account,
+                offer,
+                trade,
+                buyer,
+                buyer_token_account,
+                seller,
+                vault,
+                mint,
+                token_program,
+                memo_program,
+                associated_token_program,
+                system_program,
+                event_authority,
+                program
+            }),
+            ixs::Rule { buyer_bps: 7_000 },
+            json!({ "buyerBps": 7_000 }),
+        ),
+        instruction(
+            idl,
+            "settle",
+            accounts!(Settle {
+                buyer,
+                seller,
+                arbiter,
+                offer,
+                trade,
+                buyer_token_account,
+                vault,
+                mint,
+                token_program,
+                memo_program,
+                associated_token_program,
+                system_program,
+                event_authority,
+                program
+            }),
+            ixs::Settle { buyer_bps: 2_500 },
+            json!({ "buyerBps": 2_500 }),
+        ),
+        instruction(
+            idl,
+            "escalate",
+            accounts!(Escalate {
+                cranker,
+                config,
+                arbiter,
+                fallback_arbiter,
+                offer,
+                trade,
+                buyer,
+                buyer_token_account,
+                seller,
+                vault,
+                mint,
+                token_program,
+                memo_program,
+                associated_token_program,
+                system_program,
+                event_authority,
+                program
+            }),
+            ixs::Escalate {},
+            json!({}),
+        ),
+    ]
+}
+
+fn serialized(account: &impl AccountSerialize) -> String {
+    let mut bytes = Vec::new();
+    account
+        .try_serialize(&mut bytes)
+        .expect("the account serializes");
+    hex(&bytes)
+}
+
+fn accounts() -> Value {
+    let config = Config {
+        admin: key("admin"),
+        pending_admin: Some(key("new_admin")),
+        treasury: key("treasury"),
+        fee_bps: 50,
+        fallback_arbiter: key("fallback_arbiter"),
+        ruling_window: 172_800,
+        default_buyer_bps: 5_000,
+        new_offers_paused: false,
+        new_trades_paused: true,
+        bump: 254,
+    };
+    let arbiter = Arbiter {
+        authority: key("arbiter_authority"),
+        fee_bps: 200,
+        active: true,
+        open_cases: 2,
+        rulings: 17,
+        missed_deadlines: 1,
+        bump: 253,
+    };
+    let offer = Offer {
+        seller: key("seller"),
+        offer_id: 42,
+        mint: key("mint"),
+        token_program: spl_token_2022_interface::ID,
+        vault: key("vault"),
+        available: 900_000_000,
+        locked: 100_000_000,
+        terms: terms(),
+        status: OfferStatus::Paused,
+        next_trade_index: (77u64 << 32) + 3,
+        bump: 252,
+    };
+    let trade = Trade {
+        offer: key("offer"),
+        trade_index: (77u64 << 32) + 2,
+        seller: key("seller"),
+        buyer: key("buyer"),
+        mint: key("mint"),
+        amount: 100_000_000,
+        fiat_amount: 10_500,
+        fee_bps: 50,
+        arbiter: key("arbiter_authority"),
+        arbiter_fee_bps: 200,
+        buyer_bond: 10_000_000,
+        state: TradeState::Disputed,
+        created_at: 1_790_000_000,
+        payment_deadline: 1_790_001_800,
+        paid_at: 1_790_000_600,
+        release_deadline: 1_790_004_200,
+        payment_ref_hash: [9; 32],
+        dispute: Some(Dispute {
+            opened_by: key("seller"),
+            opened_at: 1_790_000_900,
+            arbiter: key("fallback_arbiter"),
+            ruling_deadline: 1_790_173_700,
+            escalated: true,
+            buyer_evidence: [1; 32],
+            seller_evidence: [0; 32],
+        }),
+        bump: 251,
+    };
+    json!({
+        "config": {
+            "bytes": serialized(&config),
+            "fields": {
+                "admin": key("admin").to_string(),
+                "pendingAdmin": key("new_admin").to_string(),
+                "treasury": key("treasury").to_string(),
+                "feeBps": 50,
+                "fallbackArbiter": key("fallback_arbiter").to_string(),
+                "rulingWindow": "172800",
+                "defaultBuyerBps": 5_000,
+                "newOffersPaused": false,
+                "newTradesPaused": true,
+                "bump": 254,
+            },
+        },
+        "arbiter": {
+            "bytes": serialized(&arbiter),
+            "fields": {
+                "authority": key("arbiter_authority").to_string(),
+                "feeBps": 200,
+                "active": true,
+                "openCases": "2",
+                "rulings": "17",
+                "missedDeadlines": "1",
+                "bump": 253,
+            },
+        },
+        "offer": {
+            "bytes": serialized(&offer),
+            "fields": {
+                "seller": key("seller").to_string(),
+                "offerId": "42",
+                "mint": key("mint").to_string(),
+                "tokenProgram": spl_token_2022_interface::ID.to_string(),
+                "vault": key("vault").to_string(),
+                "available": "900000000",
+                "locked": "100000000",
+                "terms": terms_json(),
+                "status": 1,
+                "nextTradeIndex": ((77u64 << 32) + 3).to_string(),
+                "bump": 252,
+            },
+        },
+        "trade": {
+            "bytes": serialized(&trade),
+            "fields": {
+                "offer": key("offer").to_string(),
+                "tradeIndex": ((77u64 << 32) + 2).to_string(),
+                "seller": key("seller").to_string(),
+                "buyer": key("buyer").to_string(),
+                "mint": key("mint").to_string(),
+                "amount": "100000000",
+                "fiatAmount": "10500",
+                "feeBps": 50,
+                "arbiter": key("arbiter_authority").to_string(),
+                "arbiterFeeBps": 200,
+                "buyerBond": "10000000",
+                "state": 2,
+                "createdAt": "1790000000",
+                "paymentDeadline": "1790001800",
+                "paidAt": "1790000600",
+                "releaseDeadline": "1790004200",
+                "paymentRefHash": vec![9u8; 32],
+                "dispute": {
+                    "openedBy": key("seller").to_string(),
+                    "openedAt": "1790000900",
+                    "arbiter": key("fallback_arbiter").to_string(),
+                    "rulingDeadline": "1790173700",
+                    "escalated": true,
+                    "buyerEvidence": vec![1u8; 32],
+                    "sellerEvidence": vec![0u8; 32],
+                },
+                "bump": 251,
+            },
+        },
+    })
+}
+
+fn events() -> Value {
+    let taken = TradeTaken {
+        trade: key("trade"),
+        offer: key("offer"),
+        trade_index: 5,
+        seller: key("seller"),
+        buyer: key("buyer"),
+        mint: key("mint"),
+        amount: 100_000_000,
+        fiat_amount: 10_500,
+        fiat_currency: *b"EUR",
+        arbiter: key("arbiter_authority"),
+        buyer_bond: 10_000_000,
+        payment_deadline: 1_790_001_800,
+    };
+    let resolved = DisputeResolved {
+        trade: key("trade"),
+        offer: key("offer"),
+        seller: key("seller"),
+        buyer: key("buyer"),
+        resolution: Resolution::DefaultRuling,
+        arbiter: key("fallback_arbiter"),
+        buyer_bps: 7_000,
+        to_buyer: 68_600_000,
+        to_seller: 29_400_000,
+        arbiter_fee: 2_000_000,
+        bond_to_seller: 0,
+    };
+    json!([
+        {
+            "name": "tradeTaken",
+            "bytes": hex(&taken.data()),
+            "fields": {
+                "trade": key("trade").to_string(),
+                "offer": key("offer").to_string(),
+                "tradeIndex": "5",
+                "seller": key("seller").to_string(),
+                "buyer": key("buyer").to_string(),
+                "mint": key("mint").to_string(),
+                "amount": "100000000",
+                "fiatAmount": "10500",
+                "fiatCurrency": b"EUR".to_vec(),
+                "arbiter": key("arbiter_authority").to_string(),
+                "buyerBond": "10000000",
+                "paymentDeadline": "1790001800",
+            },
+        },
+        {
+            "name": "disputeResolved",
+            "bytes": hex(&resolved.data()),
+            "fields": {
+                "trade": key("trade").to_string(),
+                "offer": key("offer").to_string(),
+                "seller": key("seller").to_string(),
+                "buyer": key("buyer").to_string(),
+                "resolution": 2,
+                "arbiter": key("fallback_arbiter").to_string(),
+                "buyerBps": 7_000,
+                "toBuyer": "68600000",
+                "toSeller": "29400000",
+                "arbiterFee": "2000000",
+                "bondToSeller": "0",
+            },
+        },
+    ])
+}
+
+fn pdas() -> Value {
+    let seller = key("seller");
+    let offer = Pubkey::find_program_address(
+        &[
+            p2p_escrow::constants::OFFER_SEED,
+            seller.as_ref(),
+            &42u64.to_le_bytes(),
+        ],
+        &p2p_escrow::ID,
+    )
+    .0;
+    let trade_index = (77u64 << 32) + 2;
+    let trade = Pubkey::find_program_address(
+        &[
+            p2p_escrow::constants::TRADE_SEED,
+            offer.as_ref(),
+            &trade_index.to_le_bytes(),
+        ],
+        &p2p_escrow::ID,
+    )
+    .0;
+    let vault = spl_associated_token_account_interface::address::get_associated_token_address_with_program_id(
+        &offer,
+        &key("mint"),
+        &spl_token_2022_interface::ID,
+    );
+    json!({
+        "config": p2p_escrow::state::Config::address().to_string(),
+        "eventAuthority": event_authority().to_string(),
+        "programData": program_data_address().to_string(),
+        "arbiter": { "authority": key("arbiter_authority").to_string(), "address": arbiter_address(&key("arbiter_authority")).to_string() },
+        "offer": { "seller": seller.to_string(), "offerId": "42", "address": offer.to_string() },
+        "trade": { "offer": offer.to_string(), "tradeIndex": trade_index.to_string(), "address": trade.to_string() },
+        "vault": { "offer": offer.to_string(), "mint": key("mint").to_string(), "tokenProgram": spl_token_2022_interface::ID.to_string(), "address": vault.to_string() },
+    })
+}
+
+fn attestation() -> Value {
+    let trade = Trade {
+        offer: key("offer"),
+        trade_index: 0,
+        seller: key("seller"),
+        buyer: key("buyer"),
+        mint: key("mint"),
+        amount: 123_456_789,
+        fiat_amount: 0,
+        fee_bps: 0,
+        arbiter: key("arbiter_authority"),
+        arbiter_fee_bps: 0,
+        buyer_bond: 0,
+        state: TradeState::Paid,
+        created_at: 0,
+        payment_deadline: 0,
+        paid_at: 0,
+        release_deadline: 0,
+        payment_ref_hash: [4; 32],
+        dispute: None,
+        bump: 255,
+    };
+    let message = p2p_escrow::attestation::attestation_message(&key("trade"), &trade);
+    json!({
+        "trade": key("trade").to_string(),
+        "buyer": key("buyer").to_string(),
+        "mint": key("mint").to_string(),
+        "amount": "123456789",
+        "paymentRefHash": vec![4u8; 32],
+        "message": hex(&message),
+    })
+}
+
+/// Anchor's framework errors a client meets when accounts are wrong: name, code and message.
+fn anchor_errors() -> Value {
+    use AnchorError::*;
+    let errors = [
+        InstructionMissing,
+        InstructionFallbackNotFound,
+        InstructionDidNotDeserialize,
+        ConstraintMut,
+        ConstraintHasOne,
+        ConstraintSigner,
+        ConstraintRaw,
+        ConstraintOwner,
+        ConstraintRentExempt,
+        ConstraintSeeds,
+        ConstraintExecutable,
+        ConstraintState,
+        ConstraintAssociated,
+        ConstraintAssociatedInit,
+        ConstraintClose,
+        ConstraintAddress,
+        ConstraintZero,
+        ConstraintTokenMint,
+        ConstraintTokenOwner,
+        ConstraintMintMintAuthority,
+        ConstraintMintFreezeAuthority,
+        ConstraintMintDecimals,
+        ConstraintSpace,
+        ConstraintAccountIsNone,
+        ConstraintTokenTokenProgram,
+        ConstraintMintTokenProgram,
+        ConstraintAssociatedTokenTokenProgram,
+        ConstraintDuplicateMutableAccount,
+        AccountDiscriminatorAlreadySet,
+        AccountDiscriminatorNotFound,
+        AccountDiscriminatorMismatch,
+        AccountDidNotDeserialize,
+        AccountDidNotSerialize,
+        AccountNotEnoughKeys,
+        AccountNotMutable,
+        AccountOwnedByWrongProgram,
+        InvalidProgramId,
+        InvalidProgramExecutable,
+        AccountNotSigner,
+        AccountNotSystemOwned,
+        AccountNotInitialized,
+        AccountNotProgramData,
+        AccountNotAssociatedTokenAccount,
+        AccountSysvarMismatch,
+        AccountReallocExceedsLimit,
+        AccountDuplicateReallocs,
+        DeclaredProgramIdMismatch,
+        TryingToInitPayerAsProgramAccount,
+        InvalidNumericConversion,
+        RequireViolated,
+        RequireEqViolated,
+        RequireKeysEqViolated,
+        RequireNeqViolated,
+        RequireKeysNeqViolated,
+        RequireGtViolated,
+        RequireGteViolated,
+    ];
+    Value::Array(
+        errors
+            .into_iter()
+            .map(|error| {
+                json!({ "code": u32::from(error), "name": error.name(), "message": error.to_string() })
+            })
+            .collect(),
+    )
+}
+
+fn vectors() -> Value {
+    let idl = idl();
+    json!({
+        "programId": p2p_escrow::ID.to_string(),
+        "eventIxTag": hex(EVENT_IX_TAG_LE),
+        "pdas": pdas(),
+        "instructions": instructions(&idl),
+        "accounts": accounts(),
+        "events": events(),
+        "attestation": attestation(),
+        "anchorErrors": anchor_errors(),
+    })
+}
+
+#[test]
+fn vectors_match_the_committed_file() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../app/test/vectors.json");
+    let fresh = serde_json::to_string_pretty(&vectors()).expect("vectors serialize") + "\n";
+    if std::env::var_os("P2P_WRITE_VECTORS").is_some() {
+        std::fs::write(&path, fresh).expect("the vectors file is writable");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "app/test/vectors.json is stale: run `P2P_WRITE_VECTORS=1 cargo test -p p2p-escrow-tests \
+         --test escrow vectors` and commit it"
+    );
+}
