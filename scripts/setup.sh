@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and runs the main job. Installs the pinned Rust toolchain
 # (rust-toolchain.toml, through rustup) and builds every crate (the program, the test suite, the
-# IDL generator, the local chain); installs the TypeScript client's npm packages (app/, from
-# package-lock.json) and builds the `p2p-escrow` command line; then runs a live session of the
+# IDL generator, the local chain); installs Debian's Chromium for the browser tests if it is
+# missing; installs the TypeScript client's npm packages (app/, from package-lock.json) and builds
+# the `p2p-escrow` command line and the web desk (app/dist/web); then runs a live session of the
 # desk on a local chain (./scripts/desk.sh), which exits non-zero unless the balances add up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,11 +18,20 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 rustup toolchain install  # the toolchain and components pinned in rust-toolchain.toml
 
+# The browser tests drive Debian's Chromium with playwright-core (no browser download).
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends chromium
+fi
+
 cargo fetch --locked
 cargo build --locked --workspace --all-targets
 
 npm ci --prefix app --no-audit --no-fund
 npm run --prefix app build
+npm run --prefix app build:web
 
 ./scripts/desk.sh
 echo "setup done: run ./scripts/test.sh to run every test"

@@ -4,8 +4,9 @@
 # program run natively in program-test; unit, integration, adversarial, stateful and the byte
 # vectors shared with the TypeScript client).
 # TypeScript (app/): formatting, the Codama client's staleness check against the IDL, type
-# checking, the command line's build, and the node:test suites against the local chain (byte
-# vectors, the local chain's JSON-RPC, the SDK, every command-line subcommand, migrations/deploy.ts).
+# checking, the builds of the command line and the web desk, and the node:test suites against the
+# local chain (byte vectors, the local chain's JSON-RPC, the SDK, every command-line subcommand,
+# migrations/deploy.ts, and the web desk end to end in headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,4 +20,5 @@ npm run --prefix app --silent format:check
 npm run --prefix app --silent generate:check
 npm run --prefix app --silent typecheck
 npm run --prefix app --silent build
+npm run --prefix app --silent build:web
 npm test --prefix app --silent

@@ -19,10 +19,10 @@ import {
   getMintSupply,
   getTokenBalance,
   getWithheldFees,
+  formatAmount,
   tokenAccountAddress,
   type Address,
 } from "../src/sdk";
-import { formatAmount } from "../src/cli/format";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 const repoDir = join(appDir, "..");

@@ -194,7 +194,7 @@ test("a trade: take, trades, mark-paid, release, with progress until confirmed",
   const offer = json<{ offer: Address }>("seller", ...offerArgs()).offer;
   const take = run("buyer", "take", offer, "100");
   assert.equal(take.status, 0);
-  assert.match(take.stdout, /pay 105 EUR by/);
+  assert.match(take.stdout, /pay 105.00 EUR by/);
   assert.match(take.stderr, /sending \w+…\n(confirming .*\n)?confirmed \w+ in slot \d+/);
   const trade = /trade (\w+) reserves/.exec(take.stdout)![1] as Address;
   for (const filter of [

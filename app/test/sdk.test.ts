@@ -11,6 +11,7 @@ import { TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
 
 import {
   advanceLocalClock,
+  allowedActions,
   arbiterAddress,
   createMint,
   getArbiter,
@@ -27,6 +28,7 @@ import {
   NATIVE_MINT_ADDRESS,
   OfferStatus,
   fetchTransactionEvents,
+  previewSplit,
   signAttestation,
   tokenAccountAddress,
   TradeState,
@@ -209,6 +211,15 @@ test("a buyer cancels an unpaid trade; a stranger cannot mark it paid", async ()
     "NotBuyer",
   );
   assert.equal(error.message, "NotBuyer: Only the trade's buyer can do this");
+  const locked = await getTrade(desk.rpc, trade);
+  const now = locked.createdAt;
+  assert.deepEqual(allowedActions(locked, desk.keys.buyer2.address, now), ["markPaid", "cancel"]);
+  assert.deepEqual(allowedActions(locked, desk.keys.seller.address, now), ["release"]);
+  assert.deepEqual(allowedActions(locked, desk.keys.stranger.address, now), []);
+  assert.deepEqual(
+    allowedActions(locked, desk.keys.stranger.address, locked.paymentDeadline + 1n),
+    ["expire"],
+  );
   const cancelled = await desk.client.cancelTrade(desk.keys.buyer2, trade);
   assert.deepEqual(
     cancelled.events.map((e) => e.name),
@@ -292,6 +303,11 @@ test("a dispute: evidence from both sides, the arbiter's console listing, a 70/3
   });
   assert.ok(cases.some((t) => t.address === trade));
   await assertRefused(client.rule(keys.fallbackArbiter, trade, 7_000), "NotTradeArbiter");
+  const disputed = await getTrade(rpc, trade);
+  const now = disputed.paidAt;
+  assert.deepEqual(allowedActions(disputed, keys.arbiter.address, now), ["rule"]);
+  assert.deepEqual(allowedActions(disputed, keys.fallbackArbiter.address, now), []);
+  assert.deepEqual(allowedActions(disputed, keys.buyer.address, now), []);
   const arbiterBefore = await getTokenBalance(rpc, keys.arbiter.address, usd);
   const ruled = await client.rule(keys.arbiter, trade, 7_000);
   const resolved = ruled.events.find((e) => e.name === "disputeResolved");
@@ -299,6 +315,12 @@ test("a dispute: evidence from both sides, the arbiter's console listing, a 70/3
   assert.equal(resolved.data.arbiterFee, 2n * TOKEN);
   assert.equal(resolved.data.toBuyer, 68_600_000n);
   assert.equal(resolved.data.toSeller, 29_400_000n);
+  assert.deepEqual(previewSplit(disputed, 7_000), {
+    arbiterFee: resolved.data.arbiterFee,
+    toBuyer: resolved.data.toBuyer,
+    toSeller: resolved.data.toSeller,
+    bondTo: resolved.data.bondToSeller === 0n ? "buyer" : "seller",
+  });
   assert.equal(await getTokenBalance(rpc, keys.arbiter.address, usd), arbiterBefore + 1_980_000n);
 });
 
@@ -306,10 +328,16 @@ test("both parties settle a dispute themselves", async () => {
   const offer = await newOffer();
   const trade = await paidTrade(offer);
   await desk.client.openDispute(desk.keys.seller, trade);
+  const disputed = await getTrade(desk.rpc, trade);
   const settled = await desk.client.settle(desk.keys.buyer, desk.keys.seller, trade, 5_000);
   const resolved = settled.events.find((e) => e.name === "disputeResolved");
   assert.ok(resolved?.name === "disputeResolved");
   assert.equal(resolved.data.arbiterFee, 0n);
+  const preview = previewSplit(disputed, 5_000, false);
+  assert.deepEqual(
+    [preview.toBuyer, preview.toSeller],
+    [resolved.data.toBuyer, resolved.data.toSeller],
+  );
 });
 
 test("missed rulings escalate to the fallback arbiter, then to the default ruling", async () => {

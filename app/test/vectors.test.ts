@@ -32,6 +32,8 @@ import {
   offerAddress,
   P2P_ESCROW_PROGRAM_ADDRESS,
   programDataAddress,
+  programErrors,
+  PUBLIC_DISPUTE_GRACE,
   tokenAccountAddress,
   TRADE_OFFSETS,
   tradeAddress,
@@ -61,7 +63,8 @@ const vectors = JSON.parse(
 ) as Vectors;
 const idl = JSON.parse(
   readFileSync(new URL("../../idl/p2p_escrow.json", import.meta.url), "utf8"),
-) as { events: { name: string }[] };
+) as { events: { name: string }[]; constants: { name: string; value: string }[] };
+const idlConstant = (name: string) => idl.constants.find((c) => c.name === name)?.value;
 
 const hex = (bytes: Uint8Array | readonly number[]) =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -233,4 +236,18 @@ test("anchor's framework errors carry anchor's names, codes and messages", () =>
     [...ANCHOR_ERRORS].map(([code, e]) => ({ code, name: e.name, message: e.message })),
     vectors.anchorErrors,
   );
+});
+
+test("the client's program errors are the IDL's, and the generated constants agree", () => {
+  const constants = Object.entries(generated)
+    .filter(([name]) => name.startsWith("P2P_ESCROW_ERROR__"))
+    .map(([, code]) => code as number)
+    .sort((a, b) => a - b);
+  assert.deepEqual(
+    programErrors()
+      .map((e) => e.code)
+      .sort((a, b) => a - b),
+    constants,
+  );
+  assert.equal(PUBLIC_DISPUTE_GRACE.toString(), idlConstant("PUBLIC_DISPUTE_GRACE"));
 });

@@ -52,17 +52,28 @@ import {
   type Offer,
   type Trade,
   type TransactionProgress,
-} from "../sdk";
-import {
   formatAmount,
+  formatFiat,
   formatBps,
   formatDuration,
   formatTime,
   parseAmount,
   parseDuration,
-  toJson,
-} from "./format";
+} from "../sdk";
 import { readKeypairFile, writeNewKeypairFile } from "./keypair";
+
+/** JSON with bigints as strings and byte arrays as hex, for `--json`. */
+function toJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_, v) => {
+      if (typeof v === "bigint") return v.toString();
+      if (v instanceof Uint8Array) return Buffer.from(v).toString("hex");
+      return v;
+    },
+    2,
+  );
+}
 
 const OPTIONS = {
   url: { type: "string", short: "u" },
@@ -194,7 +205,7 @@ function offerLines(addr: Address, offer: Offer, mint: MintInfo): string[] {
     `offer ${addr}  #${offer.offerId}  ${OfferStatus[offer.status].toLowerCase()}`,
     `  seller ${offer.seller}`,
     `  mint ${offer.mint}  available ${amount(offer.available)}  locked ${amount(offer.locked)}`,
-    `  price ${formatAmount(t.price, 2)} ${fiatCurrencyCode(t.fiatCurrency)} per token  limits ${amount(t.minTradeAmount)}–${amount(t.maxTradeAmount)}`,
+    `  price ${formatFiat(t.price)} ${fiatCurrencyCode(t.fiatCurrency)} per token  limits ${amount(t.minTradeAmount)}–${amount(t.maxTradeAmount)}`,
     `  windows: pay ${formatDuration(t.paymentWindow)}, release ${formatDuration(t.releaseWindow)}  bond ${formatAmount(t.buyerBond, 9)} SOL`,
     `  arbiter ${t.arbiter}  attestor ${t.attestor.__option === "Some" ? t.attestor.value : "none"}`,
   ];
@@ -204,7 +215,7 @@ function tradeLines(addr: Address, trade: Trade, mint: MintInfo): string[] {
   const lines = [
     `trade ${addr}  ${TradeState[trade.state].toLowerCase()}`,
     `  offer ${trade.offer}  seller ${trade.seller}  buyer ${trade.buyer}`,
-    `  amount ${formatAmount(trade.amount, mint.decimals)}  fiat ${formatAmount(trade.fiatAmount, 2)}  bond ${formatAmount(trade.buyerBond, 9)} SOL`,
+    `  amount ${formatAmount(trade.amount, mint.decimals)}  fiat ${formatFiat(trade.fiatAmount)}  bond ${formatAmount(trade.buyerBond, 9)} SOL`,
     `  payment deadline ${formatTime(trade.paymentDeadline)}`,
   ];
   if (trade.state !== TradeState.Locked) {
@@ -512,7 +523,7 @@ const COMMANDS: Record<string, Command> = {
       ];
       if (taken?.name === "tradeTaken") {
         lines.push(
-          `pay ${formatAmount(taken.data.fiatAmount, 2)} ${fiatCurrencyCode(state.terms.fiatCurrency)} by ${formatTime(taken.data.paymentDeadline)}`,
+          `pay ${formatFiat(taken.data.fiatAmount)} ${fiatCurrencyCode(state.terms.fiatCurrency)} by ${formatTime(taken.data.paymentDeadline)}`,
         );
       }
       return sent(result, lines, { trade: result.address });

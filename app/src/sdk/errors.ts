@@ -13,10 +13,9 @@ import {
 import * as tokenProgram from "@solana-program/token";
 import { getTokenErrorMessage, type TokenError } from "@solana-program/token";
 
-import * as generated from "../generated";
+import idl from "../../../idl/p2p_escrow.json";
 import { ED25519_PROGRAM_ADDRESS, P2P_ESCROW_PROGRAM_ADDRESS } from "./addresses";
 import { ANCHOR_ERRORS } from "./anchorErrors";
-import { getP2pEscrowErrorMessage, type P2pEscrowError } from "../generated";
 
 /** A refusal or failure, as a person should see it. */
 export type ErrorDescription = {
@@ -29,7 +28,6 @@ export type ErrorDescription = {
   logs: readonly string[];
 };
 
-const ERROR_PREFIX = "P2P_ESCROW_ERROR__";
 const TOKEN_ERROR_PREFIX = "TOKEN_ERROR__";
 /** Anchor's framework errors start at 100; below are the token program's, met through CPI. */
 const FIRST_ANCHOR_ERROR = 100;
@@ -55,7 +53,13 @@ function errorNames(module: object, prefix: string): ReadonlyMap<number, string>
   );
 }
 
-const PROGRAM_ERROR_NAMES = errorNames(generated, ERROR_PREFIX);
+/**
+ * The program's errors by code, from the IDL (the generated client hides its messages in
+ * production bundles, and a front end must show them).
+ */
+const PROGRAM_ERRORS: ReadonlyMap<number, { name: string; message: string }> = new Map(
+  idl.errors.map((error) => [error.code, { name: error.name, message: error.msg }]),
+);
 const TOKEN_ERROR_NAMES = errorNames(tokenProgram, TOKEN_ERROR_PREFIX);
 
 /** The Ed25519 precompile's errors (`PrecompileError`), met when an attestation does not verify. */
@@ -87,11 +91,7 @@ export type ProgramAt = (instructionIndex: number) => Address | undefined;
 
 /** Every program error: code, name and message. */
 export function programErrors(): { code: number; name: string; message: string }[] {
-  return [...PROGRAM_ERROR_NAMES].map(([code, name]) => ({
-    code,
-    name,
-    message: getP2pEscrowErrorMessage(code as P2pEscrowError),
-  }));
+  return [...PROGRAM_ERRORS].map(([code, error]) => ({ code, ...error }));
 }
 
 /** Anchor's error log line: `... Error Code: X. Error Number: N. Error Message: M.` */
@@ -118,10 +118,8 @@ export function describeCustomError(
       message: `program ${program} failed with custom error ${code}`,
     };
   }
-  const name = PROGRAM_ERROR_NAMES.get(code);
-  if (name) {
-    return { name, code, logs, message: getP2pEscrowErrorMessage(code as P2pEscrowError) };
-  }
+  const programError = PROGRAM_ERRORS.get(code);
+  if (programError) return { ...programError, code, logs };
   for (const line of logs) {
     const match = ANCHOR_LOG.exec(line);
     if (match && Number(match[2]) === code) {

@@ -60,15 +60,9 @@ export function formatBps(bps: number): string {
   return `${bps / 100}%`;
 }
 
-/** JSON with bigints as strings and byte arrays as hex, for `--json`. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_, v) => {
-      if (typeof v === "bigint") return v.toString();
-      if (v instanceof Uint8Array) return Buffer.from(v).toString("hex");
-      return v;
-    },
-    2,
-  );
+/** Fiat minor units (cents) -> `"1050.00"`: always two decimals. */
+export function formatFiat(minorUnits: bigint): string {
+  const negative = minorUnits < 0n;
+  const cents = negative ? -minorUnits : minorUnits;
+  return `${negative ? "-" : ""}${cents / 100n}.${(cents % 100n).toString().padStart(2, "0")}`;
 }
