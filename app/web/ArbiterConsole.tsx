@@ -6,6 +6,7 @@
 import { useState } from "react";
 
 import {
+  fetchAccountEvents,
   formatAmount,
   formatFiat,
   formatBps,
@@ -19,7 +20,6 @@ import {
   type Trade,
 } from "../src/sdk";
 import { useChain, useChainTime, useDesk } from "./context";
-import { readTimeline } from "./timeline";
 import { TxStatus, useTransaction } from "./Tx";
 
 const hex = (bytes: { every(test: (b: number) => boolean): boolean } & ArrayLike<number>) =>
@@ -32,7 +32,7 @@ function Case({ trade, tx }: { trade: Located<Trade>; tx: ReturnType<typeof useT
   const [bps, setBps] = useState(5_000);
   const details = useChain(async () => {
     const mint = await getMintInfo(desk.rpc, trade.data.mint);
-    const timeline = await readTimeline(desk.rpc, trade.address);
+    const timeline = await fetchAccountEvents(desk.rpc, trade.address);
     const uris = { buyer: "", seller: "" };
     for (const { event } of timeline) {
       if (event.name === "evidenceSubmitted")

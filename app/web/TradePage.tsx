@@ -9,6 +9,7 @@ import {
   allowedActions,
   arbiterInCharge,
   EscrowError,
+  fetchAccountEvents,
   formatAmount,
   formatFiat,
   formatDuration,
@@ -19,11 +20,11 @@ import {
   hashText,
   PUBLIC_DISPUTE_GRACE,
   TradeState,
+  type AccountEvent,
   type MintInfo,
   type Trade,
 } from "../src/sdk";
 import { useChain, useChainTime, useDesk } from "./context";
-import { readTimeline, type TimelineEntry } from "./timeline";
 import { TxStatus, useTransaction } from "./Tx";
 
 function Countdown({
@@ -49,7 +50,7 @@ function Countdown({
   );
 }
 
-function describe(entry: TimelineEntry, decimals: number): string {
+function describe(entry: AccountEvent, decimals: number): string {
   const { event } = entry;
   const tokens = (v: bigint) => formatAmount(v, decimals);
   switch (event.name) {
@@ -237,7 +238,7 @@ export function TradePage({ address: text }: { address: string }) {
   const tradeAddress = address(text);
   const data = useChain(
     async () => {
-      const timeline = await readTimeline(desk.rpc, tradeAddress);
+      const timeline = await fetchAccountEvents(desk.rpc, tradeAddress);
       let trade: Trade | null = null;
       try {
         trade = await getTrade(desk.rpc, tradeAddress);

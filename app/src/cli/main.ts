@@ -26,6 +26,7 @@ import {
   describeError,
   EscrowClient,
   EscrowError,
+  fetchAccountEvents,
   fetchTransactionEvents,
   fiatCurrencyCode,
   getConfig,
@@ -241,26 +242,6 @@ async function offerMint(ctx: Context, offer: Address): Promise<{ offer: Offer; 
 async function tradeMint(ctx: Context, trade: Address): Promise<{ trade: Trade; mint: MintInfo }> {
   const state = await getTrade(ctx.rpc, trade);
   return { trade: state, mint: await getMintInfo(ctx.rpc, state.mint) };
-}
-
-/** The program's events touching `account`, oldest first. */
-async function timeline(rpc: EscrowRpc, account: Address) {
-  const signatures = await rpc.getSignaturesForAddress(account, { limit: 1000 }).send();
-  const entries = [];
-  for (const entry of [...signatures].reverse()) {
-    if (entry.err) continue;
-    const landed = await fetchTransactionEvents(rpc, entry.signature);
-    if (!landed) continue;
-    for (const event of landed.events) {
-      entries.push({
-        signature: entry.signature,
-        slot: entry.slot,
-        blockTime: entry.blockTime,
-        event,
-      });
-    }
-  }
-  return entries;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -755,7 +736,7 @@ const COMMANDS: Record<string, Command> = {
     summary: "a trade's state (while open) and its timeline of events",
     async run(ctx) {
       const trade = toAddress(arg(ctx, 0, "address"), "<address>");
-      const events = await timeline(ctx.rpc, trade);
+      const events = await fetchAccountEvents(ctx.rpc, trade);
       let state: Trade | null = null;
       const lines: string[] = [];
       try {

@@ -130,11 +130,34 @@ function termsArgs(terms: OfferTermsInput): OfferTermsArgs {
 
 /** What a trade instruction needs around the trade. */
 type TradeContext = {
-  address: Address;
   trade: Trade;
   offer: Offer;
+  /** The accounts every payout instruction names the same way. */
+  accounts: {
+    offer: Address;
+    trade: Address;
+    buyerTokenAccount: Address;
+    vault: Address;
+    mint: Address;
+    tokenProgram: Address;
+    eventAuthority: Address;
+    program: Address;
+  };
+};
+
+/** What an offer instruction of the seller needs around the offer. */
+type OfferContext = {
+  offer: Offer;
   mint: MintInfo;
-  buyerTokenAccount: Address;
+  accounts: {
+    offer: Address;
+    vault: Address;
+    mint: Address;
+    sellerTokenAccount: Address;
+    tokenProgram: Address;
+    eventAuthority: Address;
+    program: Address;
+  };
 };
 
 export class EscrowClient {
@@ -159,13 +182,49 @@ export class EscrowClient {
   private async tradeContext(address: Address): Promise<TradeContext> {
     const trade = await getTrade(this.rpc, address);
     const offer = await getOffer(this.rpc, trade.offer);
-    const mint = await getMintInfo(this.rpc, offer.mint);
-    const buyerTokenAccount = await tokenAccountAddress(
-      trade.buyer,
-      offer.mint,
-      offer.tokenProgram,
-    );
-    return { address, trade, offer, mint, buyerTokenAccount };
+    return {
+      trade,
+      offer,
+      accounts: {
+        offer: trade.offer,
+        trade: address,
+        buyerTokenAccount: await tokenAccountAddress(trade.buyer, offer.mint, offer.tokenProgram),
+        vault: offer.vault,
+        mint: offer.mint,
+        tokenProgram: offer.tokenProgram,
+        ...(await this.events()),
+      },
+    };
+  }
+
+  /** The protocol treasury and its token account for the trade's mint. */
+  private async treasuryAccounts(context: TradeContext) {
+    const { treasury } = await getConfig(this.rpc);
+    return {
+      config: await configAddress(),
+      treasury,
+      treasuryTokenAccount: await tokenAccountAddress(
+        treasury,
+        context.offer.mint,
+        context.offer.tokenProgram,
+      ),
+    };
+  }
+
+  private async offerContext(seller: Address, address: Address): Promise<OfferContext> {
+    const offer = await getOffer(this.rpc, address);
+    return {
+      offer,
+      mint: await getMintInfo(this.rpc, offer.mint),
+      accounts: {
+        offer: address,
+        vault: offer.vault,
+        mint: offer.mint,
+        sellerTokenAccount: await tokenAccountAddress(seller, offer.mint, offer.tokenProgram),
+        tokenProgram: offer.tokenProgram,
+        ...(await this.events()),
+      },
+    };
   }
 
   // ----- protocol administration -----
@@ -309,51 +368,24 @@ export class EscrowClient {
 
   /** Adds tokens to an offer's vault. */
   async deposit(seller: TransactionSigner, offer: Address, amount: bigint): Promise<ActionResult> {
-    const state = await getOffer(this.rpc, offer);
-    const mint = await getMintInfo(this.rpc, state.mint);
+    const context = await this.offerContext(seller.address, offer);
     const instructions: Instruction[] =
-      mint.address === NATIVE_MINT_ADDRESS ? await wrapSolInstructions(seller, amount, mint) : [];
-    instructions.push(
-      getDepositInstruction({
-        seller,
-        offer,
-        vault: state.vault,
-        mint: state.mint,
-        sellerTokenAccount: await tokenAccountAddress(
-          seller.address,
-          state.mint,
-          state.tokenProgram,
-        ),
-        tokenProgram: state.tokenProgram,
-        amount,
-        ...(await this.events()),
-      }),
-    );
+      context.mint.address === NATIVE_MINT_ADDRESS
+        ? await wrapSolInstructions(seller, amount, context.mint)
+        : [];
+    instructions.push(getDepositInstruction({ seller, amount, ...context.accounts }));
     return this.send(seller, instructions);
   }
 
   /** Takes back up to `available` tokens (wrapped SOL is unwrapped). */
   async withdraw(seller: TransactionSigner, offer: Address, amount: bigint): Promise<ActionResult> {
-    const state = await getOffer(this.rpc, offer);
-    const mint = await getMintInfo(this.rpc, state.mint);
+    const context = await this.offerContext(seller.address, offer);
     const instructions: Instruction[] = [
-      getWithdrawInstruction({
-        seller,
-        offer,
-        vault: state.vault,
-        mint: state.mint,
-        sellerTokenAccount: await tokenAccountAddress(
-          seller.address,
-          state.mint,
-          state.tokenProgram,
-        ),
-        tokenProgram: state.tokenProgram,
-        amount,
-        ...(await this.events()),
-      }),
+      getWithdrawInstruction({ seller, amount, ...context.accounts }),
     ];
-    if (mint.address === NATIVE_MINT_ADDRESS)
-      instructions.push(await unwrapSolInstruction(seller, mint));
+    if (context.mint.address === NATIVE_MINT_ADDRESS) {
+      instructions.push(await unwrapSolInstruction(seller, context.mint));
+    }
     return this.send(seller, instructions);
   }
 
@@ -373,50 +405,23 @@ export class EscrowClient {
 
   /** Closes an offer with nothing locked: tokens and rent go back to the seller. */
   async closeOffer(seller: TransactionSigner, offer: Address): Promise<ActionResult> {
-    const state = await getOffer(this.rpc, offer);
-    const mint = await getMintInfo(this.rpc, state.mint);
-    const instructions: Instruction[] = [
-      getCloseOfferInstruction({
-        seller,
-        offer,
-        vault: state.vault,
-        mint: state.mint,
-        sellerTokenAccount: await tokenAccountAddress(
-          seller.address,
-          state.mint,
-          state.tokenProgram,
-        ),
-        tokenProgram: state.tokenProgram,
-        ...(await this.events()),
-      }),
-    ];
-    if (mint.address === NATIVE_MINT_ADDRESS)
-      instructions.push(await unwrapSolInstruction(seller, mint));
+    const context = await this.offerContext(seller.address, offer);
+    const instructions: Instruction[] = [getCloseOfferInstruction({ seller, ...context.accounts })];
+    if (context.mint.address === NATIVE_MINT_ADDRESS) {
+      instructions.push(await unwrapSolInstruction(seller, context.mint));
+    }
     return this.send(seller, instructions);
   }
 
   /** Pays the buyer (less the protocol fee) after the buyer marked the trade paid. */
   async release(seller: TransactionSigner, trade: Address): Promise<ActionResult> {
     const context = await this.tradeContext(trade);
-    const config = await getConfig(this.rpc);
     const instruction = getReleaseInstruction({
       seller,
-      config: await configAddress(),
-      offer: context.trade.offer,
-      trade,
       buyer: context.trade.buyer,
       arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
-      buyerTokenAccount: context.buyerTokenAccount,
-      treasury: config.treasury,
-      treasuryTokenAccount: await tokenAccountAddress(
-        config.treasury,
-        context.offer.mint,
-        context.offer.tokenProgram,
-      ),
-      vault: context.offer.vault,
-      mint: context.offer.mint,
-      tokenProgram: context.offer.tokenProgram,
-      ...(await this.events()),
+      ...(await this.treasuryAccounts(context)),
+      ...context.accounts,
     });
     return this.send(seller, [instruction]);
   }
@@ -509,7 +514,6 @@ export class EscrowClient {
     attestation: { attestor: Address; signature: ReadonlyUint8Array },
   ): Promise<ActionResult> {
     const context = await this.tradeContext(trade);
-    const config = await getConfig(this.rpc);
     const message = attestationMessage({
       trade,
       buyer: context.trade.buyer,
@@ -519,21 +523,9 @@ export class EscrowClient {
     });
     const release = getReleaseWithAttestationInstruction({
       relayer,
-      config: await configAddress(),
-      offer: context.trade.offer,
-      trade,
       buyer: context.trade.buyer,
-      buyerTokenAccount: context.buyerTokenAccount,
-      treasury: config.treasury,
-      treasuryTokenAccount: await tokenAccountAddress(
-        config.treasury,
-        context.offer.mint,
-        context.offer.tokenProgram,
-      ),
-      vault: context.offer.vault,
-      mint: context.offer.mint,
-      tokenProgram: context.offer.tokenProgram,
-      ...(await this.events()),
+      ...(await this.treasuryAccounts(context)),
+      ...context.accounts,
     });
     return this.send(relayer, [
       ed25519Instruction(attestation.attestor, attestation.signature, message),
@@ -584,16 +576,10 @@ export class EscrowClient {
         context.offer.mint,
         context.offer.tokenProgram,
       ),
-      offer: context.trade.offer,
-      trade,
       buyer: context.trade.buyer,
-      buyerTokenAccount: context.buyerTokenAccount,
       seller: context.trade.seller,
-      vault: context.offer.vault,
-      mint: context.offer.mint,
-      tokenProgram: context.offer.tokenProgram,
       buyerBps,
-      ...(await this.events()),
+      ...context.accounts,
     });
     return this.send(arbiter, [instruction]);
   }
@@ -610,14 +596,8 @@ export class EscrowClient {
       buyer,
       seller,
       arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
-      offer: context.trade.offer,
-      trade,
-      buyerTokenAccount: context.buyerTokenAccount,
-      vault: context.offer.vault,
-      mint: context.offer.mint,
-      tokenProgram: context.offer.tokenProgram,
       buyerBps,
-      ...(await this.events()),
+      ...context.accounts,
     });
     return this.send(buyer, [instruction]);
   }
@@ -631,15 +611,9 @@ export class EscrowClient {
       config: await configAddress(),
       arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
       fallbackArbiter: await arbiterAddress(config.fallbackArbiter),
-      offer: context.trade.offer,
-      trade,
       buyer: context.trade.buyer,
-      buyerTokenAccount: context.buyerTokenAccount,
       seller: context.trade.seller,
-      vault: context.offer.vault,
-      mint: context.offer.mint,
-      tokenProgram: context.offer.tokenProgram,
-      ...(await this.events()),
+      ...context.accounts,
     });
     return this.send(cranker, [instruction]);
   }

@@ -13,6 +13,7 @@ import {
   setTransactionMessageFeePayerSigner,
   setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
+  type Address,
   type Instruction,
   type Rpc,
   type Signature,
@@ -160,4 +161,38 @@ export async function sendInstructions(
     });
     await sleep(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
   }
+}
+
+/** One program event in an account's history. */
+export type AccountEvent = {
+  signature: Signature;
+  slot: bigint;
+  blockTime: bigint | null;
+  event: EscrowEvent;
+};
+
+/**
+ * The program's events in every successful transaction that named `account` (a trade, an offer,
+ * a person), oldest first: an account's timeline, also once the account is closed.
+ */
+export async function fetchAccountEvents(
+  rpc: EscrowRpc,
+  account: Address,
+  limit = 1_000,
+): Promise<AccountEvent[]> {
+  const signatures = await rpc.getSignaturesForAddress(account, { limit }).send();
+  const entries: AccountEvent[] = [];
+  for (const entry of [...signatures].reverse()) {
+    if (entry.err) continue;
+    const landed = await fetchTransactionEvents(rpc, entry.signature);
+    for (const event of landed?.events ?? []) {
+      entries.push({
+        signature: entry.signature,
+        slot: entry.slot,
+        blockTime: entry.blockTime,
+        event,
+      });
+    }
+  }
+  return entries;
 }
