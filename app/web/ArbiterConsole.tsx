@@ -4,6 +4,7 @@
  * disputes anyone may escalate because their ruling deadline passed.
  */
 import { useState } from "react";
+import type { ReadonlyUint8Array } from "@solana/kit";
 
 import {
   fetchAccountEvents,
@@ -22,7 +23,8 @@ import {
 import { useChain, useChainTime, useDesk } from "./context";
 import { TxStatus, useTransaction } from "./Tx";
 
-const hex = (bytes: { every(test: (b: number) => boolean): boolean } & ArrayLike<number>) =>
+/** An evidence hash in hex, or null for an empty slot. */
+const hex = (bytes: ReadonlyUint8Array) =>
   bytes.every((b) => b === 0)
     ? null
     : Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

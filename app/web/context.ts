@@ -49,7 +49,7 @@ export function useChain<T>(
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `read` is a new closure every render; what it reads is named in `deps`.
   }, [...deps, version, tick]);
   return state;
 }
