@@ -3,7 +3,7 @@ import { useState } from "react";
 import type { Address } from "@solana/kit";
 
 import {
-  fetchTransactionEvents,
+  fetchAccountEvents,
   fiatCurrencyCode,
   formatAmount,
   formatFiat,
@@ -32,19 +32,12 @@ async function sellerHistory(
   rpc: EscrowRpc,
 ): Promise<Map<string, { completed: number; disputed: number }>> {
   const history = new Map<string, { completed: number; disputed: number }>();
-  const signatures = await rpc
-    .getSignaturesForAddress(P2P_ESCROW_PROGRAM_ADDRESS, { limit: 500 })
-    .send();
-  for (const entry of signatures) {
-    if (entry.err) continue;
-    const landed = await fetchTransactionEvents(rpc, entry.signature);
-    for (const event of landed?.events ?? []) {
-      if (event.name !== "tradeReleased" && event.name !== "disputeResolved") continue;
-      const record = history.get(event.data.seller) ?? { completed: 0, disputed: 0 };
-      if (event.name === "tradeReleased") record.completed += 1;
-      else record.disputed += 1;
-      history.set(event.data.seller, record);
-    }
+  for (const { event } of await fetchAccountEvents(rpc, P2P_ESCROW_PROGRAM_ADDRESS, 500)) {
+    if (event.name !== "tradeReleased" && event.name !== "disputeResolved") continue;
+    const record = history.get(event.data.seller) ?? { completed: 0, disputed: 0 };
+    if (event.name === "tradeReleased") record.completed += 1;
+    else record.disputed += 1;
+    history.set(event.data.seller, record);
   }
   return history;
 }

@@ -79,9 +79,19 @@ function describe(entry: AccountEvent, decimals: number): string {
 
 type Tx = ReturnType<typeof useTransaction>;
 
-function Actions({ tradeAddress, trade, tx }: { tradeAddress: Address; trade: Trade; tx: Tx }) {
+function Actions({
+  tradeAddress,
+  trade,
+  tx,
+  now,
+}: {
+  tradeAddress: Address;
+  trade: Trade;
+  tx: Tx;
+  /** The chain's time, read once by the trade page. */
+  now: bigint | null;
+}) {
   const desk = useDesk();
-  const now = useChainTime();
   const [reference, setReference] = useState("");
   const [file, setFile] = useState<File | null>(null);
   const [uri, setUri] = useState("");
@@ -226,7 +236,7 @@ function OpenTrade({
           />
         )}
       </ul>
-      <Actions tradeAddress={tradeAddress} trade={trade} tx={tx} />
+      <Actions tradeAddress={tradeAddress} trade={trade} tx={tx} now={now} />
     </>
   );
 }

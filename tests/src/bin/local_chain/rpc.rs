@@ -237,6 +237,19 @@ fn encode_account(account: &Account, encoding: Encoding, slice: Option<(usize, u
     })
 }
 
+/// `{pubkey, account}`, as account listings answer.
+fn keyed_account(
+    address: &Pubkey,
+    account: &Account,
+    encoding: Encoding,
+    slice: Option<(usize, usize)>,
+) -> Value {
+    json!({
+        "pubkey": address.to_string(),
+        "account": encode_account(account, encoding, slice),
+    })
+}
+
 /// Decides whether an account passes `getProgramAccounts` filters.
 enum Filter {
     DataSize(usize),
@@ -464,12 +477,7 @@ pub async fn dispatch(
                 .await?;
             let values: Vec<Value> = found
                 .iter()
-                .map(|(address, account)| {
-                    json!({
-                        "pubkey": address.to_string(),
-                        "account": encode_account(account, encoding, slice),
-                    })
-                })
+                .map(|(address, account)| keyed_account(address, account, encoding, slice))
                 .collect();
             if config.bool("withContext")? {
                 with_context(chain, Value::Array(values)).await
@@ -504,12 +512,11 @@ pub async fn dispatch(
                         })
                     })
                     .await?;
-                values.extend(found.iter().map(|(address, account)| {
-                    json!({
-                        "pubkey": address.to_string(),
-                        "account": encode_account(account, encoding, slice),
-                    })
-                }));
+                values.extend(
+                    found
+                        .iter()
+                        .map(|(address, account)| keyed_account(address, account, encoding, slice)),
+                );
             }
             with_context(chain, Value::Array(values)).await
         }
