@@ -5,7 +5,7 @@
  * are skipped.
  *
  *   npm --prefix app run deploy -- --url URL --keypair UPGRADE_AUTHORITY.json \
- *     --treasury ADDRESS --fallback-arbiter ADDRESS [--fee-bps 50] [--ruling-window 172800] \
+ *     --fallback-arbiter ADDRESS [--fee-bps 50] [--ruling-window 172800] \
  *     [--default-buyer-bps 5000] [--arbiter ADDRESS:FEE_BPS ...]
  */
 import { homedir } from "node:os";
@@ -25,7 +25,6 @@ import {
 } from "../app/src/sdk";
 
 type DeployPlan = {
-  treasury: Address;
   fallbackArbiter: Address;
   feeBps: number;
   rulingWindow: bigint;
@@ -39,7 +38,6 @@ function parsePlan(argv: string[]): { url: string; keypair: string; plan: Deploy
     options: {
       url: { type: "string" },
       keypair: { type: "string" },
-      treasury: { type: "string" },
       "fallback-arbiter": { type: "string" },
       "fee-bps": { type: "string", default: "50" },
       "ruling-window": { type: "string", default: "172800" },
@@ -48,14 +46,13 @@ function parsePlan(argv: string[]): { url: string; keypair: string; plan: Deploy
     },
     strict: true,
   });
-  if (!values.treasury || !values["fallback-arbiter"]) {
-    throw new Error("--treasury and --fallback-arbiter are required");
+  if (!values["fallback-arbiter"]) {
+    throw new Error("--fallback-arbiter is required");
   }
   return {
     url: values.url ?? LOCAL_CHAIN_URL,
     keypair: values.keypair ?? join(homedir(), ".config", "solana", "id.json"),
     plan: {
-      treasury: address(values.treasury),
       fallbackArbiter: address(values["fallback-arbiter"]),
       feeBps: Number(values["fee-bps"]),
       rulingWindow: BigInt(values["ruling-window"]),
@@ -78,7 +75,6 @@ async function deploy(url: string, keypair: string, plan: DeployPlan): Promise<s
   const existing = await getMaybeConfig(rpc);
   if (existing) {
     const same =
-      existing.treasury === plan.treasury &&
       existing.fallbackArbiter === plan.fallbackArbiter &&
       existing.feeBps === plan.feeBps &&
       existing.rulingWindow === plan.rulingWindow &&
@@ -90,7 +86,6 @@ async function deploy(url: string, keypair: string, plan: DeployPlan): Promise<s
     );
   } else {
     const sent = await client.initializeConfig(authority, {
-      treasury: plan.treasury,
       feeBps: plan.feeBps,
       fallbackArbiter: plan.fallbackArbiter,
       rulingWindow: plan.rulingWindow,

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import {
+  configAddress,
   createEscrowRpc,
   getMintInfo,
   getMintSupply,
@@ -84,7 +85,6 @@ async function main(): Promise<number> {
   section("keys");
   const people = [
     "admin",
-    "treasury",
     "arbiter",
     "fallback",
     "seller",
@@ -141,8 +141,6 @@ async function session(keys: Record<string, Address>): Promise<number> {
       url,
       "--keypair",
       join(work, "admin.json"),
-      "--treasury",
-      keys.treasury,
       "--fallback-arbiter",
       keys.fallback,
       "--fee-bps",
@@ -256,7 +254,7 @@ async function session(keys: Record<string, Address>): Promise<number> {
     ["alice", keys.alice],
     ["bob", keys.bob],
     ["carol", keys.carol],
-    ["treasury", keys.treasury],
+    ["fee vault", await configAddress()],
     ["arbiter", keys.arbiter],
   ];
   const balances: Record<string, bigint> = {};
@@ -299,8 +297,8 @@ async function session(keys: Record<string, Address>): Promise<number> {
       afterTransferFee(200n * UNIT - fee1),
     ],
     [
-      "treasury received the protocol fee, less the transfer fee",
-      balances.treasury,
+      "the fee vault collected the protocol fee, less the transfer fee",
+      balances["fee vault"],
       afterTransferFee(fee1),
     ],
     [

@@ -136,10 +136,7 @@ test("keygen, address, airdrop, balance, create-mint, mint-to", () => {
 });
 
 test("config and arbiter show the protocol settings and an arbiter's record", () => {
-  assert.match(
-    ok(null, "config"),
-    new RegExp(`treasury ${desk.keys.treasury.address}  protocol fee 0.5%`),
-  );
+  assert.match(ok(null, "config"), /protocol fee 0\.5% \(collected in each mint's fee vault\)/);
   assert.match(ok(null, "arbiter", desk.keys.arbiter.address), /active  fee 2%/);
   const missing = run(null, "arbiter", desk.keys.stranger.address);
   assert.equal(missing.status, 1);

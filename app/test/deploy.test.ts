@@ -50,8 +50,6 @@ function deploy(keypair: string, arbiter: string) {
       chain.url,
       "--keypair",
       join(dir, `${keypair}.json`),
-      "--treasury",
-      stranger.signer.address,
       "--fallback-arbiter",
       arbiter,
       "--fee-bps",

@@ -367,7 +367,6 @@ test("administration: settings, pause, arbiter updates, a two-step admin change"
   const { client, keys, rpc } = desk;
   const config = await getConfig(rpc);
   const params = {
-    treasury: config.treasury,
     feeBps: 60,
     fallbackArbiter: config.fallbackArbiter,
     rulingWindow: config.rulingWindow,

@@ -100,10 +100,9 @@ export async function airdrop(rpc: EscrowRpc, to: Address, sol: number): Promise
   assert.ok(value[0] && !value[0].err, "the airdrop landed");
 }
 
-/** Everyone at the desk: protocol admin, treasury, two arbiters, traders, a payment service. */
+/** Everyone at the desk: protocol admin, two arbiters, traders, a payment service. */
 export const ROLES = [
   "admin",
-  "treasury",
   "arbiter",
   "fallbackArbiter",
   "seller",
@@ -133,7 +132,7 @@ export type Desk = {
 };
 
 /**
- * A local chain with the config initialized (admin, treasury, fallback arbiter, 0.5% fee, 2-day
+ * A local chain with the config initialized (admin, fallback arbiter, 0.5% fee, 2-day
  * ruling window, 50/50 default ruling), both arbiters registered at 2%, everyone funded with SOL
  * and the seller with 10,000 stable-coin tokens.
  */
@@ -154,7 +153,6 @@ export async function startDesk(): Promise<Desk> {
   for (const role of ROLES) await airdrop(rpc, keys[role].address, 100);
   const client = new EscrowClient(rpc);
   await client.initializeConfig(keys.admin, {
-    treasury: keys.treasury.address,
     feeBps: FEE_BPS,
     fallbackArbiter: keys.fallbackArbiter.address,
     rulingWindow: RULING_WINDOW,

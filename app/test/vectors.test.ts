@@ -28,9 +28,12 @@ import {
   EVENT_IX_TAG,
   EVENT_NAMES,
   eventAuthorityAddress,
+  feeVaultAddress,
+  holdingAddress,
   OFFER_OFFSETS,
   offerAddress,
   P2P_ESCROW_PROGRAM_ADDRESS,
+  profileAddress,
   programDataAddress,
   programErrors,
   PUBLIC_DISPUTE_GRACE,
@@ -52,7 +55,10 @@ type Vectors = {
     accounts: VectorAccount[];
     data: string;
   }[];
-  accounts: Record<"config" | "arbiter" | "offer" | "trade", { bytes: string; fields: Json }>;
+  accounts: Record<
+    "profile" | "config" | "arbiter" | "offer" | "trade",
+    { bytes: string; fields: Json }
+  >;
   events: { name: string; bytes: string; fields: Json }[];
   attestation: Record<string, Json>;
   anchorErrors: { code: number; name: string; message: string }[];
@@ -141,6 +147,7 @@ test("every instruction encodes its data and orders its accounts as anchor does"
 
 test("account layouts decode to the program's values, and listing offsets point at them", () => {
   const decoders = {
+    profile: generated.getProfileDecoder(),
     config: generated.getConfigDecoder(),
     arbiter: generated.getArbiterDecoder(),
     offer: generated.getOfferDecoder(),
@@ -151,6 +158,7 @@ test("account layouts decode to the program's values, and listing offsets point 
     const bytes = fromHex(vector.bytes);
     assert.deepEqual(toJson(decoder.decode(bytes)), vector.fields, `${name} fields`);
     const encoder = {
+      profile: generated.getProfileEncoder(),
       config: generated.getConfigEncoder(),
       arbiter: generated.getArbiterEncoder(),
       offer: generated.getOfferEncoder(),
@@ -205,8 +213,21 @@ test("PDAs and the vault derive to the program's addresses", async () => {
     pdas.offer.address,
   );
   assert.equal(
-    await tradeAddress(address(pdas.trade.offer), BigInt(pdas.trade.tradeIndex)),
+    await tradeAddress(address(pdas.trade.buyer), BigInt(pdas.trade.tradeId)),
     pdas.trade.address,
+  );
+  assert.equal(await profileAddress(address(pdas.profile.wallet)), pdas.profile.address);
+  assert.equal(
+    await holdingAddress(
+      address(pdas.holding.trade),
+      address(pdas.holding.mint),
+      address(pdas.holding.tokenProgram),
+    ),
+    pdas.holding.address,
+  );
+  assert.equal(
+    await feeVaultAddress(address(pdas.feeVault.mint), address(pdas.feeVault.tokenProgram)),
+    pdas.feeVault.address,
   );
   assert.equal(
     await tokenAccountAddress(

@@ -70,6 +70,10 @@ function describe(entry: AccountEvent, decimals: number): string {
       return `Evidence from the ${event.data.byBuyer ? "buyer" : "seller"}: ${event.data.uri}`;
     case "disputeEscalated":
       return `Escalated from ${event.data.previousArbiter} to ${event.data.arbiter}`;
+    case "payoutHeld":
+      return `Held for the buyer's claim: ${tokens(event.data.tokens)} tokens and its rent`;
+    case "payoutClaimed":
+      return `Claimed by the buyer: ${tokens(event.data.tokens)} tokens`;
     case "disputeResolved":
       return `Resolved (${["ruling", "settlement", "default ruling"][event.data.resolution]}): ${event.data.buyerBps / 100}% to the buyer, ${tokens(event.data.toBuyer)} / ${tokens(event.data.toSeller)}, arbiter fee ${tokens(event.data.arbiterFee)}`;
     default:
@@ -179,6 +183,14 @@ function Actions({
         </span>
       )}
       {actions.includes("rule") && <a href="#/arbiter">Rule in the arbiter console</a>}
+      {actions.includes("claim") && (
+        <button
+          disabled={tx.busy}
+          onClick={() => tx.run("Claim", (c) => c.claim(signer, tradeAddress))}
+        >
+          Claim what waits for you
+        </button>
+      )}
       {actions.includes("escalate") && (
         <button
           disabled={tx.busy}
@@ -214,6 +226,12 @@ function OpenTrade({
         seller <code>{trade.seller}</code> · buyer <code>{trade.buyer}</code> · arbiter in charge{" "}
         <code>{arbiterInCharge(trade)}</code>
       </p>
+      {trade.state === TradeState.Settled && (
+        <p data-testid="held">
+          Ended. {formatAmount(trade.held, mint.decimals)} tokens and the trade&apos;s rent wait for
+          the buyer, whose account could not receive them; only the buyer can claim them.
+        </p>
+      )}
       <ul className="countdowns">
         {trade.state === TradeState.Locked && (
           <Countdown label="Payment deadline" deadline={trade.paymentDeadline} now={now} />

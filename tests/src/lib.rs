@@ -11,7 +11,7 @@ use anchor_lang::{
 };
 use p2p_escrow::{
     accounts as accs, instruction as ixs,
-    state::{Arbiter, Config, ConfigParams, Offer, OfferTerms, Trade},
+    state::{Arbiter, Config, ConfigParams, Offer, OfferTerms, Profile, Trade},
     CreateOfferArgs, TakeOfferArgs,
 };
 use solana_account::Account;
@@ -159,8 +159,19 @@ pub struct OfferRef {
 #[derive(Clone, Copy, Debug)]
 pub struct TradeRef {
     pub address: Pubkey,
+    /// The buyer's trade id, part of the address.
+    pub trade_id: u64,
     pub offer: OfferRef,
     pub buyer: Pubkey,
+    /// The fallback arbiter the trade fixes (or fixed) at take.
+    pub fallback: Option<Pubkey>,
+}
+
+impl TradeRef {
+    /// The trade's holding account: its associated token account.
+    pub fn holding(&self) -> Pubkey {
+        self.offer.mint.ata(&self.address)
+    }
 }
 
 /// How a transaction ended: the refusal, if any, and the program's events.
@@ -171,7 +182,6 @@ pub struct Env {
     pub ctx: ProgramTestContext,
     /// The program's upgrade authority and the protocol admin.
     pub admin: Keypair,
-    pub treasury: Keypair,
     pub arbiter: Keypair,
     pub fallback_arbiter: Keypair,
     pub seller: Keypair,
@@ -182,7 +192,6 @@ pub struct Env {
     pub attestor: Keypair,
     pub mint_authority: Keypair,
     nonce: Cell<u32>,
-    offers: Cell<u64>,
     tracked: RefCell<Vec<Pubkey>>,
     /// Every offer the fixture created, with the tokens strangers donated to its vault.
     vaults: RefCell<Vec<(OfferRef, u64)>>,
@@ -200,6 +209,20 @@ pub fn program_data_address() -> Pubkey {
 /// Address of the program's event authority, the signer of its self-CPI events.
 pub fn event_authority() -> Pubkey {
     Pubkey::find_program_address(&[b"__event_authority"], &p2p_escrow::ID).0
+}
+
+/// Address of a wallet's profile.
+pub fn profile_address(wallet: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[p2p_escrow::constants::PROFILE_SEED, wallet.as_ref()],
+        &p2p_escrow::ID,
+    )
+    .0
+}
+
+/// A mint's fee vault: the config's associated token account.
+pub fn fee_vault(mint: &TestMint) -> Pubkey {
+    mint.ata(&Config::address())
 }
 
 /// Address of an arbiter's account.
@@ -257,7 +280,6 @@ pub fn single_event<E: AnchorDeserialize + Discriminator>(events: &[Vec<u8>]) ->
 /// The default config settings.
 pub fn default_params(env: &Env) -> ConfigParams {
     ConfigParams {
-        treasury: env.treasury.pubkey(),
         fee_bps: FEE_BPS,
         fallback_arbiter: env.fallback_arbiter.pubkey(),
         ruling_window: RULING_WINDOW,
@@ -271,7 +293,7 @@ impl Env {
     pub async fn bare() -> Env {
         let admin = Keypair::new();
         let mut program_test = escrow_program_test(&admin.pubkey());
-        let users: Vec<Keypair> = (0..9).map(|_| Keypair::new()).collect();
+        let users: Vec<Keypair> = (0..7).map(|_| Keypair::new()).collect();
         for user in users.iter().chain([&admin]) {
             program_test.add_account(
                 user.pubkey(),
@@ -288,7 +310,6 @@ impl Env {
         let env = Env {
             ctx,
             admin,
-            treasury: next(),
             arbiter: next(),
             fallback_arbiter: next(),
             seller: next(),
@@ -298,13 +319,11 @@ impl Env {
             attestor: next(),
             mint_authority: Keypair::new(),
             nonce: Cell::new(0),
-            offers: Cell::new(0),
             tracked: RefCell::new(Vec::new()),
             vaults: RefCell::new(Vec::new()),
         };
         let people: Vec<Pubkey> = [
             &env.admin,
-            &env.treasury,
             &env.arbiter,
             &env.fallback_arbiter,
             &env.seller,
@@ -333,6 +352,18 @@ impl Env {
         )
         .await
         .expect("config initializes");
+        for wallet in [
+            &env.admin,
+            &env.arbiter,
+            &env.fallback_arbiter,
+            &env.seller,
+            &env.buyer,
+            &env.buyer2,
+            &env.stranger,
+            &env.attestor,
+        ] {
+            env.open_profile(wallet).await;
+        }
         for arbiter in [&env.arbiter, &env.fallback_arbiter] {
             env.send(
                 &[env.register_arbiter_ix(&arbiter.pubkey(), ARBITER_FEE_BPS)],
@@ -547,6 +578,19 @@ impl Env {
             .get_extension::<TransferFeeAmount>()
             .map(|fees| u64::from(fees.withheld_amount))
             .unwrap_or(0)
+    }
+
+    /// Whether a mint charges transfer fees.
+    pub async fn has_transfer_fee(&self, mint: &TestMint) -> bool {
+        use spl_token_2022_interface::extension::transfer_fee::TransferFeeConfig;
+        if mint.token_program != spl_token_2022_interface::ID {
+            return false;
+        }
+        let account = self.account(&mint.address).await.expect("mint");
+        StateWithExtensions::<spl_token_2022_interface::state::Mint>::unpack(&account.data)
+            .expect("mint decodes")
+            .get_extension::<TransferFeeConfig>()
+            .is_ok()
     }
 
     /// Transfer fees harvested into a Token-2022 mint, waiting to be withdrawn.
@@ -868,6 +912,170 @@ impl Env {
         account
     }
 
+    // ----- what a party, a stranger or an issuer can do outside the program -----
+
+    /// `owner` closes its associated token account (which must hold no tokens), harvesting any
+    /// withheld transfer fees to the mint first; the rent goes back to `owner`.
+    pub async fn close_token_account(&self, mint: &TestMint, owner: &Keypair) {
+        let account = mint.ata(&owner.pubkey());
+        let mut instructions = Vec::new();
+        if self.has_transfer_fee(mint).await {
+            instructions.push(
+                spl_token_2022_interface::extension::transfer_fee::instruction::harvest_withheld_tokens_to_mint(
+                    &mint.token_program,
+                    &mint.address,
+                    &[&account],
+                )
+                .expect("harvest"),
+            );
+        }
+        instructions.push(
+            spl_token_2022_interface::instruction::close_account(
+                &mint.token_program,
+                &account,
+                &owner.pubkey(),
+                &owner.pubkey(),
+                &[],
+            )
+            .expect("close"),
+        );
+        self.ok(&instructions, &[owner]).await;
+    }
+
+    /// The issuer creates a Token-2022 mint at `mint`'s address with `extensions` (a close
+    /// authority, a permanent delegate, a default account state "initialized"; all held by the
+    /// mint authority), with or without a freeze authority. Also after the address was closed.
+    pub async fn create_mint_at(
+        &self,
+        mint: &Keypair,
+        extensions: &[ExtensionType],
+        freeze_authority: bool,
+    ) {
+        use spl_token_2022_interface::extension as ext;
+        let t22 = &spl_token_2022_interface::ID;
+        let address = &mint.pubkey();
+        let authority = self.mint_authority.pubkey();
+        let space =
+            ExtensionType::try_calculate_account_len::<spl_token_2022_interface::state::Mint>(
+                extensions,
+            )
+            .expect("mint size");
+        let rent = self.ctx.banks_client.get_rent().await.expect("rent");
+        let mut instructions = vec![solana_system_interface::instruction::create_account(
+            &self.ctx.payer.pubkey(),
+            address,
+            rent.minimum_balance(space),
+            space as u64,
+            t22,
+        )];
+        for extension in extensions {
+            instructions.push(
+                match extension {
+                    ExtensionType::MintCloseAuthority => {
+                        spl_token_2022_interface::instruction::initialize_mint_close_authority(
+                            t22,
+                            address,
+                            Some(&authority),
+                        )
+                    }
+                    ExtensionType::PermanentDelegate => {
+                        spl_token_2022_interface::instruction::initialize_permanent_delegate(
+                            t22, address, &authority,
+                        )
+                    }
+                    ExtensionType::DefaultAccountState => {
+                        ext::default_account_state::instruction::initialize_default_account_state(
+                            t22,
+                            address,
+                            &spl_token_2022_interface::state::AccountState::Initialized,
+                        )
+                    }
+                    other => panic!("no fixture for {other:?}"),
+                }
+                .expect("extension instruction"),
+            );
+        }
+        instructions.push(
+            spl_token_2022_interface::instruction::initialize_mint2(
+                t22,
+                address,
+                &authority,
+                freeze_authority.then_some(&authority),
+                DECIMALS,
+            )
+            .expect("initialize mint"),
+        );
+        self.ok(&instructions, &[mint]).await;
+        self.track(&[mint.pubkey()]);
+    }
+
+    /// `owner` burns every token of its associated token account.
+    pub async fn burn_all(&self, mint: &TestMint, owner: &Keypair) {
+        let account = mint.ata(&owner.pubkey());
+        let instruction = spl_token_2022_interface::instruction::burn(
+            &mint.token_program,
+            &account,
+            &mint.address,
+            &owner.pubkey(),
+            &[],
+            self.balance(&account).await,
+        )
+        .expect("burn");
+        self.ok(&[instruction], &[owner]).await;
+    }
+
+    /// The mint's close authority closes it (its supply must be zero).
+    pub async fn close_mint(&self, mint: &TestMint) {
+        let instruction = spl_token_2022_interface::instruction::close_account(
+            &mint.token_program,
+            &mint.address,
+            &self.ctx.payer.pubkey(),
+            &self.mint_authority.pubkey(),
+            &[],
+        )
+        .expect("close mint");
+        self.ok(&[instruction], &[&self.mint_authority]).await;
+    }
+
+    /// `wallet` re-assigns itself to another program with the system program's `assign` (any key
+    /// can do this to itself); it can no longer pay for anything, but can still receive lamports.
+    pub async fn reassign_wallet(&self, wallet: &Keypair) {
+        let instruction =
+            solana_system_interface::instruction::assign(&wallet.pubkey(), &spl_token_interface::ID);
+        self.ok(&[instruction], &[wallet]).await;
+    }
+
+    /// `wallet` sends every lamport it has to the context's payer, leaving an empty address that
+    /// can only be credited with at least the rent-exempt minimum.
+    pub async fn empty_wallet(&self, wallet: &Keypair) {
+        let lamports = self.lamports(&wallet.pubkey()).await;
+        let instruction = solana_system_interface::instruction::transfer(
+            &wallet.pubkey(),
+            &self.ctx.payer.pubkey(),
+            lamports,
+        );
+        self.ok(&[instruction], &[wallet]).await;
+    }
+
+    /// The owner of a legacy SPL Token account hands it to `new_owner`: the state SetAuthority
+    /// (AccountOwner) leaves, which the SPL Token program allows on any account of its own. (The
+    /// token program build program-test bundles refuses it on associated accounts, so the account
+    /// is written here with exactly that state.)
+    pub async fn give_token_account_away(
+        &mut self,
+        mint: &TestMint,
+        owner: &Pubkey,
+        new_owner: &Pubkey,
+    ) {
+        assert_eq!(mint.token_program, spl_token_interface::ID, "a legacy SPL Token mint");
+        let address = mint.ata(owner);
+        let mut account = self.account(&address).await.expect("token account");
+        let mut state = spl_token_interface::state::Account::unpack(&account.data).expect("state");
+        state.owner = *new_owner;
+        spl_token_interface::state::Account::pack(state, &mut account.data).expect("packs");
+        self.inject(&address, account);
+    }
+
     /// Freezes (or thaws) a token account with the mint's freeze authority.
     pub async fn set_frozen(&self, mint: &TestMint, account: &Pubkey, frozen: bool) {
         let build = if frozen {
@@ -901,8 +1109,9 @@ impl Env {
         self.ok(&[instruction], &[&self.mint_authority]).await;
     }
 
-    /// Moves tokens between two owners' associated token accounts (a donation into a vault, say).
-    async fn transfer_tokens(
+    /// Moves tokens from `from`'s associated token account to any token account (a donation into a
+    /// vault, say).
+    pub async fn transfer_tokens(
         &self,
         mint: &TestMint,
         from: &Keypair,
@@ -924,6 +1133,26 @@ impl Env {
     }
 
     // ----- instruction builders -----
+
+    pub fn open_profile_ix(&self, wallet: &Pubkey) -> Instruction {
+        ix(
+            accs::OpenProfile {
+                wallet: *wallet,
+                profile: profile_address(wallet),
+                system_program: solana_sdk_ids::system_program::ID,
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::OpenProfile {},
+        )
+    }
+
+    /// `wallet` opens its profile, as it must before its first offer or trade.
+    pub async fn open_profile(&self, wallet: &Keypair) {
+        self.ok(&[self.open_profile_ix(&wallet.pubkey())], &[wallet])
+            .await;
+        self.track(&[profile_address(&wallet.pubkey())]);
+    }
 
     pub fn initialize_config_ix(&self, authority: &Pubkey, params: ConfigParams) -> Instruction {
         ix(
@@ -1047,16 +1276,21 @@ impl Env {
         }
     }
 
-    /// A fresh offer id for the fixture's offers.
-    pub fn next_offer_id(&self) -> u64 {
-        let id = self.offers.get() + 1;
-        self.offers.set(id);
-        id
+    /// A wallet's profile, if it has one yet.
+    pub async fn profile(&self, wallet: &Pubkey) -> Option<Profile> {
+        let account = self.account(&profile_address(wallet)).await?;
+        Some(Profile::try_deserialize(&mut account.data.as_slice()).expect("profile decodes"))
+    }
+
+    /// The id of a seller's next offer, as the chain stands.
+    pub async fn next_offer_id(&self, seller: &Pubkey) -> u64 {
+        self.profile(seller).await.map_or(0, |p| p.offers_created)
     }
 
     pub fn create_offer_accounts(&self, offer: &OfferRef) -> accs::CreateOffer {
         accs::CreateOffer {
             seller: offer.seller,
+            profile: profile_address(&offer.seller),
             config: Config::address(),
             arbiter: arbiter_address(&self.arbiter.pubkey()),
             offer: offer.address,
@@ -1093,7 +1327,8 @@ impl Env {
         amount: u64,
         terms: OfferTerms,
     ) -> OfferRef {
-        let offer = self.offer_ref(&self.seller.pubkey(), self.next_offer_id(), mint);
+        let seller = self.seller.pubkey();
+        let offer = self.offer_ref(&seller, self.next_offer_id(&seller).await, mint);
         self.mint_to(mint, &self.seller.pubkey(), amount).await;
         self.ok(
             &[self.create_offer_ix(&offer, amount, terms)],
@@ -1185,26 +1420,45 @@ impl Env {
         ix(self.close_offer_accounts(offer), ixs::CloseOffer {})
     }
 
-    /// What a buyer who read the offer now would put in `take_offer`.
-    pub async fn take_args(&self, offer: &OfferRef, amount: u64) -> TakeOfferArgs {
-        let state = self.offer(offer).await;
+    /// What a buyer who read the offer and the config now would put in `take_offer` for `trade`.
+    pub async fn take_args(&self, trade: &TradeRef, amount: u64) -> TakeOfferArgs {
+        let state = self.offer(&trade.offer).await;
         let arbiter = self.arbiter_account(&state.terms.arbiter).await;
+        let config = self.config().await;
         TakeOfferArgs {
+            trade_id: trade.trade_id,
             amount,
             expected_mint: state.mint,
             expected_terms: state.terms,
-            expected_fee_bps: self.config().await.fee_bps,
+            expected_fee_bps: config.fee_bps,
             expected_arbiter_fee_bps: arbiter.fee_bps,
+            expected_fallback_arbiter: self.usable_fallback(&trade.offer, &trade.buyer).await,
+            expected_default_buyer_bps: config.default_buyer_bps,
+            expected_ruling_window: config.ruling_window,
         }
     }
 
-    /// The next trade of an offer, as the chain stands.
+    /// The config's fallback arbiter as a trade of `buyer` on `offer` would fix it now: registered,
+    /// active, neither party nor the offer's arbiter.
+    pub async fn usable_fallback(&self, offer: &OfferRef, buyer: &Pubkey) -> Option<Pubkey> {
+        let fallback = self.config().await.fallback_arbiter;
+        let account = self.account(&arbiter_address(&fallback)).await?;
+        let state = Arbiter::try_deserialize(&mut account.data.as_slice()).ok()?;
+        let arbiter = self.offer(offer).await.terms.arbiter;
+        let usable =
+            state.active && fallback != arbiter && fallback != *buyer && fallback != offer.seller;
+        usable.then_some(fallback)
+    }
+
+    /// The next trade of `buyer` on an offer, as the chain stands.
     pub async fn next_trade(&self, offer: &OfferRef, buyer: &Pubkey) -> TradeRef {
-        let index = self.offer(offer).await.next_trade_index;
+        let trade_id = self.profile(buyer).await.map_or(0, |p| p.trades_taken);
         TradeRef {
-            address: Trade::address(&offer.address, index),
+            address: Trade::address(buyer, trade_id),
+            trade_id,
             offer: *offer,
             buyer: *buyer,
+            fallback: self.usable_fallback(offer, buyer).await,
         }
     }
 
@@ -1212,9 +1466,11 @@ impl Env {
         let state = self.offer(&trade.offer).await;
         accs::TakeOffer {
             buyer: trade.buyer,
+            profile: profile_address(&trade.buyer),
             config: Config::address(),
             offer: trade.offer.address,
             arbiter: arbiter_address(&state.terms.arbiter),
+            fallback_arbiter: arbiter_address(&self.config().await.fallback_arbiter),
             trade: trade.address,
             vault: trade.offer.vault,
             mint: trade.offer.mint.address,
@@ -1234,7 +1490,7 @@ impl Env {
     /// `buyer` takes `amount` of the offer on the terms it shows now.
     pub async fn take(&self, offer: &OfferRef, buyer: &Keypair, amount: u64) -> TradeRef {
         let trade = self.next_trade(offer, &buyer.pubkey()).await;
-        let args = self.take_args(offer, amount).await;
+        let args = self.take_args(&trade, amount).await;
         self.ok(&[self.take_offer_ix(&trade, args).await], &[buyer])
             .await;
         self.track(&[trade.address]);
@@ -1279,7 +1535,6 @@ impl Env {
         ix(
             accs::MarkPaid {
                 buyer: trade.buyer,
-                offer: trade.offer.address,
                 trade: trade.address,
                 event_authority: event_authority(),
                 program: p2p_escrow::ID,
@@ -1300,8 +1555,8 @@ impl Env {
             buyer: trade.buyer,
             arbiter: arbiter_address(&self.arbiter.pubkey()),
             buyer_token_account: mint.ata(&trade.buyer),
-            treasury: self.treasury.pubkey(),
-            treasury_token_account: mint.ata(&self.treasury.pubkey()),
+            holding: trade.holding(),
+            fee_vault: fee_vault(mint),
             vault: trade.offer.vault,
             mint: mint.address,
             token_program: mint.token_program,
@@ -1317,14 +1572,65 @@ impl Env {
         ix(self.release_accounts(trade), ixs::Release {})
     }
 
-    /// Tracks the token accounts a release may create, so refusals prove they were not created.
+    /// Tracks the token accounts a payout may create, so refusals prove they were not created.
     pub fn track_payout_accounts(&self, trade: &TradeRef) {
         let mint = &trade.offer.mint;
         self.track(&[
             mint.ata(&trade.buyer),
-            mint.ata(&self.treasury.pubkey()),
+            fee_vault(mint),
             mint.ata(&trade.offer.seller),
+            trade.holding(),
         ]);
+    }
+
+    /// `claim` of a `Settled` trade by its buyer: held tokens to `destination`, lamports to
+    /// `recipient`.
+    pub fn claim_ix(
+        &self,
+        trade: &TradeRef,
+        destination: Option<Pubkey>,
+        recipient: &Pubkey,
+    ) -> Instruction {
+        let mint = &trade.offer.mint;
+        ix(
+            accs::Claim {
+                buyer: trade.buyer,
+                trade: trade.address,
+                holding: trade.holding(),
+                destination,
+                recipient: *recipient,
+                mint: mint.address,
+                token_program: mint.token_program,
+                memo_program: MEMO_PROGRAM,
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::Claim {},
+        )
+    }
+
+    /// `withdraw_fees` of `amount` from a mint's fee vault to `destination`, signed by `admin`.
+    pub fn withdraw_fees_ix(
+        &self,
+        admin: &Pubkey,
+        mint: &TestMint,
+        destination: &Pubkey,
+        amount: u64,
+    ) -> Instruction {
+        ix(
+            accs::WithdrawFees {
+                admin: *admin,
+                config: Config::address(),
+                fee_vault: fee_vault(mint),
+                destination: *destination,
+                mint: mint.address,
+                token_program: mint.token_program,
+                memo_program: MEMO_PROGRAM,
+                event_authority: event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::WithdrawFees { amount },
+        )
     }
 }
 
@@ -1338,7 +1644,6 @@ impl Env {
         ix(
             accs::OpenDispute {
                 caller: *caller,
-                config: Config::address(),
                 trade: trade.address,
                 arbiter: arbiter_address(arbiter),
                 event_authority: event_authority(),
@@ -1387,6 +1692,7 @@ impl Env {
                 trade: trade.address,
                 buyer: trade.buyer,
                 buyer_token_account: mint.ata(&trade.buyer),
+                holding: trade.holding(),
                 seller: trade.offer.seller,
                 vault: trade.offer.vault,
                 mint: mint.address,
@@ -1411,6 +1717,7 @@ impl Env {
                 offer: trade.offer.address,
                 trade: trade.address,
                 buyer_token_account: mint.ata(&trade.buyer),
+                holding: trade.holding(),
                 vault: trade.offer.vault,
                 mint: mint.address,
                 token_program: mint.token_program,
@@ -1424,19 +1731,23 @@ impl Env {
         )
     }
 
-    /// `escalate` cranked by `cranker` for a dispute now with `arbiter`.
+    /// `escalate` cranked by `cranker` for a dispute now with `arbiter`, naming the trade's
+    /// fallback arbiter when the dispute goes to it (the first escalation).
     pub fn escalate_ix(&self, trade: &TradeRef, cranker: &Pubkey, arbiter: &Pubkey) -> Instruction {
         let mint = &trade.offer.mint;
         ix(
             accs::Escalate {
                 cranker: *cranker,
-                config: Config::address(),
                 arbiter: arbiter_address(arbiter),
-                fallback_arbiter: arbiter_address(&self.fallback_arbiter.pubkey()),
+                fallback_arbiter: trade
+                    .fallback
+                    .filter(|fallback| fallback != arbiter)
+                    .map(|fallback| arbiter_address(&fallback)),
                 offer: trade.offer.address,
                 trade: trade.address,
                 buyer: trade.buyer,
                 buyer_token_account: mint.ata(&trade.buyer),
+                holding: trade.holding(),
                 seller: trade.offer.seller,
                 vault: trade.offer.vault,
                 mint: mint.address,
@@ -1461,15 +1772,15 @@ impl Env {
                 trade: trade.address,
                 buyer: trade.buyer,
                 buyer_token_account: mint.ata(&trade.buyer),
-                treasury: self.treasury.pubkey(),
-                treasury_token_account: mint.ata(&self.treasury.pubkey()),
+                holding: trade.holding(),
+                fee_vault: fee_vault(mint),
                 vault: trade.offer.vault,
                 mint: mint.address,
                 token_program: mint.token_program,
-                instructions_sysvar: solana_sdk_ids::sysvar::instructions::ID,
                 memo_program: MEMO_PROGRAM,
                 associated_token_program: spl_associated_token_account_interface::program::ID,
                 system_program: solana_sdk_ids::system_program::ID,
+                instructions_sysvar: solana_sdk_ids::sysvar::instructions::ID,
                 event_authority: event_authority(),
                 program: p2p_escrow::ID,
             },

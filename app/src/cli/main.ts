@@ -95,7 +95,6 @@ const OPTIONS = {
   "release-window": { type: "string" },
   "payment-terms": { type: "string" },
   "allowed-buyer": { type: "string" },
-  "offer-id": { type: "string" },
   // trades and disputes
   reference: { type: "string" },
   file: { type: "string" },
@@ -112,6 +111,8 @@ const OPTIONS = {
   state: { type: "string" },
   owner: { type: "string" },
   to: { type: "string" },
+  destination: { type: "string" },
+  recipient: { type: "string" },
   // watch
   count: { type: "string" },
   interval: { type: "string" },
@@ -371,7 +372,7 @@ const COMMANDS: Record<string, Command> = {
         json: config,
         lines: [
           `admin ${config.admin}`,
-          `treasury ${config.treasury}  protocol fee ${formatBps(config.feeBps)}`,
+          `protocol fee ${formatBps(config.feeBps)} (collected in each mint's fee vault)`,
           `fallback arbiter ${config.fallbackArbiter}  ruling window ${formatDuration(config.rulingWindow)}  default ruling ${formatBps(config.defaultBuyerBps)} to the buyer`,
           `new offers ${config.newOffersPaused ? "paused" : "open"}, new trades ${config.newTradesPaused ? "paused" : "open"}`,
         ],
@@ -401,7 +402,7 @@ const COMMANDS: Record<string, Command> = {
   },
   "create-offer": {
     usage:
-      "create-offer --mint MINT --amount AMOUNT --price FIAT_PER_TOKEN --currency USD --min AMOUNT --max AMOUNT --arbiter ADDRESS [--attestor ADDRESS] [--bond SOL] [--payment-window 30m] [--release-window 1h] [--payment-terms TEXT] [--allowed-buyer ADDRESS] [--offer-id N]",
+      "create-offer --mint MINT --amount AMOUNT --price FIAT_PER_TOKEN --currency USD --min AMOUNT --max AMOUNT --arbiter ADDRESS [--attestor ADDRESS] [--bond SOL] [--payment-window 30m] [--release-window 1h] [--payment-terms TEXT] [--allowed-buyer ADDRESS]",
     summary: "sell tokens: lock them in a new offer's vault",
     async run(ctx) {
       const seller = await ctx.signer();
@@ -410,7 +411,6 @@ const COMMANDS: Record<string, Command> = {
       const result = await ctx.client.createOffer(seller, {
         mint: mint.address,
         amount,
-        offerId: ctx.values["offer-id"] ? BigInt(ctx.values["offer-id"]) : undefined,
         terms: {
           minTradeAmount: parseAmount(option(ctx, "min"), mint.decimals),
           maxTradeAmount: parseAmount(option(ctx, "max"), mint.decimals),
@@ -668,6 +668,40 @@ const COMMANDS: Record<string, Command> = {
       const trade = toAddress(arg(ctx, 0, "trade"), "<trade>");
       return sent(await ctx.client.escalate(await ctx.signer(), trade), [
         `dispute on ${trade} escalated`,
+      ]);
+    },
+  },
+  claim: {
+    usage: "claim <trade> [--destination TOKEN_ACCOUNT] [--recipient ADDRESS]",
+    summary: "take what waited for you on a settled trade (default: your token account and wallet)",
+    async run(ctx) {
+      const trade = toAddress(arg(ctx, 0, "trade"), "<trade>");
+      const result = await ctx.client.claim(await ctx.signer(), trade, {
+        destination: ctx.values.destination
+          ? toAddress(ctx.values.destination, "--destination")
+          : undefined,
+        recipient: ctx.values.recipient
+          ? toAddress(ctx.values.recipient, "--recipient")
+          : undefined,
+      });
+      return sent(result, [`claimed what waited on ${trade}`]);
+    },
+  },
+  "withdraw-fees": {
+    usage: "withdraw-fees --mint MINT --amount AMOUNT --destination TOKEN_ACCOUNT",
+    summary: "move protocol fees out of a mint's fee vault (admin)",
+    async run(ctx) {
+      const mint = await getMintInfo(ctx.rpc, toAddress(option(ctx, "mint"), "--mint"));
+      const amount = parseAmount(option(ctx, "amount"), mint.decimals);
+      const destination = toAddress(option(ctx, "destination"), "--destination");
+      const result = await ctx.client.withdrawFees(
+        await ctx.signer(),
+        mint.address,
+        destination,
+        amount,
+      );
+      return sent(result, [
+        `withdrew ${formatAmount(amount, mint.decimals)} of fees to ${destination}`,
       ]);
     },
   },

@@ -19,6 +19,7 @@ import {
   fetchMaybeArbiter,
   fetchMaybeConfig,
   fetchMaybeOffer,
+  fetchMaybeProfile,
   fetchMaybeTrade,
   getArbiterDecoder,
   getOfferDecoder,
@@ -29,10 +30,16 @@ import {
   type Config,
   type Offer,
   type OfferStatus,
+  type Profile,
   type Trade,
   type TradeState,
 } from "../generated";
-import { arbiterAddress, configAddress, P2P_ESCROW_PROGRAM_ADDRESS } from "./addresses";
+import {
+  arbiterAddress,
+  configAddress,
+  P2P_ESCROW_PROGRAM_ADDRESS,
+  profileAddress,
+} from "./addresses";
 import { EscrowError } from "./errors";
 import { OFFER_OFFSETS, TRADE_OFFSETS } from "./layout";
 import type { EscrowRpc } from "./transactions";
@@ -107,6 +114,12 @@ export async function getMaybeArbiter(rpc: EscrowRpc, authority: Address): Promi
   return account.exists ? account.data : null;
 }
 
+/** The profile of `wallet` (its offer and trade counters), or null before its first offer or trade. */
+export async function getMaybeProfile(rpc: EscrowRpc, wallet: Address): Promise<Profile | null> {
+  const account = await fetchMaybeProfile(rpc, await profileAddress(wallet));
+  return account.exists ? account.data : null;
+}
+
 /** The offer at `offer`; an `OfferNotFound` error if there is none. */
 export async function getOffer(rpc: EscrowRpc, offer: Address): Promise<Offer> {
   const account = await fetchMaybeOffer(rpc, offer);
@@ -126,7 +139,7 @@ export async function getTrade(rpc: EscrowRpc, trade: Address): Promise<Trade> {
   if (!account.exists) {
     throw new EscrowError({
       name: "TradeNotFound",
-      message: `there is no trade at ${trade} (settled, cancelled, expired, or never created)`,
+      message: `there is no trade at ${trade} (released, ruled, cancelled, expired, claimed, or never created)`,
       logs: [],
     });
   }

@@ -1,6 +1,9 @@
 /**
- * Addresses the program derives: its PDAs (config, arbiter, offer, trade, event authority), the
- * offer vaults (the offer PDA's associated token account) and the program's ProgramData.
+ * Addresses the program derives: its PDAs (config, arbiter, profile, offer, trade, event
+ * authority), the token accounts it owns (an offer's vault, a trade's holding account, a mint's
+ * fee vault: each the associated token account of its owner PDA) and the program's ProgramData.
+ * Offer and trade ids come from the wallet's profile and never repeat, so no address the program
+ * derives ever names two things.
  */
 import {
   address,
@@ -43,7 +46,16 @@ export async function arbiterAddress(authority: Address): Promise<Address> {
   return (await findArbiterPda({ authority }))[0];
 }
 
-/** The offer `offerId` of `seller`. */
+/** The profile of `wallet`, which counts its offers and trades. */
+export async function profileAddress(wallet: Address): Promise<Address> {
+  const [pda] = await getProgramDerivedAddress({
+    programAddress: P2P_ESCROW_PROGRAM_ADDRESS,
+    seeds: [utf8.encode("profile"), addressEncoder.encode(wallet)],
+  });
+  return pda;
+}
+
+/** The offer `offerId` of `seller` (`offerId` is the seller's profile's `offersCreated` then). */
 export async function offerAddress(seller: Address, offerId: bigint): Promise<Address> {
   const [pda] = await getProgramDerivedAddress({
     programAddress: P2P_ESCROW_PROGRAM_ADDRESS,
@@ -52,11 +64,11 @@ export async function offerAddress(seller: Address, offerId: bigint): Promise<Ad
   return pda;
 }
 
-/** The trade at `tradeIndex` of `offer`. */
-export async function tradeAddress(offer: Address, tradeIndex: bigint): Promise<Address> {
+/** The trade `tradeId` of `buyer` (`tradeId` is the buyer's profile's `tradesTaken` then). */
+export async function tradeAddress(buyer: Address, tradeId: bigint): Promise<Address> {
   const [pda] = await getProgramDerivedAddress({
     programAddress: P2P_ESCROW_PROGRAM_ADDRESS,
-    seeds: [utf8.encode("trade"), addressEncoder.encode(offer), u64Encoder.encode(tradeIndex)],
+    seeds: [utf8.encode("trade"), addressEncoder.encode(buyer), u64Encoder.encode(tradeId)],
   });
   return pda;
 }
@@ -87,4 +99,21 @@ export async function tokenAccountAddress(
 ): Promise<Address> {
   const [pda] = await findAssociatedTokenPda({ owner, mint, tokenProgram });
   return pda;
+}
+
+/** A mint's fee vault, where protocol fees collect: the config's associated token account. */
+export async function feeVaultAddress(mint: Address, tokenProgram: Address): Promise<Address> {
+  return tokenAccountAddress(await configAddress(), mint, tokenProgram);
+}
+
+/**
+ * A trade's holding account, where a buyer's payout waits when its own token account cannot
+ * receive: the trade's associated token account.
+ */
+export async function holdingAddress(
+  trade: Address,
+  mint: Address,
+  tokenProgram: Address,
+): Promise<Address> {
+  return tokenAccountAddress(trade, mint, tokenProgram);
 }

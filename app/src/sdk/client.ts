@@ -1,6 +1,6 @@
 /**
  * One call per user action. Each call reads what the instruction needs from the chain (the
- * offer's terms, the trade's parties, the config's treasury, the arbiter in charge), derives
+ * offer's terms, the trade's parties, the wallet's profile, the arbiter in charge), derives
  * every account, adds wrapped-SOL wrapping where tokens come from SOL, sends the transaction with
  * a compute budget and waits for confirmation. Signers are kit `TransactionSigner`s: a key pair on
  * the command line, a wallet in a browser.
@@ -15,6 +15,7 @@ import {
 import {
   getAcceptAdminInstruction,
   getCancelTradeInstruction,
+  getClaimInstruction,
   getCloseOfferInstruction,
   getCreateOfferInstruction,
   getDepositInstruction,
@@ -22,6 +23,7 @@ import {
   getExpireTradeInstruction,
   getInitializeConfigInstruction,
   getMarkPaidInstruction,
+  getOpenProfileInstruction,
   getOpenDisputeInstruction,
   getProposeAdminInstruction,
   getRegisterArbiterInstruction,
@@ -35,24 +37,38 @@ import {
   getTakeOfferInstruction,
   getUpdateArbiterInstruction,
   getUpdateConfigInstruction,
+  getWithdrawFeesInstruction,
   getWithdrawInstruction,
   type ConfigParamsArgs,
   type Offer,
   type OfferTermsArgs,
   type Trade,
 } from "../generated";
-import { arbiterInCharge, getArbiter, getConfig, getOffer, getTrade, listOffers } from "./accounts";
+import {
+  arbiterInCharge,
+  getArbiter,
+  getConfig,
+  getMaybeArbiter,
+  getMaybeProfile,
+  getOffer,
+  getTrade,
+} from "./accounts";
 import {
   arbiterAddress,
   configAddress,
   eventAuthorityAddress,
+  feeVaultAddress,
+  holdingAddress,
   NATIVE_MINT_ADDRESS,
   offerAddress,
   P2P_ESCROW_PROGRAM_ADDRESS,
+  profileAddress,
   programDataAddress,
   tradeAddress,
   tokenAccountAddress,
 } from "./addresses";
+import { getCreateAssociatedTokenIdempotentInstruction } from "@solana-program/token";
+
 import { attestationMessage, ed25519Instruction } from "./attestation";
 import { getMintInfo, unwrapSolInstruction, wrapSolInstructions, type MintInfo } from "./tokens";
 import {
@@ -137,6 +153,7 @@ type TradeContext = {
     offer: Address;
     trade: Address;
     buyerTokenAccount: Address;
+    holding: Address;
     vault: Address;
     mint: Address;
     tokenProgram: Address;
@@ -189,6 +206,7 @@ export class EscrowClient {
         offer: trade.offer,
         trade: address,
         buyerTokenAccount: await tokenAccountAddress(trade.buyer, offer.mint, offer.tokenProgram),
+        holding: await holdingAddress(address, offer.mint, offer.tokenProgram),
         vault: offer.vault,
         mint: offer.mint,
         tokenProgram: offer.tokenProgram,
@@ -197,17 +215,11 @@ export class EscrowClient {
     };
   }
 
-  /** The protocol treasury and its token account for the trade's mint. */
-  private async treasuryAccounts(context: TradeContext) {
-    const { treasury } = await getConfig(this.rpc);
+  /** The config and the fee vault of the trade's mint, where the protocol fee collects. */
+  private async feeAccounts(context: TradeContext) {
     return {
       config: await configAddress(),
-      treasury,
-      treasuryTokenAccount: await tokenAccountAddress(
-        treasury,
-        context.offer.mint,
-        context.offer.tokenProgram,
-      ),
+      feeVault: await feeVaultAddress(context.offer.mint, context.offer.tokenProgram),
     };
   }
 
@@ -325,27 +337,48 @@ export class EscrowClient {
 
   // ----- sellers -----
 
-  /** The lowest offer id `seller` has not used among its open offers. */
-  async nextOfferId(seller: Address): Promise<bigint> {
-    const offers = await listOffers(this.rpc, { seller });
-    return offers.reduce((next, o) => (o.data.offerId >= next ? o.data.offerId + 1n : next), 1n);
+  /**
+   * The wallet's next offer and trade ids (its profile's counters; 0 before its first), with the
+   * `open_profile` instruction to send first when the wallet has no profile yet.
+   */
+  async profileIds(
+    wallet: TransactionSigner,
+  ): Promise<{ offerId: bigint; tradeId: bigint; open: Instruction[] }> {
+    const profile = await getMaybeProfile(this.rpc, wallet.address);
+    if (profile) {
+      return { offerId: profile.offersCreated, tradeId: profile.tradesTaken, open: [] };
+    }
+    const open = getOpenProfileInstruction({
+      wallet,
+      profile: await profileAddress(wallet.address),
+      ...(await this.events()),
+    });
+    return { offerId: 0n, tradeId: 0n, open: [open] };
   }
 
-  /** Creates an offer and funds its vault with `amount` of the seller's tokens (SOL is wrapped). */
+  /**
+   * Creates an offer and funds its vault with `amount` of the seller's tokens (SOL is wrapped).
+   * The offer's id is the seller's next (the profile is opened in the same transaction before
+   * the seller's first offer); a concurrent offer of the same seller makes this one fail with
+   * `OfferIdNotNext`.
+   */
   async createOffer(
     seller: TransactionSigner,
-    input: { mint: Address; amount: bigint; terms: OfferTermsInput; offerId?: bigint },
+    input: { mint: Address; amount: bigint; terms: OfferTermsInput },
   ): Promise<ActionResult> {
     const mint = await getMintInfo(this.rpc, input.mint);
-    const offerId = input.offerId ?? (await this.nextOfferId(seller.address));
+    const { offerId, open } = await this.profileIds(seller);
     const offer = await offerAddress(seller.address, offerId);
-    const instructions: Instruction[] =
-      mint.address === NATIVE_MINT_ADDRESS
+    const instructions: Instruction[] = [
+      ...open,
+      ...(mint.address === NATIVE_MINT_ADDRESS
         ? await wrapSolInstructions(seller, input.amount, mint)
-        : [];
+        : []),
+    ];
     instructions.push(
       getCreateOfferInstruction({
         seller,
+        profile: await profileAddress(seller.address),
         config: await configAddress(),
         arbiter: await arbiterAddress(input.terms.arbiter),
         offer,
@@ -413,14 +446,17 @@ export class EscrowClient {
     return this.send(seller, instructions);
   }
 
-  /** Pays the buyer (less the protocol fee) after the buyer marked the trade paid. */
+  /**
+   * Pays the buyer (less the protocol fee, which goes to the mint's fee vault). What the buyer's
+   * token account cannot receive waits on the trade for the buyer's `claim`.
+   */
   async release(seller: TransactionSigner, trade: Address): Promise<ActionResult> {
     const context = await this.tradeContext(trade);
     const instruction = getReleaseInstruction({
       seller,
       buyer: context.trade.buyer,
       arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
-      ...(await this.treasuryAccounts(context)),
+      ...(await this.feeAccounts(context)),
       ...context.accounts,
     });
     return this.send(seller, [instruction]);
@@ -429,30 +465,53 @@ export class EscrowClient {
   // ----- buyers -----
 
   /**
-   * Takes `amount` from an offer. The transaction carries the offer's terms, mint and fees as
-   * read now; if any of them changes before it lands, the program refuses it.
+   * The fallback arbiter a trade of `buyer` on `offer` fixes now: the config's, when it is
+   * registered, active, neither party nor the offer's arbiter; otherwise none.
+   */
+  async usableFallback(offer: Offer, buyer: Address): Promise<Address | null> {
+    const { fallbackArbiter } = await getConfig(this.rpc);
+    const fallback = await getMaybeArbiter(this.rpc, fallbackArbiter);
+    const usable =
+      fallback?.active === true &&
+      ![offer.terms.arbiter, offer.seller, buyer].includes(fallbackArbiter);
+    return usable ? fallbackArbiter : null;
+  }
+
+  /**
+   * Takes `amount` from an offer. The transaction carries every term that decides the trade's
+   * outcome as read now (the offer's terms and mint, the protocol and arbiter fees, the fallback
+   * arbiter, the default ruling, the ruling window); the program fixes them in the trade and
+   * refuses the take with `TermsMismatch` if any changed before it landed. The trade lives at the
+   * buyer's next trade id, so buyers taking the same offer never collide.
    */
   async takeOffer(buyer: TransactionSigner, offer: Address, amount: bigint): Promise<ActionResult> {
     const state = await getOffer(this.rpc, offer);
     const config = await getConfig(this.rpc);
     const arbiter = await getArbiter(this.rpc, state.terms.arbiter);
-    const trade = await tradeAddress(offer, state.nextTradeIndex);
+    const { tradeId, open } = await this.profileIds(buyer);
+    const trade = await tradeAddress(buyer.address, tradeId);
     const instruction = getTakeOfferInstruction({
       buyer,
+      profile: await profileAddress(buyer.address),
       config: await configAddress(),
       offer,
       arbiter: await arbiterAddress(state.terms.arbiter),
+      fallbackArbiter: await arbiterAddress(config.fallbackArbiter),
       trade,
       vault: state.vault,
       mint: state.mint,
+      tradeId,
       amount,
       expectedMint: state.mint,
       expectedTerms: state.terms,
       expectedFeeBps: config.feeBps,
       expectedArbiterFeeBps: arbiter.feeBps,
+      expectedFallbackArbiter: await this.usableFallback(state, buyer.address),
+      expectedDefaultBuyerBps: config.defaultBuyerBps,
+      expectedRulingWindow: config.rulingWindow,
       ...(await this.events()),
     });
-    return this.send(buyer, [instruction], trade);
+    return this.send(buyer, [...open, instruction], trade);
   }
 
   /** Marks the trade paid with the SHA-256 of the payment reference (see `hashText`). */
@@ -461,10 +520,8 @@ export class EscrowClient {
     trade: Address,
     paymentRefHash: ReadonlyUint8Array,
   ): Promise<ActionResult> {
-    const state = await getTrade(this.rpc, trade);
     const instruction = getMarkPaidInstruction({
       buyer,
-      offer: state.offer,
       trade,
       paymentRefHash,
       ...(await this.events()),
@@ -524,7 +581,7 @@ export class EscrowClient {
     const release = getReleaseWithAttestationInstruction({
       relayer,
       buyer: context.trade.buyer,
-      ...(await this.treasuryAccounts(context)),
+      ...(await this.feeAccounts(context)),
       ...context.accounts,
     });
     return this.send(relayer, [
@@ -540,7 +597,6 @@ export class EscrowClient {
     const state = await getTrade(this.rpc, trade);
     const instruction = getOpenDisputeInstruction({
       caller,
-      config: await configAddress(),
       trade,
       arbiter: await arbiterAddress(arbiterInCharge(state)),
       ...(await this.events()),
@@ -602,19 +658,91 @@ export class EscrowClient {
     return this.send(buyer, [instruction]);
   }
 
-  /** After a missed ruling deadline: to the fallback arbiter, then to the default ruling. */
+  /**
+   * After a missed ruling deadline: to the trade's fallback arbiter (fixed at take) the first
+   * time, then to the trade's default ruling.
+   */
   async escalate(cranker: TransactionSigner, trade: Address): Promise<ActionResult> {
     const context = await this.tradeContext(trade);
-    const config = await getConfig(this.rpc);
+    const dispute = context.trade.dispute.__option === "Some" ? context.trade.dispute.value : null;
+    const fallback =
+      context.trade.fallbackArbiter.__option === "Some" && !dispute?.escalated
+        ? context.trade.fallbackArbiter.value
+        : null;
     const instruction = getEscalateInstruction({
       cranker,
-      config: await configAddress(),
       arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
-      fallbackArbiter: await arbiterAddress(config.fallbackArbiter),
+      fallbackArbiter: fallback ? await arbiterAddress(fallback) : undefined,
       buyer: context.trade.buyer,
       seller: context.trade.seller,
       ...context.accounts,
     });
     return this.send(cranker, [instruction]);
+  }
+
+  // ----- what waits for a buyer, and protocol fees -----
+
+  /**
+   * Claims what waited for the buyer on a `Settled` trade (a payout its token account or wallet
+   * could not receive when the trade ended): the held tokens to `destination` (any token account
+   * of the mint; by default the buyer's associated one, created if missing), the trade's lamports
+   * to `recipient` (default the buyer).
+   */
+  async claim(
+    buyer: TransactionSigner,
+    trade: Address,
+    options: { destination?: Address; recipient?: Address } = {},
+  ): Promise<ActionResult> {
+    const context = await this.tradeContext(trade);
+    const instructions: Instruction[] = [];
+    let destination: Address | undefined;
+    if (context.trade.held > 0n) {
+      destination = options.destination ?? context.accounts.buyerTokenAccount;
+      if (!options.destination) {
+        instructions.push(
+          getCreateAssociatedTokenIdempotentInstruction({
+            payer: buyer,
+            ata: destination,
+            owner: buyer.address,
+            mint: context.offer.mint,
+            tokenProgram: context.offer.tokenProgram,
+          }),
+        );
+      }
+    }
+    instructions.push(
+      getClaimInstruction({
+        buyer,
+        trade,
+        holding: context.accounts.holding,
+        destination,
+        recipient: options.recipient ?? buyer.address,
+        mint: context.offer.mint,
+        tokenProgram: context.offer.tokenProgram,
+        ...(await this.events()),
+      }),
+    );
+    return this.send(buyer, instructions);
+  }
+
+  /** Withdraws `amount` of protocol fees from a mint's fee vault to `destination`. Admin only. */
+  async withdrawFees(
+    admin: TransactionSigner,
+    mint: Address,
+    destination: Address,
+    amount: bigint,
+  ): Promise<ActionResult> {
+    const info = await getMintInfo(this.rpc, mint);
+    const instruction = getWithdrawFeesInstruction({
+      admin,
+      config: await configAddress(),
+      feeVault: await feeVaultAddress(mint, info.tokenProgram),
+      destination,
+      mint,
+      tokenProgram: info.tokenProgram,
+      amount,
+      ...(await this.events()),
+    });
+    return this.send(admin, [instruction]);
   }
 }

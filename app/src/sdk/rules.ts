@@ -21,7 +21,8 @@ export type TradeAction =
   | "openDispute"
   | "submitEvidence"
   | "rule"
-  | "escalate";
+  | "escalate"
+  | "claim";
 
 /** The actions `me` may take on `trade` at chain time `now` (unix seconds). */
 export function allowedActions(trade: Trade, me: Address | null, now: bigint): TradeAction[] {
@@ -29,6 +30,7 @@ export function allowedActions(trade: Trade, me: Address | null, now: bigint): T
   const actions: TradeAction[] = [];
   const isBuyer = me === trade.buyer;
   const isSeller = me === trade.seller;
+  if (trade.state === TradeState.Settled) return isBuyer ? ["claim"] : [];
   if (isSeller) actions.push("release");
   switch (trade.state) {
     case TradeState.Locked:

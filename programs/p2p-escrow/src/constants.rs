@@ -10,11 +10,17 @@ pub const CONFIG_SEED: &[u8] = b"config";
 #[constant]
 pub const ARBITER_SEED: &[u8] = b"arbiter";
 
-/// Seed prefix of an [`crate::state::Offer`] account: `["offer", seller, offer_id (u64 LE)]`.
+/// Seed prefix of a [`crate::state::Profile`] account: `["profile", wallet]`.
+#[constant]
+pub const PROFILE_SEED: &[u8] = b"profile";
+
+/// Seed prefix of an [`crate::state::Offer`] account: `["offer", seller, offer_id (u64 LE)]`, where
+/// `offer_id` is the seller's count of offers created before it (its profile's `offers_created`).
 #[constant]
 pub const OFFER_SEED: &[u8] = b"offer";
 
-/// Seed prefix of a [`crate::state::Trade`] account: `["trade", offer, trade_index (u64 LE)]`.
+/// Seed prefix of a [`crate::state::Trade`] account: `["trade", buyer, trade_id (u64 LE)]`, where
+/// `trade_id` is the buyer's count of trades taken before it (its profile's `trades_taken`).
 #[constant]
 pub const TRADE_SEED: &[u8] = b"trade";
 

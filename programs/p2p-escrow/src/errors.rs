@@ -31,8 +31,8 @@ pub enum EscrowError {
     ArbiterInactive,
     #[msg("The arbiter account does not belong to the expected arbiter")]
     ArbiterMismatch,
-    #[msg("The treasury account is not the protocol's treasury")]
-    TreasuryMismatch,
+    #[msg("The fee vault holds fewer tokens than requested")]
+    InsufficientFees,
 
     // Offers.
     #[msg("Only the offer's seller can do this")]
@@ -59,6 +59,8 @@ pub enum EscrowError {
     MintDefaultFrozen,
     #[msg("The mint has a transfer hook")]
     MintHasTransferHook,
+    #[msg("The mint has a default account state that its freeze authority could switch to frozen")]
+    MintDefaultStateChangeable,
     #[msg("The vault is not this offer's vault")]
     VaultMismatch,
     #[msg("The mint is not this offer's mint")]
@@ -73,6 +75,8 @@ pub enum EscrowError {
     OfferHasLockedTrades,
     #[msg("The offer is already in the requested status")]
     OfferStatusUnchanged,
+    #[msg("The offer id is not the seller's next offer id (its profile's offers_created)")]
+    OfferIdNotNext,
 
     // Trades.
     #[msg("The offer is not open for new trades")]
@@ -107,6 +111,18 @@ pub enum EscrowError {
     PaymentDeadlineNotReached,
     #[msg("The payment reference hash must not be zero")]
     InvalidPaymentReference,
+    #[msg("The trade id is not the buyer's next trade id (its profile's trades_taken)")]
+    TradeIdNotNext,
+    #[msg("The token account is not the buyer's associated token account for this mint")]
+    BuyerTokenAccountMismatch,
+    #[msg("The holding account is not the trade's associated token account for this mint")]
+    HoldingAccountMismatch,
+    #[msg("The trade has ended: only its buyer's claim is left")]
+    TradeSettled,
+    #[msg("The trade has no payout waiting to be claimed")]
+    TradeNotSettled,
+    #[msg("Tokens wait for the buyer: name a token account of the mint to receive them")]
+    DestinationMissing,
 
     // Disputes.
     #[msg("The trade is not marked paid")]
@@ -129,7 +145,7 @@ pub enum EscrowError {
     RulingDeadlinePassed,
     #[msg("The ruling deadline has not passed yet")]
     RulingDeadlineNotReached,
-    #[msg("The account is not the config's fallback arbiter")]
+    #[msg("The account is not the trade's fallback arbiter, or the trade has none to hand over to")]
     FallbackArbiterMismatch,
 
     // Attestation.

@@ -144,8 +144,8 @@ pub struct TradeTaken {
     pub trade: Pubkey,
     /// The offer taken from.
     pub offer: Pubkey,
-    /// The trade's index within the offer.
-    pub trade_index: u64,
+    /// The buyer's trade id (the trade's address is `["trade", buyer, trade_id]`).
+    pub trade_id: u64,
     /// The seller.
     pub seller: Pubkey,
     /// The buyer.
@@ -164,12 +164,24 @@ pub struct TradeTaken {
     pub buyer_bond: u64,
     /// Last second to mark the trade paid.
     pub payment_deadline: i64,
+    /// Protocol fee in bps, fixed for this trade.
+    pub fee_bps: u16,
+    /// The arbiter's fee in bps, fixed for this trade.
+    pub arbiter_fee_bps: u16,
+    /// The fallback arbiter's authority fixed for this trade, if any.
+    pub fallback_arbiter: Option<Pubkey>,
+    /// The buyer's share in bps of a default ruling, fixed for this trade.
+    pub default_buyer_bps: u16,
+    /// Seconds each arbiter has to rule, fixed for this trade.
+    pub ruling_window: i64,
+    /// Seconds the seller has to release once paid, fixed for this trade.
+    pub release_window: i64,
 }
 
 /// A buyer cancelled an unpaid trade.
 #[event]
 pub struct TradeCancelled {
-    /// The trade account (closed now).
+    /// The trade account (closed now, or `Settled` when a `PayoutHeld` event follows).
     pub trade: Pubkey,
     /// The offer.
     pub offer: Pubkey,
@@ -182,7 +194,7 @@ pub struct TradeCancelled {
 /// An unpaid trade passed its payment deadline and was expired.
 #[event]
 pub struct TradeExpired {
-    /// The trade account (closed now).
+    /// The trade account (closed now, or `Settled` when a `PayoutHeld` event follows).
     pub trade: Pubkey,
     /// The offer.
     pub offer: Pubkey,
@@ -216,7 +228,7 @@ pub struct TradePaid {
 /// A trade was released to its buyer.
 #[event]
 pub struct TradeReleased {
-    /// The trade account (closed now).
+    /// The trade account (closed now, or `Settled` when a `PayoutHeld` event follows).
     pub trade: Pubkey,
     /// The offer.
     pub offer: Pubkey,
@@ -230,7 +242,7 @@ pub struct TradeReleased {
     pub attestor: Option<Pubkey>,
     /// Tokens that left the vault for the buyer (before any transfer fee).
     pub to_buyer: u64,
-    /// Tokens that left the vault for the treasury.
+    /// Tokens that left the vault for the mint's fee vault.
     pub protocol_fee: u64,
     /// Lamports of bond returned to the buyer.
     pub bond_returned: u64,
@@ -299,7 +311,7 @@ pub enum Resolution {
 /// A dispute ended and its trade closed.
 #[event]
 pub struct DisputeResolved {
-    /// The trade account (closed now).
+    /// The trade account (closed now, or `Settled` when a `PayoutHeld` event follows).
     pub trade: Pubkey,
     /// The offer.
     pub offer: Pubkey,
@@ -321,4 +333,60 @@ pub struct DisputeResolved {
     pub arbiter_fee: u64,
     /// Lamports of bond paid to the seller (the rest went back to the buyer).
     pub bond_to_seller: u64,
+}
+
+/// Part of a trade's payout could not be delivered to the buyer (its token account cannot receive,
+/// or its wallet cannot take the lamports): the trade stays `Settled` with it until the buyer
+/// claims it. Nothing else waited.
+#[event]
+pub struct PayoutHeld {
+    /// The trade account, now `Settled`.
+    pub trade: Pubkey,
+    /// The buyer the payout waits for.
+    pub buyer: Pubkey,
+    /// Tokens waiting in the trade's holding account.
+    pub tokens: u64,
+    /// Lamports waiting on the trade account (its rent, and the bond unless forfeited).
+    pub lamports: u64,
+}
+
+/// A buyer claimed what waited for it on a `Settled` trade, which is closed now.
+#[event]
+pub struct PayoutClaimed {
+    /// The trade account (closed now).
+    pub trade: Pubkey,
+    /// The buyer.
+    pub buyer: Pubkey,
+    /// Tokens that left the holding account (before any transfer fee).
+    pub tokens: u64,
+    /// The token account the tokens went to, if any were held.
+    pub destination: Option<Pubkey>,
+    /// The account the lamports went to.
+    pub recipient: Pubkey,
+    /// Lamports paid: the trade's and the holding account's.
+    pub lamports: u64,
+}
+
+/// The admin withdrew protocol fees from a mint's fee vault.
+#[event]
+pub struct FeesWithdrawn {
+    /// The admin.
+    pub admin: Pubkey,
+    /// The mint.
+    pub mint: Pubkey,
+    /// The fee vault.
+    pub fee_vault: Pubkey,
+    /// The token account the fees went to.
+    pub destination: Pubkey,
+    /// Tokens that left the fee vault.
+    pub amount: u64,
+}
+
+/// A wallet opened its profile.
+#[event]
+pub struct ProfileOpened {
+    /// The profile account.
+    pub profile: Pubkey,
+    /// The wallet it counts for.
+    pub wallet: Pubkey,
 }

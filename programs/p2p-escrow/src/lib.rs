@@ -37,8 +37,8 @@ pub mod p2p_escrow {
         InitializeConfig::handler(ctx, params)
     }
 
-    /// Changes the protocol settings (treasury, fee, fallback arbiter, ruling window, default
-    /// ruling). Admin only.
+    /// Changes the protocol settings (fee, fallback arbiter, ruling window, default ruling) for
+    /// trades taken from now on; open trades keep what they fixed at take. Admin only.
     #[access_control(ctx.accounts.validate(&params))]
     pub fn update_config(ctx: Context<UpdateConfig>, params: ConfigParams) -> Result<()> {
         UpdateConfig::handler(ctx, params)
@@ -77,6 +77,12 @@ pub mod p2p_escrow {
         UpdateArbiter::handler(ctx, fee_bps, active)
     }
 
+    /// Opens the signer's profile, which hands out its offer and trade ids (so no address the
+    /// program derives ever repeats). Needed once, before a wallet's first offer or trade.
+    pub fn open_profile(ctx: Context<OpenProfile>) -> Result<()> {
+        OpenProfile::handler(ctx)
+    }
+
     /// Creates an offer and funds its vault with the seller's tokens. The offer records what the
     /// vault actually received.
     #[access_control(ctx.accounts.validate(&args))]
@@ -109,8 +115,9 @@ pub mod p2p_escrow {
         CloseOffer::handler(ctx)
     }
 
-    /// Takes part of an offer: reserves `amount` in the vault and posts the buyer's bond. Fails if
-    /// any term differs from what the buyer saw.
+    /// Takes part of an offer: reserves `amount` in the vault, posts the buyer's bond, and fixes
+    /// every term that decides the trade's outcome. Fails if any term differs from what the buyer
+    /// saw. The trade lives at `["trade", buyer, trade_id]`.
     #[access_control(ctx.accounts.validate(&args))]
     pub fn take_offer(ctx: Context<TakeOffer>, args: TakeOfferArgs) -> Result<()> {
         TakeOffer::handler(ctx, args)
@@ -135,9 +142,9 @@ pub mod p2p_escrow {
         MarkPaid::handler(ctx, payment_ref_hash)
     }
 
-    /// Releases a trade: the buyer gets the amount less the protocol fee, the treasury the fee, the
-    /// buyer its rent and bond. Seller only, in any open state; releasing a disputed trade closes
-    /// the arbiter's case.
+    /// Releases a trade: the buyer gets the amount less the protocol fee, the mint's fee vault the
+    /// fee, the buyer its rent and bond. Seller only, in any open state; releasing a disputed
+    /// trade closes the arbiter's case. What the buyer cannot receive waits for `claim`.
     #[access_control(ctx.accounts.validate())]
     pub fn release(ctx: Context<Release>) -> Result<()> {
         Release::handler(ctx)
@@ -183,11 +190,25 @@ pub mod p2p_escrow {
         Settle::handler(ctx, buyer_bps)
     }
 
-    /// After a missed ruling deadline: the first time, hands the dispute to the fallback arbiter
-    /// with a new deadline; after that (or without a usable fallback), applies the default
-    /// ruling. Anyone.
+    /// After a missed ruling deadline: the first time, hands the dispute to the trade's fallback
+    /// arbiter with a new deadline; after that (or when the trade has none), applies the trade's
+    /// default ruling. Both were fixed at take. Anyone.
     #[access_control(ctx.accounts.validate())]
     pub fn escalate(ctx: Context<Escalate>) -> Result<()> {
         Escalate::handler(ctx)
+    }
+
+    /// Pays a `Settled` trade's buyer what could not be delivered when the trade ended: the held
+    /// tokens to any token account of the mint, the trade's lamports to any account. Buyer only.
+    #[access_control(ctx.accounts.validate())]
+    pub fn claim(ctx: Context<Claim>) -> Result<()> {
+        Claim::handler(ctx)
+    }
+
+    /// Withdraws protocol fees from a mint's fee vault to any token account of the mint. Admin
+    /// only; the fee vault never holds escrowed tokens.
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn withdraw_fees(ctx: Context<WithdrawFees>, amount: u64) -> Result<()> {
+        WithdrawFees::handler(ctx, amount)
     }
 }

@@ -81,3 +81,29 @@ pub fn create_pda_account<'info, T: AccountSerialize>(
     let mut data = target.try_borrow_mut_data()?;
     value.try_serialize(&mut &mut data[..])
 }
+
+/// The seeds a program-derived account signs with: `[prefix, key, id (u64 LE), bump]`, as offers
+/// (`["offer", seller, offer_id]`) and trades (`["trade", buyer, trade_id]`) have them.
+pub struct SignerSeeds {
+    prefix: &'static [u8],
+    key: Pubkey,
+    id: [u8; 8],
+    bump: [u8; 1],
+}
+
+impl SignerSeeds {
+    /// The seeds of the account at `[prefix, key, id]` with `bump`.
+    pub fn new(prefix: &'static [u8], key: Pubkey, id: u64, bump: u8) -> SignerSeeds {
+        SignerSeeds {
+            prefix,
+            key,
+            id: id.to_le_bytes(),
+            bump: [bump],
+        }
+    }
+
+    /// The seeds as a CPI signer takes them.
+    pub fn seeds(&self) -> [&[u8]; 4] {
+        [self.prefix, self.key.as_ref(), &self.id, &self.bump]
+    }
+}

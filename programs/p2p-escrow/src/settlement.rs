@@ -1,85 +1,126 @@
-//! How a trade ends with a payout out of its offer's vault: a release (`release`,
-//! `release_with_attestation`), or a dispute's end (`rule`, `settle`, the default ruling of
-//! `escalate`) with its split, the seller's share back to the offer, and the bond.
+//! How a trade ends. Every end goes through [`TradeEnd`]: a release (`release`,
+//! `release_with_attestation`), a dispute's end (`rule`, `settle`, the default ruling of
+//! `escalate`) with its split, and the ends without a payout (`cancel_trade`, `expire_trade`).
+//!
+//! No recipient can block an end. Only the parties' own accounts and the program's take part in a
+//! payout: the buyer's associated token account and wallet, the seller's wallet, the arbiter's
+//! token account (on its own ruling) and the mint's fee vault. A share that cannot be delivered
+//! (a token account whose owner was changed, that is frozen or refuses plain transfers; a wallet
+//! that cannot take lamports) never fails the end: the buyer's waits on the trade, which stays as
+//! `Settled` until the buyer claims it (`claim`); the seller's bond waits on the offer, which pays
+//! it to the seller at close. A ruling that gives the buyer nothing never touches the buyer's
+//! token account.
 
 use anchor_lang::prelude::*;
-use anchor_spl::memo::Memo;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{Mint, TokenAccount};
 
 use crate::errors::EscrowError;
-use crate::events::{DisputeResolved, Resolution};
+use crate::events::{DisputeResolved, PayoutHeld, Resolution};
 use crate::math::{bps_share, split, Split};
-use crate::state::{Arbiter, Offer, Trade};
-use crate::token::{balance_of, Vault};
+use crate::state::{Arbiter, Offer, Trade, TradeState};
+use crate::token::{
+    balance_of, can_receive_lamports, can_receive_tokens, ensure_associated_token_account,
+    move_lamports, ProgramTokenAccount,
+};
 
-/// The accounts a dispute's end touches.
-pub struct DisputeEnd<'a, 'info> {
-    /// The trade's offer; the seller's share returns to its available tokens.
-    pub offer: &'a mut Account<'info, Offer>,
-    /// The disputed trade; closed by the instruction afterwards.
-    pub trade: &'a Account<'info, Trade>,
-    /// The arbiter in charge of the dispute now.
-    pub arbiter: &'a mut Account<'info, Arbiter>,
+/// The token accounts and programs a payout out of the vault needs.
+pub struct TokenAccounts<'a, 'info> {
     /// The offer's vault.
     pub vault: &'a InterfaceAccount<'info, TokenAccount>,
     /// The offer's mint.
     pub mint: &'a InterfaceAccount<'info, Mint>,
+    /// The buyer's associated token account (address checked by the instruction); created when
+    /// missing.
+    pub buyer_token_account: AccountInfo<'info>,
+    /// The trade's holding account: its associated token account (address checked by the
+    /// instruction), created only when the buyer's share cannot be delivered.
+    pub holding: AccountInfo<'info>,
+    /// Pays for token accounts that have to be created.
+    pub payer: AccountInfo<'info>,
     /// The mint's token program.
-    pub token_program: &'a Interface<'info, TokenInterface>,
+    pub token_program: AccountInfo<'info>,
     /// The memo program, for recipients that require memos.
-    pub memo_program: &'a Program<'info, Memo>,
-    /// The buyer's associated token account.
-    pub buyer_token_account: &'a InterfaceAccount<'info, TokenAccount>,
-    /// The arbiter's associated token account, when the arbiter is owed a fee.
-    pub arbiter_token_account: Option<&'a InterfaceAccount<'info, TokenAccount>>,
-    /// The seller's wallet, which receives the bond when the buyer gets nothing.
-    pub seller: AccountInfo<'info>,
+    pub memo_program: AccountInfo<'info>,
+    /// Creates missing token accounts.
+    pub associated_token_program: AccountInfo<'info>,
+    /// Creates missing token accounts.
+    pub system_program: AccountInfo<'info>,
 }
 
-impl DisputeEnd<'_, '_> {
-    /// Ends the dispute with `buyer_bps` of what is left after `arbiter_fee_bps`: pays the buyer
-    /// and (when owed) the arbiter out of the vault, returns the seller's share to the offer's
-    /// available tokens, takes the case off the arbiter's open cases, and moves the bond to the
-    /// seller when the buyer gets nothing (otherwise the bond goes back to the buyer with the
-    /// trade's rent when the trade closes). Returns the event to emit.
-    pub fn resolve(
+/// The accounts the end of a trade touches.
+pub struct TradeEnd<'a, 'info> {
+    /// The trade's offer; its locked tokens shrink by the trade's amount.
+    pub offer: &'a mut Account<'info, Offer>,
+    /// The ending trade; closed, or left `Settled` with what waits for the buyer.
+    pub trade: &'a mut Account<'info, Trade>,
+    /// The buyer's wallet, receiving the trade's rent and (unless it gets nothing) the bond.
+    pub buyer: AccountInfo<'info>,
+    /// The seller's wallet, receiving the bond when the buyer forfeits it; none for an end where
+    /// the bond cannot be forfeited (a cancel).
+    pub seller: Option<AccountInfo<'info>>,
+}
+
+/// What a release paid.
+pub struct ReleasePayout {
+    /// Tokens that left the vault for the buyer (delivered or held).
+    pub to_buyer: u64,
+    /// Tokens that left the vault for the fee vault.
+    pub protocol_fee: u64,
+    /// What waits for the buyer's claim, if anything.
+    pub held: Option<PayoutHeld>,
+}
+
+impl<'info> TradeEnd<'_, 'info> {
+    /// Releases the trade: the buyer gets the amount less the protocol fee fixed at take, the fee
+    /// vault the fee; then the trade ends (see [`TradeEnd::finish`]).
+    pub fn release(
         self,
+        tokens: TokenAccounts<'_, 'info>,
+        fee_vault: &InterfaceAccount<'info, TokenAccount>,
+    ) -> Result<ReleasePayout> {
+        let amount = self.trade.amount;
+        let protocol_fee = bps_share(amount, self.trade.fee_bps)?;
+        let to_buyer = amount
+            .checked_sub(protocol_fee)
+            .ok_or(EscrowError::MathOverflow)?;
+        let held = self.pay_buyer(&tokens, to_buyer)?;
+        self.pay_from_vault(&tokens, &fee_vault.to_account_info(), protocol_fee)?;
+        self.offer.unlock(amount, 0)?;
+        self.offer.invariant(balance_of(&tokens.vault.to_account_info())?)?;
+        Ok(ReleasePayout {
+            to_buyer,
+            protocol_fee,
+            held: self.finish(held)?,
+        })
+    }
+
+    /// Ends a dispute with `buyer_bps` of what is left after `arbiter_fee_bps`: pays the buyer and
+    /// (when owed) the arbiter, returns the seller's share to the offer's available tokens, takes
+    /// the case off the arbiter's open cases, and gives the bond to the seller when the buyer gets
+    /// nothing; then the trade ends. Returns the events to emit.
+    pub fn resolve(
+        mut self,
+        tokens: TokenAccounts<'_, 'info>,
+        arbiter: &mut Account<'info, Arbiter>,
+        arbiter_token_account: Option<&InterfaceAccount<'info, TokenAccount>>,
         resolution: Resolution,
         arbiter_fee_bps: u16,
         buyer_bps: u16,
-    ) -> Result<DisputeResolved> {
-        let DisputeEnd {
-            offer,
-            trade,
-            arbiter,
-            vault,
-            mint,
-            token_program,
-            memo_program,
-            buyer_token_account,
-            arbiter_token_account,
-            seller,
-        } = self;
+    ) -> Result<(DisputeResolved, Option<PayoutHeld>)> {
         let Split {
             arbiter_fee,
             to_buyer,
             to_seller,
-        } = split(trade.amount, arbiter_fee_bps, buyer_bps)?;
-        let paying = Vault {
-            offer: &*offer,
-            vault,
-            mint,
-            token_program,
-            memo_program,
-        };
-        paying.pay(buyer_token_account, to_buyer)?;
+        } = split(self.trade.amount, arbiter_fee_bps, buyer_bps)?;
+        let held = self.pay_buyer(&tokens, to_buyer)?;
         match arbiter_token_account {
-            Some(arbiter_token_account) => paying.pay(arbiter_token_account, arbiter_fee)?,
+            Some(account) => {
+                self.pay_from_vault(&tokens, &account.to_account_info(), arbiter_fee)?;
+            }
             None => require!(arbiter_fee == 0, EscrowError::InvariantViolated),
         }
-        let vault_balance = balance_of(&vault.to_account_info())?;
-        offer.unlock(trade.amount, to_seller)?;
-        offer.invariant(vault_balance)?;
+        self.offer.unlock(self.trade.amount, to_seller)?;
+        self.offer.invariant(balance_of(&tokens.vault.to_account_info())?)?;
 
         arbiter.close_case()?;
         match resolution {
@@ -99,16 +140,16 @@ impl DisputeEnd<'_, '_> {
         }
         arbiter.invariant()?;
 
-        let bond_to_seller = if buyer_bps == 0 { trade.buyer_bond } else { 0 };
-        if bond_to_seller > 0 {
-            trade.sub_lamports(bond_to_seller)?;
-            seller.add_lamports(bond_to_seller)?;
-        }
-        Ok(DisputeResolved {
-            trade: trade.key(),
-            offer: trade.offer,
-            seller: trade.seller,
-            buyer: trade.buyer,
+        let bond_to_seller = if buyer_bps == 0 {
+            self.bond_to_seller()?
+        } else {
+            0
+        };
+        let event = DisputeResolved {
+            trade: self.trade.key(),
+            offer: self.trade.offer,
+            seller: self.trade.seller,
+            buyer: self.trade.buyer,
             resolution,
             arbiter: arbiter.authority,
             buyer_bps,
@@ -116,62 +157,123 @@ impl DisputeEnd<'_, '_> {
             to_seller,
             arbiter_fee,
             bond_to_seller,
-        })
-    }
-}
-
-/// The accounts a release touches.
-pub struct ReleaseEnd<'a, 'info> {
-    /// The trade's offer; its locked tokens shrink by the trade's amount.
-    pub offer: &'a mut Account<'info, Offer>,
-    /// The released trade; closed by the instruction afterwards, its rent and bond to the buyer.
-    pub trade: &'a Account<'info, Trade>,
-    /// The offer's vault.
-    pub vault: &'a InterfaceAccount<'info, TokenAccount>,
-    /// The offer's mint.
-    pub mint: &'a InterfaceAccount<'info, Mint>,
-    /// The mint's token program.
-    pub token_program: &'a Interface<'info, TokenInterface>,
-    /// The memo program, for recipients that require memos.
-    pub memo_program: &'a Program<'info, Memo>,
-    /// The buyer's associated token account.
-    pub buyer_token_account: &'a InterfaceAccount<'info, TokenAccount>,
-    /// The treasury's associated token account.
-    pub treasury_token_account: &'a InterfaceAccount<'info, TokenAccount>,
-}
-
-impl ReleaseEnd<'_, '_> {
-    /// Pays the buyer the trade's amount less the protocol fee and the treasury the fee, out of
-    /// the vault. Returns what each received (before any transfer fee of the mint).
-    pub fn release(self) -> Result<ReleasePayout> {
-        let amount = self.trade.amount;
-        let protocol_fee = bps_share(amount, self.trade.fee_bps)?;
-        let to_buyer = amount
-            .checked_sub(protocol_fee)
-            .ok_or(EscrowError::MathOverflow)?;
-        let paying = Vault {
-            offer: &*self.offer,
-            vault: self.vault,
-            mint: self.mint,
-            token_program: self.token_program,
-            memo_program: self.memo_program,
         };
-        paying.pay(self.buyer_token_account, to_buyer)?;
-        paying.pay(self.treasury_token_account, protocol_fee)?;
-        self.offer.unlock(amount, 0)?;
-        self.offer
-            .invariant(balance_of(&self.vault.to_account_info())?)?;
-        Ok(ReleasePayout {
-            to_buyer,
-            protocol_fee,
-        })
+        Ok((event, self.finish(held)?))
     }
-}
 
-/// What a release paid.
-pub struct ReleasePayout {
-    /// Tokens that left the vault for the buyer.
-    pub to_buyer: u64,
-    /// Tokens that left the vault for the treasury.
-    pub protocol_fee: u64,
+    /// Ends an unpaid trade without a payout: the amount returns to the offer's available tokens,
+    /// the bond to the seller when there is one to receive it (an expiry), otherwise to the buyer
+    /// with the rent (a cancel). Returns the bond the seller got and what waits for the buyer's
+    /// claim, if anything.
+    pub fn unwind(
+        mut self,
+        vault: &InterfaceAccount<'info, TokenAccount>,
+    ) -> Result<(u64, Option<PayoutHeld>)> {
+        let amount = self.trade.amount;
+        self.offer.unlock(amount, amount)?;
+        self.offer.invariant(balance_of(&vault.to_account_info())?)?;
+        let bond = if self.seller.is_some() {
+            self.bond_to_seller()?
+        } else {
+            0
+        };
+        Ok((bond, self.finish(0)?))
+    }
+
+    /// Pays `amount` to the buyer: into its associated token account (created if missing) when
+    /// that can receive, otherwise into the trade's holding account. Returns what the holding
+    /// account received.
+    fn pay_buyer(&self, tokens: &TokenAccounts<'_, 'info>, amount: u64) -> Result<u64> {
+        if amount == 0 {
+            return Ok(0);
+        }
+        let mint = tokens.mint.key();
+        let token_program = tokens.token_program.key();
+        ensure_associated_token_account(
+            &tokens.buyer_token_account,
+            &self.buyer,
+            &tokens.mint.to_account_info(),
+            &tokens.payer,
+            &tokens.token_program,
+            &tokens.associated_token_program,
+            &tokens.system_program,
+        )?;
+        if can_receive_tokens(
+            &tokens.buyer_token_account,
+            &mint,
+            &self.trade.buyer,
+            &token_program,
+        ) {
+            self.pay_from_vault(tokens, &tokens.buyer_token_account, amount)?;
+            return Ok(0);
+        }
+        ensure_associated_token_account(
+            &tokens.holding,
+            &self.trade.to_account_info(),
+            &tokens.mint.to_account_info(),
+            &tokens.payer,
+            &tokens.token_program,
+            &tokens.associated_token_program,
+            &tokens.system_program,
+        )?;
+        self.pay_from_vault(tokens, &tokens.holding, amount)
+    }
+
+    /// Pays `amount` out of the offer's vault to `to`; returns what `to` received.
+    fn pay_from_vault(
+        &self,
+        tokens: &TokenAccounts<'_, 'info>,
+        to: &AccountInfo<'info>,
+        amount: u64,
+    ) -> Result<u64> {
+        let seeds = self.offer.signer_seeds();
+        ProgramTokenAccount {
+            account: tokens.vault.to_account_info(),
+            authority: self.offer.to_account_info(),
+            seeds: &seeds.seeds(),
+            mint: tokens.mint,
+            token_program: tokens.token_program.clone(),
+            memo_program: tokens.memo_program.clone(),
+        }
+        .pay(to, amount)
+    }
+
+    /// Moves the bond out of the trade to the seller's wallet, or to the offer (which pays it to
+    /// the seller at close) when the wallet cannot take it. Returns the bond.
+    fn bond_to_seller(&mut self) -> Result<u64> {
+        let bond = self.trade.buyer_bond;
+        let trade = self.trade.to_account_info();
+        let seller = self
+            .seller
+            .as_ref()
+            .ok_or(EscrowError::InvariantViolated)?;
+        if can_receive_lamports(seller, bond)? {
+            move_lamports(&trade, seller, bond)?;
+        } else {
+            move_lamports(&trade, &self.offer.to_account_info(), bond)?;
+        }
+        self.trade.buyer_bond = 0;
+        Ok(bond)
+    }
+
+    /// Closes the trade, its rent (and bond, if still there) to the buyer. When `held` tokens wait
+    /// in the holding account, or the buyer's wallet cannot take the lamports, the trade stays
+    /// open as `Settled` with them, for the buyer to claim; the event saying so is returned.
+    fn finish(self, held: u64) -> Result<Option<PayoutHeld>> {
+        let lamports = self.trade.to_account_info().lamports();
+        if held == 0 && can_receive_lamports(&self.buyer, lamports)? {
+            self.trade.close(self.buyer)?;
+            return Ok(None);
+        }
+        let trade = self.trade;
+        trade.state = TradeState::Settled;
+        trade.held = held;
+        trade.invariant()?;
+        Ok(Some(PayoutHeld {
+            trade: trade.key(),
+            buyer: trade.buyer,
+            tokens: held,
+            lamports,
+        }))
+    }
 }

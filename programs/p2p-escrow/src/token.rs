@@ -1,10 +1,14 @@
-//! Every token movement of the program: the mint policy, and transfers into, out of and the closing
-//! of an offer's vault. SPL Token and Token-2022 alike, through `transfer_checked` only.
+//! Every token and lamport movement of the program: the mint policy, transfers into and out of the
+//! token accounts the program owns (an offer's vault, a trade's holding account, a mint's fee
+//! vault), closing them, and the checks that decide whether a recipient can receive a payout at
+//! all. SPL Token and Token-2022 alike, through `transfer_checked` only.
 
 use anchor_lang::prelude::*;
-use anchor_spl::memo::{build_memo, BuildMemo, Memo};
+use anchor_spl::associated_token::{create_idempotent, Create};
+use anchor_spl::memo::{build_memo, BuildMemo};
 use anchor_spl::token_2022::spl_token_2022::{
     extension::{
+        confidential_transfer::ConfidentialTransferAccount,
         default_account_state::DefaultAccountState, memo_transfer::MemoTransfer,
         transfer_fee::TransferFeeAmount, BaseStateWithExtensions, ExtensionType,
         StateWithExtensions,
@@ -16,12 +20,16 @@ use anchor_spl::token_interface::{
     HarvestWithheldTokensToMint, Mint, TokenAccount, TokenInterface, TransferChecked,
 };
 
-use crate::constants::OFFER_SEED;
 use crate::errors::EscrowError;
-use crate::state::Offer;
 
 /// Refuses mints whose extensions would let someone other than the program move, freeze or block
-/// the vault's tokens. Transfer-fee mints are allowed.
+/// escrowed tokens, or that an issuer could later change to block payouts. Checked wherever tokens
+/// enter escrow (`create_offer`, `deposit`) and at every take, because a mint closed at zero supply
+/// can be created again at the same address with other extensions. Refused: a permanent delegate,
+/// non-transferable, pausable, a transfer hook, and a default account state unless it is
+/// "initialized" with no freeze authority to switch it (a switch to "frozen" would make every
+/// token account created for a payout frozen). Allowed: transfer fees (the fee authority can raise
+/// them, which reduces what every recipient gets; see `docs/threat-model.md`).
 pub fn check_mint_policy(mint: &AccountInfo) -> Result<()> {
     let data = mint.try_borrow_data()?;
     let mint = StateWithExtensions::<MintState>::unpack(&data)?;
@@ -33,9 +41,14 @@ pub fn check_mint_policy(mint: &AccountInfo) -> Result<()> {
             ExtensionType::TransferHook => return err!(EscrowError::MintHasTransferHook),
             ExtensionType::DefaultAccountState => {
                 let default_state = mint.get_extension::<DefaultAccountState>()?;
-                if default_state.state == AccountState::Frozen as u8 {
-                    return err!(EscrowError::MintDefaultFrozen);
-                }
+                require!(
+                    default_state.state == AccountState::Initialized as u8,
+                    EscrowError::MintDefaultFrozen
+                );
+                require!(
+                    mint.base.freeze_authority.is_none(),
+                    EscrowError::MintDefaultStateChangeable
+                );
             }
             _ => {}
         }
@@ -92,100 +105,173 @@ fn requires_memo(token_account: &AccountInfo) -> Result<bool> {
         .is_ok_and(|memo| bool::from(memo.require_incoming_transfer_memos)))
 }
 
-/// An offer's vault with what paying out of it needs.
-pub struct Vault<'a, 'info> {
-    /// The offer that owns the vault and signs for it.
-    pub offer: &'a Account<'info, Offer>,
-    /// The vault itself.
-    pub vault: &'a InterfaceAccount<'info, TokenAccount>,
-    /// The offer's mint.
-    pub mint: &'a InterfaceAccount<'info, Mint>,
-    /// The mint's token program.
-    pub token_program: &'a Interface<'info, TokenInterface>,
-    /// The memo program, for recipients that require a memo on incoming transfers.
-    pub memo_program: &'a Program<'info, Memo>,
+/// Whether `token_account` can take a transfer of `mint` for `owner` now: a token account of
+/// `token_program`, of that mint, owned by `owner` (a legacy SPL Token account's owner can be
+/// changed), not frozen, and accepting plain transfers (a Token-2022 account can refuse them in
+/// favour of confidential ones). A memo requirement does not count: payouts write one.
+pub fn can_receive_tokens(
+    token_account: &AccountInfo,
+    mint: &Pubkey,
+    owner: &Pubkey,
+    token_program: &Pubkey,
+) -> bool {
+    if token_account.owner != token_program {
+        return false;
+    }
+    let Ok(data) = token_account.try_borrow_data() else {
+        return false;
+    };
+    let Ok(account) = StateWithExtensions::<TokenAccountState>::unpack(&data) else {
+        return false;
+    };
+    let plain_credits = account
+        .get_extension::<ConfidentialTransferAccount>()
+        .map_or(true, |confidential| {
+            bool::from(confidential.allow_non_confidential_credits)
+        });
+    account.base.mint == *mint
+        && account.base.owner == *owner
+        && account.base.state == AccountState::Initialized
+        && plain_credits
 }
 
-impl<'info> Vault<'_, 'info> {
-    /// Pays `amount` out of the vault to the token account `to`. Nothing happens for zero. A
-    /// recipient that requires memos on incoming transfers gets one first, so that no recipient
-    /// can make a payout (and with it a release, a ruling or a close) fail.
-    pub fn pay(&self, to: &InterfaceAccount<'info, TokenAccount>, amount: u64) -> Result<()> {
+/// Whether crediting `amount` lamports to `account` cannot make the transaction fail: the runtime
+/// refuses to change an executable account's balance and to leave an account with some lamports
+/// but fewer than rent exemption for its size (a wallet can allocate data to itself).
+pub fn can_receive_lamports(account: &AccountInfo, amount: u64) -> Result<bool> {
+    if account.executable {
+        return Ok(false);
+    }
+    let after = account
+        .lamports()
+        .checked_add(amount)
+        .ok_or(EscrowError::MathOverflow)?;
+    Ok(Rent::get()?.is_exempt(after, account.data_len()))
+}
+
+/// Moves `amount` lamports out of an account the program owns into `to`.
+pub fn move_lamports(from: &AccountInfo, to: &AccountInfo, amount: u64) -> Result<()> {
+    if amount > 0 {
+        from.sub_lamports(amount)?;
+        to.add_lamports(amount)?;
+    }
+    Ok(())
+}
+
+/// Creates the associated token account `account` of `owner` for `mint` if it does not exist yet,
+/// `payer` funding it. Does nothing for an existing account (whatever its state).
+pub fn ensure_associated_token_account<'info>(
+    account: &AccountInfo<'info>,
+    owner: &AccountInfo<'info>,
+    mint: &AccountInfo<'info>,
+    payer: &AccountInfo<'info>,
+    token_program: &AccountInfo<'info>,
+    associated_token_program: &AccountInfo<'info>,
+    system_program: &AccountInfo<'info>,
+) -> Result<()> {
+    if account.owner != &System::id() || !account.data_is_empty() {
+        return Ok(());
+    }
+    create_idempotent(CpiContext::new(
+        associated_token_program.key(),
+        Create {
+            payer: payer.clone(),
+            associated_token: account.clone(),
+            authority: owner.clone(),
+            mint: mint.clone(),
+            system_program: system_program.clone(),
+            token_program: token_program.clone(),
+        },
+    ))
+}
+
+/// A token account the program owns through a PDA (an offer's vault, a trade's holding account,
+/// a mint's fee vault), with what paying out of it needs.
+pub struct ProgramTokenAccount<'a, 'info> {
+    /// The token account.
+    pub account: AccountInfo<'info>,
+    /// The PDA that owns it.
+    pub authority: AccountInfo<'info>,
+    /// The PDA's seeds, bump included.
+    pub seeds: &'a [&'a [u8]],
+    /// The mint.
+    pub mint: &'a InterfaceAccount<'info, Mint>,
+    /// The mint's token program.
+    pub token_program: AccountInfo<'info>,
+    /// The memo program, for recipients that require a memo on incoming transfers.
+    pub memo_program: AccountInfo<'info>,
+}
+
+impl<'info> ProgramTokenAccount<'_, 'info> {
+    /// Pays `amount` to the token account `to` and returns what `to` received (less than `amount`
+    /// for a mint with a transfer fee). Nothing happens for zero. A recipient that requires memos
+    /// on incoming transfers gets one first.
+    pub fn pay(&self, to: &AccountInfo<'info>, amount: u64) -> Result<u64> {
         if amount == 0 {
-            return Ok(());
+            return Ok(0);
         }
-        if requires_memo(&to.to_account_info())? {
+        if requires_memo(to)? {
             build_memo(
                 CpiContext::new(self.memo_program.key(), BuildMemo {}),
                 b"p2p-escrow payout",
             )?;
         }
-        self.signed_by_offer(|signer| {
-            transfer_checked(
-                CpiContext::new_with_signer(
-                    self.token_program.key(),
-                    TransferChecked {
-                        from: self.vault.to_account_info(),
-                        mint: self.mint.to_account_info(),
-                        to: to.to_account_info(),
-                        authority: self.offer.to_account_info(),
-                    },
-                    signer,
-                ),
-                amount,
-                self.mint.decimals,
-            )
-        })
+        let before = balance_of(to)?;
+        transfer_checked(
+            CpiContext::new_with_signer(
+                self.token_program.key(),
+                TransferChecked {
+                    from: self.account.clone(),
+                    mint: self.mint.to_account_info(),
+                    to: to.clone(),
+                    authority: self.authority.clone(),
+                },
+                &[self.seeds],
+            ),
+            amount,
+            self.mint.decimals,
+        )?;
+        balance_of(to)?
+            .checked_sub(before)
+            .ok_or_else(|| error!(EscrowError::MathOverflow))
     }
 
-    /// Pays everything left in the vault to `to`, harvests any withheld transfer fees to the mint
-    /// (a Token-2022 account holding them cannot close), and closes the vault, its rent going to
+    /// Pays everything left to `to`, harvests any withheld transfer fees to the mint (a
+    /// Token-2022 account holding them cannot close), and closes the account, its rent going to
     /// `rent_receiver`. Returns the tokens paid out.
-    pub fn close(
-        &self,
-        to: &InterfaceAccount<'info, TokenAccount>,
-        rent_receiver: &AccountInfo<'info>,
-    ) -> Result<u64> {
-        let remaining = balance_of(&self.vault.to_account_info())?;
-        self.pay(to, remaining)?;
+    pub fn close(&self, to: Option<&AccountInfo<'info>>, rent_receiver: &AccountInfo<'info>) -> Result<u64> {
+        let remaining = balance_of(&self.account)?;
+        if remaining > 0 {
+            let to = to.ok_or(EscrowError::DestinationMissing)?;
+            self.pay(to, remaining)?;
+        }
         if self.withheld_fees()? > 0 {
             harvest_withheld_tokens_to_mint(
                 CpiContext::new(
                     self.token_program.key(),
                     HarvestWithheldTokensToMint {
-                        token_program_id: self.token_program.to_account_info(),
+                        token_program_id: self.token_program.clone(),
                         mint: self.mint.to_account_info(),
                     },
                 ),
-                vec![self.vault.to_account_info()],
+                vec![self.account.clone()],
             )?;
         }
-        self.signed_by_offer(|signer| {
-            close_account(CpiContext::new_with_signer(
-                self.token_program.key(),
-                CloseAccount {
-                    account: self.vault.to_account_info(),
-                    destination: rent_receiver.clone(),
-                    authority: self.offer.to_account_info(),
-                },
-                signer,
-            ))
-        })?;
+        close_account(CpiContext::new_with_signer(
+            self.token_program.key(),
+            CloseAccount {
+                account: self.account.clone(),
+                destination: rent_receiver.clone(),
+                authority: self.authority.clone(),
+            },
+            &[self.seeds],
+        ))?;
         Ok(remaining)
     }
 
-    /// Runs a CPI with the offer's address seeds, so the offer signs as the vault's owner.
-    fn signed_by_offer(&self, cpi: impl FnOnce(&[&[&[u8]]]) -> Result<()>) -> Result<()> {
-        let offer_id = self.offer.offer_id.to_le_bytes();
-        let bump = [self.offer.bump];
-        let seeds: &[&[u8]] = &[OFFER_SEED, self.offer.seller.as_ref(), &offer_id, &bump];
-        cpi(&[seeds])
-    }
-
-    /// Transfer fees withheld in the vault, waiting to be harvested.
+    /// Transfer fees withheld in the account, waiting to be harvested.
     fn withheld_fees(&self) -> Result<u64> {
-        let info = self.vault.to_account_info();
-        let data = info.try_borrow_data()?;
+        let data = self.account.try_borrow_data()?;
         let account = StateWithExtensions::<TokenAccountState>::unpack(&data)?;
         Ok(account
             .get_extension::<TransferFeeAmount>()

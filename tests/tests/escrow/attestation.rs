@@ -47,7 +47,7 @@ async fn anyone_relays_the_attestors_signature_to_release_a_paid_trade() {
     assert_eq!(event.attestor, Some(env.attestor.pubkey()));
     assert_eq!(env.balance(&offer.mint.ata(&buyer)).await, 10 * TOKEN - fee);
     assert_eq!(
-        env.balance(&offer.mint.ata(&env.treasury.pubkey())).await,
+        env.balance(&fee_vault(&offer.mint)).await,
         fee
     );
     assert!(!env.exists(&trade.address).await);

@@ -366,14 +366,13 @@ async fn escalation_hands_the_case_to_the_fallback_arbiter() {
         code(EscrowError::ArbiterMismatch),
     )
     .await;
-    let mut wrong_fallback = env.escalate_ix(&trade, &cranker, &arbiter);
-    wrong_fallback = substitute(
-        wrong_fallback,
-        &arbiter_address(&fallback),
-        &Pubkey::new_unique(),
-    );
+    // The trade's fallback arbiter must be named when the dispute goes to it.
+    let without_fallback = TradeRef {
+        fallback: None,
+        ..trade
+    };
     env.refuse(
-        &[wrong_fallback],
+        &[env.escalate_ix(&without_fallback, &cranker, &arbiter)],
         &[&env.stranger],
         code(EscrowError::FallbackArbiterMismatch),
     )
@@ -484,8 +483,11 @@ async fn when_every_arbiter_misses_the_default_ruling_leaves_nothing_behind() {
 
 #[tokio::test]
 async fn without_a_usable_fallback_the_first_escalation_applies_the_default_ruling() {
-    let (env, offer, trade) = disputed_trade().await;
-    // The admin deactivates the fallback arbiter; a default ruling of 0% gives the bond to the seller.
+    let env = Env::new().await;
+    let mint = env.create_mint(MintKind::Spl).await;
+    let offer = env.create_offer(&mint).await;
+    // Before the take, the admin deactivates the fallback arbiter and sets a default ruling of 0%,
+    // which gives the bond to the seller: the trade fixes both.
     env.ok(
         &[env.update_arbiter_ix(&env.fallback_arbiter.pubkey(), ARBITER_FEE_BPS, false)],
         &[&env.admin],
@@ -498,6 +500,15 @@ async fn without_a_usable_fallback_the_first_escalation_applies_the_default_ruli
     env.ok(
         &[env.update_config_ix(&env.admin.pubkey(), params)],
         &[&env.admin],
+    )
+    .await;
+    let trade = env.take(&offer, &env.buyer, AMOUNT).await;
+    assert_eq!(env.trade(&trade).await.fallback_arbiter, None);
+    env.ok(&[env.mark_paid_ix(&trade, [1; 32])], &[&env.buyer])
+        .await;
+    env.ok(
+        &[env.open_dispute_ix(&trade, &env.seller.pubkey(), &env.arbiter.pubkey())],
+        &[&env.seller],
     )
     .await;
     let deadline = env.trade(&trade).await.dispute.unwrap().ruling_deadline;
@@ -536,7 +547,7 @@ async fn a_deactivated_arbiter_keeps_its_open_cases() {
     // No new trades name it...
     let next = env.next_trade(&offer, &env.buyer2.pubkey()).await;
     env.track(&[next.address]);
-    let args = env.take_args(&offer, TOKEN).await;
+    let args = env.take_args(&next, TOKEN).await;
     env.refuse(
         &[env.take_offer_ix(&next, args).await],
         &[&env.buyer2],

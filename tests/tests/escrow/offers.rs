@@ -20,7 +20,7 @@ async fn create_is_refused(
     let mint = env.create_mint(kind).await;
     env.mint_to(&mint, &env.seller.pubkey(), 1_000 * TOKEN)
         .await;
-    let offer = env.offer_ref(&env.seller.pubkey(), env.next_offer_id(), &mint);
+    let offer = env.offer_ref(&env.seller.pubkey(), env.next_offer_id(&env.seller.pubkey()).await, &mint);
     env.track(&[offer.address, offer.vault]);
     env.refuse(
         &[env.create_offer_ix(&offer, amount, terms)],
@@ -39,7 +39,7 @@ async fn seller_creates_and_funds_an_offer_with_either_token_program() {
         let mint = env.create_mint(kind).await;
         let seller = env.seller.pubkey();
         let seller_tokens = env.mint_to(&mint, &seller, 1_500 * TOKEN).await;
-        let offer = env.offer_ref(&seller, env.next_offer_id(), &mint);
+        let offer = env.offer_ref(&seller, env.next_offer_id(&seller).await, &mint);
         let lamports_before = env.lamports(&seller).await;
         let events = env
             .ok(
@@ -58,9 +58,11 @@ async fn seller_creates_and_funds_an_offer_with_either_token_program() {
         assert_eq!((state.available, state.locked), (1_000 * TOKEN, 0));
         assert_eq!(state.terms, env.default_terms());
         assert_eq!(state.status, OfferStatus::Open);
-        // Trade indexes start at the creation slot in the high 32 bits.
-        assert_eq!(state.next_trade_index & 0xffff_ffff, 0);
-        assert!(state.next_trade_index > 0);
+        // The seller's profile counts the offer: its next offer gets the next id.
+        assert_eq!(
+            env.profile(&seller).await.expect("profile").offers_created,
+            offer.offer_id + 1
+        );
         assert_eq!(env.balance(&seller_tokens).await, 500 * TOKEN);
         let rent = env.lamports(&offer.address).await + env.lamports(&offer.vault).await;
         assert_eq!(env.lamports(&seller).await, lamports_before - rent);
@@ -268,7 +270,7 @@ async fn create_offer_checks_the_token_program_and_the_offer_id() {
     let mint = env.create_mint(MintKind::Token2022).await;
     env.mint_to(&mint, &env.seller.pubkey(), 100 * TOKEN).await;
     // The Token-2022 mint named with the SPL Token program (and the vault that would have).
-    let mut offer = env.offer_ref(&env.seller.pubkey(), env.next_offer_id(), &mint);
+    let mut offer = env.offer_ref(&env.seller.pubkey(), env.next_offer_id(&env.seller.pubkey()).await, &mint);
     offer.mint.token_program = spl_token_interface::ID;
     offer.vault = offer.mint.ata(&offer.address);
     env.track(&[offer.address, offer.vault]);
@@ -291,7 +293,7 @@ async fn create_offer_checks_the_token_program_and_the_offer_id() {
     env.refuse(
         &[env.create_offer_ix(&offer, 10 * TOKEN, env.default_terms())],
         &[&env.seller],
-        code(EscrowError::AccountInUse),
+        code(EscrowError::OfferIdNotNext),
     )
     .await;
 }
@@ -475,7 +477,7 @@ async fn seller_pauses_and_resumes_an_offer() {
 
     let trade = env.next_trade(&offer, &env.buyer.pubkey()).await;
     env.track(&[trade.address]);
-    let args = env.take_args(&offer, TOKEN).await;
+    let args = env.take_args(&trade, TOKEN).await;
     env.refuse(
         &[env.take_offer_ix(&trade, args).await],
         &[&env.buyer],

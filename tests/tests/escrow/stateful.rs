@@ -1,12 +1,23 @@
 //! Stateful property test: random sequences of every instruction, from every role and from
-//! strangers, with random clock moves, run against a small model of what the escrow should do.
+//! strangers, with random clock moves and every hostile action a party, a stranger, the mint's
+//! issuer or the admin can take outside the program (re-assign a wallet, empty it, freeze, close
+//! or harden a token account with required memos and the CPI guard, change the config, deactivate
+//! the fallback arbiter, donate lamports or tokens), run against a small model of what the escrow
+//! should do.
 //!
 //! After every step: the chain accepted exactly what the model allows; every token of the mint is
-//! accounted for (balances and withheld transfer fees) and every known token account holds what
-//! the model says, so no one but a trade's parties, the treasury and the arbiter ever receives
-//! tokens; every vault holds exactly `available + locked`; a trade has at most one terminal
-//! transition. At the end a drain (expire, escalate to the default ruling, close) leaves no
-//! program account open and every token and every lamport with the users.
+//! accounted for (balances, holding accounts and withheld transfer fees) and every known token
+//! account holds what the model says, so no one but a trade's parties, the fee vault and the
+//! arbiter ever receives tokens; every vault holds exactly `available + locked` plus donations; a
+//! trade has at most one terminal transition.
+//!
+//! Liveness: from the state a sequence reached, advancing the clock and running only
+//! permissionless instructions (expire, a stranger's dispute, escalate) ends every trade (closed,
+//! or settled with the buyer's share held for its claim), after which every seller closes every
+//! offer and every token is accounted for. The only trust this leans on is the one the threat
+//! model names: the mint's freeze authority (it froze buyers' accounts here, and payouts to them
+//! were held; it thaws them before the buyers claim). After the buyers claim, no program account
+//! is left open and every lamport is back with the cast.
 //!
 //! Seeds are fixed. `P2P_STATEFUL_CASES` sets the number of sequences of each of the two tests
 //! (250 each by default) and `P2P_STATEFUL_SEED` the seed, for longer runs:
@@ -31,6 +42,8 @@ const STEPS: std::ops::Range<usize> = 30..41;
 const HOLDING: u64 = 2_000 * TOKEN;
 /// The default ruling of the test config, in buyer bps.
 const DEFAULT_BUYER_BPS: u16 = 5_000;
+/// A bond too small to make an empty wallet rent-exempt on its own.
+const SMALL_BOND: u64 = 5_000;
 
 /// The cast, by index: sellers 0 and 1, buyers 2 and 3, then the other roles.
 const SELLER_0: usize = 0;
@@ -54,6 +67,7 @@ enum Op {
         tokens: u64,
         private: bool,
         attested: bool,
+        small_bond: bool,
     },
     Deposit {
         offer: usize,
@@ -130,15 +144,58 @@ enum Op {
     Wait {
         seconds: i64,
     },
+    Claim {
+        trade: usize,
+        actor: Actor,
+    },
+    /// A buyer re-assigns its wallet to another program.
+    Reassign {
+        who: usize,
+    },
+    /// A seller sends every lamport of its wallet to the stranger.
+    EmptyWallet {
+        who: usize,
+    },
+    /// The mint's freeze authority freezes or thaws a buyer's token account.
+    Freeze {
+        who: usize,
+        frozen: bool,
+    },
+    /// A buyer moves its tokens to the stranger and closes its token account.
+    CloseTokenAccount {
+        who: usize,
+    },
+    /// A buyer or the arbiter requires memos on incoming transfers and turns on the CPI guard
+    /// (Token-2022 only).
+    Harden {
+        who: usize,
+    },
+    /// The admin changes the protocol fee and the default ruling, and (de)activates the fallback.
+    ConfigChange {
+        fee_bps: u16,
+        default_bps: u16,
+        fallback_active: bool,
+    },
+    /// The stranger sends lamports to a trade (`trade` set) or an offer account.
+    DonateLamports {
+        index: usize,
+        trade: bool,
+    },
+    /// The stranger mints tokens to itself and sends them to an offer's vault.
+    DonateTokens {
+        offer: usize,
+        tokens: u64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
     let actor = prop_oneof![7 => Just(None), 3 => (0..CAST).prop_map(Some)];
+    let buyer = prop_oneof![Just(BUYER_0), Just(BUYER_0 + 1)];
     let index = any::<usize>();
     let bps = prop_oneof![9 => 0..=BPS_DENOMINATOR, 1 => Just(BPS_DENOMINATOR + 1)];
     prop_oneof![
-        3 => (prop_oneof![Just(SELLER_0), Just(SELLER_1)], 1..400u64, prop::bool::weighted(0.2), any::<bool>())
-            .prop_map(|(seller, tokens, private, attested)| Op::CreateOffer { seller, tokens, private, attested }),
+        3 => (prop_oneof![Just(SELLER_0), Just(SELLER_1)], 1..400u64, prop::bool::weighted(0.2), any::<bool>(), prop::bool::weighted(0.3))
+            .prop_map(|(seller, tokens, private, attested, small_bond)| Op::CreateOffer { seller, tokens, private, attested, small_bond }),
         1 => (index, actor.clone(), 0..50u64).prop_map(|(offer, actor, tokens)| Op::Deposit { offer, actor, tokens }),
         1 => (index, actor.clone(), 0..300u64).prop_map(|(offer, actor, tokens)| Op::Withdraw { offer, actor, tokens }),
         1 => (index, actor.clone(), any::<bool>()).prop_map(|(offer, actor, paused)| Op::SetOfferPaused { offer, actor, paused }),
@@ -157,6 +214,16 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (actor, any::<bool>(), any::<bool>()).prop_map(|(actor, offers, trades)| Op::Pause { actor, offers, trades }),
         3 => prop_oneof![Just(60i64), Just(PAYMENT_WINDOW), Just(RELEASE_WINDOW), Just(RULING_WINDOW), Just(PUBLIC_DISPUTE_GRACE), 1..3_600i64]
             .prop_map(|seconds| Op::Wait { seconds }),
+        2 => (index, actor.clone()).prop_map(|(trade, actor)| Op::Claim { trade, actor }),
+        1 => buyer.clone().prop_map(|who| Op::Reassign { who }),
+        1 => prop_oneof![Just(SELLER_0), Just(SELLER_1)].prop_map(|who| Op::EmptyWallet { who }),
+        2 => (buyer.clone(), prop::bool::weighted(0.6)).prop_map(|(who, frozen)| Op::Freeze { who, frozen }),
+        1 => buyer.clone().prop_map(|who| Op::CloseTokenAccount { who }),
+        1 => prop_oneof![buyer, Just(ARBITER)].prop_map(|who| Op::Harden { who }),
+        1 => (0..=100u16, 0..=BPS_DENOMINATOR, any::<bool>())
+            .prop_map(|(fee_bps, default_bps, fallback_active)| Op::ConfigChange { fee_bps, default_bps, fallback_active }),
+        1 => (index, any::<bool>()).prop_map(|(index, trade)| Op::DonateLamports { index, trade }),
+        1 => (index, 1..20u64).prop_map(|(offer, tokens)| Op::DonateTokens { offer, tokens }),
     ]
 }
 
@@ -177,6 +244,8 @@ enum Stage {
     Locked,
     Paid,
     Disputed,
+    /// Ended with the buyer's share held for its claim.
+    Settled,
     Closed,
 }
 
@@ -190,6 +259,8 @@ struct ModelOffer {
     open: bool,
     attested: bool,
     allowed_buyer: Option<usize>,
+    /// Tokens strangers sent straight into the vault; the seller gets them at close.
+    donated: u64,
 }
 
 #[derive(Debug)]
@@ -207,6 +278,12 @@ struct ModelTrade {
     arbiter: usize,
     /// Terminal transitions seen, which must never exceed one.
     terminal: u32,
+    /// Protocol fee fixed at take.
+    fee_bps: u16,
+    /// Default ruling fixed at take.
+    default_bps: u16,
+    /// Fallback arbiter fixed at take.
+    fallback: Option<usize>,
 }
 
 /// What the escrow should hold, and what it should allow.
@@ -218,12 +295,22 @@ struct Model {
     trades: Vec<ModelTrade>,
     /// Every token account of the sequence, with the balance it should have.
     balances: BTreeMap<Pubkey, u64>,
-    /// The treasury's token account.
-    treasury: Pubkey,
+    /// The mint's fee vault.
+    fee_vault: Pubkey,
     new_offers_paused: bool,
     new_trades_paused: bool,
     now: i64,
     minted: u64,
+    /// The config's protocol fee and default ruling now, and whether the fallback is active.
+    fee_bps: u16,
+    default_bps: u16,
+    fallback_active: bool,
+    /// What each member of the cast did to its own accounts, or had done to them.
+    reassigned: [bool; CAST],
+    emptied: [bool; CAST],
+    frozen: [bool; CAST],
+    token_account_closed: [bool; CAST],
+    hardened: [bool; CAST],
 }
 
 impl Model {
@@ -253,7 +340,7 @@ impl Model {
     }
 
     /// Pays a trade's amount out of its offer's vault: `to_buyer` to the buyer, `fee` to the
-    /// treasury (as cast member `fee_to`), `to_seller` back to the offer.
+    /// fee vault (or cast member `fee_to`), `to_seller` back to the offer.
     fn pay_out(
         &mut self,
         trade: usize,
@@ -274,7 +361,7 @@ impl Model {
             Some(who) => self.credit(who, fee),
             None => {
                 let received = self.received(fee);
-                *self.balances.get_mut(&self.treasury).expect("treasury") += received;
+                *self.balances.get_mut(&self.fee_vault).expect("fee vault") += received;
             }
         }
         let offer = &mut self.offers[offer];
@@ -295,6 +382,7 @@ async fn run(kind: MintKind, ops: Vec<Op>) {
     let env = Env::new().await;
     let second_seller = Keypair::new();
     env.fund(&second_seller.pubkey(), 10_000_000_000).await;
+    env.open_profile(&second_seller).await;
     let people: Vec<&Keypair> = vec![
         &env.seller,
         &second_seller,
@@ -317,7 +405,7 @@ async fn run(kind: MintKind, ops: Vec<Op>) {
         offers: Vec::new(),
         trades: Vec::new(),
         balances: BTreeMap::new(),
-        treasury: mint.ata(&env.treasury.pubkey()),
+        fee_vault: fee_vault(&mint),
         new_offers_paused: false,
         new_trades_paused: false,
         now: env.now().await,
@@ -328,8 +416,9 @@ async fn run(kind: MintKind, ops: Vec<Op>) {
         model.balances.insert(account, HOLDING);
         model.minted += HOLDING;
     }
-    env.mint_to(&mint, &env.treasury.pubkey(), 0).await;
-    model.balances.insert(model.treasury, 0);
+    env.mint_to(&mint, &p2p_escrow::state::Config::address(), 0)
+        .await;
+    model.balances.insert(model.fee_vault, 0);
     let lamports_before = total_lamports(&env, &model).await;
 
     for op in ops {
@@ -366,11 +455,14 @@ async fn run(kind: MintKind, ops: Vec<Op>) {
     );
 }
 
-/// Lamports of the cast and their token accounts (everything rent or a bond can move between).
+/// Lamports of the cast, their token accounts and profiles, and the fee vault (everything rent or
+/// a bond can move between once every trade and offer is closed).
 async fn total_lamports(env: &Env, model: &Model) -> u64 {
-    let mut total = 0;
+    let mut total = env.lamports(&model.fee_vault).await;
     for who in &model.people {
-        total += env.lamports(who).await + env.lamports(&model.mint.ata(who)).await;
+        total += env.lamports(who).await
+            + env.lamports(&model.mint.ata(who)).await
+            + env.lamports(&profile_address(who)).await;
     }
     total
 }
@@ -471,7 +563,8 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             attested,
         } => {
             let amount = tokens * TOKEN;
-            let at = env.offer_ref(&model.people[seller], env.next_offer_id(), &model.mint);
+            let who = model.people[seller];
+            let at = env.offer_ref(&who, env.next_offer_id(&who).await, &model.mint);
             let terms = OfferTerms {
                 attestor: attested.then(|| model.people[ATTESTOR]),
                 allowed_buyer: private.then(|| model.people[BUYER_0]),
@@ -578,7 +671,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             let actor = actor.unwrap_or(BUYER_0 + model.trades.len() % 2);
             let amount = tokens * TOKEN;
             let trade = env.next_trade(&m.at, &model.people[actor]).await;
-            let args = env.take_args(&m.at, amount).await;
+            let args = env.take_args(&trade, amount).await;
             let allowed = !model.new_trades_paused
                 && !m.paused
                 && actor != m.seller

@@ -18,9 +18,9 @@ async fn buyer_takes_part_of_an_offer() {
     let buyer = env.buyer.pubkey();
     let lamports_before = env.lamports(&buyer).await;
     let now = env.now().await;
-    let first_index = env.offer(&offer).await.next_trade_index;
     let trade = env.next_trade(&offer, &buyer).await;
-    let args = env.take_args(&offer, 20 * TOKEN).await;
+    assert_eq!(trade.trade_id, 0);
+    let args = env.take_args(&trade, 20 * TOKEN).await;
     let events = env
         .ok(&[env.take_offer_ix(&trade, args).await], &[&env.buyer])
         .await;
@@ -28,7 +28,15 @@ async fn buyer_takes_part_of_an_offer() {
 
     let state = env.trade(&trade).await;
     assert_eq!(state.offer, offer.address);
-    assert_eq!(state.trade_index, first_index);
+    assert_eq!(state.trade_id, 0);
+    assert_eq!(
+        (state.fallback_arbiter, state.default_buyer_bps),
+        (Some(env.fallback_arbiter.pubkey()), 5_000)
+    );
+    assert_eq!(
+        (state.ruling_window, state.release_window),
+        (RULING_WINDOW, RELEASE_WINDOW)
+    );
     assert_eq!((state.seller, state.buyer), (env.seller.pubkey(), buyer));
     assert_eq!(state.mint, offer.mint.address);
     assert_eq!(state.amount, 20 * TOKEN);
@@ -50,7 +58,6 @@ async fn buyer_takes_part_of_an_offer() {
         (offer_state.available, offer_state.locked),
         (980 * TOKEN, 20 * TOKEN)
     );
-    assert_eq!(offer_state.next_trade_index, first_index + 1);
     // The buyer paid the trade's rent and the bond, both held by the trade account.
     let trade_lamports = env.lamports(&trade.address).await;
     assert_eq!(env.lamports(&buyer).await, lamports_before - trade_lamports);
@@ -64,9 +71,11 @@ async fn buyer_takes_part_of_an_offer() {
     assert_eq!(event.fiat_currency, *b"EUR");
     assert_eq!(event.payment_deadline, now + PAYMENT_WINDOW);
 
-    // A second trade gets the next index.
-    let second = env.take(&offer, &env.buyer2, TOKEN).await;
-    assert_eq!(env.trade(&second).await.trade_index, first_index + 1);
+    // The buyer's next trade gets its next id; another buyer's first trade, its own first id.
+    let second = env.take(&offer, &env.buyer, TOKEN).await;
+    assert_eq!(env.trade(&second).await.trade_id, 1);
+    let other = env.take(&offer, &env.buyer2, TOKEN).await;
+    assert_eq!(env.trade(&other).await.trade_id, 0);
 }
 
 #[tokio::test]
@@ -84,7 +93,7 @@ async fn take_refuses_bad_amounts_and_roles() {
         (100 * TOKEN + 1, EscrowError::AmountAboveMaximum),
         (50 * TOKEN + 1, EscrowError::InsufficientAvailable),
     ] {
-        let args = env.take_args(&offer, amount).await;
+        let args = env.take_args(&trade, amount).await;
         env.refuse(
             &[env.take_offer_ix(&trade, args).await],
             &[&env.buyer],
@@ -98,11 +107,9 @@ async fn take_refuses_bad_amounts_and_roles() {
         (&env.seller, EscrowError::BuyerIsSeller),
         (&env.arbiter, EscrowError::ArbiterIsParty),
     ] {
-        let as_party = TradeRef {
-            buyer: who.pubkey(),
-            ..trade
-        };
-        let args = env.take_args(&offer, TOKEN).await;
+        let as_party = env.next_trade(&offer, &who.pubkey()).await;
+        env.track(&[as_party.address]);
+        let args = env.take_args(&as_party, TOKEN).await;
         env.refuse(
             &[env.take_offer_ix(&as_party, args).await],
             &[who],
@@ -121,7 +128,7 @@ async fn take_refuses_bad_amounts_and_roles() {
         .await;
     let tiny_trade = env.next_trade(&tiny, &buyer).await;
     env.track(&[tiny_trade.address]);
-    let args = env.take_args(&tiny, 1).await;
+    let args = env.take_args(&tiny_trade, 1).await;
     env.refuse(
         &[env.take_offer_ix(&tiny_trade, args).await],
         &[&env.buyer],
@@ -147,7 +154,7 @@ async fn private_offers_and_attestors_restrict_who_takes() {
         .await;
     let intruder = env.next_trade(&private, &env.buyer2.pubkey()).await;
     env.track(&[intruder.address]);
-    let args = env.take_args(&private, 10 * TOKEN).await;
+    let args = env.take_args(&intruder, 10 * TOKEN).await;
     env.refuse(
         &[env.take_offer_ix(&intruder, args).await],
         &[&env.buyer2],
@@ -165,7 +172,7 @@ async fn private_offers_and_attestors_restrict_who_takes() {
         .await;
     let self_attesting = env.next_trade(&attested, &env.buyer2.pubkey()).await;
     env.track(&[self_attesting.address]);
-    let args = env.take_args(&attested, 10 * TOKEN).await;
+    let args = env.take_args(&self_attesting, 10 * TOKEN).await;
     env.refuse(
         &[env.take_offer_ix(&self_attesting, args).await],
         &[&env.buyer2],
@@ -179,7 +186,7 @@ async fn take_fails_when_the_terms_differ_from_what_the_buyer_saw() {
     let (env, offer) = market().await;
     let trade = env.next_trade(&offer, &env.buyer.pubkey()).await;
     env.track(&[trade.address]);
-    let seen = env.take_args(&offer, 10 * TOKEN).await;
+    let seen = env.take_args(&trade, 10 * TOKEN).await;
     let terms = seen.expected_terms.clone();
     let variants = [
         OfferTerms {
@@ -496,10 +503,7 @@ async fn seller_releases_a_paid_trade_with_the_protocol_fee() {
     assert_eq!(event.bond_returned, BUYER_BOND);
     assert_eq!(event.released_by, env.seller.pubkey());
     assert_eq!(env.balance(&offer.mint.ata(&buyer)).await, 40 * TOKEN - fee);
-    assert_eq!(
-        env.balance(&offer.mint.ata(&env.treasury.pubkey())).await,
-        fee
-    );
+    assert_eq!(env.balance(&fee_vault(&offer.mint)).await, fee);
     assert!(!env.exists(&trade.address).await);
     assert_eq!(
         env.lamports(&buyer).await,
@@ -557,7 +561,6 @@ async fn trade_accounts_cannot_be_substituted() {
     for instruction in [
         env.release_ix(&trade),
         env.cancel_trade_ix(&trade),
-        env.mark_paid_ix(&trade, [1; 32]),
         env.expire_trade_ix(&trade, &env.stranger.pubkey()),
     ] {
         let signer = if instruction.data == env.release_ix(&trade).data {
@@ -574,14 +577,33 @@ async fn trade_accounts_cannot_be_substituted() {
         )
         .await;
     }
-    // The fee must go to the protocol's treasury.
-    let mut wrong_treasury = env.release_accounts(&trade);
-    wrong_treasury.treasury = env.stranger.pubkey();
-    wrong_treasury.treasury_token_account = offer.mint.ata(&env.stranger.pubkey());
+    // The fee must go to the mint's fee vault, the buyer's share to the buyer's token account or
+    // the trade's holding account.
+    let stranger_tokens = env
+        .mint_to(&offer.mint, &env.stranger.pubkey(), 0)
+        .await;
+    let mut wrong_fee_vault = env.release_accounts(&trade);
+    wrong_fee_vault.fee_vault = stranger_tokens;
     env.refuse(
-        &[ix(wrong_treasury, p2p_escrow::instruction::Release {})],
+        &[ix(wrong_fee_vault, p2p_escrow::instruction::Release {})],
         &[&env.seller],
-        code(EscrowError::TreasuryMismatch),
+        anchor_code(anchor_lang::error::ErrorCode::ConstraintTokenOwner),
+    )
+    .await;
+    let mut wrong_account = env.release_accounts(&trade);
+    wrong_account.buyer_token_account = stranger_tokens;
+    env.refuse(
+        &[ix(wrong_account, p2p_escrow::instruction::Release {})],
+        &[&env.seller],
+        code(EscrowError::BuyerTokenAccountMismatch),
+    )
+    .await;
+    let mut wrong_holding = env.release_accounts(&trade);
+    wrong_holding.holding = stranger_tokens;
+    env.refuse(
+        &[ix(wrong_holding, p2p_escrow::instruction::Release {})],
+        &[&env.seller],
+        code(EscrowError::HoldingAccountMismatch),
     )
     .await;
     // The tokens must go to the trade's buyer.
@@ -610,7 +632,7 @@ async fn pausing_stops_new_offers_and_trades_but_never_an_exit() {
 
     let mint = offer.mint;
     env.mint_to(&mint, &env.seller.pubkey(), 10 * TOKEN).await;
-    let new_offer = env.offer_ref(&env.seller.pubkey(), env.next_offer_id(), &mint);
+    let new_offer = env.offer_ref(&env.seller.pubkey(), env.next_offer_id(&env.seller.pubkey()).await, &mint);
     env.track(&[new_offer.address, new_offer.vault]);
     env.refuse(
         &[env.create_offer_ix(&new_offer, 10 * TOKEN, env.default_terms())],
@@ -620,7 +642,7 @@ async fn pausing_stops_new_offers_and_trades_but_never_an_exit() {
     .await;
     let trade = env.next_trade(&offer, &env.buyer.pubkey()).await;
     env.track(&[trade.address]);
-    let args = env.take_args(&offer, TOKEN).await;
+    let args = env.take_args(&trade, TOKEN).await;
     env.refuse(
         &[env.take_offer_ix(&trade, args).await],
         &[&env.buyer],

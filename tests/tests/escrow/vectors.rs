@@ -15,7 +15,8 @@ use p2p_escrow::{
     events::{DisputeResolved, Resolution, TradeTaken},
     instruction as ixs,
     state::{
-        Arbiter, Config, ConfigParams, Dispute, Offer, OfferStatus, OfferTerms, Trade, TradeState,
+        Arbiter, Config, ConfigParams, Dispute, Offer, OfferStatus, OfferTerms, Profile, Trade,
+        TradeState,
     },
     CreateOfferArgs, TakeOfferArgs,
 };
@@ -151,14 +152,12 @@ fn terms_json() -> Value {
 
 fn params() -> (ConfigParams, Value) {
     let params = ConfigParams {
-        treasury: key("treasury"),
         fee_bps: 50,
         fallback_arbiter: key("fallback_arbiter"),
         ruling_window: 172_800,
         default_buyer_bps: 5_000,
     };
     let json = json!({
-        "treasury": key("treasury").to_string(),
         "feeBps": 50,
         "fallbackArbiter": key("fallback_arbiter").to_string(),
         "rulingWindow": "172800",
@@ -272,9 +271,23 @@ fn instructions(idl: &Value) -> Vec<Value> {
         ),
         instruction(
             idl,
+            "open_profile",
+            accounts!(OpenProfile {
+                wallet,
+                profile,
+                system_program,
+                event_authority,
+                program
+            }),
+            ixs::OpenProfile {},
+            json!({}),
+        ),
+        instruction(
+            idl,
             "create_offer",
             accounts!(CreateOffer {
                 seller,
+                profile,
                 config,
                 arbiter,
                 offer,
@@ -367,9 +380,11 @@ fn instructions(idl: &Value) -> Vec<Value> {
             "take_offer",
             accounts!(TakeOffer {
                 buyer,
+                profile,
                 config,
                 offer,
                 arbiter,
+                fallback_arbiter,
                 trade,
                 vault,
                 mint,
@@ -379,19 +394,27 @@ fn instructions(idl: &Value) -> Vec<Value> {
             }),
             ixs::TakeOffer {
                 args: TakeOfferArgs {
+                    trade_id: 7,
                     amount: 100_000_000,
                     expected_mint: key("mint"),
                     expected_terms: terms(),
                     expected_fee_bps: 50,
                     expected_arbiter_fee_bps: 200,
+                    expected_fallback_arbiter: Some(key("fallback_arbiter")),
+                    expected_default_buyer_bps: 5_000,
+                    expected_ruling_window: 172_800,
                 },
             },
             json!({
+                "tradeId": "7",
                 "amount": "100000000",
                 "expectedMint": key("mint").to_string(),
                 "expectedTerms": terms_json(),
                 "expectedFeeBps": 50,
                 "expectedArbiterFeeBps": 200,
+                "expectedFallbackArbiter": key("fallback_arbiter").to_string(),
+                "expectedDefaultBuyerBps": 5_000,
+                "expectedRulingWindow": "172800",
             }),
         ),
         instruction(
@@ -429,7 +452,6 @@ fn instructions(idl: &Value) -> Vec<Value> {
             "mark_paid",
             accounts!(MarkPaid {
                 buyer,
-                offer,
                 trade,
                 event_authority,
                 program
@@ -450,8 +472,8 @@ fn instructions(idl: &Value) -> Vec<Value> {
                 buyer,
                 arbiter,
                 buyer_token_account,
-                treasury,
-                treasury_token_account,
+                holding,
+                fee_vault,
                 vault,
                 mint,
                 token_program,
@@ -474,15 +496,15 @@ fn instructions(idl: &Value) -> Vec<Value> {
                 trade,
                 buyer,
                 buyer_token_account,
-                treasury,
-                treasury_token_account,
+                holding,
+                fee_vault,
                 vault,
                 mint,
                 token_program,
-                instructions_sysvar,
                 memo_program,
                 associated_token_program,
                 system_program,
+                instructions_sysvar,
                 event_authority,
                 program
             }),
@@ -494,7 +516,6 @@ fn instructions(idl: &Value) -> Vec<Value> {
             "open_dispute",
             accounts!(OpenDispute {
                 caller,
-                config,
                 trade,
                 arbiter,
                 event_authority,
@@ -529,6 +550,7 @@ fn instructions(idl: &Value) -> Vec<Value> {
                 trade,
                 buyer,
                 buyer_token_account,
+                holding,
                 seller,
                 vault,
                 mint,
@@ -552,6 +574,7 @@ fn instructions(idl: &Value) -> Vec<Value> {
                 offer,
                 trade,
                 buyer_token_account,
+                holding,
                 vault,
                 mint,
                 token_program,
@@ -567,27 +590,62 @@ fn instructions(idl: &Value) -> Vec<Value> {
         instruction(
             idl,
             "escalate",
-            accounts!(Escalate {
-                cranker,
+            accs::Escalate {
+                cranker: key("cranker"),
+                arbiter: key("arbiter"),
+                fallback_arbiter: Some(key("fallback_arbiter")),
+                offer: key("offer"),
+                trade: key("trade"),
+                buyer: key("buyer"),
+                buyer_token_account: key("buyer_token_account"),
+                holding: key("holding"),
+                seller: key("seller"),
+                vault: key("vault"),
+                mint: key("mint"),
+                token_program: key("token_program"),
+                memo_program: key("memo_program"),
+                associated_token_program: key("associated_token_program"),
+                system_program: key("system_program"),
+                event_authority: key("event_authority"),
+                program: key("program"),
+            },
+            ixs::Escalate {},
+            json!({}),
+        ),
+        instruction(
+            idl,
+            "claim",
+            accs::Claim {
+                buyer: key("buyer"),
+                trade: key("trade"),
+                holding: key("holding"),
+                destination: Some(key("destination")),
+                recipient: key("recipient"),
+                mint: key("mint"),
+                token_program: key("token_program"),
+                memo_program: key("memo_program"),
+                event_authority: key("event_authority"),
+                program: key("program"),
+            },
+            ixs::Claim {},
+            json!({}),
+        ),
+        instruction(
+            idl,
+            "withdraw_fees",
+            accounts!(WithdrawFees {
+                admin,
                 config,
-                arbiter,
-                fallback_arbiter,
-                offer,
-                trade,
-                buyer,
-                buyer_token_account,
-                seller,
-                vault,
+                fee_vault,
+                destination,
                 mint,
                 token_program,
                 memo_program,
-                associated_token_program,
-                system_program,
                 event_authority,
                 program
             }),
-            ixs::Escalate {},
-            json!({}),
+            ixs::WithdrawFees { amount: 1_234 },
+            json!({ "amount": "1234" }),
         ),
     ]
 }
@@ -604,7 +662,6 @@ fn accounts() -> Value {
     let config = Config {
         admin: key("admin"),
         pending_admin: Some(key("new_admin")),
-        treasury: key("treasury"),
         fee_bps: 50,
         fallback_arbiter: key("fallback_arbiter"),
         ruling_window: 172_800,
@@ -632,12 +689,11 @@ fn accounts() -> Value {
         locked: 100_000_000,
         terms: terms(),
         status: OfferStatus::Paused,
-        next_trade_index: (77u64 << 32) + 3,
         bump: 252,
     };
     let trade = Trade {
         offer: key("offer"),
-        trade_index: (77u64 << 32) + 2,
+        trade_id: 3,
         seller: key("seller"),
         buyer: key("buyer"),
         mint: key("mint"),
@@ -653,6 +709,10 @@ fn accounts() -> Value {
         paid_at: 1_790_000_600,
         release_deadline: 1_790_004_200,
         payment_ref_hash: [9; 32],
+        fallback_arbiter: Some(key("fallback_arbiter")),
+        default_buyer_bps: 5_000,
+        ruling_window: 172_800,
+        release_window: 3_600,
         dispute: Some(Dispute {
             opened_by: key("seller"),
             opened_at: 1_790_000_900,
@@ -662,15 +722,30 @@ fn accounts() -> Value {
             buyer_evidence: [1; 32],
             seller_evidence: [0; 32],
         }),
+        held: 0,
         bump: 251,
     };
+    let profile = Profile {
+        wallet: key("buyer"),
+        offers_created: 2,
+        trades_taken: 9,
+        bump: 250,
+    };
     json!({
+        "profile": {
+            "bytes": serialized(&profile),
+            "fields": {
+                "wallet": key("buyer").to_string(),
+                "offersCreated": "2",
+                "tradesTaken": "9",
+                "bump": 250,
+            },
+        },
         "config": {
             "bytes": serialized(&config),
             "fields": {
                 "admin": key("admin").to_string(),
                 "pendingAdmin": key("new_admin").to_string(),
-                "treasury": key("treasury").to_string(),
                 "feeBps": 50,
                 "fallbackArbiter": key("fallback_arbiter").to_string(),
                 "rulingWindow": "172800",
@@ -704,7 +779,6 @@ fn accounts() -> Value {
                 "locked": "100000000",
                 "terms": terms_json(),
                 "status": 1,
-                "nextTradeIndex": ((77u64 << 32) + 3).to_string(),
                 "bump": 252,
             },
         },
@@ -712,7 +786,7 @@ fn accounts() -> Value {
             "bytes": serialized(&trade),
             "fields": {
                 "offer": key("offer").to_string(),
-                "tradeIndex": ((77u64 << 32) + 2).to_string(),
+                "tradeId": "3",
                 "seller": key("seller").to_string(),
                 "buyer": key("buyer").to_string(),
                 "mint": key("mint").to_string(),
@@ -728,6 +802,10 @@ fn accounts() -> Value {
                 "paidAt": "1790000600",
                 "releaseDeadline": "1790004200",
                 "paymentRefHash": vec![9u8; 32],
+                "fallbackArbiter": key("fallback_arbiter").to_string(),
+                "defaultBuyerBps": 5_000,
+                "rulingWindow": "172800",
+                "releaseWindow": "3600",
                 "dispute": {
                     "openedBy": key("seller").to_string(),
                     "openedAt": "1790000900",
@@ -737,6 +815,7 @@ fn accounts() -> Value {
                     "buyerEvidence": vec![1u8; 32],
                     "sellerEvidence": vec![0u8; 32],
                 },
+                "held": "0",
                 "bump": 251,
             },
         },
@@ -747,7 +826,7 @@ fn events() -> Value {
     let taken = TradeTaken {
         trade: key("trade"),
         offer: key("offer"),
-        trade_index: 5,
+        trade_id: 5,
         seller: key("seller"),
         buyer: key("buyer"),
         mint: key("mint"),
@@ -757,6 +836,12 @@ fn events() -> Value {
         arbiter: key("arbiter_authority"),
         buyer_bond: 10_000_000,
         payment_deadline: 1_790_001_800,
+        fee_bps: 50,
+        arbiter_fee_bps: 200,
+        fallback_arbiter: None,
+        default_buyer_bps: 5_000,
+        ruling_window: 172_800,
+        release_window: 3_600,
     };
     let resolved = DisputeResolved {
         trade: key("trade"),
@@ -778,7 +863,7 @@ fn events() -> Value {
             "fields": {
                 "trade": key("trade").to_string(),
                 "offer": key("offer").to_string(),
-                "tradeIndex": "5",
+                "tradeId": "5",
                 "seller": key("seller").to_string(),
                 "buyer": key("buyer").to_string(),
                 "mint": key("mint").to_string(),
@@ -788,6 +873,12 @@ fn events() -> Value {
                 "arbiter": key("arbiter_authority").to_string(),
                 "buyerBond": "10000000",
                 "paymentDeadline": "1790001800",
+                "feeBps": 50,
+                "arbiterFeeBps": 200,
+                "fallbackArbiter": null,
+                "defaultBuyerBps": 5_000,
+                "rulingWindow": "172800",
+                "releaseWindow": "3600",
             },
         },
         {
@@ -821,16 +912,20 @@ fn pdas() -> Value {
         &p2p_escrow::ID,
     )
     .0;
-    let trade_index = (77u64 << 32) + 2;
-    let trade = Pubkey::find_program_address(
-        &[
-            p2p_escrow::constants::TRADE_SEED,
-            offer.as_ref(),
-            &trade_index.to_le_bytes(),
-        ],
+    let buyer = key("buyer");
+    let trade = p2p_escrow::state::Trade::address(&buyer, 3);
+    let profile = Pubkey::find_program_address(
+        &[p2p_escrow::constants::PROFILE_SEED, buyer.as_ref()],
         &p2p_escrow::ID,
     )
     .0;
+    let ata = |owner: &Pubkey| {
+        spl_associated_token_account_interface::address::get_associated_token_address_with_program_id(
+            owner,
+            &key("mint"),
+            &spl_token_2022_interface::ID,
+        )
+    };
     let vault = spl_associated_token_account_interface::address::get_associated_token_address_with_program_id(
         &offer,
         &key("mint"),
@@ -842,7 +937,10 @@ fn pdas() -> Value {
         "programData": program_data_address().to_string(),
         "arbiter": { "authority": key("arbiter_authority").to_string(), "address": arbiter_address(&key("arbiter_authority")).to_string() },
         "offer": { "seller": seller.to_string(), "offerId": "42", "address": offer.to_string() },
-        "trade": { "offer": offer.to_string(), "tradeIndex": trade_index.to_string(), "address": trade.to_string() },
+        "trade": { "buyer": buyer.to_string(), "tradeId": "3", "address": trade.to_string() },
+        "profile": { "wallet": buyer.to_string(), "address": profile.to_string() },
+        "holding": { "trade": trade.to_string(), "mint": key("mint").to_string(), "tokenProgram": spl_token_2022_interface::ID.to_string(), "address": ata(&trade).to_string() },
+        "feeVault": { "mint": key("mint").to_string(), "tokenProgram": spl_token_2022_interface::ID.to_string(), "address": ata(&p2p_escrow::state::Config::address()).to_string() },
         "vault": { "offer": offer.to_string(), "mint": key("mint").to_string(), "tokenProgram": spl_token_2022_interface::ID.to_string(), "address": vault.to_string() },
     })
 }
@@ -850,7 +948,7 @@ fn pdas() -> Value {
 fn attestation() -> Value {
     let trade = Trade {
         offer: key("offer"),
-        trade_index: 0,
+        trade_id: 0,
         seller: key("seller"),
         buyer: key("buyer"),
         mint: key("mint"),
@@ -866,7 +964,12 @@ fn attestation() -> Value {
         paid_at: 0,
         release_deadline: 0,
         payment_ref_hash: [4; 32],
+        fallback_arbiter: None,
+        default_buyer_bps: 0,
+        ruling_window: 0,
+        release_window: 0,
         dispute: None,
+        held: 0,
         bump: 255,
     };
     let message = p2p_escrow::attestation::attestation_message(&key("trade"), &trade);

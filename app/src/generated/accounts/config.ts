@@ -61,15 +61,23 @@ export type Config = {
   admin: Address;
   /** The admin proposed by `propose_admin`, until it accepts. */
   pendingAdmin: Option<Address>;
-  /** Wallet whose associated token accounts receive the protocol fee. */
-  treasury: Address;
-  /** Protocol fee in basis points of a released trade's amount (hard cap 100). */
+  /**
+   * Protocol fee in basis points of a released trade's amount (hard cap 100), fixed in each
+   * trade at take. Fees collect in the fee vault of each mint (the config's associated token
+   * account), which only the admin can withdraw from with `withdraw_fees`.
+   */
   feeBps: number;
-  /** Authority of the arbiter that takes over a dispute whose arbiter missed its deadline. */
+  /**
+   * Authority of the arbiter that takes over a dispute whose arbiter missed its deadline (each
+   * trade fixes it at take).
+   */
   fallbackArbiter: Address;
-  /** Seconds an arbiter has to rule on a dispute. */
+  /** Seconds an arbiter has to rule on a dispute (each trade fixes it at take). */
   rulingWindow: bigint;
-  /** The buyer's share, in basis points, when every arbiter missed its deadline. */
+  /**
+   * The buyer's share, in basis points, when every arbiter missed its deadline (each trade
+   * fixes it at take).
+   */
   defaultBuyerBps: number;
   /** When set, no new offers can be created. */
   newOffersPaused: boolean;
@@ -84,15 +92,23 @@ export type ConfigArgs = {
   admin: Address;
   /** The admin proposed by `propose_admin`, until it accepts. */
   pendingAdmin: OptionOrNullable<Address>;
-  /** Wallet whose associated token accounts receive the protocol fee. */
-  treasury: Address;
-  /** Protocol fee in basis points of a released trade's amount (hard cap 100). */
+  /**
+   * Protocol fee in basis points of a released trade's amount (hard cap 100), fixed in each
+   * trade at take. Fees collect in the fee vault of each mint (the config's associated token
+   * account), which only the admin can withdraw from with `withdraw_fees`.
+   */
   feeBps: number;
-  /** Authority of the arbiter that takes over a dispute whose arbiter missed its deadline. */
+  /**
+   * Authority of the arbiter that takes over a dispute whose arbiter missed its deadline (each
+   * trade fixes it at take).
+   */
   fallbackArbiter: Address;
-  /** Seconds an arbiter has to rule on a dispute. */
+  /** Seconds an arbiter has to rule on a dispute (each trade fixes it at take). */
   rulingWindow: number | bigint;
-  /** The buyer's share, in basis points, when every arbiter missed its deadline. */
+  /**
+   * The buyer's share, in basis points, when every arbiter missed its deadline (each trade
+   * fixes it at take).
+   */
   defaultBuyerBps: number;
   /** When set, no new offers can be created. */
   newOffersPaused: boolean;
@@ -109,7 +125,6 @@ export function getConfigEncoder(): Encoder<ConfigArgs> {
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["admin", getAddressEncoder()],
       ["pendingAdmin", getOptionEncoder(getAddressEncoder())],
-      ["treasury", getAddressEncoder()],
       ["feeBps", getU16Encoder()],
       ["fallbackArbiter", getAddressEncoder()],
       ["rulingWindow", getI64Encoder()],
@@ -128,7 +143,6 @@ export function getConfigDecoder(): Decoder<Config> {
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["admin", getAddressDecoder()],
     ["pendingAdmin", getOptionDecoder(getAddressDecoder())],
-    ["treasury", getAddressDecoder()],
     ["feeBps", getU16Decoder()],
     ["fallbackArbiter", getAddressDecoder()],
     ["rulingWindow", getI64Decoder()],
@@ -153,10 +167,7 @@ export function decodeConfig<TAddress extends string = string>(
 export function decodeConfig<TAddress extends string = string>(
   encodedAccount: EncodedAccount<TAddress> | MaybeEncodedAccount<TAddress>,
 ): Account<Config, TAddress> | MaybeAccount<Config, TAddress> {
-  return decodeAccount(
-    encodedAccount as MaybeEncodedAccount<TAddress>,
-    getConfigDecoder(),
-  );
+  return decodeAccount(encodedAccount as MaybeEncodedAccount<TAddress>, getConfigDecoder());
 }
 
 export async function fetchConfig<TAddress extends string = string>(

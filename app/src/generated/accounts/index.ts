@@ -9,4 +9,5 @@
 export * from "./arbiter";
 export * from "./config";
 export * from "./offer";
+export * from "./profile";
 export * from "./trade";

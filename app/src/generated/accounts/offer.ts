@@ -61,7 +61,7 @@ export type Offer = {
   discriminator: ReadonlyUint8Array;
   /** The seller who funds the vault and receives fiat. */
   seller: Address;
-  /** The seller's own number for this offer, part of its address. */
+  /** The seller's count of offers before this one, part of its address. */
   offerId: bigint;
   /** The token being sold. */
   mint: Address;
@@ -77,11 +77,6 @@ export type Offer = {
   terms: OfferTerms;
   /** Whether the offer takes new trades. */
   status: OfferStatus;
-  /**
-   * Index of the next trade, part of its address. Starts at the creation slot shifted left by
-   * 32 bits (see `first_trade_index`).
-   */
-  nextTradeIndex: bigint;
   /** Bump of this account's address. */
   bump: number;
 };
@@ -89,7 +84,7 @@ export type Offer = {
 export type OfferArgs = {
   /** The seller who funds the vault and receives fiat. */
   seller: Address;
-  /** The seller's own number for this offer, part of its address. */
+  /** The seller's count of offers before this one, part of its address. */
   offerId: number | bigint;
   /** The token being sold. */
   mint: Address;
@@ -105,11 +100,6 @@ export type OfferArgs = {
   terms: OfferTermsArgs;
   /** Whether the offer takes new trades. */
   status: OfferStatusArgs;
-  /**
-   * Index of the next trade, part of its address. Starts at the creation slot shifted left by
-   * 32 bits (see `first_trade_index`).
-   */
-  nextTradeIndex: number | bigint;
   /** Bump of this account's address. */
   bump: number;
 };
@@ -128,7 +118,6 @@ export function getOfferEncoder(): Encoder<OfferArgs> {
       ["locked", getU64Encoder()],
       ["terms", getOfferTermsEncoder()],
       ["status", getOfferStatusEncoder()],
-      ["nextTradeIndex", getU64Encoder()],
       ["bump", getU8Encoder()],
     ]),
     (value) => ({ ...value, discriminator: OFFER_DISCRIMINATOR }),
@@ -148,7 +137,6 @@ export function getOfferDecoder(): Decoder<Offer> {
     ["locked", getU64Decoder()],
     ["terms", getOfferTermsDecoder()],
     ["status", getOfferStatusDecoder()],
-    ["nextTradeIndex", getU64Decoder()],
     ["bump", getU8Decoder()],
   ]);
 }
@@ -167,10 +155,7 @@ export function decodeOffer<TAddress extends string = string>(
 export function decodeOffer<TAddress extends string = string>(
   encodedAccount: EncodedAccount<TAddress> | MaybeEncodedAccount<TAddress>,
 ): Account<Offer, TAddress> | MaybeAccount<Offer, TAddress> {
-  return decodeAccount(
-    encodedAccount as MaybeEncodedAccount<TAddress>,
-    getOfferDecoder(),
-  );
+  return decodeAccount(encodedAccount as MaybeEncodedAccount<TAddress>, getOfferDecoder());
 }
 
 export async function fetchOffer<TAddress extends string = string>(

@@ -69,8 +69,8 @@ export type Trade = {
   discriminator: ReadonlyUint8Array;
   /** The offer this trade takes from. */
   offer: Address;
-  /** Index of this trade within its offer. */
-  tradeIndex: bigint;
+  /** The buyer's count of trades before this one, part of its address. */
+  tradeId: bigint;
   /** The offer's seller. */
   seller: Address;
   /** The buyer, who paid this account's rent and gets it back. */
@@ -85,7 +85,7 @@ export type Trade = {
   feeBps: number;
   /** Authority of the offer's arbiter, fixed at take. */
   arbiter: Address;
-  /** The arbiter's fee in basis points, fixed at take. */
+  /** The arbiter's fee in basis points, fixed at take (also what the fallback arbiter earns). */
   arbiterFeeBps: number;
   /** Lamports of bond held by this account on top of its rent. */
   buyerBond: bigint;
@@ -101,8 +101,22 @@ export type Trade = {
   releaseDeadline: bigint;
   /** Hash of the buyer's payment reference, zero before the trade is paid. */
   paymentRefHash: ReadonlyUint8Array;
+  /**
+   * Authority of the arbiter who takes over a missed ruling, fixed at take: the config's
+   * fallback arbiter if it was registered, active, neither party nor the offer's arbiter then;
+   * otherwise none, and a missed ruling goes straight to the default ruling.
+   */
+  fallbackArbiter: Option<Address>;
+  /** The buyer's share in basis points when every arbiter missed its deadline, fixed at take. */
+  defaultBuyerBps: number;
+  /** Seconds each arbiter has to rule, fixed at take. */
+  rulingWindow: bigint;
+  /** Seconds the seller has to release after the trade is marked paid, fixed at take. */
+  releaseWindow: bigint;
   /** The dispute, once one is opened. */
   dispute: Option<Dispute>;
+  /** Tokens waiting for the buyer in the trade's holding account (state `Settled` only). */
+  held: bigint;
   /** Bump of this account's address. */
   bump: number;
 };
@@ -110,8 +124,8 @@ export type Trade = {
 export type TradeArgs = {
   /** The offer this trade takes from. */
   offer: Address;
-  /** Index of this trade within its offer. */
-  tradeIndex: number | bigint;
+  /** The buyer's count of trades before this one, part of its address. */
+  tradeId: number | bigint;
   /** The offer's seller. */
   seller: Address;
   /** The buyer, who paid this account's rent and gets it back. */
@@ -126,7 +140,7 @@ export type TradeArgs = {
   feeBps: number;
   /** Authority of the offer's arbiter, fixed at take. */
   arbiter: Address;
-  /** The arbiter's fee in basis points, fixed at take. */
+  /** The arbiter's fee in basis points, fixed at take (also what the fallback arbiter earns). */
   arbiterFeeBps: number;
   /** Lamports of bond held by this account on top of its rent. */
   buyerBond: number | bigint;
@@ -142,8 +156,22 @@ export type TradeArgs = {
   releaseDeadline: number | bigint;
   /** Hash of the buyer's payment reference, zero before the trade is paid. */
   paymentRefHash: ReadonlyUint8Array;
+  /**
+   * Authority of the arbiter who takes over a missed ruling, fixed at take: the config's
+   * fallback arbiter if it was registered, active, neither party nor the offer's arbiter then;
+   * otherwise none, and a missed ruling goes straight to the default ruling.
+   */
+  fallbackArbiter: OptionOrNullable<Address>;
+  /** The buyer's share in basis points when every arbiter missed its deadline, fixed at take. */
+  defaultBuyerBps: number;
+  /** Seconds each arbiter has to rule, fixed at take. */
+  rulingWindow: number | bigint;
+  /** Seconds the seller has to release after the trade is marked paid, fixed at take. */
+  releaseWindow: number | bigint;
   /** The dispute, once one is opened. */
   dispute: OptionOrNullable<DisputeArgs>;
+  /** Tokens waiting for the buyer in the trade's holding account (state `Settled` only). */
+  held: number | bigint;
   /** Bump of this account's address. */
   bump: number;
 };
@@ -154,7 +182,7 @@ export function getTradeEncoder(): Encoder<TradeArgs> {
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["offer", getAddressEncoder()],
-      ["tradeIndex", getU64Encoder()],
+      ["tradeId", getU64Encoder()],
       ["seller", getAddressEncoder()],
       ["buyer", getAddressEncoder()],
       ["mint", getAddressEncoder()],
@@ -170,7 +198,12 @@ export function getTradeEncoder(): Encoder<TradeArgs> {
       ["paidAt", getI64Encoder()],
       ["releaseDeadline", getI64Encoder()],
       ["paymentRefHash", fixEncoderSize(getBytesEncoder(), 32)],
+      ["fallbackArbiter", getOptionEncoder(getAddressEncoder())],
+      ["defaultBuyerBps", getU16Encoder()],
+      ["rulingWindow", getI64Encoder()],
+      ["releaseWindow", getI64Encoder()],
       ["dispute", getOptionEncoder(getDisputeEncoder())],
+      ["held", getU64Encoder()],
       ["bump", getU8Encoder()],
     ]),
     (value) => ({ ...value, discriminator: TRADE_DISCRIMINATOR }),
@@ -182,7 +215,7 @@ export function getTradeDecoder(): Decoder<Trade> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["offer", getAddressDecoder()],
-    ["tradeIndex", getU64Decoder()],
+    ["tradeId", getU64Decoder()],
     ["seller", getAddressDecoder()],
     ["buyer", getAddressDecoder()],
     ["mint", getAddressDecoder()],
@@ -198,7 +231,12 @@ export function getTradeDecoder(): Decoder<Trade> {
     ["paidAt", getI64Decoder()],
     ["releaseDeadline", getI64Decoder()],
     ["paymentRefHash", fixDecoderSize(getBytesDecoder(), 32)],
+    ["fallbackArbiter", getOptionDecoder(getAddressDecoder())],
+    ["defaultBuyerBps", getU16Decoder()],
+    ["rulingWindow", getI64Decoder()],
+    ["releaseWindow", getI64Decoder()],
     ["dispute", getOptionDecoder(getDisputeDecoder())],
+    ["held", getU64Decoder()],
     ["bump", getU8Decoder()],
   ]);
 }
@@ -217,10 +255,7 @@ export function decodeTrade<TAddress extends string = string>(
 export function decodeTrade<TAddress extends string = string>(
   encodedAccount: EncodedAccount<TAddress> | MaybeEncodedAccount<TAddress>,
 ): Account<Trade, TAddress> | MaybeAccount<Trade, TAddress> {
-  return decodeAccount(
-    encodedAccount as MaybeEncodedAccount<TAddress>,
-    getTradeDecoder(),
-  );
+  return decodeAccount(encodedAccount as MaybeEncodedAccount<TAddress>, getTradeDecoder());
 }
 
 export async function fetchTrade<TAddress extends string = string>(

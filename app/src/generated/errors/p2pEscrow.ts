@@ -40,8 +40,8 @@ export const P2P_ESCROW_ERROR__NEW_TRADES_PAUSED = 0x177a; // 6010
 export const P2P_ESCROW_ERROR__ARBITER_INACTIVE = 0x177b; // 6011
 /** ArbiterMismatch: The arbiter account does not belong to the expected arbiter */
 export const P2P_ESCROW_ERROR__ARBITER_MISMATCH = 0x177c; // 6012
-/** TreasuryMismatch: The treasury account is not the protocol's treasury */
-export const P2P_ESCROW_ERROR__TREASURY_MISMATCH = 0x177d; // 6013
+/** InsufficientFees: The fee vault holds fewer tokens than requested */
+export const P2P_ESCROW_ERROR__INSUFFICIENT_FEES = 0x177d; // 6013
 /** NotSeller: Only the offer's seller can do this */
 export const P2P_ESCROW_ERROR__NOT_SELLER = 0x177e; // 6014
 /** ZeroAmount: The amount must be greater than zero */
@@ -66,90 +66,106 @@ export const P2P_ESCROW_ERROR__MINT_PAUSABLE = 0x1787; // 6023
 export const P2P_ESCROW_ERROR__MINT_DEFAULT_FROZEN = 0x1788; // 6024
 /** MintHasTransferHook: The mint has a transfer hook */
 export const P2P_ESCROW_ERROR__MINT_HAS_TRANSFER_HOOK = 0x1789; // 6025
+/** MintDefaultStateChangeable: The mint has a default account state that its freeze authority could switch to frozen */
+export const P2P_ESCROW_ERROR__MINT_DEFAULT_STATE_CHANGEABLE = 0x178a; // 6026
 /** VaultMismatch: The vault is not this offer's vault */
-export const P2P_ESCROW_ERROR__VAULT_MISMATCH = 0x178a; // 6026
+export const P2P_ESCROW_ERROR__VAULT_MISMATCH = 0x178b; // 6027
 /** MintMismatch: The mint is not this offer's mint */
-export const P2P_ESCROW_ERROR__MINT_MISMATCH = 0x178b; // 6027
+export const P2P_ESCROW_ERROR__MINT_MISMATCH = 0x178c; // 6028
 /** TokenProgramMismatch: The token program is not this offer's token program */
-export const P2P_ESCROW_ERROR__TOKEN_PROGRAM_MISMATCH = 0x178c; // 6028
+export const P2P_ESCROW_ERROR__TOKEN_PROGRAM_MISMATCH = 0x178d; // 6029
 /** NothingReceived: The deposit left nothing in the vault after transfer fees */
-export const P2P_ESCROW_ERROR__NOTHING_RECEIVED = 0x178d; // 6029
+export const P2P_ESCROW_ERROR__NOTHING_RECEIVED = 0x178e; // 6030
 /** InsufficientAvailable: The amount exceeds what the offer has available */
-export const P2P_ESCROW_ERROR__INSUFFICIENT_AVAILABLE = 0x178e; // 6030
+export const P2P_ESCROW_ERROR__INSUFFICIENT_AVAILABLE = 0x178f; // 6031
 /** OfferHasLockedTrades: The offer still has tokens locked in open trades */
-export const P2P_ESCROW_ERROR__OFFER_HAS_LOCKED_TRADES = 0x178f; // 6031
+export const P2P_ESCROW_ERROR__OFFER_HAS_LOCKED_TRADES = 0x1790; // 6032
 /** OfferStatusUnchanged: The offer is already in the requested status */
-export const P2P_ESCROW_ERROR__OFFER_STATUS_UNCHANGED = 0x1790; // 6032
+export const P2P_ESCROW_ERROR__OFFER_STATUS_UNCHANGED = 0x1791; // 6033
+/** OfferIdNotNext: The offer id is not the seller's next offer id (its profile's offers_created) */
+export const P2P_ESCROW_ERROR__OFFER_ID_NOT_NEXT = 0x1792; // 6034
 /** OfferNotOpen: The offer is not open for new trades */
-export const P2P_ESCROW_ERROR__OFFER_NOT_OPEN = 0x1791; // 6033
+export const P2P_ESCROW_ERROR__OFFER_NOT_OPEN = 0x1793; // 6035
 /** BuyerIsSeller: The buyer cannot be the seller */
-export const P2P_ESCROW_ERROR__BUYER_IS_SELLER = 0x1792; // 6034
+export const P2P_ESCROW_ERROR__BUYER_IS_SELLER = 0x1794; // 6036
 /** ArbiterIsParty: The arbiter cannot be a party to the trade */
-export const P2P_ESCROW_ERROR__ARBITER_IS_PARTY = 0x1793; // 6035
+export const P2P_ESCROW_ERROR__ARBITER_IS_PARTY = 0x1795; // 6037
 /** AttestorIsBuyer: The attestor cannot be the buyer */
-export const P2P_ESCROW_ERROR__ATTESTOR_IS_BUYER = 0x1794; // 6036
+export const P2P_ESCROW_ERROR__ATTESTOR_IS_BUYER = 0x1796; // 6038
 /** BuyerNotAllowed: This offer is reserved for another buyer */
-export const P2P_ESCROW_ERROR__BUYER_NOT_ALLOWED = 0x1795; // 6037
+export const P2P_ESCROW_ERROR__BUYER_NOT_ALLOWED = 0x1797; // 6039
 /** AmountBelowMinimum: The amount is below the offer's minimum trade amount */
-export const P2P_ESCROW_ERROR__AMOUNT_BELOW_MINIMUM = 0x1796; // 6038
+export const P2P_ESCROW_ERROR__AMOUNT_BELOW_MINIMUM = 0x1798; // 6040
 /** AmountAboveMaximum: The amount is above the offer's maximum trade amount */
-export const P2P_ESCROW_ERROR__AMOUNT_ABOVE_MAXIMUM = 0x1797; // 6039
+export const P2P_ESCROW_ERROR__AMOUNT_ABOVE_MAXIMUM = 0x1799; // 6041
 /** TermsMismatch: The offer's terms differ from the terms the buyer accepted */
-export const P2P_ESCROW_ERROR__TERMS_MISMATCH = 0x1798; // 6040
+export const P2P_ESCROW_ERROR__TERMS_MISMATCH = 0x179a; // 6042
 /** FiatAmountZero: The trade is too small to be worth any fiat at the offer's price */
-export const P2P_ESCROW_ERROR__FIAT_AMOUNT_ZERO = 0x1799; // 6041
+export const P2P_ESCROW_ERROR__FIAT_AMOUNT_ZERO = 0x179b; // 6043
 /** NotBuyer: Only the trade's buyer can do this */
-export const P2P_ESCROW_ERROR__NOT_BUYER = 0x179a; // 6042
+export const P2P_ESCROW_ERROR__NOT_BUYER = 0x179c; // 6044
 /** OfferMismatch: The trade does not belong to this offer */
-export const P2P_ESCROW_ERROR__OFFER_MISMATCH = 0x179b; // 6043
+export const P2P_ESCROW_ERROR__OFFER_MISMATCH = 0x179d; // 6045
 /** TradeNotLocked: The trade is not waiting for payment */
-export const P2P_ESCROW_ERROR__TRADE_NOT_LOCKED = 0x179c; // 6044
+export const P2P_ESCROW_ERROR__TRADE_NOT_LOCKED = 0x179e; // 6046
 /** TradeNotReleasable: The trade cannot be released in its current state */
-export const P2P_ESCROW_ERROR__TRADE_NOT_RELEASABLE = 0x179d; // 6045
+export const P2P_ESCROW_ERROR__TRADE_NOT_RELEASABLE = 0x179f; // 6047
 /** PaymentDeadlinePassed: The payment deadline has passed */
-export const P2P_ESCROW_ERROR__PAYMENT_DEADLINE_PASSED = 0x179e; // 6046
+export const P2P_ESCROW_ERROR__PAYMENT_DEADLINE_PASSED = 0x17a0; // 6048
 /** PaymentDeadlineNotReached: The payment deadline has not passed yet */
-export const P2P_ESCROW_ERROR__PAYMENT_DEADLINE_NOT_REACHED = 0x179f; // 6047
+export const P2P_ESCROW_ERROR__PAYMENT_DEADLINE_NOT_REACHED = 0x17a1; // 6049
 /** InvalidPaymentReference: The payment reference hash must not be zero */
-export const P2P_ESCROW_ERROR__INVALID_PAYMENT_REFERENCE = 0x17a0; // 6048
+export const P2P_ESCROW_ERROR__INVALID_PAYMENT_REFERENCE = 0x17a2; // 6050
+/** TradeIdNotNext: The trade id is not the buyer's next trade id (its profile's trades_taken) */
+export const P2P_ESCROW_ERROR__TRADE_ID_NOT_NEXT = 0x17a3; // 6051
+/** BuyerTokenAccountMismatch: The token account is not the buyer's associated token account for this mint */
+export const P2P_ESCROW_ERROR__BUYER_TOKEN_ACCOUNT_MISMATCH = 0x17a4; // 6052
+/** HoldingAccountMismatch: The holding account is not the trade's associated token account for this mint */
+export const P2P_ESCROW_ERROR__HOLDING_ACCOUNT_MISMATCH = 0x17a5; // 6053
+/** TradeSettled: The trade has ended: only its buyer's claim is left */
+export const P2P_ESCROW_ERROR__TRADE_SETTLED = 0x17a6; // 6054
+/** TradeNotSettled: The trade has no payout waiting to be claimed */
+export const P2P_ESCROW_ERROR__TRADE_NOT_SETTLED = 0x17a7; // 6055
+/** DestinationMissing: Tokens wait for the buyer: name a token account of the mint to receive them */
+export const P2P_ESCROW_ERROR__DESTINATION_MISSING = 0x17a8; // 6056
 /** TradeNotPaid: The trade is not marked paid */
-export const P2P_ESCROW_ERROR__TRADE_NOT_PAID = 0x17a1; // 6049
+export const P2P_ESCROW_ERROR__TRADE_NOT_PAID = 0x17a9; // 6057
 /** TradeNotDisputed: The trade is not in dispute */
-export const P2P_ESCROW_ERROR__TRADE_NOT_DISPUTED = 0x17a2; // 6050
+export const P2P_ESCROW_ERROR__TRADE_NOT_DISPUTED = 0x17aa; // 6058
 /** ReleaseWindowOpen: The buyer can open a dispute only after the seller's release window */
-export const P2P_ESCROW_ERROR__RELEASE_WINDOW_OPEN = 0x17a3; // 6051
+export const P2P_ESCROW_ERROR__RELEASE_WINDOW_OPEN = 0x17ab; // 6059
 /** DisputeGraceNotOver: Only the trade's parties can open a dispute before the grace period after the release deadline */
-export const P2P_ESCROW_ERROR__DISPUTE_GRACE_NOT_OVER = 0x17a4; // 6052
+export const P2P_ESCROW_ERROR__DISPUTE_GRACE_NOT_OVER = 0x17ac; // 6060
 /** NotAParty: Only the trade's buyer or seller can do this */
-export const P2P_ESCROW_ERROR__NOT_A_PARTY = 0x17a5; // 6053
+export const P2P_ESCROW_ERROR__NOT_A_PARTY = 0x17ad; // 6061
 /** InvalidEvidence: The evidence hash must not be zero */
-export const P2P_ESCROW_ERROR__INVALID_EVIDENCE = 0x17a6; // 6054
+export const P2P_ESCROW_ERROR__INVALID_EVIDENCE = 0x17ae; // 6062
 /** EvidenceUriTooLong: The evidence URI is longer than 200 bytes */
-export const P2P_ESCROW_ERROR__EVIDENCE_URI_TOO_LONG = 0x17a7; // 6055
+export const P2P_ESCROW_ERROR__EVIDENCE_URI_TOO_LONG = 0x17af; // 6063
 /** NotTradeArbiter: Only the arbiter now in charge of the dispute can rule */
-export const P2P_ESCROW_ERROR__NOT_TRADE_ARBITER = 0x17a8; // 6056
+export const P2P_ESCROW_ERROR__NOT_TRADE_ARBITER = 0x17b0; // 6064
 /** RulingDeadlinePassed: The ruling deadline has passed */
-export const P2P_ESCROW_ERROR__RULING_DEADLINE_PASSED = 0x17a9; // 6057
+export const P2P_ESCROW_ERROR__RULING_DEADLINE_PASSED = 0x17b1; // 6065
 /** RulingDeadlineNotReached: The ruling deadline has not passed yet */
-export const P2P_ESCROW_ERROR__RULING_DEADLINE_NOT_REACHED = 0x17aa; // 6058
-/** FallbackArbiterMismatch: The account is not the config's fallback arbiter */
-export const P2P_ESCROW_ERROR__FALLBACK_ARBITER_MISMATCH = 0x17ab; // 6059
+export const P2P_ESCROW_ERROR__RULING_DEADLINE_NOT_REACHED = 0x17b2; // 6066
+/** FallbackArbiterMismatch: The account is not the trade's fallback arbiter, or the trade has none to hand over to */
+export const P2P_ESCROW_ERROR__FALLBACK_ARBITER_MISMATCH = 0x17b3; // 6067
 /** NoAttestor: The offer has no attestor */
-export const P2P_ESCROW_ERROR__NO_ATTESTOR = 0x17ac; // 6060
+export const P2P_ESCROW_ERROR__NO_ATTESTOR = 0x17b4; // 6068
 /** AttestationMissing: The transaction has no Ed25519 instruction right before this one */
-export const P2P_ESCROW_ERROR__ATTESTATION_MISSING = 0x17ad; // 6061
+export const P2P_ESCROW_ERROR__ATTESTATION_MISSING = 0x17b5; // 6069
 /** AttestationMalformed: The Ed25519 instruction must verify exactly one signature over its own data */
-export const P2P_ESCROW_ERROR__ATTESTATION_MALFORMED = 0x17ae; // 6062
+export const P2P_ESCROW_ERROR__ATTESTATION_MALFORMED = 0x17b6; // 6070
 /** AttestorMismatch: The attestation is not signed by the offer's attestor */
-export const P2P_ESCROW_ERROR__ATTESTOR_MISMATCH = 0x17af; // 6063
+export const P2P_ESCROW_ERROR__ATTESTOR_MISMATCH = 0x17b7; // 6071
 /** AttestationMismatch: The attestation does not match this trade */
-export const P2P_ESCROW_ERROR__ATTESTATION_MISMATCH = 0x17b0; // 6064
+export const P2P_ESCROW_ERROR__ATTESTATION_MISMATCH = 0x17b8; // 6072
 /** AccountInUse: The account already exists */
-export const P2P_ESCROW_ERROR__ACCOUNT_IN_USE = 0x17b1; // 6065
+export const P2P_ESCROW_ERROR__ACCOUNT_IN_USE = 0x17b9; // 6073
 /** MathOverflow: Arithmetic overflow */
-export const P2P_ESCROW_ERROR__MATH_OVERFLOW = 0x17b2; // 6066
+export const P2P_ESCROW_ERROR__MATH_OVERFLOW = 0x17ba; // 6074
 /** InvariantViolated: An account invariant does not hold */
-export const P2P_ESCROW_ERROR__INVARIANT_VIOLATED = 0x17b3; // 6067
+export const P2P_ESCROW_ERROR__INVARIANT_VIOLATED = 0x17bb; // 6075
 
 export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__ACCOUNT_IN_USE
@@ -167,11 +183,15 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__ATTESTOR_MISMATCH
   | typeof P2P_ESCROW_ERROR__BUYER_IS_SELLER
   | typeof P2P_ESCROW_ERROR__BUYER_NOT_ALLOWED
+  | typeof P2P_ESCROW_ERROR__BUYER_TOKEN_ACCOUNT_MISMATCH
+  | typeof P2P_ESCROW_ERROR__DESTINATION_MISSING
   | typeof P2P_ESCROW_ERROR__DISPUTE_GRACE_NOT_OVER
   | typeof P2P_ESCROW_ERROR__EVIDENCE_URI_TOO_LONG
   | typeof P2P_ESCROW_ERROR__FALLBACK_ARBITER_MISMATCH
   | typeof P2P_ESCROW_ERROR__FIAT_AMOUNT_ZERO
+  | typeof P2P_ESCROW_ERROR__HOLDING_ACCOUNT_MISMATCH
   | typeof P2P_ESCROW_ERROR__INSUFFICIENT_AVAILABLE
+  | typeof P2P_ESCROW_ERROR__INSUFFICIENT_FEES
   | typeof P2P_ESCROW_ERROR__INVALID_BPS
   | typeof P2P_ESCROW_ERROR__INVALID_EVIDENCE
   | typeof P2P_ESCROW_ERROR__INVALID_FIAT_CURRENCY
@@ -180,6 +200,7 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__INVARIANT_VIOLATED
   | typeof P2P_ESCROW_ERROR__MATH_OVERFLOW
   | typeof P2P_ESCROW_ERROR__MINT_DEFAULT_FROZEN
+  | typeof P2P_ESCROW_ERROR__MINT_DEFAULT_STATE_CHANGEABLE
   | typeof P2P_ESCROW_ERROR__MINT_HAS_PERMANENT_DELEGATE
   | typeof P2P_ESCROW_ERROR__MINT_HAS_TRANSFER_HOOK
   | typeof P2P_ESCROW_ERROR__MINT_MISMATCH
@@ -198,6 +219,7 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__NOT_TRADE_ARBITER
   | typeof P2P_ESCROW_ERROR__NOT_UPGRADE_AUTHORITY
   | typeof P2P_ESCROW_ERROR__OFFER_HAS_LOCKED_TRADES
+  | typeof P2P_ESCROW_ERROR__OFFER_ID_NOT_NEXT
   | typeof P2P_ESCROW_ERROR__OFFER_MISMATCH
   | typeof P2P_ESCROW_ERROR__OFFER_NOT_OPEN
   | typeof P2P_ESCROW_ERROR__OFFER_STATUS_UNCHANGED
@@ -212,11 +234,13 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__RULING_WINDOW_OUT_OF_BOUNDS
   | typeof P2P_ESCROW_ERROR__TERMS_MISMATCH
   | typeof P2P_ESCROW_ERROR__TOKEN_PROGRAM_MISMATCH
+  | typeof P2P_ESCROW_ERROR__TRADE_ID_NOT_NEXT
   | typeof P2P_ESCROW_ERROR__TRADE_NOT_DISPUTED
   | typeof P2P_ESCROW_ERROR__TRADE_NOT_LOCKED
   | typeof P2P_ESCROW_ERROR__TRADE_NOT_PAID
   | typeof P2P_ESCROW_ERROR__TRADE_NOT_RELEASABLE
-  | typeof P2P_ESCROW_ERROR__TREASURY_MISMATCH
+  | typeof P2P_ESCROW_ERROR__TRADE_NOT_SETTLED
+  | typeof P2P_ESCROW_ERROR__TRADE_SETTLED
   | typeof P2P_ESCROW_ERROR__VAULT_MISMATCH
   | typeof P2P_ESCROW_ERROR__ZERO_AMOUNT
   | typeof P2P_ESCROW_ERROR__ZERO_PRICE;
@@ -239,11 +263,15 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__ATTESTOR_MISMATCH]: `The attestation is not signed by the offer's attestor`,
     [P2P_ESCROW_ERROR__BUYER_IS_SELLER]: `The buyer cannot be the seller`,
     [P2P_ESCROW_ERROR__BUYER_NOT_ALLOWED]: `This offer is reserved for another buyer`,
+    [P2P_ESCROW_ERROR__BUYER_TOKEN_ACCOUNT_MISMATCH]: `The token account is not the buyer's associated token account for this mint`,
+    [P2P_ESCROW_ERROR__DESTINATION_MISSING]: `Tokens wait for the buyer: name a token account of the mint to receive them`,
     [P2P_ESCROW_ERROR__DISPUTE_GRACE_NOT_OVER]: `Only the trade's parties can open a dispute before the grace period after the release deadline`,
     [P2P_ESCROW_ERROR__EVIDENCE_URI_TOO_LONG]: `The evidence URI is longer than 200 bytes`,
-    [P2P_ESCROW_ERROR__FALLBACK_ARBITER_MISMATCH]: `The account is not the config's fallback arbiter`,
+    [P2P_ESCROW_ERROR__FALLBACK_ARBITER_MISMATCH]: `The account is not the trade's fallback arbiter, or the trade has none to hand over to`,
     [P2P_ESCROW_ERROR__FIAT_AMOUNT_ZERO]: `The trade is too small to be worth any fiat at the offer's price`,
+    [P2P_ESCROW_ERROR__HOLDING_ACCOUNT_MISMATCH]: `The holding account is not the trade's associated token account for this mint`,
     [P2P_ESCROW_ERROR__INSUFFICIENT_AVAILABLE]: `The amount exceeds what the offer has available`,
+    [P2P_ESCROW_ERROR__INSUFFICIENT_FEES]: `The fee vault holds fewer tokens than requested`,
     [P2P_ESCROW_ERROR__INVALID_BPS]: `Basis points must be between 0 and 10000`,
     [P2P_ESCROW_ERROR__INVALID_EVIDENCE]: `The evidence hash must not be zero`,
     [P2P_ESCROW_ERROR__INVALID_FIAT_CURRENCY]: `The fiat currency must be a three-letter ISO 4217 code in capitals`,
@@ -252,6 +280,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__INVARIANT_VIOLATED]: `An account invariant does not hold`,
     [P2P_ESCROW_ERROR__MATH_OVERFLOW]: `Arithmetic overflow`,
     [P2P_ESCROW_ERROR__MINT_DEFAULT_FROZEN]: `The mint freezes new token accounts by default`,
+    [P2P_ESCROW_ERROR__MINT_DEFAULT_STATE_CHANGEABLE]: `The mint has a default account state that its freeze authority could switch to frozen`,
     [P2P_ESCROW_ERROR__MINT_HAS_PERMANENT_DELEGATE]: `The mint has a permanent delegate, which could take tokens out of the vault`,
     [P2P_ESCROW_ERROR__MINT_HAS_TRANSFER_HOOK]: `The mint has a transfer hook`,
     [P2P_ESCROW_ERROR__MINT_MISMATCH]: `The mint is not this offer's mint`,
@@ -270,6 +299,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__NOT_TRADE_ARBITER]: `Only the arbiter now in charge of the dispute can rule`,
     [P2P_ESCROW_ERROR__NOT_UPGRADE_AUTHORITY]: `Only the program's upgrade authority can initialize the config`,
     [P2P_ESCROW_ERROR__OFFER_HAS_LOCKED_TRADES]: `The offer still has tokens locked in open trades`,
+    [P2P_ESCROW_ERROR__OFFER_ID_NOT_NEXT]: `The offer id is not the seller's next offer id (its profile's offers_created)`,
     [P2P_ESCROW_ERROR__OFFER_MISMATCH]: `The trade does not belong to this offer`,
     [P2P_ESCROW_ERROR__OFFER_NOT_OPEN]: `The offer is not open for new trades`,
     [P2P_ESCROW_ERROR__OFFER_STATUS_UNCHANGED]: `The offer is already in the requested status`,
@@ -284,11 +314,13 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__RULING_WINDOW_OUT_OF_BOUNDS]: `The ruling window is outside its bounds (1 hour to 30 days)`,
     [P2P_ESCROW_ERROR__TERMS_MISMATCH]: `The offer's terms differ from the terms the buyer accepted`,
     [P2P_ESCROW_ERROR__TOKEN_PROGRAM_MISMATCH]: `The token program is not this offer's token program`,
+    [P2P_ESCROW_ERROR__TRADE_ID_NOT_NEXT]: `The trade id is not the buyer's next trade id (its profile's trades_taken)`,
     [P2P_ESCROW_ERROR__TRADE_NOT_DISPUTED]: `The trade is not in dispute`,
     [P2P_ESCROW_ERROR__TRADE_NOT_LOCKED]: `The trade is not waiting for payment`,
     [P2P_ESCROW_ERROR__TRADE_NOT_PAID]: `The trade is not marked paid`,
     [P2P_ESCROW_ERROR__TRADE_NOT_RELEASABLE]: `The trade cannot be released in its current state`,
-    [P2P_ESCROW_ERROR__TREASURY_MISMATCH]: `The treasury account is not the protocol's treasury`,
+    [P2P_ESCROW_ERROR__TRADE_NOT_SETTLED]: `The trade has no payout waiting to be claimed`,
+    [P2P_ESCROW_ERROR__TRADE_SETTLED]: `The trade has ended: only its buyer's claim is left`,
     [P2P_ESCROW_ERROR__VAULT_MISMATCH]: `The vault is not this offer's vault`,
     [P2P_ESCROW_ERROR__ZERO_AMOUNT]: `The amount must be greater than zero`,
     [P2P_ESCROW_ERROR__ZERO_PRICE]: `The price must be greater than zero`,
@@ -305,9 +337,7 @@ export function getP2pEscrowErrorMessage(code: P2pEscrowError): string {
 
 export function isP2pEscrowError<TProgramErrorCode extends P2pEscrowError>(
   error: unknown,
-  transactionMessage: {
-    instructions: Record<number, { programAddress: Address }>;
-  },
+  transactionMessage: { instructions: Record<number, { programAddress: Address }> },
   code?: TProgramErrorCode,
 ): error is SolanaError<typeof SOLANA_ERROR__INSTRUCTION_ERROR__CUSTOM> &
   Readonly<{ context: Readonly<{ code: TProgramErrorCode }> }> {

@@ -41,7 +41,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
-import { findConfigPda } from "../pdas";
+import { findConfigPda, findProfilePda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 import {
   getOfferTermsDecoder,
@@ -55,14 +55,13 @@ export const CREATE_OFFER_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
 ]);
 
 export function getCreateOfferDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(
-    CREATE_OFFER_DISCRIMINATOR,
-  );
+  return fixEncoderSize(getBytesEncoder(), 8).encode(CREATE_OFFER_DISCRIMINATOR);
 }
 
 export type CreateOfferInstruction<
   TProgram extends string = typeof P2P_ESCROW_PROGRAM_ADDRESS,
   TAccountSeller extends string | AccountMeta<string> = string,
+  TAccountProfile extends string | AccountMeta<string> = string,
   TAccountConfig extends string | AccountMeta<string> = string,
   TAccountArbiter extends string | AccountMeta<string> = string,
   TAccountOffer extends string | AccountMeta<string> = string,
@@ -73,8 +72,7 @@ export type CreateOfferInstruction<
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> =
-    "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -83,24 +81,14 @@ export type CreateOfferInstruction<
   InstructionWithAccounts<
     [
       TAccountSeller extends string
-        ? WritableSignerAccount<TAccountSeller> &
-            AccountSignerMeta<TAccountSeller>
+        ? WritableSignerAccount<TAccountSeller> & AccountSignerMeta<TAccountSeller>
         : TAccountSeller,
-      TAccountConfig extends string
-        ? ReadonlyAccount<TAccountConfig>
-        : TAccountConfig,
-      TAccountArbiter extends string
-        ? ReadonlyAccount<TAccountArbiter>
-        : TAccountArbiter,
-      TAccountOffer extends string
-        ? WritableAccount<TAccountOffer>
-        : TAccountOffer,
-      TAccountMint extends string
-        ? ReadonlyAccount<TAccountMint>
-        : TAccountMint,
-      TAccountVault extends string
-        ? WritableAccount<TAccountVault>
-        : TAccountVault,
+      TAccountProfile extends string ? WritableAccount<TAccountProfile> : TAccountProfile,
+      TAccountConfig extends string ? ReadonlyAccount<TAccountConfig> : TAccountConfig,
+      TAccountArbiter extends string ? ReadonlyAccount<TAccountArbiter> : TAccountArbiter,
+      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
+      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
+      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
       TAccountSellerTokenAccount extends string
         ? WritableAccount<TAccountSellerTokenAccount>
         : TAccountSellerTokenAccount,
@@ -116,16 +104,14 @@ export type CreateOfferInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string
-        ? ReadonlyAccount<TAccountProgram>
-        : TAccountProgram,
+      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
 export type CreateOfferInstructionData = {
   discriminator: ReadonlyUint8Array;
-  /** The seller's own number for the offer, part of its address. */
+  /** The seller's next offer id (its profile's `offers_created`), part of the offer's address. */
   offerId: bigint;
   /** Tokens to move from the seller into the vault. */
   amount: bigint;
@@ -134,7 +120,7 @@ export type CreateOfferInstructionData = {
 };
 
 export type CreateOfferInstructionDataArgs = {
-  /** The seller's own number for the offer, part of its address. */
+  /** The seller's next offer id (its profile's `offers_created`), part of the offer's address. */
   offerId: number | bigint;
   /** Tokens to move from the seller into the vault. */
   amount: number | bigint;
@@ -175,6 +161,7 @@ export function getCreateOfferInstructionDataCodec(): Codec<
 
 export type CreateOfferAsyncInput<
   TAccountSeller extends string = string,
+  TAccountProfile extends string = string,
   TAccountConfig extends string = string,
   TAccountArbiter extends string = string,
   TAccountOffer extends string = string,
@@ -189,6 +176,8 @@ export type CreateOfferAsyncInput<
 > = {
   /** The seller; funds the vault and pays for the offer and vault accounts. */
   seller: TransactionSigner<TAccountSeller>;
+  /** The seller's profile (see `open_profile`); it hands out the offer id. */
+  profile?: Address<TAccountProfile>;
   /** The protocol config. */
   config?: Address<TAccountConfig>;
   /** The registered arbiter named in the terms. */
@@ -219,6 +208,7 @@ export type CreateOfferAsyncInput<
 
 export async function getCreateOfferInstructionAsync<
   TAccountSeller extends string,
+  TAccountProfile extends string,
   TAccountConfig extends string,
   TAccountArbiter extends string,
   TAccountOffer extends string,
@@ -234,6 +224,7 @@ export async function getCreateOfferInstructionAsync<
 >(
   input: CreateOfferAsyncInput<
     TAccountSeller,
+    TAccountProfile,
     TAccountConfig,
     TAccountArbiter,
     TAccountOffer,
@@ -251,6 +242,7 @@ export async function getCreateOfferInstructionAsync<
   CreateOfferInstruction<
     TProgramAddress,
     TAccountSeller,
+    TAccountProfile,
     TAccountConfig,
     TAccountArbiter,
     TAccountOffer,
@@ -270,20 +262,15 @@ export async function getCreateOfferInstructionAsync<
   // Original accounts.
   const originalAccounts = {
     seller: { value: input.seller ?? null, isWritable: true },
+    profile: { value: input.profile ?? null, isWritable: true },
     config: { value: input.config ?? null, isWritable: false },
     arbiter: { value: input.arbiter ?? null, isWritable: false },
     offer: { value: input.offer ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     vault: { value: input.vault ?? null, isWritable: true },
-    sellerTokenAccount: {
-      value: input.sellerTokenAccount ?? null,
-      isWritable: true,
-    },
+    sellerTokenAccount: { value: input.sellerTokenAccount ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
+    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -297,6 +284,11 @@ export async function getCreateOfferInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.profile.value) {
+    accounts.profile.value = await findProfilePda({
+      seller: getAddressFromResolvedInstructionAccount("seller", accounts.seller.value),
+    });
+  }
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
@@ -310,16 +302,10 @@ export async function getCreateOfferInstructionAsync<
         "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
       seeds: [
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "offer",
-            accounts.offer.value,
-          ),
+          getAddressFromResolvedInstructionAccount("offer", accounts.offer.value),
         ),
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
+          getAddressFromResolvedInstructionAccount("tokenProgram", accounts.tokenProgram.value),
         ),
         getAddressEncoder().encode(
           getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
@@ -340,6 +326,7 @@ export async function getCreateOfferInstructionAsync<
   return Object.freeze({
     accounts: [
       getAccountMeta("seller", accounts.seller),
+      getAccountMeta("profile", accounts.profile),
       getAccountMeta("config", accounts.config),
       getAccountMeta("arbiter", accounts.arbiter),
       getAccountMeta("offer", accounts.offer),
@@ -352,13 +339,12 @@ export async function getCreateOfferInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getCreateOfferInstructionDataEncoder().encode(
-      args as CreateOfferInstructionDataArgs,
-    ),
+    data: getCreateOfferInstructionDataEncoder().encode(args as CreateOfferInstructionDataArgs),
     programAddress,
   } as CreateOfferInstruction<
     TProgramAddress,
     TAccountSeller,
+    TAccountProfile,
     TAccountConfig,
     TAccountArbiter,
     TAccountOffer,
@@ -375,6 +361,7 @@ export async function getCreateOfferInstructionAsync<
 
 export type CreateOfferInput<
   TAccountSeller extends string = string,
+  TAccountProfile extends string = string,
   TAccountConfig extends string = string,
   TAccountArbiter extends string = string,
   TAccountOffer extends string = string,
@@ -389,6 +376,8 @@ export type CreateOfferInput<
 > = {
   /** The seller; funds the vault and pays for the offer and vault accounts. */
   seller: TransactionSigner<TAccountSeller>;
+  /** The seller's profile (see `open_profile`); it hands out the offer id. */
+  profile: Address<TAccountProfile>;
   /** The protocol config. */
   config: Address<TAccountConfig>;
   /** The registered arbiter named in the terms. */
@@ -419,6 +408,7 @@ export type CreateOfferInput<
 
 export function getCreateOfferInstruction<
   TAccountSeller extends string,
+  TAccountProfile extends string,
   TAccountConfig extends string,
   TAccountArbiter extends string,
   TAccountOffer extends string,
@@ -434,6 +424,7 @@ export function getCreateOfferInstruction<
 >(
   input: CreateOfferInput<
     TAccountSeller,
+    TAccountProfile,
     TAccountConfig,
     TAccountArbiter,
     TAccountOffer,
@@ -450,6 +441,7 @@ export function getCreateOfferInstruction<
 ): CreateOfferInstruction<
   TProgramAddress,
   TAccountSeller,
+  TAccountProfile,
   TAccountConfig,
   TAccountArbiter,
   TAccountOffer,
@@ -468,20 +460,15 @@ export function getCreateOfferInstruction<
   // Original accounts.
   const originalAccounts = {
     seller: { value: input.seller ?? null, isWritable: true },
+    profile: { value: input.profile ?? null, isWritable: true },
     config: { value: input.config ?? null, isWritable: false },
     arbiter: { value: input.arbiter ?? null, isWritable: false },
     offer: { value: input.offer ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     vault: { value: input.vault ?? null, isWritable: true },
-    sellerTokenAccount: {
-      value: input.sellerTokenAccount ?? null,
-      isWritable: true,
-    },
+    sellerTokenAccount: { value: input.sellerTokenAccount ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
+    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -512,6 +499,7 @@ export function getCreateOfferInstruction<
   return Object.freeze({
     accounts: [
       getAccountMeta("seller", accounts.seller),
+      getAccountMeta("profile", accounts.profile),
       getAccountMeta("config", accounts.config),
       getAccountMeta("arbiter", accounts.arbiter),
       getAccountMeta("offer", accounts.offer),
@@ -524,13 +512,12 @@ export function getCreateOfferInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getCreateOfferInstructionDataEncoder().encode(
-      args as CreateOfferInstructionDataArgs,
-    ),
+    data: getCreateOfferInstructionDataEncoder().encode(args as CreateOfferInstructionDataArgs),
     programAddress,
   } as CreateOfferInstruction<
     TProgramAddress,
     TAccountSeller,
+    TAccountProfile,
     TAccountConfig,
     TAccountArbiter,
     TAccountOffer,
@@ -553,29 +540,31 @@ export type ParsedCreateOfferInstruction<
   accounts: {
     /** The seller; funds the vault and pays for the offer and vault accounts. */
     seller: TAccountMetas[0];
+    /** The seller's profile (see `open_profile`); it hands out the offer id. */
+    profile: TAccountMetas[1];
     /** The protocol config. */
-    config: TAccountMetas[1];
+    config: TAccountMetas[2];
     /** The registered arbiter named in the terms. */
-    arbiter: TAccountMetas[2];
+    arbiter: TAccountMetas[3];
     /** refuses an existing account. */
-    offer: TAccountMetas[3];
+    offer: TAccountMetas[4];
     /** The token being sold. */
-    mint: TAccountMetas[4];
+    mint: TAccountMetas[5];
     /**
      * The offer's vault: its associated token account. Created here unless a stranger already
      * created it; tokens already in it are a donation that goes to the seller at close.
      */
-    vault: TAccountMetas[5];
+    vault: TAccountMetas[6];
     /** The seller's token account the deposit comes from. */
-    sellerTokenAccount: TAccountMetas[6];
+    sellerTokenAccount: TAccountMetas[7];
     /** The mint's token program (SPL Token or Token-2022). */
-    tokenProgram: TAccountMetas[7];
+    tokenProgram: TAccountMetas[8];
     /** Creates the vault. */
-    associatedTokenProgram: TAccountMetas[8];
+    associatedTokenProgram: TAccountMetas[9];
     /** Creates the offer. */
-    systemProgram: TAccountMetas[9];
-    eventAuthority: TAccountMetas[10];
-    program: TAccountMetas[11];
+    systemProgram: TAccountMetas[10];
+    eventAuthority: TAccountMetas[11];
+    program: TAccountMetas[12];
   };
   data: CreateOfferInstructionData;
 };
@@ -588,14 +577,11 @@ export function parseCreateOfferInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedCreateOfferInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 12) {
-    throw new SolanaError(
-      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
-      {
-        actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 12,
-      },
-    );
+  if (instruction.accounts.length < 13) {
+    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
+      actualAccountMetas: instruction.accounts.length,
+      expectedAccountMetas: 13,
+    });
   }
   let accountIndex = 0;
   const getNextAccount = () => {
@@ -607,6 +593,7 @@ export function parseCreateOfferInstruction<
     programAddress: instruction.programAddress,
     accounts: {
       seller: getNextAccount(),
+      profile: getNextAccount(),
       config: getNextAccount(),
       arbiter: getNextAccount(),
       offer: getNextAccount(),

@@ -65,18 +65,11 @@ export type DepositInstruction<
   InstructionWithAccounts<
     [
       TAccountSeller extends string
-        ? ReadonlySignerAccount<TAccountSeller> &
-            AccountSignerMeta<TAccountSeller>
+        ? ReadonlySignerAccount<TAccountSeller> & AccountSignerMeta<TAccountSeller>
         : TAccountSeller,
-      TAccountOffer extends string
-        ? WritableAccount<TAccountOffer>
-        : TAccountOffer,
-      TAccountVault extends string
-        ? WritableAccount<TAccountVault>
-        : TAccountVault,
-      TAccountMint extends string
-        ? ReadonlyAccount<TAccountMint>
-        : TAccountMint,
+      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
+      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
+      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
       TAccountSellerTokenAccount extends string
         ? WritableAccount<TAccountSellerTokenAccount>
         : TAccountSellerTokenAccount,
@@ -86,17 +79,12 @@ export type DepositInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string
-        ? ReadonlyAccount<TAccountProgram>
-        : TAccountProgram,
+      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
-export type DepositInstructionData = {
-  discriminator: ReadonlyUint8Array;
-  amount: bigint;
-};
+export type DepositInstructionData = { discriminator: ReadonlyUint8Array; amount: bigint };
 
 export type DepositInstructionDataArgs = { amount: number | bigint };
 
@@ -121,10 +109,7 @@ export function getDepositInstructionDataCodec(): FixedSizeCodec<
   DepositInstructionDataArgs,
   DepositInstructionData
 > {
-  return combineCodec(
-    getDepositInstructionDataEncoder(),
-    getDepositInstructionDataDecoder(),
-  );
+  return combineCodec(getDepositInstructionDataEncoder(), getDepositInstructionDataDecoder());
 }
 
 export type DepositInput<
@@ -143,7 +128,10 @@ export type DepositInput<
   offer: Address<TAccountOffer>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
-  /** The offer's mint. */
+  /**
+   * The offer's mint; its policy is checked again (a mint closed at zero supply can come back
+   * with other extensions).
+   */
   mint: Address<TAccountMint>;
   /** The seller's token account the deposit comes from. */
   sellerTokenAccount: Address<TAccountSellerTokenAccount>;
@@ -196,10 +184,7 @@ export function getDepositInstruction<
     offer: { value: input.offer ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
-    sellerTokenAccount: {
-      value: input.sellerTokenAccount ?? null,
-      isWritable: true,
-    },
+    sellerTokenAccount: { value: input.sellerTokenAccount ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -230,9 +215,7 @@ export function getDepositInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getDepositInstructionDataEncoder().encode(
-      args as DepositInstructionDataArgs,
-    ),
+    data: getDepositInstructionDataEncoder().encode(args as DepositInstructionDataArgs),
     programAddress,
   } as DepositInstruction<
     TProgramAddress,
@@ -259,7 +242,10 @@ export type ParsedDepositInstruction<
     offer: TAccountMetas[1];
     /** The offer's vault. */
     vault: TAccountMetas[2];
-    /** The offer's mint. */
+    /**
+     * The offer's mint; its policy is checked again (a mint closed at zero supply can come back
+     * with other extensions).
+     */
     mint: TAccountMetas[3];
     /** The seller's token account the deposit comes from. */
     sellerTokenAccount: TAccountMetas[4];
@@ -280,13 +266,10 @@ export function parseDepositInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedDepositInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 8) {
-    throw new SolanaError(
-      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
-      {
-        actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 8,
-      },
-    );
+    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
+      actualAccountMetas: instruction.accounts.length,
+      expectedAccountMetas: 8,
+    });
   }
   let accountIndex = 0;
   const getNextAccount = () => {

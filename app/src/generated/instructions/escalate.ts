@@ -10,10 +10,8 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
-  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getProgramDerivedAddress,
   getStructDecoder,
   getStructEncoder,
   SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
@@ -36,10 +34,8 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
-  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
-import { findConfigPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const ESCALATE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -53,13 +49,13 @@ export function getEscalateDiscriminatorBytes(): ReadonlyUint8Array {
 export type EscalateInstruction<
   TProgram extends string = typeof P2P_ESCROW_PROGRAM_ADDRESS,
   TAccountCranker extends string | AccountMeta<string> = string,
-  TAccountConfig extends string | AccountMeta<string> = string,
   TAccountArbiter extends string | AccountMeta<string> = string,
   TAccountFallbackArbiter extends string | AccountMeta<string> = string,
   TAccountOffer extends string | AccountMeta<string> = string,
   TAccountTrade extends string | AccountMeta<string> = string,
   TAccountBuyer extends string | AccountMeta<string> = string,
   TAccountBuyerTokenAccount extends string | AccountMeta<string> = string,
+  TAccountHolding extends string | AccountMeta<string> = string,
   TAccountSeller extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
@@ -69,8 +65,7 @@ export type EscalateInstruction<
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> =
-    "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -79,39 +74,22 @@ export type EscalateInstruction<
   InstructionWithAccounts<
     [
       TAccountCranker extends string
-        ? WritableSignerAccount<TAccountCranker> &
-            AccountSignerMeta<TAccountCranker>
+        ? WritableSignerAccount<TAccountCranker> & AccountSignerMeta<TAccountCranker>
         : TAccountCranker,
-      TAccountConfig extends string
-        ? ReadonlyAccount<TAccountConfig>
-        : TAccountConfig,
-      TAccountArbiter extends string
-        ? WritableAccount<TAccountArbiter>
-        : TAccountArbiter,
+      TAccountArbiter extends string ? WritableAccount<TAccountArbiter> : TAccountArbiter,
       TAccountFallbackArbiter extends string
         ? WritableAccount<TAccountFallbackArbiter>
         : TAccountFallbackArbiter,
-      TAccountOffer extends string
-        ? WritableAccount<TAccountOffer>
-        : TAccountOffer,
-      TAccountTrade extends string
-        ? WritableAccount<TAccountTrade>
-        : TAccountTrade,
-      TAccountBuyer extends string
-        ? WritableAccount<TAccountBuyer>
-        : TAccountBuyer,
+      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
+      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
+      TAccountBuyer extends string ? WritableAccount<TAccountBuyer> : TAccountBuyer,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
-      TAccountSeller extends string
-        ? WritableAccount<TAccountSeller>
-        : TAccountSeller,
-      TAccountVault extends string
-        ? WritableAccount<TAccountVault>
-        : TAccountVault,
-      TAccountMint extends string
-        ? ReadonlyAccount<TAccountMint>
-        : TAccountMint,
+      TAccountHolding extends string ? WritableAccount<TAccountHolding> : TAccountHolding,
+      TAccountSeller extends string ? WritableAccount<TAccountSeller> : TAccountSeller,
+      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
+      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -127,9 +105,7 @@ export type EscalateInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string
-        ? ReadonlyAccount<TAccountProgram>
-        : TAccountProgram,
+      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -146,268 +122,25 @@ export function getEscalateInstructionDataEncoder(): FixedSizeEncoder<EscalateIn
 }
 
 export function getEscalateInstructionDataDecoder(): FixedSizeDecoder<EscalateInstructionData> {
-  return getStructDecoder([
-    ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-  ]);
+  return getStructDecoder([["discriminator", fixDecoderSize(getBytesDecoder(), 8)]]);
 }
 
 export function getEscalateInstructionDataCodec(): FixedSizeCodec<
   EscalateInstructionDataArgs,
   EscalateInstructionData
 > {
-  return combineCodec(
-    getEscalateInstructionDataEncoder(),
-    getEscalateInstructionDataDecoder(),
-  );
-}
-
-export type EscalateAsyncInput<
-  TAccountCranker extends string = string,
-  TAccountConfig extends string = string,
-  TAccountArbiter extends string = string,
-  TAccountFallbackArbiter extends string = string,
-  TAccountOffer extends string = string,
-  TAccountTrade extends string = string,
-  TAccountBuyer extends string = string,
-  TAccountBuyerTokenAccount extends string = string,
-  TAccountSeller extends string = string,
-  TAccountVault extends string = string,
-  TAccountMint extends string = string,
-  TAccountTokenProgram extends string = string,
-  TAccountMemoProgram extends string = string,
-  TAccountAssociatedTokenProgram extends string = string,
-  TAccountSystemProgram extends string = string,
-  TAccountEventAuthority extends string = string,
-  TAccountProgram extends string = string,
-> = {
-  /** Anyone, once the ruling deadline has passed; pays for the buyer's token account if missing. */
-  cranker: TransactionSigner<TAccountCranker>;
-  /** The protocol config: fallback arbiter, ruling window, default ruling. */
-  config?: Address<TAccountConfig>;
-  /** The arbiter that missed the deadline. */
-  arbiter: Address<TAccountArbiter>;
-  /** not exist or be inactive, in which case the default ruling applies at once. */
-  fallbackArbiter: Address<TAccountFallbackArbiter>;
-  /** The trade's offer; the seller's share returns to it on a default ruling. */
-  offer: Address<TAccountOffer>;
-  /** The disputed trade; closed on a default ruling, its rent to the buyer. */
-  trade: Address<TAccountTrade>;
-  /** The trade's buyer. */
-  buyer: Address<TAccountBuyer>;
-  /** The buyer's associated token account, receiving the buyer's share on a default ruling. */
-  buyerTokenAccount?: Address<TAccountBuyerTokenAccount>;
-  /** The trade's seller, who receives the bond if the default ruling gives the buyer nothing. */
-  seller: Address<TAccountSeller>;
-  /** The offer's vault. */
-  vault: Address<TAccountVault>;
-  /** The offer's mint. */
-  mint: Address<TAccountMint>;
-  /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
-  /** Writes a memo before a payout to a recipient that requires one. */
-  memoProgram?: Address<TAccountMemoProgram>;
-  /** Creates missing token accounts. */
-  associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
-  /** Creates missing token accounts. */
-  systemProgram?: Address<TAccountSystemProgram>;
-  eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
-};
-
-export async function getEscalateInstructionAsync<
-  TAccountCranker extends string,
-  TAccountConfig extends string,
-  TAccountArbiter extends string,
-  TAccountFallbackArbiter extends string,
-  TAccountOffer extends string,
-  TAccountTrade extends string,
-  TAccountBuyer extends string,
-  TAccountBuyerTokenAccount extends string,
-  TAccountSeller extends string,
-  TAccountVault extends string,
-  TAccountMint extends string,
-  TAccountTokenProgram extends string,
-  TAccountMemoProgram extends string,
-  TAccountAssociatedTokenProgram extends string,
-  TAccountSystemProgram extends string,
-  TAccountEventAuthority extends string,
-  TAccountProgram extends string,
-  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
->(
-  input: EscalateAsyncInput<
-    TAccountCranker,
-    TAccountConfig,
-    TAccountArbiter,
-    TAccountFallbackArbiter,
-    TAccountOffer,
-    TAccountTrade,
-    TAccountBuyer,
-    TAccountBuyerTokenAccount,
-    TAccountSeller,
-    TAccountVault,
-    TAccountMint,
-    TAccountTokenProgram,
-    TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >,
-  config?: { programAddress?: TProgramAddress },
-): Promise<
-  EscalateInstruction<
-    TProgramAddress,
-    TAccountCranker,
-    TAccountConfig,
-    TAccountArbiter,
-    TAccountFallbackArbiter,
-    TAccountOffer,
-    TAccountTrade,
-    TAccountBuyer,
-    TAccountBuyerTokenAccount,
-    TAccountSeller,
-    TAccountVault,
-    TAccountMint,
-    TAccountTokenProgram,
-    TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >
-> {
-  // Program address.
-  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
-
-  // Original accounts.
-  const originalAccounts = {
-    cranker: { value: input.cranker ?? null, isWritable: true },
-    config: { value: input.config ?? null, isWritable: false },
-    arbiter: { value: input.arbiter ?? null, isWritable: true },
-    fallbackArbiter: { value: input.fallbackArbiter ?? null, isWritable: true },
-    offer: { value: input.offer ?? null, isWritable: true },
-    trade: { value: input.trade ?? null, isWritable: true },
-    buyer: { value: input.buyer ?? null, isWritable: true },
-    buyerTokenAccount: {
-      value: input.buyerTokenAccount ?? null,
-      isWritable: true,
-    },
-    seller: { value: input.seller ?? null, isWritable: true },
-    vault: { value: input.vault ?? null, isWritable: true },
-    mint: { value: input.mint ?? null, isWritable: false },
-    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
-    memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
-    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
-    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
-    program: { value: input.program ?? null, isWritable: false },
-  };
-  const accounts = originalAccounts as Record<
-    keyof typeof originalAccounts,
-    ResolvedInstructionAccount
-  >;
-
-  // Resolve default values.
-  if (!accounts.config.value) {
-    accounts.config.value = await findConfigPda();
-  }
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
-  if (!accounts.buyerTokenAccount.value) {
-    accounts.buyerTokenAccount.value = await getProgramDerivedAddress({
-      programAddress:
-        "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
-      seeds: [
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "buyer",
-            accounts.buyer.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
-        ),
-      ],
-    });
-  }
-  if (!accounts.memoProgram.value) {
-    accounts.memoProgram.value =
-      "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
-  }
-  if (!accounts.associatedTokenProgram.value) {
-    accounts.associatedTokenProgram.value =
-      "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">;
-  }
-  if (!accounts.systemProgram.value) {
-    accounts.systemProgram.value =
-      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
-  }
-
-  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
-  return Object.freeze({
-    accounts: [
-      getAccountMeta("cranker", accounts.cranker),
-      getAccountMeta("config", accounts.config),
-      getAccountMeta("arbiter", accounts.arbiter),
-      getAccountMeta("fallbackArbiter", accounts.fallbackArbiter),
-      getAccountMeta("offer", accounts.offer),
-      getAccountMeta("trade", accounts.trade),
-      getAccountMeta("buyer", accounts.buyer),
-      getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
-      getAccountMeta("seller", accounts.seller),
-      getAccountMeta("vault", accounts.vault),
-      getAccountMeta("mint", accounts.mint),
-      getAccountMeta("tokenProgram", accounts.tokenProgram),
-      getAccountMeta("memoProgram", accounts.memoProgram),
-      getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
-      getAccountMeta("systemProgram", accounts.systemProgram),
-      getAccountMeta("eventAuthority", accounts.eventAuthority),
-      getAccountMeta("program", accounts.program),
-    ],
-    data: getEscalateInstructionDataEncoder().encode({}),
-    programAddress,
-  } as EscalateInstruction<
-    TProgramAddress,
-    TAccountCranker,
-    TAccountConfig,
-    TAccountArbiter,
-    TAccountFallbackArbiter,
-    TAccountOffer,
-    TAccountTrade,
-    TAccountBuyer,
-    TAccountBuyerTokenAccount,
-    TAccountSeller,
-    TAccountVault,
-    TAccountMint,
-    TAccountTokenProgram,
-    TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >);
+  return combineCodec(getEscalateInstructionDataEncoder(), getEscalateInstructionDataDecoder());
 }
 
 export type EscalateInput<
   TAccountCranker extends string = string,
-  TAccountConfig extends string = string,
   TAccountArbiter extends string = string,
   TAccountFallbackArbiter extends string = string,
   TAccountOffer extends string = string,
   TAccountTrade extends string = string,
   TAccountBuyer extends string = string,
   TAccountBuyerTokenAccount extends string = string,
+  TAccountHolding extends string = string,
   TAccountSeller extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
@@ -418,23 +151,35 @@ export type EscalateInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** Anyone, once the ruling deadline has passed; pays for the buyer's token account if missing. */
+  /** Anyone, once the ruling deadline has passed; pays for missing token accounts. */
   cranker: TransactionSigner<TAccountCranker>;
-  /** The protocol config: fallback arbiter, ruling window, default ruling. */
-  config: Address<TAccountConfig>;
   /** The arbiter that missed the deadline. */
   arbiter: Address<TAccountArbiter>;
-  /** not exist or be inactive, in which case the default ruling applies at once. */
-  fallbackArbiter: Address<TAccountFallbackArbiter>;
-  /** The trade's offer; the seller's share returns to it on a default ruling. */
+  /**
+   * The trade's fallback arbiter (fixed at take), given when the dispute goes to it: the first
+   * escalation of a trade that has one. Omitted otherwise, and the default ruling applies.
+   */
+  fallbackArbiter?: Address<TAccountFallbackArbiter>;
+  /** The trade's offer; the seller's share returns to its available tokens. */
   offer: Address<TAccountOffer>;
-  /** The disputed trade; closed on a default ruling, its rent to the buyer. */
+  /** The disputed trade; on a default ruling closed (or left `Settled` with what the buyer could not receive). */
   trade: Address<TAccountTrade>;
-  /** The trade's buyer. */
+  /**
+   * bond, so any account will do. Should it be unable to take lamports, they wait on the trade
+   * for the buyer's claim.
+   */
   buyer: Address<TAccountBuyer>;
-  /** The buyer's associated token account, receiving the buyer's share on a default ruling. */
+  /**
+   * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+   * Untouched when the buyer gets nothing.
+   */
   buyerTokenAccount: Address<TAccountBuyerTokenAccount>;
-  /** The trade's seller, who receives the bond if the default ruling gives the buyer nothing. */
+  /** and used only when the buyer's token account cannot receive. */
+  holding: Address<TAccountHolding>;
+  /**
+   * gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
+   * on the offer for the seller.
+   */
   seller: Address<TAccountSeller>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
@@ -454,13 +199,13 @@ export type EscalateInput<
 
 export function getEscalateInstruction<
   TAccountCranker extends string,
-  TAccountConfig extends string,
   TAccountArbiter extends string,
   TAccountFallbackArbiter extends string,
   TAccountOffer extends string,
   TAccountTrade extends string,
   TAccountBuyer extends string,
   TAccountBuyerTokenAccount extends string,
+  TAccountHolding extends string,
   TAccountSeller extends string,
   TAccountVault extends string,
   TAccountMint extends string,
@@ -474,13 +219,13 @@ export function getEscalateInstruction<
 >(
   input: EscalateInput<
     TAccountCranker,
-    TAccountConfig,
     TAccountArbiter,
     TAccountFallbackArbiter,
     TAccountOffer,
     TAccountTrade,
     TAccountBuyer,
     TAccountBuyerTokenAccount,
+    TAccountHolding,
     TAccountSeller,
     TAccountVault,
     TAccountMint,
@@ -495,13 +240,13 @@ export function getEscalateInstruction<
 ): EscalateInstruction<
   TProgramAddress,
   TAccountCranker,
-  TAccountConfig,
   TAccountArbiter,
   TAccountFallbackArbiter,
   TAccountOffer,
   TAccountTrade,
   TAccountBuyer,
   TAccountBuyerTokenAccount,
+  TAccountHolding,
   TAccountSeller,
   TAccountVault,
   TAccountMint,
@@ -518,25 +263,19 @@ export function getEscalateInstruction<
   // Original accounts.
   const originalAccounts = {
     cranker: { value: input.cranker ?? null, isWritable: true },
-    config: { value: input.config ?? null, isWritable: false },
     arbiter: { value: input.arbiter ?? null, isWritable: true },
     fallbackArbiter: { value: input.fallbackArbiter ?? null, isWritable: true },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
-    buyerTokenAccount: {
-      value: input.buyerTokenAccount ?? null,
-      isWritable: true,
-    },
+    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    holding: { value: input.holding ?? null, isWritable: true },
     seller: { value: input.seller ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
+    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -568,13 +307,13 @@ export function getEscalateInstruction<
   return Object.freeze({
     accounts: [
       getAccountMeta("cranker", accounts.cranker),
-      getAccountMeta("config", accounts.config),
       getAccountMeta("arbiter", accounts.arbiter),
       getAccountMeta("fallbackArbiter", accounts.fallbackArbiter),
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("trade", accounts.trade),
       getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
+      getAccountMeta("holding", accounts.holding),
       getAccountMeta("seller", accounts.seller),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
@@ -590,13 +329,13 @@ export function getEscalateInstruction<
   } as EscalateInstruction<
     TProgramAddress,
     TAccountCranker,
-    TAccountConfig,
     TAccountArbiter,
     TAccountFallbackArbiter,
     TAccountOffer,
     TAccountTrade,
     TAccountBuyer,
     TAccountBuyerTokenAccount,
+    TAccountHolding,
     TAccountSeller,
     TAccountVault,
     TAccountMint,
@@ -615,23 +354,35 @@ export type ParsedEscalateInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** Anyone, once the ruling deadline has passed; pays for the buyer's token account if missing. */
+    /** Anyone, once the ruling deadline has passed; pays for missing token accounts. */
     cranker: TAccountMetas[0];
-    /** The protocol config: fallback arbiter, ruling window, default ruling. */
-    config: TAccountMetas[1];
     /** The arbiter that missed the deadline. */
-    arbiter: TAccountMetas[2];
-    /** not exist or be inactive, in which case the default ruling applies at once. */
-    fallbackArbiter: TAccountMetas[3];
-    /** The trade's offer; the seller's share returns to it on a default ruling. */
-    offer: TAccountMetas[4];
-    /** The disputed trade; closed on a default ruling, its rent to the buyer. */
-    trade: TAccountMetas[5];
-    /** The trade's buyer. */
-    buyer: TAccountMetas[6];
-    /** The buyer's associated token account, receiving the buyer's share on a default ruling. */
-    buyerTokenAccount: TAccountMetas[7];
-    /** The trade's seller, who receives the bond if the default ruling gives the buyer nothing. */
+    arbiter: TAccountMetas[1];
+    /**
+     * The trade's fallback arbiter (fixed at take), given when the dispute goes to it: the first
+     * escalation of a trade that has one. Omitted otherwise, and the default ruling applies.
+     */
+    fallbackArbiter?: TAccountMetas[2] | undefined;
+    /** The trade's offer; the seller's share returns to its available tokens. */
+    offer: TAccountMetas[3];
+    /** The disputed trade; on a default ruling closed (or left `Settled` with what the buyer could not receive). */
+    trade: TAccountMetas[4];
+    /**
+     * bond, so any account will do. Should it be unable to take lamports, they wait on the trade
+     * for the buyer's claim.
+     */
+    buyer: TAccountMetas[5];
+    /**
+     * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+     * Untouched when the buyer gets nothing.
+     */
+    buyerTokenAccount: TAccountMetas[6];
+    /** and used only when the buyer's token account cannot receive. */
+    holding: TAccountMetas[7];
+    /**
+     * gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
+     * on the offer for the seller.
+     */
     seller: TAccountMetas[8];
     /** The offer's vault. */
     vault: TAccountMetas[9];
@@ -660,13 +411,10 @@ export function parseEscalateInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedEscalateInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 17) {
-    throw new SolanaError(
-      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
-      {
-        actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 17,
-      },
-    );
+    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
+      actualAccountMetas: instruction.accounts.length,
+      expectedAccountMetas: 17,
+    });
   }
   let accountIndex = 0;
   const getNextAccount = () => {
@@ -674,17 +422,21 @@ export function parseEscalateInstruction<
     accountIndex += 1;
     return accountMeta;
   };
+  const getNextOptionalAccount = () => {
+    const accountMeta = getNextAccount();
+    return accountMeta.address === P2P_ESCROW_PROGRAM_ADDRESS ? undefined : accountMeta;
+  };
   return {
     programAddress: instruction.programAddress,
     accounts: {
       cranker: getNextAccount(),
-      config: getNextAccount(),
       arbiter: getNextAccount(),
-      fallbackArbiter: getNextAccount(),
+      fallbackArbiter: getNextOptionalAccount(),
       offer: getNextAccount(),
       trade: getNextAccount(),
       buyer: getNextAccount(),
       buyerTokenAccount: getNextAccount(),
+      holding: getNextAccount(),
       seller: getNextAccount(),
       vault: getNextAccount(),
       mint: getNextAccount(),

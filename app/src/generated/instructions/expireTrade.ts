@@ -43,9 +43,7 @@ export const EXPIRE_TRADE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
 ]);
 
 export function getExpireTradeDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(
-    EXPIRE_TRADE_DISCRIMINATOR,
-  );
+  return fixEncoderSize(getBytesEncoder(), 8).encode(EXPIRE_TRADE_DISCRIMINATOR);
 }
 
 export type ExpireTradeInstruction<
@@ -64,30 +62,17 @@ export type ExpireTradeInstruction<
   InstructionWithAccounts<
     [
       TAccountCranker extends string
-        ? ReadonlySignerAccount<TAccountCranker> &
-            AccountSignerMeta<TAccountCranker>
+        ? ReadonlySignerAccount<TAccountCranker> & AccountSignerMeta<TAccountCranker>
         : TAccountCranker,
-      TAccountSeller extends string
-        ? WritableAccount<TAccountSeller>
-        : TAccountSeller,
-      TAccountBuyer extends string
-        ? WritableAccount<TAccountBuyer>
-        : TAccountBuyer,
-      TAccountOffer extends string
-        ? WritableAccount<TAccountOffer>
-        : TAccountOffer,
-      TAccountTrade extends string
-        ? WritableAccount<TAccountTrade>
-        : TAccountTrade,
-      TAccountVault extends string
-        ? ReadonlyAccount<TAccountVault>
-        : TAccountVault,
+      TAccountSeller extends string ? WritableAccount<TAccountSeller> : TAccountSeller,
+      TAccountBuyer extends string ? WritableAccount<TAccountBuyer> : TAccountBuyer,
+      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
+      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
+      TAccountVault extends string ? ReadonlyAccount<TAccountVault> : TAccountVault,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string
-        ? ReadonlyAccount<TAccountProgram>
-        : TAccountProgram,
+      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -104,9 +89,7 @@ export function getExpireTradeInstructionDataEncoder(): FixedSizeEncoder<ExpireT
 }
 
 export function getExpireTradeInstructionDataDecoder(): FixedSizeDecoder<ExpireTradeInstructionData> {
-  return getStructDecoder([
-    ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-  ]);
+  return getStructDecoder([["discriminator", fixDecoderSize(getBytesDecoder(), 8)]]);
 }
 
 export function getExpireTradeInstructionDataCodec(): FixedSizeCodec<
@@ -131,9 +114,12 @@ export type ExpireTradeInput<
 > = {
   /** Anyone may expire an unpaid trade after its payment deadline. */
   cranker: TransactionSigner<TAccountCranker>;
-  /** The trade's seller; receives the buyer's bond. */
+  /**
+   * any account will do (a wallet its owner re-assigned to another program included). Should it
+   * be unable to take lamports, the bond waits on the offer for the seller.
+   */
   seller: Address<TAccountSeller>;
-  /** The trade's buyer; gets the trade's rent back. */
+  /** it be unable to take lamports, the rent waits on the trade for the buyer's claim. */
   buyer: Address<TAccountBuyer>;
   /** The trade's offer; the amount returns to its available tokens. */
   offer: Address<TAccountOffer>;
@@ -232,9 +218,12 @@ export type ParsedExpireTradeInstruction<
   accounts: {
     /** Anyone may expire an unpaid trade after its payment deadline. */
     cranker: TAccountMetas[0];
-    /** The trade's seller; receives the buyer's bond. */
+    /**
+     * any account will do (a wallet its owner re-assigned to another program included). Should it
+     * be unable to take lamports, the bond waits on the offer for the seller.
+     */
     seller: TAccountMetas[1];
-    /** The trade's buyer; gets the trade's rent back. */
+    /** it be unable to take lamports, the rent waits on the trade for the buyer's claim. */
     buyer: TAccountMetas[2];
     /** The trade's offer; the amount returns to its available tokens. */
     offer: TAccountMetas[3];
@@ -257,13 +246,10 @@ export function parseExpireTradeInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedExpireTradeInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 8) {
-    throw new SolanaError(
-      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
-      {
-        actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 8,
-      },
-    );
+    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
+      actualAccountMetas: instruction.accounts.length,
+      expectedAccountMetas: 8,
+    });
   }
   let accountIndex = 0;
   const getNextAccount = () => {

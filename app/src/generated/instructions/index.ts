@@ -8,6 +8,7 @@
 
 export * from "./acceptAdmin";
 export * from "./cancelTrade";
+export * from "./claim";
 export * from "./closeOffer";
 export * from "./createOffer";
 export * from "./deposit";
@@ -16,6 +17,7 @@ export * from "./expireTrade";
 export * from "./initializeConfig";
 export * from "./markPaid";
 export * from "./openDispute";
+export * from "./openProfile";
 export * from "./proposeAdmin";
 export * from "./registerArbiter";
 export * from "./release";
@@ -29,3 +31,4 @@ export * from "./takeOffer";
 export * from "./updateArbiter";
 export * from "./updateConfig";
 export * from "./withdraw";
+export * from "./withdrawFees";

@@ -49,7 +49,6 @@ export function getMarkPaidDiscriminatorBytes(): ReadonlyUint8Array {
 export type MarkPaidInstruction<
   TProgram extends string = typeof P2P_ESCROW_PROGRAM_ADDRESS,
   TAccountBuyer extends string | AccountMeta<string> = string,
-  TAccountOffer extends string | AccountMeta<string> = string,
   TAccountTrade extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
@@ -59,21 +58,13 @@ export type MarkPaidInstruction<
   InstructionWithAccounts<
     [
       TAccountBuyer extends string
-        ? ReadonlySignerAccount<TAccountBuyer> &
-            AccountSignerMeta<TAccountBuyer>
+        ? ReadonlySignerAccount<TAccountBuyer> & AccountSignerMeta<TAccountBuyer>
         : TAccountBuyer,
-      TAccountOffer extends string
-        ? ReadonlyAccount<TAccountOffer>
-        : TAccountOffer,
-      TAccountTrade extends string
-        ? WritableAccount<TAccountTrade>
-        : TAccountTrade,
+      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string
-        ? ReadonlyAccount<TAccountProgram>
-        : TAccountProgram,
+      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -83,9 +74,7 @@ export type MarkPaidInstructionData = {
   paymentRefHash: ReadonlyUint8Array;
 };
 
-export type MarkPaidInstructionDataArgs = {
-  paymentRefHash: ReadonlyUint8Array;
-};
+export type MarkPaidInstructionDataArgs = { paymentRefHash: ReadonlyUint8Array };
 
 export function getMarkPaidInstructionDataEncoder(): FixedSizeEncoder<MarkPaidInstructionDataArgs> {
   return transformEncoder(
@@ -108,24 +97,18 @@ export function getMarkPaidInstructionDataCodec(): FixedSizeCodec<
   MarkPaidInstructionDataArgs,
   MarkPaidInstructionData
 > {
-  return combineCodec(
-    getMarkPaidInstructionDataEncoder(),
-    getMarkPaidInstructionDataDecoder(),
-  );
+  return combineCodec(getMarkPaidInstructionDataEncoder(), getMarkPaidInstructionDataDecoder());
 }
 
 export type MarkPaidInput<
   TAccountBuyer extends string = string,
-  TAccountOffer extends string = string,
   TAccountTrade extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
   /** The trade's buyer, saying the fiat was sent. */
   buyer: TransactionSigner<TAccountBuyer>;
-  /** The trade's offer, for its release window. */
-  offer: Address<TAccountOffer>;
-  /** The trade. */
+  /** The trade; its release window was fixed at take. */
   trade: Address<TAccountTrade>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
@@ -134,24 +117,16 @@ export type MarkPaidInput<
 
 export function getMarkPaidInstruction<
   TAccountBuyer extends string,
-  TAccountOffer extends string,
   TAccountTrade extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
 >(
-  input: MarkPaidInput<
-    TAccountBuyer,
-    TAccountOffer,
-    TAccountTrade,
-    TAccountEventAuthority,
-    TAccountProgram
-  >,
+  input: MarkPaidInput<TAccountBuyer, TAccountTrade, TAccountEventAuthority, TAccountProgram>,
   config?: { programAddress?: TProgramAddress },
 ): MarkPaidInstruction<
   TProgramAddress,
   TAccountBuyer,
-  TAccountOffer,
   TAccountTrade,
   TAccountEventAuthority,
   TAccountProgram
@@ -162,7 +137,6 @@ export function getMarkPaidInstruction<
   // Original accounts.
   const originalAccounts = {
     buyer: { value: input.buyer ?? null, isWritable: false },
-    offer: { value: input.offer ?? null, isWritable: false },
     trade: { value: input.trade ?? null, isWritable: true },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -179,19 +153,15 @@ export function getMarkPaidInstruction<
   return Object.freeze({
     accounts: [
       getAccountMeta("buyer", accounts.buyer),
-      getAccountMeta("offer", accounts.offer),
       getAccountMeta("trade", accounts.trade),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getMarkPaidInstructionDataEncoder().encode(
-      args as MarkPaidInstructionDataArgs,
-    ),
+    data: getMarkPaidInstructionDataEncoder().encode(args as MarkPaidInstructionDataArgs),
     programAddress,
   } as MarkPaidInstruction<
     TProgramAddress,
     TAccountBuyer,
-    TAccountOffer,
     TAccountTrade,
     TAccountEventAuthority,
     TAccountProgram
@@ -206,12 +176,10 @@ export type ParsedMarkPaidInstruction<
   accounts: {
     /** The trade's buyer, saying the fiat was sent. */
     buyer: TAccountMetas[0];
-    /** The trade's offer, for its release window. */
-    offer: TAccountMetas[1];
-    /** The trade. */
-    trade: TAccountMetas[2];
-    eventAuthority: TAccountMetas[3];
-    program: TAccountMetas[4];
+    /** The trade; its release window was fixed at take. */
+    trade: TAccountMetas[1];
+    eventAuthority: TAccountMetas[2];
+    program: TAccountMetas[3];
   };
   data: MarkPaidInstructionData;
 };
@@ -224,14 +192,11 @@ export function parseMarkPaidInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedMarkPaidInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 5) {
-    throw new SolanaError(
-      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
-      {
-        actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 5,
-      },
-    );
+  if (instruction.accounts.length < 4) {
+    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
+      actualAccountMetas: instruction.accounts.length,
+      expectedAccountMetas: 4,
+    });
   }
   let accountIndex = 0;
   const getNextAccount = () => {
@@ -243,7 +208,6 @@ export function parseMarkPaidInstruction<
     programAddress: instruction.programAddress,
     accounts: {
       buyer: getNextAccount(),
-      offer: getNextAccount(),
       trade: getNextAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),

@@ -36,7 +36,6 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
-import { findConfigPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const OPEN_DISPUTE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -44,15 +43,12 @@ export const OPEN_DISPUTE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
 ]);
 
 export function getOpenDisputeDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(
-    OPEN_DISPUTE_DISCRIMINATOR,
-  );
+  return fixEncoderSize(getBytesEncoder(), 8).encode(OPEN_DISPUTE_DISCRIMINATOR);
 }
 
 export type OpenDisputeInstruction<
   TProgram extends string = typeof P2P_ESCROW_PROGRAM_ADDRESS,
   TAccountCaller extends string | AccountMeta<string> = string,
-  TAccountConfig extends string | AccountMeta<string> = string,
   TAccountTrade extends string | AccountMeta<string> = string,
   TAccountArbiter extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
@@ -63,24 +59,14 @@ export type OpenDisputeInstruction<
   InstructionWithAccounts<
     [
       TAccountCaller extends string
-        ? ReadonlySignerAccount<TAccountCaller> &
-            AccountSignerMeta<TAccountCaller>
+        ? ReadonlySignerAccount<TAccountCaller> & AccountSignerMeta<TAccountCaller>
         : TAccountCaller,
-      TAccountConfig extends string
-        ? ReadonlyAccount<TAccountConfig>
-        : TAccountConfig,
-      TAccountTrade extends string
-        ? WritableAccount<TAccountTrade>
-        : TAccountTrade,
-      TAccountArbiter extends string
-        ? WritableAccount<TAccountArbiter>
-        : TAccountArbiter,
+      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
+      TAccountArbiter extends string ? WritableAccount<TAccountArbiter> : TAccountArbiter,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string
-        ? ReadonlyAccount<TAccountProgram>
-        : TAccountProgram,
+      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -97,9 +83,7 @@ export function getOpenDisputeInstructionDataEncoder(): FixedSizeEncoder<OpenDis
 }
 
 export function getOpenDisputeInstructionDataDecoder(): FixedSizeDecoder<OpenDisputeInstructionData> {
-  return getStructDecoder([
-    ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-  ]);
+  return getStructDecoder([["discriminator", fixDecoderSize(getBytesDecoder(), 8)]]);
 }
 
 export function getOpenDisputeInstructionDataCodec(): FixedSizeCodec<
@@ -112,106 +96,8 @@ export function getOpenDisputeInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
-export type OpenDisputeAsyncInput<
-  TAccountCaller extends string = string,
-  TAccountConfig extends string = string,
-  TAccountTrade extends string = string,
-  TAccountArbiter extends string = string,
-  TAccountEventAuthority extends string = string,
-  TAccountProgram extends string = string,
-> = {
-  /**
-   * The seller (any time), the buyer (after the release deadline), or anyone (after the release
-   * deadline and a grace period).
-   */
-  caller: TransactionSigner<TAccountCaller>;
-  /** The protocol config, for the ruling window. */
-  config?: Address<TAccountConfig>;
-  /** The paid trade to dispute. */
-  trade: Address<TAccountTrade>;
-  /** The trade's arbiter, who gets the case. */
-  arbiter: Address<TAccountArbiter>;
-  eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
-};
-
-export async function getOpenDisputeInstructionAsync<
-  TAccountCaller extends string,
-  TAccountConfig extends string,
-  TAccountTrade extends string,
-  TAccountArbiter extends string,
-  TAccountEventAuthority extends string,
-  TAccountProgram extends string,
-  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
->(
-  input: OpenDisputeAsyncInput<
-    TAccountCaller,
-    TAccountConfig,
-    TAccountTrade,
-    TAccountArbiter,
-    TAccountEventAuthority,
-    TAccountProgram
-  >,
-  config?: { programAddress?: TProgramAddress },
-): Promise<
-  OpenDisputeInstruction<
-    TProgramAddress,
-    TAccountCaller,
-    TAccountConfig,
-    TAccountTrade,
-    TAccountArbiter,
-    TAccountEventAuthority,
-    TAccountProgram
-  >
-> {
-  // Program address.
-  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
-
-  // Original accounts.
-  const originalAccounts = {
-    caller: { value: input.caller ?? null, isWritable: false },
-    config: { value: input.config ?? null, isWritable: false },
-    trade: { value: input.trade ?? null, isWritable: true },
-    arbiter: { value: input.arbiter ?? null, isWritable: true },
-    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
-    program: { value: input.program ?? null, isWritable: false },
-  };
-  const accounts = originalAccounts as Record<
-    keyof typeof originalAccounts,
-    ResolvedInstructionAccount
-  >;
-
-  // Resolve default values.
-  if (!accounts.config.value) {
-    accounts.config.value = await findConfigPda();
-  }
-
-  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
-  return Object.freeze({
-    accounts: [
-      getAccountMeta("caller", accounts.caller),
-      getAccountMeta("config", accounts.config),
-      getAccountMeta("trade", accounts.trade),
-      getAccountMeta("arbiter", accounts.arbiter),
-      getAccountMeta("eventAuthority", accounts.eventAuthority),
-      getAccountMeta("program", accounts.program),
-    ],
-    data: getOpenDisputeInstructionDataEncoder().encode({}),
-    programAddress,
-  } as OpenDisputeInstruction<
-    TProgramAddress,
-    TAccountCaller,
-    TAccountConfig,
-    TAccountTrade,
-    TAccountArbiter,
-    TAccountEventAuthority,
-    TAccountProgram
-  >);
-}
-
 export type OpenDisputeInput<
   TAccountCaller extends string = string,
-  TAccountConfig extends string = string,
   TAccountTrade extends string = string,
   TAccountArbiter extends string = string,
   TAccountEventAuthority extends string = string,
@@ -222,9 +108,7 @@ export type OpenDisputeInput<
    * deadline and a grace period).
    */
   caller: TransactionSigner<TAccountCaller>;
-  /** The protocol config, for the ruling window. */
-  config: Address<TAccountConfig>;
-  /** The paid trade to dispute. */
+  /** The paid trade to dispute; its ruling window was fixed at take. */
   trade: Address<TAccountTrade>;
   /** The trade's arbiter, who gets the case. */
   arbiter: Address<TAccountArbiter>;
@@ -234,7 +118,6 @@ export type OpenDisputeInput<
 
 export function getOpenDisputeInstruction<
   TAccountCaller extends string,
-  TAccountConfig extends string,
   TAccountTrade extends string,
   TAccountArbiter extends string,
   TAccountEventAuthority extends string,
@@ -243,7 +126,6 @@ export function getOpenDisputeInstruction<
 >(
   input: OpenDisputeInput<
     TAccountCaller,
-    TAccountConfig,
     TAccountTrade,
     TAccountArbiter,
     TAccountEventAuthority,
@@ -253,7 +135,6 @@ export function getOpenDisputeInstruction<
 ): OpenDisputeInstruction<
   TProgramAddress,
   TAccountCaller,
-  TAccountConfig,
   TAccountTrade,
   TAccountArbiter,
   TAccountEventAuthority,
@@ -265,7 +146,6 @@ export function getOpenDisputeInstruction<
   // Original accounts.
   const originalAccounts = {
     caller: { value: input.caller ?? null, isWritable: false },
-    config: { value: input.config ?? null, isWritable: false },
     trade: { value: input.trade ?? null, isWritable: true },
     arbiter: { value: input.arbiter ?? null, isWritable: true },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
@@ -280,7 +160,6 @@ export function getOpenDisputeInstruction<
   return Object.freeze({
     accounts: [
       getAccountMeta("caller", accounts.caller),
-      getAccountMeta("config", accounts.config),
       getAccountMeta("trade", accounts.trade),
       getAccountMeta("arbiter", accounts.arbiter),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
@@ -291,7 +170,6 @@ export function getOpenDisputeInstruction<
   } as OpenDisputeInstruction<
     TProgramAddress,
     TAccountCaller,
-    TAccountConfig,
     TAccountTrade,
     TAccountArbiter,
     TAccountEventAuthority,
@@ -310,14 +188,12 @@ export type ParsedOpenDisputeInstruction<
      * deadline and a grace period).
      */
     caller: TAccountMetas[0];
-    /** The protocol config, for the ruling window. */
-    config: TAccountMetas[1];
-    /** The paid trade to dispute. */
-    trade: TAccountMetas[2];
+    /** The paid trade to dispute; its ruling window was fixed at take. */
+    trade: TAccountMetas[1];
     /** The trade's arbiter, who gets the case. */
-    arbiter: TAccountMetas[3];
-    eventAuthority: TAccountMetas[4];
-    program: TAccountMetas[5];
+    arbiter: TAccountMetas[2];
+    eventAuthority: TAccountMetas[3];
+    program: TAccountMetas[4];
   };
   data: OpenDisputeInstructionData;
 };
@@ -330,14 +206,11 @@ export function parseOpenDisputeInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedOpenDisputeInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 6) {
-    throw new SolanaError(
-      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
-      {
-        actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 6,
-      },
-    );
+  if (instruction.accounts.length < 5) {
+    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
+      actualAccountMetas: instruction.accounts.length,
+      expectedAccountMetas: 5,
+    });
   }
   let accountIndex = 0;
   const getNextAccount = () => {
@@ -349,7 +222,6 @@ export function parseOpenDisputeInstruction<
     programAddress: instruction.programAddress,
     accounts: {
       caller: getNextAccount(),
-      config: getNextAccount(),
       trade: getNextAccount(),
       arbiter: getNextAccount(),
       eventAuthority: getNextAccount(),

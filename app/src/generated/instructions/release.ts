@@ -59,8 +59,8 @@ export type ReleaseInstruction<
   TAccountBuyer extends string | AccountMeta<string> = string,
   TAccountArbiter extends string | AccountMeta<string> = string,
   TAccountBuyerTokenAccount extends string | AccountMeta<string> = string,
-  TAccountTreasury extends string | AccountMeta<string> = string,
-  TAccountTreasuryTokenAccount extends string | AccountMeta<string> = string,
+  TAccountHolding extends string | AccountMeta<string> = string,
+  TAccountFeeVault extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
@@ -69,8 +69,7 @@ export type ReleaseInstruction<
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> =
-    "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -79,39 +78,20 @@ export type ReleaseInstruction<
   InstructionWithAccounts<
     [
       TAccountSeller extends string
-        ? WritableSignerAccount<TAccountSeller> &
-            AccountSignerMeta<TAccountSeller>
+        ? WritableSignerAccount<TAccountSeller> & AccountSignerMeta<TAccountSeller>
         : TAccountSeller,
-      TAccountConfig extends string
-        ? ReadonlyAccount<TAccountConfig>
-        : TAccountConfig,
-      TAccountOffer extends string
-        ? WritableAccount<TAccountOffer>
-        : TAccountOffer,
-      TAccountTrade extends string
-        ? WritableAccount<TAccountTrade>
-        : TAccountTrade,
-      TAccountBuyer extends string
-        ? WritableAccount<TAccountBuyer>
-        : TAccountBuyer,
-      TAccountArbiter extends string
-        ? WritableAccount<TAccountArbiter>
-        : TAccountArbiter,
+      TAccountConfig extends string ? ReadonlyAccount<TAccountConfig> : TAccountConfig,
+      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
+      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
+      TAccountBuyer extends string ? WritableAccount<TAccountBuyer> : TAccountBuyer,
+      TAccountArbiter extends string ? WritableAccount<TAccountArbiter> : TAccountArbiter,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
-      TAccountTreasury extends string
-        ? ReadonlyAccount<TAccountTreasury>
-        : TAccountTreasury,
-      TAccountTreasuryTokenAccount extends string
-        ? WritableAccount<TAccountTreasuryTokenAccount>
-        : TAccountTreasuryTokenAccount,
-      TAccountVault extends string
-        ? WritableAccount<TAccountVault>
-        : TAccountVault,
-      TAccountMint extends string
-        ? ReadonlyAccount<TAccountMint>
-        : TAccountMint,
+      TAccountHolding extends string ? WritableAccount<TAccountHolding> : TAccountHolding,
+      TAccountFeeVault extends string ? WritableAccount<TAccountFeeVault> : TAccountFeeVault,
+      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
+      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -127,9 +107,7 @@ export type ReleaseInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string
-        ? ReadonlyAccount<TAccountProgram>
-        : TAccountProgram,
+      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -146,19 +124,14 @@ export function getReleaseInstructionDataEncoder(): FixedSizeEncoder<ReleaseInst
 }
 
 export function getReleaseInstructionDataDecoder(): FixedSizeDecoder<ReleaseInstructionData> {
-  return getStructDecoder([
-    ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-  ]);
+  return getStructDecoder([["discriminator", fixDecoderSize(getBytesDecoder(), 8)]]);
 }
 
 export function getReleaseInstructionDataCodec(): FixedSizeCodec<
   ReleaseInstructionDataArgs,
   ReleaseInstructionData
 > {
-  return combineCodec(
-    getReleaseInstructionDataEncoder(),
-    getReleaseInstructionDataDecoder(),
-  );
+  return combineCodec(getReleaseInstructionDataEncoder(), getReleaseInstructionDataDecoder());
 }
 
 export type ReleaseAsyncInput<
@@ -169,8 +142,8 @@ export type ReleaseAsyncInput<
   TAccountBuyer extends string = string,
   TAccountArbiter extends string = string,
   TAccountBuyerTokenAccount extends string = string,
-  TAccountTreasury extends string = string,
-  TAccountTreasuryTokenAccount extends string = string,
+  TAccountHolding extends string = string,
+  TAccountFeeVault extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
@@ -182,24 +155,25 @@ export type ReleaseAsyncInput<
 > = {
   /** The trade's seller, confirming the fiat arrived; pays for missing token accounts. */
   seller: TransactionSigner<TAccountSeller>;
-  /** The protocol config, naming the treasury. */
+  /** The protocol config, owner of the fee vaults. */
   config?: Address<TAccountConfig>;
   /** The trade's offer. */
   offer: Address<TAccountOffer>;
-  /** The trade to release, closed here; its rent and bond go back to the buyer. */
+  /** The trade to release, closed here (or left `Settled` with what the buyer could not receive). */
   trade: Address<TAccountTrade>;
-  /** The trade's buyer. */
+  /** bond, so any account will do. */
   buyer: Address<TAccountBuyer>;
   /**
    * The arbiter in charge of the trade (its dispute's arbiter once disputed); releasing a
    * disputed trade closes the arbiter's case.
    */
   arbiter: Address<TAccountArbiter>;
-  /** The buyer's associated token account, receiving the tokens. */
-  buyerTokenAccount?: Address<TAccountBuyerTokenAccount>;
-  treasury: Address<TAccountTreasury>;
-  /** The treasury's associated token account, receiving the protocol fee. */
-  treasuryTokenAccount?: Address<TAccountTreasuryTokenAccount>;
+  /** cannot receive, the tokens go to the holding account instead. */
+  buyerTokenAccount: Address<TAccountBuyerTokenAccount>;
+  /** and used only when the buyer's token account cannot receive. */
+  holding: Address<TAccountHolding>;
+  /** The mint's fee vault (the config's associated token account), receiving the protocol fee. */
+  feeVault?: Address<TAccountFeeVault>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
   /** The offer's mint. */
@@ -224,8 +198,8 @@ export async function getReleaseInstructionAsync<
   TAccountBuyer extends string,
   TAccountArbiter extends string,
   TAccountBuyerTokenAccount extends string,
-  TAccountTreasury extends string,
-  TAccountTreasuryTokenAccount extends string,
+  TAccountHolding extends string,
+  TAccountFeeVault extends string,
   TAccountVault extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
@@ -244,8 +218,8 @@ export async function getReleaseInstructionAsync<
     TAccountBuyer,
     TAccountArbiter,
     TAccountBuyerTokenAccount,
-    TAccountTreasury,
-    TAccountTreasuryTokenAccount,
+    TAccountHolding,
+    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
@@ -266,8 +240,8 @@ export async function getReleaseInstructionAsync<
     TAccountBuyer,
     TAccountArbiter,
     TAccountBuyerTokenAccount,
-    TAccountTreasury,
-    TAccountTreasuryTokenAccount,
+    TAccountHolding,
+    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
@@ -289,23 +263,14 @@ export async function getReleaseInstructionAsync<
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
     arbiter: { value: input.arbiter ?? null, isWritable: true },
-    buyerTokenAccount: {
-      value: input.buyerTokenAccount ?? null,
-      isWritable: true,
-    },
-    treasury: { value: input.treasury ?? null, isWritable: false },
-    treasuryTokenAccount: {
-      value: input.treasuryTokenAccount ?? null,
-      isWritable: true,
-    },
+    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    holding: { value: input.holding ?? null, isWritable: true },
+    feeVault: { value: input.feeVault ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
+    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -323,45 +288,16 @@ export async function getReleaseInstructionAsync<
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
-  if (!accounts.buyerTokenAccount.value) {
-    accounts.buyerTokenAccount.value = await getProgramDerivedAddress({
+  if (!accounts.feeVault.value) {
+    accounts.feeVault.value = await getProgramDerivedAddress({
       programAddress:
         "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
       seeds: [
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "buyer",
-            accounts.buyer.value,
-          ),
+          getAddressFromResolvedInstructionAccount("config", accounts.config.value),
         ),
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
-        ),
-      ],
-    });
-  }
-  if (!accounts.treasuryTokenAccount.value) {
-    accounts.treasuryTokenAccount.value = await getProgramDerivedAddress({
-      programAddress:
-        "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
-      seeds: [
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "treasury",
-            accounts.treasury.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
+          getAddressFromResolvedInstructionAccount("tokenProgram", accounts.tokenProgram.value),
         ),
         getAddressEncoder().encode(
           getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
@@ -392,8 +328,8 @@ export async function getReleaseInstructionAsync<
       getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("arbiter", accounts.arbiter),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
-      getAccountMeta("treasury", accounts.treasury),
-      getAccountMeta("treasuryTokenAccount", accounts.treasuryTokenAccount),
+      getAccountMeta("holding", accounts.holding),
+      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
@@ -414,8 +350,8 @@ export async function getReleaseInstructionAsync<
     TAccountBuyer,
     TAccountArbiter,
     TAccountBuyerTokenAccount,
-    TAccountTreasury,
-    TAccountTreasuryTokenAccount,
+    TAccountHolding,
+    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
@@ -435,8 +371,8 @@ export type ReleaseInput<
   TAccountBuyer extends string = string,
   TAccountArbiter extends string = string,
   TAccountBuyerTokenAccount extends string = string,
-  TAccountTreasury extends string = string,
-  TAccountTreasuryTokenAccount extends string = string,
+  TAccountHolding extends string = string,
+  TAccountFeeVault extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
@@ -448,24 +384,25 @@ export type ReleaseInput<
 > = {
   /** The trade's seller, confirming the fiat arrived; pays for missing token accounts. */
   seller: TransactionSigner<TAccountSeller>;
-  /** The protocol config, naming the treasury. */
+  /** The protocol config, owner of the fee vaults. */
   config: Address<TAccountConfig>;
   /** The trade's offer. */
   offer: Address<TAccountOffer>;
-  /** The trade to release, closed here; its rent and bond go back to the buyer. */
+  /** The trade to release, closed here (or left `Settled` with what the buyer could not receive). */
   trade: Address<TAccountTrade>;
-  /** The trade's buyer. */
+  /** bond, so any account will do. */
   buyer: Address<TAccountBuyer>;
   /**
    * The arbiter in charge of the trade (its dispute's arbiter once disputed); releasing a
    * disputed trade closes the arbiter's case.
    */
   arbiter: Address<TAccountArbiter>;
-  /** The buyer's associated token account, receiving the tokens. */
+  /** cannot receive, the tokens go to the holding account instead. */
   buyerTokenAccount: Address<TAccountBuyerTokenAccount>;
-  treasury: Address<TAccountTreasury>;
-  /** The treasury's associated token account, receiving the protocol fee. */
-  treasuryTokenAccount: Address<TAccountTreasuryTokenAccount>;
+  /** and used only when the buyer's token account cannot receive. */
+  holding: Address<TAccountHolding>;
+  /** The mint's fee vault (the config's associated token account), receiving the protocol fee. */
+  feeVault: Address<TAccountFeeVault>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
   /** The offer's mint. */
@@ -490,8 +427,8 @@ export function getReleaseInstruction<
   TAccountBuyer extends string,
   TAccountArbiter extends string,
   TAccountBuyerTokenAccount extends string,
-  TAccountTreasury extends string,
-  TAccountTreasuryTokenAccount extends string,
+  TAccountHolding extends string,
+  TAccountFeeVault extends string,
   TAccountVault extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
@@ -510,8 +447,8 @@ export function getReleaseInstruction<
     TAccountBuyer,
     TAccountArbiter,
     TAccountBuyerTokenAccount,
-    TAccountTreasury,
-    TAccountTreasuryTokenAccount,
+    TAccountHolding,
+    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
@@ -531,8 +468,8 @@ export function getReleaseInstruction<
   TAccountBuyer,
   TAccountArbiter,
   TAccountBuyerTokenAccount,
-  TAccountTreasury,
-  TAccountTreasuryTokenAccount,
+  TAccountHolding,
+  TAccountFeeVault,
   TAccountVault,
   TAccountMint,
   TAccountTokenProgram,
@@ -553,23 +490,14 @@ export function getReleaseInstruction<
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
     arbiter: { value: input.arbiter ?? null, isWritable: true },
-    buyerTokenAccount: {
-      value: input.buyerTokenAccount ?? null,
-      isWritable: true,
-    },
-    treasury: { value: input.treasury ?? null, isWritable: false },
-    treasuryTokenAccount: {
-      value: input.treasuryTokenAccount ?? null,
-      isWritable: true,
-    },
+    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    holding: { value: input.holding ?? null, isWritable: true },
+    feeVault: { value: input.feeVault ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
+    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -607,8 +535,8 @@ export function getReleaseInstruction<
       getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("arbiter", accounts.arbiter),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
-      getAccountMeta("treasury", accounts.treasury),
-      getAccountMeta("treasuryTokenAccount", accounts.treasuryTokenAccount),
+      getAccountMeta("holding", accounts.holding),
+      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
@@ -629,8 +557,8 @@ export function getReleaseInstruction<
     TAccountBuyer,
     TAccountArbiter,
     TAccountBuyerTokenAccount,
-    TAccountTreasury,
-    TAccountTreasuryTokenAccount,
+    TAccountHolding,
+    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
@@ -650,24 +578,25 @@ export type ParsedReleaseInstruction<
   accounts: {
     /** The trade's seller, confirming the fiat arrived; pays for missing token accounts. */
     seller: TAccountMetas[0];
-    /** The protocol config, naming the treasury. */
+    /** The protocol config, owner of the fee vaults. */
     config: TAccountMetas[1];
     /** The trade's offer. */
     offer: TAccountMetas[2];
-    /** The trade to release, closed here; its rent and bond go back to the buyer. */
+    /** The trade to release, closed here (or left `Settled` with what the buyer could not receive). */
     trade: TAccountMetas[3];
-    /** The trade's buyer. */
+    /** bond, so any account will do. */
     buyer: TAccountMetas[4];
     /**
      * The arbiter in charge of the trade (its dispute's arbiter once disputed); releasing a
      * disputed trade closes the arbiter's case.
      */
     arbiter: TAccountMetas[5];
-    /** The buyer's associated token account, receiving the tokens. */
+    /** cannot receive, the tokens go to the holding account instead. */
     buyerTokenAccount: TAccountMetas[6];
-    treasury: TAccountMetas[7];
-    /** The treasury's associated token account, receiving the protocol fee. */
-    treasuryTokenAccount: TAccountMetas[8];
+    /** and used only when the buyer's token account cannot receive. */
+    holding: TAccountMetas[7];
+    /** The mint's fee vault (the config's associated token account), receiving the protocol fee. */
+    feeVault: TAccountMetas[8];
     /** The offer's vault. */
     vault: TAccountMetas[9];
     /** The offer's mint. */
@@ -695,13 +624,10 @@ export function parseReleaseInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedReleaseInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 17) {
-    throw new SolanaError(
-      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
-      {
-        actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 17,
-      },
-    );
+    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
+      actualAccountMetas: instruction.accounts.length,
+      expectedAccountMetas: 17,
+    });
   }
   let accountIndex = 0;
   const getNextAccount = () => {
@@ -719,8 +645,8 @@ export function parseReleaseInstruction<
       buyer: getNextAccount(),
       arbiter: getNextAccount(),
       buyerTokenAccount: getNextAccount(),
-      treasury: getNextAccount(),
-      treasuryTokenAccount: getNextAccount(),
+      holding: getNextAccount(),
+      feeVault: getNextAccount(),
       vault: getNextAccount(),
       mint: getNextAccount(),
       tokenProgram: getNextAccount(),

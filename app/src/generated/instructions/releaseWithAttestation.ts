@@ -42,13 +42,12 @@ import {
 import { findConfigPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
-export const RELEASE_WITH_ATTESTATION_DISCRIMINATOR: ReadonlyUint8Array =
-  new Uint8Array([159, 117, 145, 190, 12, 214, 8, 65]);
+export const RELEASE_WITH_ATTESTATION_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
+  159, 117, 145, 190, 12, 214, 8, 65,
+]);
 
 export function getReleaseWithAttestationDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(
-    RELEASE_WITH_ATTESTATION_DISCRIMINATOR,
-  );
+  return fixEncoderSize(getBytesEncoder(), 8).encode(RELEASE_WITH_ATTESTATION_DISCRIMINATOR);
 }
 
 export type ReleaseWithAttestationInstruction<
@@ -59,20 +58,19 @@ export type ReleaseWithAttestationInstruction<
   TAccountTrade extends string | AccountMeta<string> = string,
   TAccountBuyer extends string | AccountMeta<string> = string,
   TAccountBuyerTokenAccount extends string | AccountMeta<string> = string,
-  TAccountTreasury extends string | AccountMeta<string> = string,
-  TAccountTreasuryTokenAccount extends string | AccountMeta<string> = string,
+  TAccountHolding extends string | AccountMeta<string> = string,
+  TAccountFeeVault extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
-  TAccountInstructionsSysvar extends string | AccountMeta<string> =
-    "Sysvar1nstructions1111111111111111111111111",
   TAccountMemoProgram extends string | AccountMeta<string> =
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> =
-    "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
+  TAccountInstructionsSysvar extends string | AccountMeta<string> =
+    "Sysvar1nstructions1111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -81,42 +79,22 @@ export type ReleaseWithAttestationInstruction<
   InstructionWithAccounts<
     [
       TAccountRelayer extends string
-        ? WritableSignerAccount<TAccountRelayer> &
-            AccountSignerMeta<TAccountRelayer>
+        ? WritableSignerAccount<TAccountRelayer> & AccountSignerMeta<TAccountRelayer>
         : TAccountRelayer,
-      TAccountConfig extends string
-        ? ReadonlyAccount<TAccountConfig>
-        : TAccountConfig,
-      TAccountOffer extends string
-        ? WritableAccount<TAccountOffer>
-        : TAccountOffer,
-      TAccountTrade extends string
-        ? WritableAccount<TAccountTrade>
-        : TAccountTrade,
-      TAccountBuyer extends string
-        ? WritableAccount<TAccountBuyer>
-        : TAccountBuyer,
+      TAccountConfig extends string ? ReadonlyAccount<TAccountConfig> : TAccountConfig,
+      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
+      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
+      TAccountBuyer extends string ? WritableAccount<TAccountBuyer> : TAccountBuyer,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
-      TAccountTreasury extends string
-        ? ReadonlyAccount<TAccountTreasury>
-        : TAccountTreasury,
-      TAccountTreasuryTokenAccount extends string
-        ? WritableAccount<TAccountTreasuryTokenAccount>
-        : TAccountTreasuryTokenAccount,
-      TAccountVault extends string
-        ? WritableAccount<TAccountVault>
-        : TAccountVault,
-      TAccountMint extends string
-        ? ReadonlyAccount<TAccountMint>
-        : TAccountMint,
+      TAccountHolding extends string ? WritableAccount<TAccountHolding> : TAccountHolding,
+      TAccountFeeVault extends string ? WritableAccount<TAccountFeeVault> : TAccountFeeVault,
+      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
+      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
-      TAccountInstructionsSysvar extends string
-        ? ReadonlyAccount<TAccountInstructionsSysvar>
-        : TAccountInstructionsSysvar,
       TAccountMemoProgram extends string
         ? ReadonlyAccount<TAccountMemoProgram>
         : TAccountMemoProgram,
@@ -126,36 +104,30 @@ export type ReleaseWithAttestationInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountInstructionsSysvar extends string
+        ? ReadonlyAccount<TAccountInstructionsSysvar>
+        : TAccountInstructionsSysvar,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string
-        ? ReadonlyAccount<TAccountProgram>
-        : TAccountProgram,
+      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
-export type ReleaseWithAttestationInstructionData = {
-  discriminator: ReadonlyUint8Array;
-};
+export type ReleaseWithAttestationInstructionData = { discriminator: ReadonlyUint8Array };
 
 export type ReleaseWithAttestationInstructionDataArgs = {};
 
 export function getReleaseWithAttestationInstructionDataEncoder(): FixedSizeEncoder<ReleaseWithAttestationInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([["discriminator", fixEncoderSize(getBytesEncoder(), 8)]]),
-    (value) => ({
-      ...value,
-      discriminator: RELEASE_WITH_ATTESTATION_DISCRIMINATOR,
-    }),
+    (value) => ({ ...value, discriminator: RELEASE_WITH_ATTESTATION_DISCRIMINATOR }),
   );
 }
 
 export function getReleaseWithAttestationInstructionDataDecoder(): FixedSizeDecoder<ReleaseWithAttestationInstructionData> {
-  return getStructDecoder([
-    ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-  ]);
+  return getStructDecoder([["discriminator", fixDecoderSize(getBytesDecoder(), 8)]]);
 }
 
 export function getReleaseWithAttestationInstructionDataCodec(): FixedSizeCodec<
@@ -175,46 +147,47 @@ export type ReleaseWithAttestationAsyncInput<
   TAccountTrade extends string = string,
   TAccountBuyer extends string = string,
   TAccountBuyerTokenAccount extends string = string,
-  TAccountTreasury extends string = string,
-  TAccountTreasuryTokenAccount extends string = string,
+  TAccountHolding extends string = string,
+  TAccountFeeVault extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
-  TAccountInstructionsSysvar extends string = string,
   TAccountMemoProgram extends string = string,
   TAccountAssociatedTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountInstructionsSysvar extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
   /** Anyone relaying the attestor's signature; pays for missing token accounts. */
   relayer: TransactionSigner<TAccountRelayer>;
-  /** The protocol config, naming the treasury. */
+  /** The protocol config, owner of the fee vaults. */
   config?: Address<TAccountConfig>;
   /** The trade's offer, naming the attestor. */
   offer: Address<TAccountOffer>;
-  /** The trade to release, closed here; its rent and bond go back to the buyer. */
+  /** The trade to release, closed here (or left `Settled` with what the buyer could not receive). */
   trade: Address<TAccountTrade>;
-  /** The trade's buyer. */
+  /** bond, so any account will do. */
   buyer: Address<TAccountBuyer>;
-  /** The buyer's associated token account, receiving the tokens. */
-  buyerTokenAccount?: Address<TAccountBuyerTokenAccount>;
-  treasury: Address<TAccountTreasury>;
-  /** The treasury's associated token account, receiving the protocol fee. */
-  treasuryTokenAccount?: Address<TAccountTreasuryTokenAccount>;
+  /** cannot receive, the tokens go to the holding account instead. */
+  buyerTokenAccount: Address<TAccountBuyerTokenAccount>;
+  /** and used only when the buyer's token account cannot receive. */
+  holding: Address<TAccountHolding>;
+  /** The mint's fee vault (the config's associated token account), receiving the protocol fee. */
+  feeVault?: Address<TAccountFeeVault>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
   /** The offer's mint. */
   mint: Address<TAccountMint>;
   /** The mint's token program. */
   tokenProgram?: Address<TAccountTokenProgram>;
-  instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   /** Writes a memo before a payout to a recipient that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
   /** Creates missing token accounts. */
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
   /** Creates missing token accounts. */
   systemProgram?: Address<TAccountSystemProgram>;
+  instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
 };
@@ -226,15 +199,15 @@ export async function getReleaseWithAttestationInstructionAsync<
   TAccountTrade extends string,
   TAccountBuyer extends string,
   TAccountBuyerTokenAccount extends string,
-  TAccountTreasury extends string,
-  TAccountTreasuryTokenAccount extends string,
+  TAccountHolding extends string,
+  TAccountFeeVault extends string,
   TAccountVault extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
-  TAccountInstructionsSysvar extends string,
   TAccountMemoProgram extends string,
   TAccountAssociatedTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountInstructionsSysvar extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
@@ -246,15 +219,15 @@ export async function getReleaseWithAttestationInstructionAsync<
     TAccountTrade,
     TAccountBuyer,
     TAccountBuyerTokenAccount,
-    TAccountTreasury,
-    TAccountTreasuryTokenAccount,
+    TAccountHolding,
+    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
-    TAccountInstructionsSysvar,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountInstructionsSysvar,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -268,15 +241,15 @@ export async function getReleaseWithAttestationInstructionAsync<
     TAccountTrade,
     TAccountBuyer,
     TAccountBuyerTokenAccount,
-    TAccountTreasury,
-    TAccountTreasuryTokenAccount,
+    TAccountHolding,
+    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
-    TAccountInstructionsSysvar,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountInstructionsSysvar,
     TAccountEventAuthority,
     TAccountProgram
   >
@@ -291,28 +264,16 @@ export async function getReleaseWithAttestationInstructionAsync<
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
-    buyerTokenAccount: {
-      value: input.buyerTokenAccount ?? null,
-      isWritable: true,
-    },
-    treasury: { value: input.treasury ?? null, isWritable: false },
-    treasuryTokenAccount: {
-      value: input.treasuryTokenAccount ?? null,
-      isWritable: true,
-    },
+    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    holding: { value: input.holding ?? null, isWritable: true },
+    feeVault: { value: input.feeVault ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
-    instructionsSysvar: {
-      value: input.instructionsSysvar ?? null,
-      isWritable: false,
-    },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
+    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    instructionsSysvar: { value: input.instructionsSysvar ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -329,55 +290,22 @@ export async function getReleaseWithAttestationInstructionAsync<
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
-  if (!accounts.buyerTokenAccount.value) {
-    accounts.buyerTokenAccount.value = await getProgramDerivedAddress({
+  if (!accounts.feeVault.value) {
+    accounts.feeVault.value = await getProgramDerivedAddress({
       programAddress:
         "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
       seeds: [
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "buyer",
-            accounts.buyer.value,
-          ),
+          getAddressFromResolvedInstructionAccount("config", accounts.config.value),
         ),
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
+          getAddressFromResolvedInstructionAccount("tokenProgram", accounts.tokenProgram.value),
         ),
         getAddressEncoder().encode(
           getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
         ),
       ],
     });
-  }
-  if (!accounts.treasuryTokenAccount.value) {
-    accounts.treasuryTokenAccount.value = await getProgramDerivedAddress({
-      programAddress:
-        "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
-      seeds: [
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "treasury",
-            accounts.treasury.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
-        ),
-      ],
-    });
-  }
-  if (!accounts.instructionsSysvar.value) {
-    accounts.instructionsSysvar.value =
-      "Sysvar1nstructions1111111111111111111111111" as Address<"Sysvar1nstructions1111111111111111111111111">;
   }
   if (!accounts.memoProgram.value) {
     accounts.memoProgram.value =
@@ -391,6 +319,10 @@ export async function getReleaseWithAttestationInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.instructionsSysvar.value) {
+    accounts.instructionsSysvar.value =
+      "Sysvar1nstructions1111111111111111111111111" as Address<"Sysvar1nstructions1111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -401,15 +333,15 @@ export async function getReleaseWithAttestationInstructionAsync<
       getAccountMeta("trade", accounts.trade),
       getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
-      getAccountMeta("treasury", accounts.treasury),
-      getAccountMeta("treasuryTokenAccount", accounts.treasuryTokenAccount),
+      getAccountMeta("holding", accounts.holding),
+      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
-      getAccountMeta("instructionsSysvar", accounts.instructionsSysvar),
       getAccountMeta("memoProgram", accounts.memoProgram),
       getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
       getAccountMeta("systemProgram", accounts.systemProgram),
+      getAccountMeta("instructionsSysvar", accounts.instructionsSysvar),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
@@ -423,15 +355,15 @@ export async function getReleaseWithAttestationInstructionAsync<
     TAccountTrade,
     TAccountBuyer,
     TAccountBuyerTokenAccount,
-    TAccountTreasury,
-    TAccountTreasuryTokenAccount,
+    TAccountHolding,
+    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
-    TAccountInstructionsSysvar,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountInstructionsSysvar,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -444,46 +376,47 @@ export type ReleaseWithAttestationInput<
   TAccountTrade extends string = string,
   TAccountBuyer extends string = string,
   TAccountBuyerTokenAccount extends string = string,
-  TAccountTreasury extends string = string,
-  TAccountTreasuryTokenAccount extends string = string,
+  TAccountHolding extends string = string,
+  TAccountFeeVault extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
-  TAccountInstructionsSysvar extends string = string,
   TAccountMemoProgram extends string = string,
   TAccountAssociatedTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountInstructionsSysvar extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
   /** Anyone relaying the attestor's signature; pays for missing token accounts. */
   relayer: TransactionSigner<TAccountRelayer>;
-  /** The protocol config, naming the treasury. */
+  /** The protocol config, owner of the fee vaults. */
   config: Address<TAccountConfig>;
   /** The trade's offer, naming the attestor. */
   offer: Address<TAccountOffer>;
-  /** The trade to release, closed here; its rent and bond go back to the buyer. */
+  /** The trade to release, closed here (or left `Settled` with what the buyer could not receive). */
   trade: Address<TAccountTrade>;
-  /** The trade's buyer. */
+  /** bond, so any account will do. */
   buyer: Address<TAccountBuyer>;
-  /** The buyer's associated token account, receiving the tokens. */
+  /** cannot receive, the tokens go to the holding account instead. */
   buyerTokenAccount: Address<TAccountBuyerTokenAccount>;
-  treasury: Address<TAccountTreasury>;
-  /** The treasury's associated token account, receiving the protocol fee. */
-  treasuryTokenAccount: Address<TAccountTreasuryTokenAccount>;
+  /** and used only when the buyer's token account cannot receive. */
+  holding: Address<TAccountHolding>;
+  /** The mint's fee vault (the config's associated token account), receiving the protocol fee. */
+  feeVault: Address<TAccountFeeVault>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
   /** The offer's mint. */
   mint: Address<TAccountMint>;
   /** The mint's token program. */
   tokenProgram?: Address<TAccountTokenProgram>;
-  instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   /** Writes a memo before a payout to a recipient that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
   /** Creates missing token accounts. */
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
   /** Creates missing token accounts. */
   systemProgram?: Address<TAccountSystemProgram>;
+  instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
 };
@@ -495,15 +428,15 @@ export function getReleaseWithAttestationInstruction<
   TAccountTrade extends string,
   TAccountBuyer extends string,
   TAccountBuyerTokenAccount extends string,
-  TAccountTreasury extends string,
-  TAccountTreasuryTokenAccount extends string,
+  TAccountHolding extends string,
+  TAccountFeeVault extends string,
   TAccountVault extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
-  TAccountInstructionsSysvar extends string,
   TAccountMemoProgram extends string,
   TAccountAssociatedTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountInstructionsSysvar extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
@@ -515,15 +448,15 @@ export function getReleaseWithAttestationInstruction<
     TAccountTrade,
     TAccountBuyer,
     TAccountBuyerTokenAccount,
-    TAccountTreasury,
-    TAccountTreasuryTokenAccount,
+    TAccountHolding,
+    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
-    TAccountInstructionsSysvar,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountInstructionsSysvar,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -536,15 +469,15 @@ export function getReleaseWithAttestationInstruction<
   TAccountTrade,
   TAccountBuyer,
   TAccountBuyerTokenAccount,
-  TAccountTreasury,
-  TAccountTreasuryTokenAccount,
+  TAccountHolding,
+  TAccountFeeVault,
   TAccountVault,
   TAccountMint,
   TAccountTokenProgram,
-  TAccountInstructionsSysvar,
   TAccountMemoProgram,
   TAccountAssociatedTokenProgram,
   TAccountSystemProgram,
+  TAccountInstructionsSysvar,
   TAccountEventAuthority,
   TAccountProgram
 > {
@@ -558,28 +491,16 @@ export function getReleaseWithAttestationInstruction<
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
-    buyerTokenAccount: {
-      value: input.buyerTokenAccount ?? null,
-      isWritable: true,
-    },
-    treasury: { value: input.treasury ?? null, isWritable: false },
-    treasuryTokenAccount: {
-      value: input.treasuryTokenAccount ?? null,
-      isWritable: true,
-    },
+    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    holding: { value: input.holding ?? null, isWritable: true },
+    feeVault: { value: input.feeVault ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
-    instructionsSysvar: {
-      value: input.instructionsSysvar ?? null,
-      isWritable: false,
-    },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
+    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    instructionsSysvar: { value: input.instructionsSysvar ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -593,10 +514,6 @@ export function getReleaseWithAttestationInstruction<
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
-  if (!accounts.instructionsSysvar.value) {
-    accounts.instructionsSysvar.value =
-      "Sysvar1nstructions1111111111111111111111111" as Address<"Sysvar1nstructions1111111111111111111111111">;
-  }
   if (!accounts.memoProgram.value) {
     accounts.memoProgram.value =
       "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
@@ -609,6 +526,10 @@ export function getReleaseWithAttestationInstruction<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.instructionsSysvar.value) {
+    accounts.instructionsSysvar.value =
+      "Sysvar1nstructions1111111111111111111111111" as Address<"Sysvar1nstructions1111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -619,15 +540,15 @@ export function getReleaseWithAttestationInstruction<
       getAccountMeta("trade", accounts.trade),
       getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
-      getAccountMeta("treasury", accounts.treasury),
-      getAccountMeta("treasuryTokenAccount", accounts.treasuryTokenAccount),
+      getAccountMeta("holding", accounts.holding),
+      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
-      getAccountMeta("instructionsSysvar", accounts.instructionsSysvar),
       getAccountMeta("memoProgram", accounts.memoProgram),
       getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
       getAccountMeta("systemProgram", accounts.systemProgram),
+      getAccountMeta("instructionsSysvar", accounts.instructionsSysvar),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
@@ -641,15 +562,15 @@ export function getReleaseWithAttestationInstruction<
     TAccountTrade,
     TAccountBuyer,
     TAccountBuyerTokenAccount,
-    TAccountTreasury,
-    TAccountTreasuryTokenAccount,
+    TAccountHolding,
+    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
-    TAccountInstructionsSysvar,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountInstructionsSysvar,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -663,32 +584,33 @@ export type ParsedReleaseWithAttestationInstruction<
   accounts: {
     /** Anyone relaying the attestor's signature; pays for missing token accounts. */
     relayer: TAccountMetas[0];
-    /** The protocol config, naming the treasury. */
+    /** The protocol config, owner of the fee vaults. */
     config: TAccountMetas[1];
     /** The trade's offer, naming the attestor. */
     offer: TAccountMetas[2];
-    /** The trade to release, closed here; its rent and bond go back to the buyer. */
+    /** The trade to release, closed here (or left `Settled` with what the buyer could not receive). */
     trade: TAccountMetas[3];
-    /** The trade's buyer. */
+    /** bond, so any account will do. */
     buyer: TAccountMetas[4];
-    /** The buyer's associated token account, receiving the tokens. */
+    /** cannot receive, the tokens go to the holding account instead. */
     buyerTokenAccount: TAccountMetas[5];
-    treasury: TAccountMetas[6];
-    /** The treasury's associated token account, receiving the protocol fee. */
-    treasuryTokenAccount: TAccountMetas[7];
+    /** and used only when the buyer's token account cannot receive. */
+    holding: TAccountMetas[6];
+    /** The mint's fee vault (the config's associated token account), receiving the protocol fee. */
+    feeVault: TAccountMetas[7];
     /** The offer's vault. */
     vault: TAccountMetas[8];
     /** The offer's mint. */
     mint: TAccountMetas[9];
     /** The mint's token program. */
     tokenProgram: TAccountMetas[10];
-    instructionsSysvar: TAccountMetas[11];
     /** Writes a memo before a payout to a recipient that requires one. */
-    memoProgram: TAccountMetas[12];
+    memoProgram: TAccountMetas[11];
     /** Creates missing token accounts. */
-    associatedTokenProgram: TAccountMetas[13];
+    associatedTokenProgram: TAccountMetas[12];
     /** Creates missing token accounts. */
-    systemProgram: TAccountMetas[14];
+    systemProgram: TAccountMetas[13];
+    instructionsSysvar: TAccountMetas[14];
     eventAuthority: TAccountMetas[15];
     program: TAccountMetas[16];
   };
@@ -704,13 +626,10 @@ export function parseReleaseWithAttestationInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedReleaseWithAttestationInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 17) {
-    throw new SolanaError(
-      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
-      {
-        actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 17,
-      },
-    );
+    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
+      actualAccountMetas: instruction.accounts.length,
+      expectedAccountMetas: 17,
+    });
   }
   let accountIndex = 0;
   const getNextAccount = () => {
@@ -727,20 +646,18 @@ export function parseReleaseWithAttestationInstruction<
       trade: getNextAccount(),
       buyer: getNextAccount(),
       buyerTokenAccount: getNextAccount(),
-      treasury: getNextAccount(),
-      treasuryTokenAccount: getNextAccount(),
+      holding: getNextAccount(),
+      feeVault: getNextAccount(),
       vault: getNextAccount(),
       mint: getNextAccount(),
       tokenProgram: getNextAccount(),
-      instructionsSysvar: getNextAccount(),
       memoProgram: getNextAccount(),
       associatedTokenProgram: getNextAccount(),
       systemProgram: getNextAccount(),
+      instructionsSysvar: getNextAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),
     },
-    data: getReleaseWithAttestationInstructionDataDecoder().decode(
-      instruction.data,
-    ),
+    data: getReleaseWithAttestationInstructionDataDecoder().decode(instruction.data),
   };
 }

@@ -60,6 +60,7 @@ export type RuleInstruction<
   TAccountTrade extends string | AccountMeta<string> = string,
   TAccountBuyer extends string | AccountMeta<string> = string,
   TAccountBuyerTokenAccount extends string | AccountMeta<string> = string,
+  TAccountHolding extends string | AccountMeta<string> = string,
   TAccountSeller extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
@@ -69,8 +70,7 @@ export type RuleInstruction<
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> =
-    "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -82,33 +82,20 @@ export type RuleInstruction<
         ? WritableSignerAccount<TAccountArbiterAuthority> &
             AccountSignerMeta<TAccountArbiterAuthority>
         : TAccountArbiterAuthority,
-      TAccountArbiter extends string
-        ? WritableAccount<TAccountArbiter>
-        : TAccountArbiter,
+      TAccountArbiter extends string ? WritableAccount<TAccountArbiter> : TAccountArbiter,
       TAccountArbiterTokenAccount extends string
         ? WritableAccount<TAccountArbiterTokenAccount>
         : TAccountArbiterTokenAccount,
-      TAccountOffer extends string
-        ? WritableAccount<TAccountOffer>
-        : TAccountOffer,
-      TAccountTrade extends string
-        ? WritableAccount<TAccountTrade>
-        : TAccountTrade,
-      TAccountBuyer extends string
-        ? WritableAccount<TAccountBuyer>
-        : TAccountBuyer,
+      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
+      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
+      TAccountBuyer extends string ? WritableAccount<TAccountBuyer> : TAccountBuyer,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
-      TAccountSeller extends string
-        ? WritableAccount<TAccountSeller>
-        : TAccountSeller,
-      TAccountVault extends string
-        ? WritableAccount<TAccountVault>
-        : TAccountVault,
-      TAccountMint extends string
-        ? ReadonlyAccount<TAccountMint>
-        : TAccountMint,
+      TAccountHolding extends string ? WritableAccount<TAccountHolding> : TAccountHolding,
+      TAccountSeller extends string ? WritableAccount<TAccountSeller> : TAccountSeller,
+      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
+      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -124,17 +111,12 @@ export type RuleInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string
-        ? ReadonlyAccount<TAccountProgram>
-        : TAccountProgram,
+      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
-export type RuleInstructionData = {
-  discriminator: ReadonlyUint8Array;
-  buyerBps: number;
-};
+export type RuleInstructionData = { discriminator: ReadonlyUint8Array; buyerBps: number };
 
 export type RuleInstructionDataArgs = { buyerBps: number };
 
@@ -159,10 +141,7 @@ export function getRuleInstructionDataCodec(): FixedSizeCodec<
   RuleInstructionDataArgs,
   RuleInstructionData
 > {
-  return combineCodec(
-    getRuleInstructionDataEncoder(),
-    getRuleInstructionDataDecoder(),
-  );
+  return combineCodec(getRuleInstructionDataEncoder(), getRuleInstructionDataDecoder());
 }
 
 export type RuleAsyncInput<
@@ -173,6 +152,7 @@ export type RuleAsyncInput<
   TAccountTrade extends string = string,
   TAccountBuyer extends string = string,
   TAccountBuyerTokenAccount extends string = string,
+  TAccountHolding extends string = string,
   TAccountSeller extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
@@ -191,13 +171,24 @@ export type RuleAsyncInput<
   arbiterTokenAccount?: Address<TAccountArbiterTokenAccount>;
   /** The trade's offer; the seller's share returns to its available tokens. */
   offer: Address<TAccountOffer>;
-  /** The disputed trade, closed here; its rent goes back to the buyer. */
+  /** The disputed trade, closed here (or left `Settled` with what the buyer could not receive). */
   trade: Address<TAccountTrade>;
-  /** The trade's buyer. */
+  /**
+   * bond, so any account will do. Should it be unable to take lamports, they wait on the trade
+   * for the buyer's claim.
+   */
   buyer: Address<TAccountBuyer>;
-  /** The buyer's associated token account, receiving the buyer's share. */
-  buyerTokenAccount?: Address<TAccountBuyerTokenAccount>;
-  /** The trade's seller, who receives the bond if the buyer gets nothing. */
+  /**
+   * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+   * Untouched when the buyer gets nothing.
+   */
+  buyerTokenAccount: Address<TAccountBuyerTokenAccount>;
+  /** and used only when the buyer's token account cannot receive. */
+  holding: Address<TAccountHolding>;
+  /**
+   * gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
+   * on the offer for the seller.
+   */
   seller: Address<TAccountSeller>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
@@ -224,6 +215,7 @@ export async function getRuleInstructionAsync<
   TAccountTrade extends string,
   TAccountBuyer extends string,
   TAccountBuyerTokenAccount extends string,
+  TAccountHolding extends string,
   TAccountSeller extends string,
   TAccountVault extends string,
   TAccountMint extends string,
@@ -243,6 +235,7 @@ export async function getRuleInstructionAsync<
     TAccountTrade,
     TAccountBuyer,
     TAccountBuyerTokenAccount,
+    TAccountHolding,
     TAccountSeller,
     TAccountVault,
     TAccountMint,
@@ -264,6 +257,7 @@ export async function getRuleInstructionAsync<
     TAccountTrade,
     TAccountBuyer,
     TAccountBuyerTokenAccount,
+    TAccountHolding,
     TAccountSeller,
     TAccountVault,
     TAccountMint,
@@ -280,31 +274,20 @@ export async function getRuleInstructionAsync<
 
   // Original accounts.
   const originalAccounts = {
-    arbiterAuthority: {
-      value: input.arbiterAuthority ?? null,
-      isWritable: true,
-    },
+    arbiterAuthority: { value: input.arbiterAuthority ?? null, isWritable: true },
     arbiter: { value: input.arbiter ?? null, isWritable: true },
-    arbiterTokenAccount: {
-      value: input.arbiterTokenAccount ?? null,
-      isWritable: true,
-    },
+    arbiterTokenAccount: { value: input.arbiterTokenAccount ?? null, isWritable: true },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
-    buyerTokenAccount: {
-      value: input.buyerTokenAccount ?? null,
-      isWritable: true,
-    },
+    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    holding: { value: input.holding ?? null, isWritable: true },
     seller: { value: input.seller ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
+    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -334,33 +317,7 @@ export async function getRuleInstructionAsync<
           ),
         ),
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
-        ),
-      ],
-    });
-  }
-  if (!accounts.buyerTokenAccount.value) {
-    accounts.buyerTokenAccount.value = await getProgramDerivedAddress({
-      programAddress:
-        "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
-      seeds: [
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "buyer",
-            accounts.buyer.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
+          getAddressFromResolvedInstructionAccount("tokenProgram", accounts.tokenProgram.value),
         ),
         getAddressEncoder().encode(
           getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
@@ -391,6 +348,7 @@ export async function getRuleInstructionAsync<
       getAccountMeta("trade", accounts.trade),
       getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
+      getAccountMeta("holding", accounts.holding),
       getAccountMeta("seller", accounts.seller),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
@@ -401,9 +359,7 @@ export async function getRuleInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getRuleInstructionDataEncoder().encode(
-      args as RuleInstructionDataArgs,
-    ),
+    data: getRuleInstructionDataEncoder().encode(args as RuleInstructionDataArgs),
     programAddress,
   } as RuleInstruction<
     TProgramAddress,
@@ -414,6 +370,7 @@ export async function getRuleInstructionAsync<
     TAccountTrade,
     TAccountBuyer,
     TAccountBuyerTokenAccount,
+    TAccountHolding,
     TAccountSeller,
     TAccountVault,
     TAccountMint,
@@ -434,6 +391,7 @@ export type RuleInput<
   TAccountTrade extends string = string,
   TAccountBuyer extends string = string,
   TAccountBuyerTokenAccount extends string = string,
+  TAccountHolding extends string = string,
   TAccountSeller extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
@@ -452,13 +410,24 @@ export type RuleInput<
   arbiterTokenAccount: Address<TAccountArbiterTokenAccount>;
   /** The trade's offer; the seller's share returns to its available tokens. */
   offer: Address<TAccountOffer>;
-  /** The disputed trade, closed here; its rent goes back to the buyer. */
+  /** The disputed trade, closed here (or left `Settled` with what the buyer could not receive). */
   trade: Address<TAccountTrade>;
-  /** The trade's buyer. */
+  /**
+   * bond, so any account will do. Should it be unable to take lamports, they wait on the trade
+   * for the buyer's claim.
+   */
   buyer: Address<TAccountBuyer>;
-  /** The buyer's associated token account, receiving the buyer's share. */
+  /**
+   * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+   * Untouched when the buyer gets nothing.
+   */
   buyerTokenAccount: Address<TAccountBuyerTokenAccount>;
-  /** The trade's seller, who receives the bond if the buyer gets nothing. */
+  /** and used only when the buyer's token account cannot receive. */
+  holding: Address<TAccountHolding>;
+  /**
+   * gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
+   * on the offer for the seller.
+   */
   seller: Address<TAccountSeller>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
@@ -485,6 +454,7 @@ export function getRuleInstruction<
   TAccountTrade extends string,
   TAccountBuyer extends string,
   TAccountBuyerTokenAccount extends string,
+  TAccountHolding extends string,
   TAccountSeller extends string,
   TAccountVault extends string,
   TAccountMint extends string,
@@ -504,6 +474,7 @@ export function getRuleInstruction<
     TAccountTrade,
     TAccountBuyer,
     TAccountBuyerTokenAccount,
+    TAccountHolding,
     TAccountSeller,
     TAccountVault,
     TAccountMint,
@@ -524,6 +495,7 @@ export function getRuleInstruction<
   TAccountTrade,
   TAccountBuyer,
   TAccountBuyerTokenAccount,
+  TAccountHolding,
   TAccountSeller,
   TAccountVault,
   TAccountMint,
@@ -539,31 +511,20 @@ export function getRuleInstruction<
 
   // Original accounts.
   const originalAccounts = {
-    arbiterAuthority: {
-      value: input.arbiterAuthority ?? null,
-      isWritable: true,
-    },
+    arbiterAuthority: { value: input.arbiterAuthority ?? null, isWritable: true },
     arbiter: { value: input.arbiter ?? null, isWritable: true },
-    arbiterTokenAccount: {
-      value: input.arbiterTokenAccount ?? null,
-      isWritable: true,
-    },
+    arbiterTokenAccount: { value: input.arbiterTokenAccount ?? null, isWritable: true },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
-    buyerTokenAccount: {
-      value: input.buyerTokenAccount ?? null,
-      isWritable: true,
-    },
+    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    holding: { value: input.holding ?? null, isWritable: true },
     seller: { value: input.seller ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
+    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -604,6 +565,7 @@ export function getRuleInstruction<
       getAccountMeta("trade", accounts.trade),
       getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
+      getAccountMeta("holding", accounts.holding),
       getAccountMeta("seller", accounts.seller),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
@@ -614,9 +576,7 @@ export function getRuleInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getRuleInstructionDataEncoder().encode(
-      args as RuleInstructionDataArgs,
-    ),
+    data: getRuleInstructionDataEncoder().encode(args as RuleInstructionDataArgs),
     programAddress,
   } as RuleInstruction<
     TProgramAddress,
@@ -627,6 +587,7 @@ export function getRuleInstruction<
     TAccountTrade,
     TAccountBuyer,
     TAccountBuyerTokenAccount,
+    TAccountHolding,
     TAccountSeller,
     TAccountVault,
     TAccountMint,
@@ -653,28 +614,39 @@ export type ParsedRuleInstruction<
     arbiterTokenAccount: TAccountMetas[2];
     /** The trade's offer; the seller's share returns to its available tokens. */
     offer: TAccountMetas[3];
-    /** The disputed trade, closed here; its rent goes back to the buyer. */
+    /** The disputed trade, closed here (or left `Settled` with what the buyer could not receive). */
     trade: TAccountMetas[4];
-    /** The trade's buyer. */
+    /**
+     * bond, so any account will do. Should it be unable to take lamports, they wait on the trade
+     * for the buyer's claim.
+     */
     buyer: TAccountMetas[5];
-    /** The buyer's associated token account, receiving the buyer's share. */
+    /**
+     * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+     * Untouched when the buyer gets nothing.
+     */
     buyerTokenAccount: TAccountMetas[6];
-    /** The trade's seller, who receives the bond if the buyer gets nothing. */
-    seller: TAccountMetas[7];
+    /** and used only when the buyer's token account cannot receive. */
+    holding: TAccountMetas[7];
+    /**
+     * gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
+     * on the offer for the seller.
+     */
+    seller: TAccountMetas[8];
     /** The offer's vault. */
-    vault: TAccountMetas[8];
+    vault: TAccountMetas[9];
     /** The offer's mint. */
-    mint: TAccountMetas[9];
+    mint: TAccountMetas[10];
     /** The mint's token program. */
-    tokenProgram: TAccountMetas[10];
+    tokenProgram: TAccountMetas[11];
     /** Writes a memo before a payout to a recipient that requires one. */
-    memoProgram: TAccountMetas[11];
+    memoProgram: TAccountMetas[12];
     /** Creates missing token accounts. */
-    associatedTokenProgram: TAccountMetas[12];
+    associatedTokenProgram: TAccountMetas[13];
     /** Creates missing token accounts. */
-    systemProgram: TAccountMetas[13];
-    eventAuthority: TAccountMetas[14];
-    program: TAccountMetas[15];
+    systemProgram: TAccountMetas[14];
+    eventAuthority: TAccountMetas[15];
+    program: TAccountMetas[16];
   };
   data: RuleInstructionData;
 };
@@ -687,14 +659,11 @@ export function parseRuleInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedRuleInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 16) {
-    throw new SolanaError(
-      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
-      {
-        actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 16,
-      },
-    );
+  if (instruction.accounts.length < 17) {
+    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
+      actualAccountMetas: instruction.accounts.length,
+      expectedAccountMetas: 17,
+    });
   }
   let accountIndex = 0;
   const getNextAccount = () => {
@@ -712,6 +681,7 @@ export function parseRuleInstruction<
       trade: getNextAccount(),
       buyer: getNextAccount(),
       buyerTokenAccount: getNextAccount(),
+      holding: getNextAccount(),
       seller: getNextAccount(),
       vault: getNextAccount(),
       mint: getNextAccount(),

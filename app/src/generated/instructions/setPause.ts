@@ -61,18 +61,13 @@ export type SetPauseInstruction<
   InstructionWithAccounts<
     [
       TAccountAdmin extends string
-        ? ReadonlySignerAccount<TAccountAdmin> &
-            AccountSignerMeta<TAccountAdmin>
+        ? ReadonlySignerAccount<TAccountAdmin> & AccountSignerMeta<TAccountAdmin>
         : TAccountAdmin,
-      TAccountConfig extends string
-        ? WritableAccount<TAccountConfig>
-        : TAccountConfig,
+      TAccountConfig extends string ? WritableAccount<TAccountConfig> : TAccountConfig,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string
-        ? ReadonlyAccount<TAccountProgram>
-        : TAccountProgram,
+      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -83,10 +78,7 @@ export type SetPauseInstructionData = {
   newTradesPaused: boolean;
 };
 
-export type SetPauseInstructionDataArgs = {
-  newOffersPaused: boolean;
-  newTradesPaused: boolean;
-};
+export type SetPauseInstructionDataArgs = { newOffersPaused: boolean; newTradesPaused: boolean };
 
 export function getSetPauseInstructionDataEncoder(): FixedSizeEncoder<SetPauseInstructionDataArgs> {
   return transformEncoder(
@@ -111,10 +103,7 @@ export function getSetPauseInstructionDataCodec(): FixedSizeCodec<
   SetPauseInstructionDataArgs,
   SetPauseInstructionData
 > {
-  return combineCodec(
-    getSetPauseInstructionDataEncoder(),
-    getSetPauseInstructionDataDecoder(),
-  );
+  return combineCodec(getSetPauseInstructionDataEncoder(), getSetPauseInstructionDataDecoder());
 }
 
 export type SetPauseAsyncInput<
@@ -140,12 +129,7 @@ export async function getSetPauseInstructionAsync<
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
 >(
-  input: SetPauseAsyncInput<
-    TAccountAdmin,
-    TAccountConfig,
-    TAccountEventAuthority,
-    TAccountProgram
-  >,
+  input: SetPauseAsyncInput<TAccountAdmin, TAccountConfig, TAccountEventAuthority, TAccountProgram>,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
   SetPauseInstruction<
@@ -187,9 +171,7 @@ export async function getSetPauseInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getSetPauseInstructionDataEncoder().encode(
-      args as SetPauseInstructionDataArgs,
-    ),
+    data: getSetPauseInstructionDataEncoder().encode(args as SetPauseInstructionDataArgs),
     programAddress,
   } as SetPauseInstruction<
     TProgramAddress,
@@ -223,12 +205,7 @@ export function getSetPauseInstruction<
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
 >(
-  input: SetPauseInput<
-    TAccountAdmin,
-    TAccountConfig,
-    TAccountEventAuthority,
-    TAccountProgram
-  >,
+  input: SetPauseInput<TAccountAdmin, TAccountConfig, TAccountEventAuthority, TAccountProgram>,
   config?: { programAddress?: TProgramAddress },
 ): SetPauseInstruction<
   TProgramAddress,
@@ -263,9 +240,7 @@ export function getSetPauseInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getSetPauseInstructionDataEncoder().encode(
-      args as SetPauseInstructionDataArgs,
-    ),
+    data: getSetPauseInstructionDataEncoder().encode(args as SetPauseInstructionDataArgs),
     programAddress,
   } as SetPauseInstruction<
     TProgramAddress,
@@ -301,13 +276,10 @@ export function parseSetPauseInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedSetPauseInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 4) {
-    throw new SolanaError(
-      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
-      {
-        actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 4,
-      },
-    );
+    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
+      actualAccountMetas: instruction.accounts.length,
+      expectedAccountMetas: 4,
+    });
   }
   let accountIndex = 0;
   const getNextAccount = () => {

@@ -10,10 +10,8 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
-  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getProgramDerivedAddress,
   getStructDecoder,
   getStructEncoder,
   getU16Decoder,
@@ -38,7 +36,6 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
-  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
@@ -59,6 +56,7 @@ export type SettleInstruction<
   TAccountOffer extends string | AccountMeta<string> = string,
   TAccountTrade extends string | AccountMeta<string> = string,
   TAccountBuyerTokenAccount extends string | AccountMeta<string> = string,
+  TAccountHolding extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
@@ -67,8 +65,7 @@ export type SettleInstruction<
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> =
-    "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -77,31 +74,20 @@ export type SettleInstruction<
   InstructionWithAccounts<
     [
       TAccountBuyer extends string
-        ? WritableSignerAccount<TAccountBuyer> &
-            AccountSignerMeta<TAccountBuyer>
+        ? WritableSignerAccount<TAccountBuyer> & AccountSignerMeta<TAccountBuyer>
         : TAccountBuyer,
       TAccountSeller extends string
-        ? WritableSignerAccount<TAccountSeller> &
-            AccountSignerMeta<TAccountSeller>
+        ? WritableSignerAccount<TAccountSeller> & AccountSignerMeta<TAccountSeller>
         : TAccountSeller,
-      TAccountArbiter extends string
-        ? WritableAccount<TAccountArbiter>
-        : TAccountArbiter,
-      TAccountOffer extends string
-        ? WritableAccount<TAccountOffer>
-        : TAccountOffer,
-      TAccountTrade extends string
-        ? WritableAccount<TAccountTrade>
-        : TAccountTrade,
+      TAccountArbiter extends string ? WritableAccount<TAccountArbiter> : TAccountArbiter,
+      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
+      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
-      TAccountVault extends string
-        ? WritableAccount<TAccountVault>
-        : TAccountVault,
-      TAccountMint extends string
-        ? ReadonlyAccount<TAccountMint>
-        : TAccountMint,
+      TAccountHolding extends string ? WritableAccount<TAccountHolding> : TAccountHolding,
+      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
+      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -117,17 +103,12 @@ export type SettleInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string
-        ? ReadonlyAccount<TAccountProgram>
-        : TAccountProgram,
+      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
-export type SettleInstructionData = {
-  discriminator: ReadonlyUint8Array;
-  buyerBps: number;
-};
+export type SettleInstructionData = { discriminator: ReadonlyUint8Array; buyerBps: number };
 
 export type SettleInstructionDataArgs = { buyerBps: number };
 
@@ -152,224 +133,7 @@ export function getSettleInstructionDataCodec(): FixedSizeCodec<
   SettleInstructionDataArgs,
   SettleInstructionData
 > {
-  return combineCodec(
-    getSettleInstructionDataEncoder(),
-    getSettleInstructionDataDecoder(),
-  );
-}
-
-export type SettleAsyncInput<
-  TAccountBuyer extends string = string,
-  TAccountSeller extends string = string,
-  TAccountArbiter extends string = string,
-  TAccountOffer extends string = string,
-  TAccountTrade extends string = string,
-  TAccountBuyerTokenAccount extends string = string,
-  TAccountVault extends string = string,
-  TAccountMint extends string = string,
-  TAccountTokenProgram extends string = string,
-  TAccountMemoProgram extends string = string,
-  TAccountAssociatedTokenProgram extends string = string,
-  TAccountSystemProgram extends string = string,
-  TAccountEventAuthority extends string = string,
-  TAccountProgram extends string = string,
-> = {
-  /** The trade's buyer, agreeing to the split; pays for its token account if missing. */
-  buyer: TransactionSigner<TAccountBuyer>;
-  /** The trade's seller, agreeing to the split. */
-  seller: TransactionSigner<TAccountSeller>;
-  /** The arbiter in charge of the dispute, whose case closes without a fee. */
-  arbiter: Address<TAccountArbiter>;
-  /** The trade's offer; the seller's share returns to its available tokens. */
-  offer: Address<TAccountOffer>;
-  /** The disputed trade, closed here; its rent goes back to the buyer. */
-  trade: Address<TAccountTrade>;
-  /** The buyer's associated token account, receiving the buyer's share. */
-  buyerTokenAccount?: Address<TAccountBuyerTokenAccount>;
-  /** The offer's vault. */
-  vault: Address<TAccountVault>;
-  /** The offer's mint. */
-  mint: Address<TAccountMint>;
-  /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
-  /** Writes a memo before a payout to a recipient that requires one. */
-  memoProgram?: Address<TAccountMemoProgram>;
-  /** Creates missing token accounts. */
-  associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
-  /** Creates missing token accounts. */
-  systemProgram?: Address<TAccountSystemProgram>;
-  eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
-  buyerBps: SettleInstructionDataArgs["buyerBps"];
-};
-
-export async function getSettleInstructionAsync<
-  TAccountBuyer extends string,
-  TAccountSeller extends string,
-  TAccountArbiter extends string,
-  TAccountOffer extends string,
-  TAccountTrade extends string,
-  TAccountBuyerTokenAccount extends string,
-  TAccountVault extends string,
-  TAccountMint extends string,
-  TAccountTokenProgram extends string,
-  TAccountMemoProgram extends string,
-  TAccountAssociatedTokenProgram extends string,
-  TAccountSystemProgram extends string,
-  TAccountEventAuthority extends string,
-  TAccountProgram extends string,
-  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
->(
-  input: SettleAsyncInput<
-    TAccountBuyer,
-    TAccountSeller,
-    TAccountArbiter,
-    TAccountOffer,
-    TAccountTrade,
-    TAccountBuyerTokenAccount,
-    TAccountVault,
-    TAccountMint,
-    TAccountTokenProgram,
-    TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >,
-  config?: { programAddress?: TProgramAddress },
-): Promise<
-  SettleInstruction<
-    TProgramAddress,
-    TAccountBuyer,
-    TAccountSeller,
-    TAccountArbiter,
-    TAccountOffer,
-    TAccountTrade,
-    TAccountBuyerTokenAccount,
-    TAccountVault,
-    TAccountMint,
-    TAccountTokenProgram,
-    TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >
-> {
-  // Program address.
-  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
-
-  // Original accounts.
-  const originalAccounts = {
-    buyer: { value: input.buyer ?? null, isWritable: true },
-    seller: { value: input.seller ?? null, isWritable: true },
-    arbiter: { value: input.arbiter ?? null, isWritable: true },
-    offer: { value: input.offer ?? null, isWritable: true },
-    trade: { value: input.trade ?? null, isWritable: true },
-    buyerTokenAccount: {
-      value: input.buyerTokenAccount ?? null,
-      isWritable: true,
-    },
-    vault: { value: input.vault ?? null, isWritable: true },
-    mint: { value: input.mint ?? null, isWritable: false },
-    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
-    memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
-    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
-    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
-    program: { value: input.program ?? null, isWritable: false },
-  };
-  const accounts = originalAccounts as Record<
-    keyof typeof originalAccounts,
-    ResolvedInstructionAccount
-  >;
-
-  // Original args.
-  const args = { ...input };
-
-  // Resolve default values.
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
-  if (!accounts.buyerTokenAccount.value) {
-    accounts.buyerTokenAccount.value = await getProgramDerivedAddress({
-      programAddress:
-        "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
-      seeds: [
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "buyer",
-            accounts.buyer.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
-        ),
-      ],
-    });
-  }
-  if (!accounts.memoProgram.value) {
-    accounts.memoProgram.value =
-      "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
-  }
-  if (!accounts.associatedTokenProgram.value) {
-    accounts.associatedTokenProgram.value =
-      "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">;
-  }
-  if (!accounts.systemProgram.value) {
-    accounts.systemProgram.value =
-      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
-  }
-
-  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
-  return Object.freeze({
-    accounts: [
-      getAccountMeta("buyer", accounts.buyer),
-      getAccountMeta("seller", accounts.seller),
-      getAccountMeta("arbiter", accounts.arbiter),
-      getAccountMeta("offer", accounts.offer),
-      getAccountMeta("trade", accounts.trade),
-      getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
-      getAccountMeta("vault", accounts.vault),
-      getAccountMeta("mint", accounts.mint),
-      getAccountMeta("tokenProgram", accounts.tokenProgram),
-      getAccountMeta("memoProgram", accounts.memoProgram),
-      getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
-      getAccountMeta("systemProgram", accounts.systemProgram),
-      getAccountMeta("eventAuthority", accounts.eventAuthority),
-      getAccountMeta("program", accounts.program),
-    ],
-    data: getSettleInstructionDataEncoder().encode(
-      args as SettleInstructionDataArgs,
-    ),
-    programAddress,
-  } as SettleInstruction<
-    TProgramAddress,
-    TAccountBuyer,
-    TAccountSeller,
-    TAccountArbiter,
-    TAccountOffer,
-    TAccountTrade,
-    TAccountBuyerTokenAccount,
-    TAccountVault,
-    TAccountMint,
-    TAccountTokenProgram,
-    TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >);
+  return combineCodec(getSettleInstructionDataEncoder(), getSettleInstructionDataDecoder());
 }
 
 export type SettleInput<
@@ -379,6 +143,7 @@ export type SettleInput<
   TAccountOffer extends string = string,
   TAccountTrade extends string = string,
   TAccountBuyerTokenAccount extends string = string,
+  TAccountHolding extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
@@ -388,7 +153,7 @@ export type SettleInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** The trade's buyer, agreeing to the split; pays for its token account if missing. */
+  /** The trade's buyer, agreeing to the split; pays for missing token accounts. */
   buyer: TransactionSigner<TAccountBuyer>;
   /** The trade's seller, agreeing to the split. */
   seller: TransactionSigner<TAccountSeller>;
@@ -396,10 +161,15 @@ export type SettleInput<
   arbiter: Address<TAccountArbiter>;
   /** The trade's offer; the seller's share returns to its available tokens. */
   offer: Address<TAccountOffer>;
-  /** The disputed trade, closed here; its rent goes back to the buyer. */
+  /** The disputed trade, closed here (or left `Settled` with what the buyer could not receive). */
   trade: Address<TAccountTrade>;
-  /** The buyer's associated token account, receiving the buyer's share. */
+  /**
+   * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+   * Untouched when the buyer gets nothing.
+   */
   buyerTokenAccount: Address<TAccountBuyerTokenAccount>;
+  /** and used only when the buyer's token account cannot receive. */
+  holding: Address<TAccountHolding>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
   /** The offer's mint. */
@@ -424,6 +194,7 @@ export function getSettleInstruction<
   TAccountOffer extends string,
   TAccountTrade extends string,
   TAccountBuyerTokenAccount extends string,
+  TAccountHolding extends string,
   TAccountVault extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
@@ -441,6 +212,7 @@ export function getSettleInstruction<
     TAccountOffer,
     TAccountTrade,
     TAccountBuyerTokenAccount,
+    TAccountHolding,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
@@ -459,6 +231,7 @@ export function getSettleInstruction<
   TAccountOffer,
   TAccountTrade,
   TAccountBuyerTokenAccount,
+  TAccountHolding,
   TAccountVault,
   TAccountMint,
   TAccountTokenProgram,
@@ -478,18 +251,13 @@ export function getSettleInstruction<
     arbiter: { value: input.arbiter ?? null, isWritable: true },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
-    buyerTokenAccount: {
-      value: input.buyerTokenAccount ?? null,
-      isWritable: true,
-    },
+    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    holding: { value: input.holding ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
+    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -529,6 +297,7 @@ export function getSettleInstruction<
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("trade", accounts.trade),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
+      getAccountMeta("holding", accounts.holding),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
@@ -538,9 +307,7 @@ export function getSettleInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getSettleInstructionDataEncoder().encode(
-      args as SettleInstructionDataArgs,
-    ),
+    data: getSettleInstructionDataEncoder().encode(args as SettleInstructionDataArgs),
     programAddress,
   } as SettleInstruction<
     TProgramAddress,
@@ -550,6 +317,7 @@ export function getSettleInstruction<
     TAccountOffer,
     TAccountTrade,
     TAccountBuyerTokenAccount,
+    TAccountHolding,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
@@ -567,7 +335,7 @@ export type ParsedSettleInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** The trade's buyer, agreeing to the split; pays for its token account if missing. */
+    /** The trade's buyer, agreeing to the split; pays for missing token accounts. */
     buyer: TAccountMetas[0];
     /** The trade's seller, agreeing to the split. */
     seller: TAccountMetas[1];
@@ -575,24 +343,29 @@ export type ParsedSettleInstruction<
     arbiter: TAccountMetas[2];
     /** The trade's offer; the seller's share returns to its available tokens. */
     offer: TAccountMetas[3];
-    /** The disputed trade, closed here; its rent goes back to the buyer. */
+    /** The disputed trade, closed here (or left `Settled` with what the buyer could not receive). */
     trade: TAccountMetas[4];
-    /** The buyer's associated token account, receiving the buyer's share. */
+    /**
+     * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+     * Untouched when the buyer gets nothing.
+     */
     buyerTokenAccount: TAccountMetas[5];
+    /** and used only when the buyer's token account cannot receive. */
+    holding: TAccountMetas[6];
     /** The offer's vault. */
-    vault: TAccountMetas[6];
+    vault: TAccountMetas[7];
     /** The offer's mint. */
-    mint: TAccountMetas[7];
+    mint: TAccountMetas[8];
     /** The mint's token program. */
-    tokenProgram: TAccountMetas[8];
+    tokenProgram: TAccountMetas[9];
     /** Writes a memo before a payout to a recipient that requires one. */
-    memoProgram: TAccountMetas[9];
+    memoProgram: TAccountMetas[10];
     /** Creates missing token accounts. */
-    associatedTokenProgram: TAccountMetas[10];
+    associatedTokenProgram: TAccountMetas[11];
     /** Creates missing token accounts. */
-    systemProgram: TAccountMetas[11];
-    eventAuthority: TAccountMetas[12];
-    program: TAccountMetas[13];
+    systemProgram: TAccountMetas[12];
+    eventAuthority: TAccountMetas[13];
+    program: TAccountMetas[14];
   };
   data: SettleInstructionData;
 };
@@ -605,14 +378,11 @@ export function parseSettleInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedSettleInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 14) {
-    throw new SolanaError(
-      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
-      {
-        actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 14,
-      },
-    );
+  if (instruction.accounts.length < 15) {
+    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
+      actualAccountMetas: instruction.accounts.length,
+      expectedAccountMetas: 15,
+    });
   }
   let accountIndex = 0;
   const getNextAccount = () => {
@@ -629,6 +399,7 @@ export function parseSettleInstruction<
       offer: getNextAccount(),
       trade: getNextAccount(),
       buyerTokenAccount: getNextAccount(),
+      holding: getNextAccount(),
       vault: getNextAccount(),
       mint: getNextAccount(),
       tokenProgram: getNextAccount(),

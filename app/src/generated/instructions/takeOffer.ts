@@ -14,6 +14,10 @@ import {
   getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
+  getI64Decoder,
+  getI64Encoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   getU16Decoder,
@@ -32,6 +36,8 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type Option,
+  type OptionOrNullable,
   type ReadonlyAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
@@ -40,9 +46,10 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
-import { findConfigPda } from "../pdas";
+import { findConfigPda, findTakeOfferProfilePda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 import {
   getOfferTermsDecoder,
@@ -62,14 +69,15 @@ export function getTakeOfferDiscriminatorBytes(): ReadonlyUint8Array {
 export type TakeOfferInstruction<
   TProgram extends string = typeof P2P_ESCROW_PROGRAM_ADDRESS,
   TAccountBuyer extends string | AccountMeta<string> = string,
+  TAccountProfile extends string | AccountMeta<string> = string,
   TAccountConfig extends string | AccountMeta<string> = string,
   TAccountOffer extends string | AccountMeta<string> = string,
   TAccountArbiter extends string | AccountMeta<string> = string,
+  TAccountFallbackArbiter extends string | AccountMeta<string> = string,
   TAccountTrade extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
-  TAccountSystemProgram extends string | AccountMeta<string> =
-    "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -78,42 +86,33 @@ export type TakeOfferInstruction<
   InstructionWithAccounts<
     [
       TAccountBuyer extends string
-        ? WritableSignerAccount<TAccountBuyer> &
-            AccountSignerMeta<TAccountBuyer>
+        ? WritableSignerAccount<TAccountBuyer> & AccountSignerMeta<TAccountBuyer>
         : TAccountBuyer,
-      TAccountConfig extends string
-        ? ReadonlyAccount<TAccountConfig>
-        : TAccountConfig,
-      TAccountOffer extends string
-        ? WritableAccount<TAccountOffer>
-        : TAccountOffer,
-      TAccountArbiter extends string
-        ? ReadonlyAccount<TAccountArbiter>
-        : TAccountArbiter,
-      TAccountTrade extends string
-        ? WritableAccount<TAccountTrade>
-        : TAccountTrade,
-      TAccountVault extends string
-        ? ReadonlyAccount<TAccountVault>
-        : TAccountVault,
-      TAccountMint extends string
-        ? ReadonlyAccount<TAccountMint>
-        : TAccountMint,
+      TAccountProfile extends string ? WritableAccount<TAccountProfile> : TAccountProfile,
+      TAccountConfig extends string ? ReadonlyAccount<TAccountConfig> : TAccountConfig,
+      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
+      TAccountArbiter extends string ? ReadonlyAccount<TAccountArbiter> : TAccountArbiter,
+      TAccountFallbackArbiter extends string
+        ? ReadonlyAccount<TAccountFallbackArbiter>
+        : TAccountFallbackArbiter,
+      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
+      TAccountVault extends string ? ReadonlyAccount<TAccountVault> : TAccountVault,
+      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string
-        ? ReadonlyAccount<TAccountProgram>
-        : TAccountProgram,
+      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
 export type TakeOfferInstructionData = {
   discriminator: ReadonlyUint8Array;
+  /** The buyer's next trade id (its profile's `trades_taken`), part of the trade's address. */
+  tradeId: bigint;
   /** Tokens to buy, in the mint's base units. */
   amount: bigint;
   /** The mint the buyer saw. */
@@ -124,9 +123,17 @@ export type TakeOfferInstructionData = {
   expectedFeeBps: number;
   /** The arbiter's fee (bps) the buyer saw. */
   expectedArbiterFeeBps: number;
+  /** The fallback arbiter the buyer saw (none if the config's is not usable for this trade). */
+  expectedFallbackArbiter: Option<Address>;
+  /** The default ruling's buyer share (bps) the buyer saw. */
+  expectedDefaultBuyerBps: number;
+  /** The arbiters' ruling window (seconds) the buyer saw. */
+  expectedRulingWindow: bigint;
 };
 
 export type TakeOfferInstructionDataArgs = {
+  /** The buyer's next trade id (its profile's `trades_taken`), part of the trade's address. */
+  tradeId: number | bigint;
   /** Tokens to buy, in the mint's base units. */
   amount: number | bigint;
   /** The mint the buyer saw. */
@@ -137,17 +144,27 @@ export type TakeOfferInstructionDataArgs = {
   expectedFeeBps: number;
   /** The arbiter's fee (bps) the buyer saw. */
   expectedArbiterFeeBps: number;
+  /** The fallback arbiter the buyer saw (none if the config's is not usable for this trade). */
+  expectedFallbackArbiter: OptionOrNullable<Address>;
+  /** The default ruling's buyer share (bps) the buyer saw. */
+  expectedDefaultBuyerBps: number;
+  /** The arbiters' ruling window (seconds) the buyer saw. */
+  expectedRulingWindow: number | bigint;
 };
 
 export function getTakeOfferInstructionDataEncoder(): Encoder<TakeOfferInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
+      ["tradeId", getU64Encoder()],
       ["amount", getU64Encoder()],
       ["expectedMint", getAddressEncoder()],
       ["expectedTerms", getOfferTermsEncoder()],
       ["expectedFeeBps", getU16Encoder()],
       ["expectedArbiterFeeBps", getU16Encoder()],
+      ["expectedFallbackArbiter", getOptionEncoder(getAddressEncoder())],
+      ["expectedDefaultBuyerBps", getU16Encoder()],
+      ["expectedRulingWindow", getI64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: TAKE_OFFER_DISCRIMINATOR }),
   );
@@ -156,11 +173,15 @@ export function getTakeOfferInstructionDataEncoder(): Encoder<TakeOfferInstructi
 export function getTakeOfferInstructionDataDecoder(): Decoder<TakeOfferInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+    ["tradeId", getU64Decoder()],
     ["amount", getU64Decoder()],
     ["expectedMint", getAddressDecoder()],
     ["expectedTerms", getOfferTermsDecoder()],
     ["expectedFeeBps", getU16Decoder()],
     ["expectedArbiterFeeBps", getU16Decoder()],
+    ["expectedFallbackArbiter", getOptionDecoder(getAddressDecoder())],
+    ["expectedDefaultBuyerBps", getU16Decoder()],
+    ["expectedRulingWindow", getI64Decoder()],
   ]);
 }
 
@@ -168,17 +189,16 @@ export function getTakeOfferInstructionDataCodec(): Codec<
   TakeOfferInstructionDataArgs,
   TakeOfferInstructionData
 > {
-  return combineCodec(
-    getTakeOfferInstructionDataEncoder(),
-    getTakeOfferInstructionDataDecoder(),
-  );
+  return combineCodec(getTakeOfferInstructionDataEncoder(), getTakeOfferInstructionDataDecoder());
 }
 
 export type TakeOfferAsyncInput<
   TAccountBuyer extends string = string,
+  TAccountProfile extends string = string,
   TAccountConfig extends string = string,
   TAccountOffer extends string = string,
   TAccountArbiter extends string = string,
+  TAccountFallbackArbiter extends string = string,
   TAccountTrade extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
@@ -188,34 +208,50 @@ export type TakeOfferAsyncInput<
 > = {
   /** The buyer; pays the trade's rent and bond, both returned unless the trade expires. */
   buyer: TransactionSigner<TAccountBuyer>;
+  /** The buyer's profile (see `open_profile`); it hands out the trade id. */
+  profile?: Address<TAccountProfile>;
   /** The protocol config. */
   config?: Address<TAccountConfig>;
   /** The offer to take from. */
   offer: Address<TAccountOffer>;
   /** The offer's arbiter. */
   arbiter: Address<TAccountArbiter>;
+  /**
+   * exist. The trade fixes it as its fallback only if it is registered, active, and neither
+   * party nor the offer's arbiter.
+   */
+  fallbackArbiter: Address<TAccountFallbackArbiter>;
   /** `create_pda_account`, which refuses an existing account. */
   trade: Address<TAccountTrade>;
   /** The offer's vault, where the trade's tokens stay reserved. */
   vault: Address<TAccountVault>;
-  /** The offer's mint, for its decimals. */
+  /**
+   * The offer's mint, for its decimals; its policy is checked again (a mint closed at zero
+   * supply can come back with other extensions).
+   */
   mint: Address<TAccountMint>;
   /** Creates the trade and moves the bond. */
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
+  tradeId: TakeOfferInstructionDataArgs["tradeId"];
   amount: TakeOfferInstructionDataArgs["amount"];
   expectedMint: TakeOfferInstructionDataArgs["expectedMint"];
   expectedTerms: TakeOfferInstructionDataArgs["expectedTerms"];
   expectedFeeBps: TakeOfferInstructionDataArgs["expectedFeeBps"];
   expectedArbiterFeeBps: TakeOfferInstructionDataArgs["expectedArbiterFeeBps"];
+  expectedFallbackArbiter: TakeOfferInstructionDataArgs["expectedFallbackArbiter"];
+  expectedDefaultBuyerBps: TakeOfferInstructionDataArgs["expectedDefaultBuyerBps"];
+  expectedRulingWindow: TakeOfferInstructionDataArgs["expectedRulingWindow"];
 };
 
 export async function getTakeOfferInstructionAsync<
   TAccountBuyer extends string,
+  TAccountProfile extends string,
   TAccountConfig extends string,
   TAccountOffer extends string,
   TAccountArbiter extends string,
+  TAccountFallbackArbiter extends string,
   TAccountTrade extends string,
   TAccountVault extends string,
   TAccountMint extends string,
@@ -226,9 +262,11 @@ export async function getTakeOfferInstructionAsync<
 >(
   input: TakeOfferAsyncInput<
     TAccountBuyer,
+    TAccountProfile,
     TAccountConfig,
     TAccountOffer,
     TAccountArbiter,
+    TAccountFallbackArbiter,
     TAccountTrade,
     TAccountVault,
     TAccountMint,
@@ -241,9 +279,11 @@ export async function getTakeOfferInstructionAsync<
   TakeOfferInstruction<
     TProgramAddress,
     TAccountBuyer,
+    TAccountProfile,
     TAccountConfig,
     TAccountOffer,
     TAccountArbiter,
+    TAccountFallbackArbiter,
     TAccountTrade,
     TAccountVault,
     TAccountMint,
@@ -258,9 +298,11 @@ export async function getTakeOfferInstructionAsync<
   // Original accounts.
   const originalAccounts = {
     buyer: { value: input.buyer ?? null, isWritable: true },
+    profile: { value: input.profile ?? null, isWritable: true },
     config: { value: input.config ?? null, isWritable: false },
     offer: { value: input.offer ?? null, isWritable: true },
     arbiter: { value: input.arbiter ?? null, isWritable: false },
+    fallbackArbiter: { value: input.fallbackArbiter ?? null, isWritable: false },
     trade: { value: input.trade ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: false },
     mint: { value: input.mint ?? null, isWritable: false },
@@ -277,6 +319,11 @@ export async function getTakeOfferInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.profile.value) {
+    accounts.profile.value = await findTakeOfferProfilePda({
+      buyer: getAddressFromResolvedInstructionAccount("buyer", accounts.buyer.value),
+    });
+  }
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
@@ -289,9 +336,11 @@ export async function getTakeOfferInstructionAsync<
   return Object.freeze({
     accounts: [
       getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("profile", accounts.profile),
       getAccountMeta("config", accounts.config),
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("arbiter", accounts.arbiter),
+      getAccountMeta("fallbackArbiter", accounts.fallbackArbiter),
       getAccountMeta("trade", accounts.trade),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
@@ -299,16 +348,16 @@ export async function getTakeOfferInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getTakeOfferInstructionDataEncoder().encode(
-      args as TakeOfferInstructionDataArgs,
-    ),
+    data: getTakeOfferInstructionDataEncoder().encode(args as TakeOfferInstructionDataArgs),
     programAddress,
   } as TakeOfferInstruction<
     TProgramAddress,
     TAccountBuyer,
+    TAccountProfile,
     TAccountConfig,
     TAccountOffer,
     TAccountArbiter,
+    TAccountFallbackArbiter,
     TAccountTrade,
     TAccountVault,
     TAccountMint,
@@ -320,9 +369,11 @@ export async function getTakeOfferInstructionAsync<
 
 export type TakeOfferInput<
   TAccountBuyer extends string = string,
+  TAccountProfile extends string = string,
   TAccountConfig extends string = string,
   TAccountOffer extends string = string,
   TAccountArbiter extends string = string,
+  TAccountFallbackArbiter extends string = string,
   TAccountTrade extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
@@ -332,34 +383,50 @@ export type TakeOfferInput<
 > = {
   /** The buyer; pays the trade's rent and bond, both returned unless the trade expires. */
   buyer: TransactionSigner<TAccountBuyer>;
+  /** The buyer's profile (see `open_profile`); it hands out the trade id. */
+  profile: Address<TAccountProfile>;
   /** The protocol config. */
   config: Address<TAccountConfig>;
   /** The offer to take from. */
   offer: Address<TAccountOffer>;
   /** The offer's arbiter. */
   arbiter: Address<TAccountArbiter>;
+  /**
+   * exist. The trade fixes it as its fallback only if it is registered, active, and neither
+   * party nor the offer's arbiter.
+   */
+  fallbackArbiter: Address<TAccountFallbackArbiter>;
   /** `create_pda_account`, which refuses an existing account. */
   trade: Address<TAccountTrade>;
   /** The offer's vault, where the trade's tokens stay reserved. */
   vault: Address<TAccountVault>;
-  /** The offer's mint, for its decimals. */
+  /**
+   * The offer's mint, for its decimals; its policy is checked again (a mint closed at zero
+   * supply can come back with other extensions).
+   */
   mint: Address<TAccountMint>;
   /** Creates the trade and moves the bond. */
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
+  tradeId: TakeOfferInstructionDataArgs["tradeId"];
   amount: TakeOfferInstructionDataArgs["amount"];
   expectedMint: TakeOfferInstructionDataArgs["expectedMint"];
   expectedTerms: TakeOfferInstructionDataArgs["expectedTerms"];
   expectedFeeBps: TakeOfferInstructionDataArgs["expectedFeeBps"];
   expectedArbiterFeeBps: TakeOfferInstructionDataArgs["expectedArbiterFeeBps"];
+  expectedFallbackArbiter: TakeOfferInstructionDataArgs["expectedFallbackArbiter"];
+  expectedDefaultBuyerBps: TakeOfferInstructionDataArgs["expectedDefaultBuyerBps"];
+  expectedRulingWindow: TakeOfferInstructionDataArgs["expectedRulingWindow"];
 };
 
 export function getTakeOfferInstruction<
   TAccountBuyer extends string,
+  TAccountProfile extends string,
   TAccountConfig extends string,
   TAccountOffer extends string,
   TAccountArbiter extends string,
+  TAccountFallbackArbiter extends string,
   TAccountTrade extends string,
   TAccountVault extends string,
   TAccountMint extends string,
@@ -370,9 +437,11 @@ export function getTakeOfferInstruction<
 >(
   input: TakeOfferInput<
     TAccountBuyer,
+    TAccountProfile,
     TAccountConfig,
     TAccountOffer,
     TAccountArbiter,
+    TAccountFallbackArbiter,
     TAccountTrade,
     TAccountVault,
     TAccountMint,
@@ -384,9 +453,11 @@ export function getTakeOfferInstruction<
 ): TakeOfferInstruction<
   TProgramAddress,
   TAccountBuyer,
+  TAccountProfile,
   TAccountConfig,
   TAccountOffer,
   TAccountArbiter,
+  TAccountFallbackArbiter,
   TAccountTrade,
   TAccountVault,
   TAccountMint,
@@ -400,9 +471,11 @@ export function getTakeOfferInstruction<
   // Original accounts.
   const originalAccounts = {
     buyer: { value: input.buyer ?? null, isWritable: true },
+    profile: { value: input.profile ?? null, isWritable: true },
     config: { value: input.config ?? null, isWritable: false },
     offer: { value: input.offer ?? null, isWritable: true },
     arbiter: { value: input.arbiter ?? null, isWritable: false },
+    fallbackArbiter: { value: input.fallbackArbiter ?? null, isWritable: false },
     trade: { value: input.trade ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: false },
     mint: { value: input.mint ?? null, isWritable: false },
@@ -428,9 +501,11 @@ export function getTakeOfferInstruction<
   return Object.freeze({
     accounts: [
       getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("profile", accounts.profile),
       getAccountMeta("config", accounts.config),
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("arbiter", accounts.arbiter),
+      getAccountMeta("fallbackArbiter", accounts.fallbackArbiter),
       getAccountMeta("trade", accounts.trade),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
@@ -438,16 +513,16 @@ export function getTakeOfferInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getTakeOfferInstructionDataEncoder().encode(
-      args as TakeOfferInstructionDataArgs,
-    ),
+    data: getTakeOfferInstructionDataEncoder().encode(args as TakeOfferInstructionDataArgs),
     programAddress,
   } as TakeOfferInstruction<
     TProgramAddress,
     TAccountBuyer,
+    TAccountProfile,
     TAccountConfig,
     TAccountOffer,
     TAccountArbiter,
+    TAccountFallbackArbiter,
     TAccountTrade,
     TAccountVault,
     TAccountMint,
@@ -465,22 +540,32 @@ export type ParsedTakeOfferInstruction<
   accounts: {
     /** The buyer; pays the trade's rent and bond, both returned unless the trade expires. */
     buyer: TAccountMetas[0];
+    /** The buyer's profile (see `open_profile`); it hands out the trade id. */
+    profile: TAccountMetas[1];
     /** The protocol config. */
-    config: TAccountMetas[1];
+    config: TAccountMetas[2];
     /** The offer to take from. */
-    offer: TAccountMetas[2];
+    offer: TAccountMetas[3];
     /** The offer's arbiter. */
-    arbiter: TAccountMetas[3];
+    arbiter: TAccountMetas[4];
+    /**
+     * exist. The trade fixes it as its fallback only if it is registered, active, and neither
+     * party nor the offer's arbiter.
+     */
+    fallbackArbiter: TAccountMetas[5];
     /** `create_pda_account`, which refuses an existing account. */
-    trade: TAccountMetas[4];
+    trade: TAccountMetas[6];
     /** The offer's vault, where the trade's tokens stay reserved. */
-    vault: TAccountMetas[5];
-    /** The offer's mint, for its decimals. */
-    mint: TAccountMetas[6];
+    vault: TAccountMetas[7];
+    /**
+     * The offer's mint, for its decimals; its policy is checked again (a mint closed at zero
+     * supply can come back with other extensions).
+     */
+    mint: TAccountMetas[8];
     /** Creates the trade and moves the bond. */
-    systemProgram: TAccountMetas[7];
-    eventAuthority: TAccountMetas[8];
-    program: TAccountMetas[9];
+    systemProgram: TAccountMetas[9];
+    eventAuthority: TAccountMetas[10];
+    program: TAccountMetas[11];
   };
   data: TakeOfferInstructionData;
 };
@@ -493,14 +578,11 @@ export function parseTakeOfferInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedTakeOfferInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 10) {
-    throw new SolanaError(
-      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
-      {
-        actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 10,
-      },
-    );
+  if (instruction.accounts.length < 12) {
+    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
+      actualAccountMetas: instruction.accounts.length,
+      expectedAccountMetas: 12,
+    });
   }
   let accountIndex = 0;
   const getNextAccount = () => {
@@ -512,9 +594,11 @@ export function parseTakeOfferInstruction<
     programAddress: instruction.programAddress,
     accounts: {
       buyer: getNextAccount(),
+      profile: getNextAccount(),
       config: getNextAccount(),
       offer: getNextAccount(),
       arbiter: getNextAccount(),
+      fallbackArbiter: getNextAccount(),
       trade: getNextAccount(),
       vault: getNextAccount(),
       mint: getNextAccount(),

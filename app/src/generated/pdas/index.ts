@@ -8,3 +8,6 @@
 
 export * from "./arbiter";
 export * from "./config";
+export * from "./openProfileProfile";
+export * from "./profile";
+export * from "./takeOfferProfile";

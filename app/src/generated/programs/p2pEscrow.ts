@@ -36,6 +36,7 @@ import {
   getArbiterCodec,
   getConfigCodec,
   getOfferCodec,
+  getProfileCodec,
   getTradeCodec,
   type Arbiter,
   type ArbiterArgs,
@@ -43,20 +44,24 @@ import {
   type ConfigArgs,
   type Offer,
   type OfferArgs,
+  type Profile,
+  type ProfileArgs,
   type Trade,
   type TradeArgs,
 } from "../accounts";
 import {
   getAcceptAdminInstructionAsync,
   getCancelTradeInstruction,
+  getClaimInstruction,
   getCloseOfferInstructionAsync,
   getCreateOfferInstructionAsync,
   getDepositInstruction,
-  getEscalateInstructionAsync,
+  getEscalateInstruction,
   getExpireTradeInstruction,
   getInitializeConfigInstructionAsync,
   getMarkPaidInstruction,
-  getOpenDisputeInstructionAsync,
+  getOpenDisputeInstruction,
+  getOpenProfileInstructionAsync,
   getProposeAdminInstructionAsync,
   getRegisterArbiterInstructionAsync,
   getReleaseInstructionAsync,
@@ -64,14 +69,16 @@ import {
   getRuleInstructionAsync,
   getSetOfferPausedInstruction,
   getSetPauseInstructionAsync,
-  getSettleInstructionAsync,
+  getSettleInstruction,
   getSubmitEvidenceInstruction,
   getTakeOfferInstructionAsync,
   getUpdateArbiterInstructionAsync,
   getUpdateConfigInstructionAsync,
+  getWithdrawFeesInstructionAsync,
   getWithdrawInstructionAsync,
   parseAcceptAdminInstruction,
   parseCancelTradeInstruction,
+  parseClaimInstruction,
   parseCloseOfferInstruction,
   parseCreateOfferInstruction,
   parseDepositInstruction,
@@ -80,6 +87,7 @@ import {
   parseInitializeConfigInstruction,
   parseMarkPaidInstruction,
   parseOpenDisputeInstruction,
+  parseOpenProfileInstruction,
   parseProposeAdminInstruction,
   parseRegisterArbiterInstruction,
   parseReleaseInstruction,
@@ -92,19 +100,23 @@ import {
   parseTakeOfferInstruction,
   parseUpdateArbiterInstruction,
   parseUpdateConfigInstruction,
+  parseWithdrawFeesInstruction,
   parseWithdrawInstruction,
   type AcceptAdminAsyncInput,
   type CancelTradeInput,
+  type ClaimInput,
   type CloseOfferAsyncInput,
   type CreateOfferAsyncInput,
   type DepositInput,
-  type EscalateAsyncInput,
+  type EscalateInput,
   type ExpireTradeInput,
   type InitializeConfigAsyncInput,
   type MarkPaidInput,
-  type OpenDisputeAsyncInput,
+  type OpenDisputeInput,
+  type OpenProfileAsyncInput,
   type ParsedAcceptAdminInstruction,
   type ParsedCancelTradeInstruction,
+  type ParsedClaimInstruction,
   type ParsedCloseOfferInstruction,
   type ParsedCreateOfferInstruction,
   type ParsedDepositInstruction,
@@ -113,6 +125,7 @@ import {
   type ParsedInitializeConfigInstruction,
   type ParsedMarkPaidInstruction,
   type ParsedOpenDisputeInstruction,
+  type ParsedOpenProfileInstruction,
   type ParsedProposeAdminInstruction,
   type ParsedRegisterArbiterInstruction,
   type ParsedReleaseInstruction,
@@ -125,6 +138,7 @@ import {
   type ParsedTakeOfferInstruction,
   type ParsedUpdateArbiterInstruction,
   type ParsedUpdateConfigInstruction,
+  type ParsedWithdrawFeesInstruction,
   type ParsedWithdrawInstruction,
   type ProposeAdminAsyncInput,
   type RegisterArbiterAsyncInput,
@@ -133,14 +147,21 @@ import {
   type RuleAsyncInput,
   type SetOfferPausedInput,
   type SetPauseAsyncInput,
-  type SettleAsyncInput,
+  type SettleInput,
   type SubmitEvidenceInput,
   type TakeOfferAsyncInput,
   type UpdateArbiterAsyncInput,
   type UpdateConfigAsyncInput,
   type WithdrawAsyncInput,
+  type WithdrawFeesAsyncInput,
 } from "../instructions";
-import { findArbiterPda, findConfigPda } from "../pdas";
+import {
+  findArbiterPda,
+  findConfigPda,
+  findOpenProfileProfilePda,
+  findProfilePda,
+  findTakeOfferProfilePda,
+} from "../pdas";
 
 export const P2P_ESCROW_PROGRAM_ADDRESS =
   "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz" as Address<"4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz">;
@@ -149,6 +170,7 @@ export enum P2pEscrowAccount {
   Arbiter,
   Config,
   Offer,
+  Profile,
   Trade,
 }
 
@@ -193,6 +215,17 @@ export function identifyP2pEscrowAccount(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([184, 101, 165, 188, 95, 63, 127, 188]),
+      ),
+      0,
+    )
+  ) {
+    return P2pEscrowAccount.Profile;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([132, 139, 123, 31, 157, 196, 244, 190]),
       ),
       0,
@@ -200,15 +233,16 @@ export function identifyP2pEscrowAccount(
   ) {
     return P2pEscrowAccount.Trade;
   }
-  throw new SolanaError(
-    SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_ACCOUNT,
-    { accountData: data, programName: "p2pEscrow" },
-  );
+  throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_ACCOUNT, {
+    accountData: data,
+    programName: "p2pEscrow",
+  });
 }
 
 export enum P2pEscrowInstruction {
   AcceptAdmin,
   CancelTrade,
+  Claim,
   CloseOffer,
   CreateOffer,
   Deposit,
@@ -217,6 +251,7 @@ export enum P2pEscrowInstruction {
   InitializeConfig,
   MarkPaid,
   OpenDispute,
+  OpenProfile,
   ProposeAdmin,
   RegisterArbiter,
   Release,
@@ -230,6 +265,7 @@ export enum P2pEscrowInstruction {
   UpdateArbiter,
   UpdateConfig,
   Withdraw,
+  WithdrawFees,
 }
 
 export function identifyP2pEscrowInstruction(
@@ -257,6 +293,17 @@ export function identifyP2pEscrowInstruction(
     )
   ) {
     return P2pEscrowInstruction.CancelTrade;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([62, 198, 214, 193, 213, 159, 108, 210]),
+      ),
+      0,
+    )
+  ) {
+    return P2pEscrowInstruction.Claim;
   }
   if (
     containsBytes(
@@ -345,6 +392,17 @@ export function identifyP2pEscrowInstruction(
     )
   ) {
     return P2pEscrowInstruction.OpenDispute;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([166, 26, 49, 17, 125, 46, 37, 42]),
+      ),
+      0,
+    )
+  ) {
+    return P2pEscrowInstruction.OpenProfile;
   }
   if (
     containsBytes(
@@ -489,84 +547,70 @@ export function identifyP2pEscrowInstruction(
   ) {
     return P2pEscrowInstruction.Withdraw;
   }
-  throw new SolanaError(
-    SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_INSTRUCTION,
-    { instructionData: data, programName: "p2pEscrow" },
-  );
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([198, 212, 171, 109, 144, 215, 174, 89]),
+      ),
+      0,
+    )
+  ) {
+    return P2pEscrowInstruction.WithdrawFees;
+  }
+  throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_INSTRUCTION, {
+    instructionData: data,
+    programName: "p2pEscrow",
+  });
 }
 
 export type ParsedP2pEscrowInstruction<
   TProgram extends string = "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
 > =
-  | ({
-      instructionType: P2pEscrowInstruction.AcceptAdmin;
-    } & ParsedAcceptAdminInstruction<TProgram>)
-  | ({
-      instructionType: P2pEscrowInstruction.CancelTrade;
-    } & ParsedCancelTradeInstruction<TProgram>)
-  | ({
-      instructionType: P2pEscrowInstruction.CloseOffer;
-    } & ParsedCloseOfferInstruction<TProgram>)
-  | ({
-      instructionType: P2pEscrowInstruction.CreateOffer;
-    } & ParsedCreateOfferInstruction<TProgram>)
-  | ({
-      instructionType: P2pEscrowInstruction.Deposit;
-    } & ParsedDepositInstruction<TProgram>)
-  | ({
-      instructionType: P2pEscrowInstruction.Escalate;
-    } & ParsedEscalateInstruction<TProgram>)
-  | ({
-      instructionType: P2pEscrowInstruction.ExpireTrade;
-    } & ParsedExpireTradeInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.AcceptAdmin } & ParsedAcceptAdminInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.CancelTrade } & ParsedCancelTradeInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.Claim } & ParsedClaimInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.CloseOffer } & ParsedCloseOfferInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.CreateOffer } & ParsedCreateOfferInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.Deposit } & ParsedDepositInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.Escalate } & ParsedEscalateInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.ExpireTrade } & ParsedExpireTradeInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.InitializeConfig;
     } & ParsedInitializeConfigInstruction<TProgram>)
-  | ({
-      instructionType: P2pEscrowInstruction.MarkPaid;
-    } & ParsedMarkPaidInstruction<TProgram>)
-  | ({
-      instructionType: P2pEscrowInstruction.OpenDispute;
-    } & ParsedOpenDisputeInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.MarkPaid } & ParsedMarkPaidInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.OpenDispute } & ParsedOpenDisputeInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.OpenProfile } & ParsedOpenProfileInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.ProposeAdmin;
     } & ParsedProposeAdminInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.RegisterArbiter;
     } & ParsedRegisterArbiterInstruction<TProgram>)
-  | ({
-      instructionType: P2pEscrowInstruction.Release;
-    } & ParsedReleaseInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.Release } & ParsedReleaseInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.ReleaseWithAttestation;
     } & ParsedReleaseWithAttestationInstruction<TProgram>)
-  | ({
-      instructionType: P2pEscrowInstruction.Rule;
-    } & ParsedRuleInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.Rule } & ParsedRuleInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.SetOfferPaused;
     } & ParsedSetOfferPausedInstruction<TProgram>)
-  | ({
-      instructionType: P2pEscrowInstruction.SetPause;
-    } & ParsedSetPauseInstruction<TProgram>)
-  | ({
-      instructionType: P2pEscrowInstruction.Settle;
-    } & ParsedSettleInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.SetPause } & ParsedSetPauseInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.Settle } & ParsedSettleInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.SubmitEvidence;
     } & ParsedSubmitEvidenceInstruction<TProgram>)
-  | ({
-      instructionType: P2pEscrowInstruction.TakeOffer;
-    } & ParsedTakeOfferInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.TakeOffer } & ParsedTakeOfferInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.UpdateArbiter;
     } & ParsedUpdateArbiterInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.UpdateConfig;
     } & ParsedUpdateConfigInstruction<TProgram>)
+  | ({ instructionType: P2pEscrowInstruction.Withdraw } & ParsedWithdrawInstruction<TProgram>)
   | ({
-      instructionType: P2pEscrowInstruction.Withdraw;
-    } & ParsedWithdrawInstruction<TProgram>);
+      instructionType: P2pEscrowInstruction.WithdrawFees;
+    } & ParsedWithdrawFeesInstruction<TProgram>);
 
 export function parseP2pEscrowInstruction<TProgram extends string>(
   instruction: Instruction<TProgram> & InstructionWithData<ReadonlyUint8Array>,
@@ -586,6 +630,10 @@ export function parseP2pEscrowInstruction<TProgram extends string>(
         instructionType: P2pEscrowInstruction.CancelTrade,
         ...parseCancelTradeInstruction(instruction),
       };
+    }
+    case P2pEscrowInstruction.Claim: {
+      assertIsInstructionWithAccounts(instruction);
+      return { instructionType: P2pEscrowInstruction.Claim, ...parseClaimInstruction(instruction) };
     }
     case P2pEscrowInstruction.CloseOffer: {
       assertIsInstructionWithAccounts(instruction);
@@ -643,6 +691,13 @@ export function parseP2pEscrowInstruction<TProgram extends string>(
         ...parseOpenDisputeInstruction(instruction),
       };
     }
+    case P2pEscrowInstruction.OpenProfile: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: P2pEscrowInstruction.OpenProfile,
+        ...parseOpenProfileInstruction(instruction),
+      };
+    }
     case P2pEscrowInstruction.ProposeAdmin: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -673,10 +728,7 @@ export function parseP2pEscrowInstruction<TProgram extends string>(
     }
     case P2pEscrowInstruction.Rule: {
       assertIsInstructionWithAccounts(instruction);
-      return {
-        instructionType: P2pEscrowInstruction.Rule,
-        ...parseRuleInstruction(instruction),
-      };
+      return { instructionType: P2pEscrowInstruction.Rule, ...parseRuleInstruction(instruction) };
     }
     case P2pEscrowInstruction.SetOfferPaused: {
       assertIsInstructionWithAccounts(instruction);
@@ -734,14 +786,18 @@ export function parseP2pEscrowInstruction<TProgram extends string>(
         ...parseWithdrawInstruction(instruction),
       };
     }
+    case P2pEscrowInstruction.WithdrawFees: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: P2pEscrowInstruction.WithdrawFees,
+        ...parseWithdrawFeesInstruction(instruction),
+      };
+    }
     default:
-      throw new SolanaError(
-        SOLANA_ERROR__PROGRAM_CLIENTS__UNRECOGNIZED_INSTRUCTION_TYPE,
-        {
-          instructionType: instructionType as string,
-          programName: "p2pEscrow",
-        },
-      );
+      throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__UNRECOGNIZED_INSTRUCTION_TYPE, {
+        instructionType: instructionType as string,
+        programName: "p2pEscrow",
+      });
   }
 }
 
@@ -752,107 +808,98 @@ export type P2pEscrowPlugin = {
 };
 
 export type P2pEscrowPluginAccounts = {
-  arbiter: ReturnType<typeof getArbiterCodec> &
-    SelfFetchFunctions<ArbiterArgs, Arbiter>;
-  config: ReturnType<typeof getConfigCodec> &
-    SelfFetchFunctions<ConfigArgs, Config>;
-  offer: ReturnType<typeof getOfferCodec> &
-    SelfFetchFunctions<OfferArgs, Offer>;
-  trade: ReturnType<typeof getTradeCodec> &
-    SelfFetchFunctions<TradeArgs, Trade>;
+  arbiter: ReturnType<typeof getArbiterCodec> & SelfFetchFunctions<ArbiterArgs, Arbiter>;
+  config: ReturnType<typeof getConfigCodec> & SelfFetchFunctions<ConfigArgs, Config>;
+  offer: ReturnType<typeof getOfferCodec> & SelfFetchFunctions<OfferArgs, Offer>;
+  profile: ReturnType<typeof getProfileCodec> & SelfFetchFunctions<ProfileArgs, Profile>;
+  trade: ReturnType<typeof getTradeCodec> & SelfFetchFunctions<TradeArgs, Trade>;
 };
 
 export type P2pEscrowPluginInstructions = {
   acceptAdmin: (
     input: AcceptAdminAsyncInput,
-  ) => ReturnType<typeof getAcceptAdminInstructionAsync> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getAcceptAdminInstructionAsync> & SelfPlanAndSendFunctions;
   cancelTrade: (
     input: CancelTradeInput,
   ) => ReturnType<typeof getCancelTradeInstruction> & SelfPlanAndSendFunctions;
+  claim: (input: ClaimInput) => ReturnType<typeof getClaimInstruction> & SelfPlanAndSendFunctions;
   closeOffer: (
     input: CloseOfferAsyncInput,
-  ) => ReturnType<typeof getCloseOfferInstructionAsync> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getCloseOfferInstructionAsync> & SelfPlanAndSendFunctions;
   createOffer: (
     input: CreateOfferAsyncInput,
-  ) => ReturnType<typeof getCreateOfferInstructionAsync> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getCreateOfferInstructionAsync> & SelfPlanAndSendFunctions;
   deposit: (
     input: DepositInput,
   ) => ReturnType<typeof getDepositInstruction> & SelfPlanAndSendFunctions;
   escalate: (
-    input: EscalateAsyncInput,
-  ) => ReturnType<typeof getEscalateInstructionAsync> &
-    SelfPlanAndSendFunctions;
+    input: EscalateInput,
+  ) => ReturnType<typeof getEscalateInstruction> & SelfPlanAndSendFunctions;
   expireTrade: (
     input: ExpireTradeInput,
   ) => ReturnType<typeof getExpireTradeInstruction> & SelfPlanAndSendFunctions;
   initializeConfig: (
     input: InitializeConfigAsyncInput,
-  ) => ReturnType<typeof getInitializeConfigInstructionAsync> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getInitializeConfigInstructionAsync> & SelfPlanAndSendFunctions;
   markPaid: (
     input: MarkPaidInput,
   ) => ReturnType<typeof getMarkPaidInstruction> & SelfPlanAndSendFunctions;
   openDispute: (
-    input: OpenDisputeAsyncInput,
-  ) => ReturnType<typeof getOpenDisputeInstructionAsync> &
-    SelfPlanAndSendFunctions;
+    input: OpenDisputeInput,
+  ) => ReturnType<typeof getOpenDisputeInstruction> & SelfPlanAndSendFunctions;
+  openProfile: (
+    input: OpenProfileAsyncInput,
+  ) => ReturnType<typeof getOpenProfileInstructionAsync> & SelfPlanAndSendFunctions;
   proposeAdmin: (
     input: ProposeAdminAsyncInput,
-  ) => ReturnType<typeof getProposeAdminInstructionAsync> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getProposeAdminInstructionAsync> & SelfPlanAndSendFunctions;
   registerArbiter: (
     input: RegisterArbiterAsyncInput,
-  ) => ReturnType<typeof getRegisterArbiterInstructionAsync> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getRegisterArbiterInstructionAsync> & SelfPlanAndSendFunctions;
   release: (
     input: ReleaseAsyncInput,
   ) => ReturnType<typeof getReleaseInstructionAsync> & SelfPlanAndSendFunctions;
   releaseWithAttestation: (
     input: ReleaseWithAttestationAsyncInput,
-  ) => ReturnType<typeof getReleaseWithAttestationInstructionAsync> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getReleaseWithAttestationInstructionAsync> & SelfPlanAndSendFunctions;
   rule: (
     input: RuleAsyncInput,
   ) => ReturnType<typeof getRuleInstructionAsync> & SelfPlanAndSendFunctions;
   setOfferPaused: (
     input: SetOfferPausedInput,
-  ) => ReturnType<typeof getSetOfferPausedInstruction> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getSetOfferPausedInstruction> & SelfPlanAndSendFunctions;
   setPause: (
     input: SetPauseAsyncInput,
-  ) => ReturnType<typeof getSetPauseInstructionAsync> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getSetPauseInstructionAsync> & SelfPlanAndSendFunctions;
   settle: (
-    input: SettleAsyncInput,
-  ) => ReturnType<typeof getSettleInstructionAsync> & SelfPlanAndSendFunctions;
+    input: SettleInput,
+  ) => ReturnType<typeof getSettleInstruction> & SelfPlanAndSendFunctions;
   submitEvidence: (
     input: SubmitEvidenceInput,
-  ) => ReturnType<typeof getSubmitEvidenceInstruction> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getSubmitEvidenceInstruction> & SelfPlanAndSendFunctions;
   takeOffer: (
     input: TakeOfferAsyncInput,
-  ) => ReturnType<typeof getTakeOfferInstructionAsync> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getTakeOfferInstructionAsync> & SelfPlanAndSendFunctions;
   updateArbiter: (
     input: UpdateArbiterAsyncInput,
-  ) => ReturnType<typeof getUpdateArbiterInstructionAsync> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getUpdateArbiterInstructionAsync> & SelfPlanAndSendFunctions;
   updateConfig: (
     input: UpdateConfigAsyncInput,
-  ) => ReturnType<typeof getUpdateConfigInstructionAsync> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getUpdateConfigInstructionAsync> & SelfPlanAndSendFunctions;
   withdraw: (
     input: WithdrawAsyncInput,
-  ) => ReturnType<typeof getWithdrawInstructionAsync> &
-    SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getWithdrawInstructionAsync> & SelfPlanAndSendFunctions;
+  withdrawFees: (
+    input: WithdrawFeesAsyncInput,
+  ) => ReturnType<typeof getWithdrawFeesInstructionAsync> & SelfPlanAndSendFunctions;
 };
 
 export type P2pEscrowPluginPdas = {
   config: typeof findConfigPda;
+  profile: typeof findProfilePda;
+  openProfileProfile: typeof findOpenProfileProfilePda;
   arbiter: typeof findArbiterPda;
+  takeOfferProfile: typeof findTakeOfferProfilePda;
 };
 
 export type P2pEscrowPluginRequirements = ClientWithRpc<
@@ -871,117 +918,64 @@ export function p2pEscrowProgram() {
           arbiter: addSelfFetchFunctions(client, getArbiterCodec()),
           config: addSelfFetchFunctions(client, getConfigCodec()),
           offer: addSelfFetchFunctions(client, getOfferCodec()),
+          profile: addSelfFetchFunctions(client, getProfileCodec()),
           trade: addSelfFetchFunctions(client, getTradeCodec()),
         },
         instructions: {
           acceptAdmin: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getAcceptAdminInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getAcceptAdminInstructionAsync(input)),
           cancelTrade: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getCancelTradeInstruction(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getCancelTradeInstruction(input)),
+          claim: (input) => addSelfPlanAndSendFunctions(client, getClaimInstruction(input)),
           closeOffer: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getCloseOfferInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getCloseOfferInstructionAsync(input)),
           createOffer: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getCreateOfferInstructionAsync(input),
-            ),
-          deposit: (input) =>
-            addSelfPlanAndSendFunctions(client, getDepositInstruction(input)),
-          escalate: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getEscalateInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getCreateOfferInstructionAsync(input)),
+          deposit: (input) => addSelfPlanAndSendFunctions(client, getDepositInstruction(input)),
+          escalate: (input) => addSelfPlanAndSendFunctions(client, getEscalateInstruction(input)),
           expireTrade: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getExpireTradeInstruction(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getExpireTradeInstruction(input)),
           initializeConfig: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getInitializeConfigInstructionAsync(input),
-            ),
-          markPaid: (input) =>
-            addSelfPlanAndSendFunctions(client, getMarkPaidInstruction(input)),
+            addSelfPlanAndSendFunctions(client, getInitializeConfigInstructionAsync(input)),
+          markPaid: (input) => addSelfPlanAndSendFunctions(client, getMarkPaidInstruction(input)),
           openDispute: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getOpenDisputeInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getOpenDisputeInstruction(input)),
+          openProfile: (input) =>
+            addSelfPlanAndSendFunctions(client, getOpenProfileInstructionAsync(input)),
           proposeAdmin: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getProposeAdminInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getProposeAdminInstructionAsync(input)),
           registerArbiter: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getRegisterArbiterInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getRegisterArbiterInstructionAsync(input)),
           release: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getReleaseInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getReleaseInstructionAsync(input)),
           releaseWithAttestation: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getReleaseWithAttestationInstructionAsync(input),
-            ),
-          rule: (input) =>
-            addSelfPlanAndSendFunctions(client, getRuleInstructionAsync(input)),
+            addSelfPlanAndSendFunctions(client, getReleaseWithAttestationInstructionAsync(input)),
+          rule: (input) => addSelfPlanAndSendFunctions(client, getRuleInstructionAsync(input)),
           setOfferPaused: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getSetOfferPausedInstruction(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getSetOfferPausedInstruction(input)),
           setPause: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getSetPauseInstructionAsync(input),
-            ),
-          settle: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getSettleInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getSetPauseInstructionAsync(input)),
+          settle: (input) => addSelfPlanAndSendFunctions(client, getSettleInstruction(input)),
           submitEvidence: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getSubmitEvidenceInstruction(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getSubmitEvidenceInstruction(input)),
           takeOffer: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getTakeOfferInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getTakeOfferInstructionAsync(input)),
           updateArbiter: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getUpdateArbiterInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getUpdateArbiterInstructionAsync(input)),
           updateConfig: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getUpdateConfigInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getUpdateConfigInstructionAsync(input)),
           withdraw: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getWithdrawInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getWithdrawInstructionAsync(input)),
+          withdrawFees: (input) =>
+            addSelfPlanAndSendFunctions(client, getWithdrawFeesInstructionAsync(input)),
         },
-        pdas: { config: findConfigPda, arbiter: findArbiterPda },
+        pdas: {
+          config: findConfigPda,
+          profile: findProfilePda,
+          openProfileProfile: findOpenProfileProfilePda,
+          arbiter: findArbiterPda,
+          takeOfferProfile: findTakeOfferProfilePda,
+        },
       },
     });
   };

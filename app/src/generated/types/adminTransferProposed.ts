@@ -69,8 +69,5 @@ export function getAdminTransferProposedCodec(): FixedSizeCodec<
   AdminTransferProposedArgs,
   AdminTransferProposed
 > {
-  return combineCodec(
-    getAdminTransferProposedEncoder(),
-    getAdminTransferProposedDecoder(),
-  );
+  return combineCodec(getAdminTransferProposedEncoder(), getAdminTransferProposedDecoder());
 }

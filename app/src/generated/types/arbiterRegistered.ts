@@ -75,8 +75,5 @@ export function getArbiterRegisteredCodec(): FixedSizeCodec<
   ArbiterRegisteredArgs,
   ArbiterRegistered
 > {
-  return combineCodec(
-    getArbiterRegisteredEncoder(),
-    getArbiterRegisteredDecoder(),
-  );
+  return combineCodec(getArbiterRegisteredEncoder(), getArbiterRegisteredDecoder());
 }

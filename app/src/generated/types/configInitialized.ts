@@ -80,8 +80,5 @@ export function getConfigInitializedCodec(): FixedSizeCodec<
   ConfigInitializedArgs,
   ConfigInitialized
 > {
-  return combineCodec(
-    getConfigInitializedEncoder(),
-    getConfigInitializedDecoder(),
-  );
+  return combineCodec(getConfigInitializedEncoder(), getConfigInitializedDecoder());
 }

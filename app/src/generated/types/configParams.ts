@@ -22,10 +22,11 @@ import {
   type FixedSizeEncoder,
 } from "@solana/kit";
 
-/** The settings the admin chooses, at initialization and on every update. */
+/**
+ * The settings the admin chooses, at initialization and on every update. They apply to trades
+ * taken afterwards; open trades keep what they fixed at take.
+ */
 export type ConfigParams = {
-  /** Wallet whose associated token accounts receive the protocol fee. */
-  treasury: Address;
   /** Protocol fee in basis points (at most 100). */
   feeBps: number;
   /** Authority of the fallback arbiter. */
@@ -37,8 +38,6 @@ export type ConfigParams = {
 };
 
 export type ConfigParamsArgs = {
-  /** Wallet whose associated token accounts receive the protocol fee. */
-  treasury: Address;
   /** Protocol fee in basis points (at most 100). */
   feeBps: number;
   /** Authority of the fallback arbiter. */
@@ -51,7 +50,6 @@ export type ConfigParamsArgs = {
 
 export function getConfigParamsEncoder(): FixedSizeEncoder<ConfigParamsArgs> {
   return getStructEncoder([
-    ["treasury", getAddressEncoder()],
     ["feeBps", getU16Encoder()],
     ["fallbackArbiter", getAddressEncoder()],
     ["rulingWindow", getI64Encoder()],
@@ -61,7 +59,6 @@ export function getConfigParamsEncoder(): FixedSizeEncoder<ConfigParamsArgs> {
 
 export function getConfigParamsDecoder(): FixedSizeDecoder<ConfigParams> {
   return getStructDecoder([
-    ["treasury", getAddressDecoder()],
     ["feeBps", getU16Decoder()],
     ["fallbackArbiter", getAddressDecoder()],
     ["rulingWindow", getI64Decoder()],
@@ -69,9 +66,6 @@ export function getConfigParamsDecoder(): FixedSizeDecoder<ConfigParams> {
   ]);
 }
 
-export function getConfigParamsCodec(): FixedSizeCodec<
-  ConfigParamsArgs,
-  ConfigParams
-> {
+export function getConfigParamsCodec(): FixedSizeCodec<ConfigParamsArgs, ConfigParams> {
   return combineCodec(getConfigParamsEncoder(), getConfigParamsDecoder());
 }

@@ -104,9 +104,6 @@ export function getDisputeOpenedDecoder(): FixedSizeDecoder<DisputeOpened> {
   );
 }
 
-export function getDisputeOpenedCodec(): FixedSizeCodec<
-  DisputeOpenedArgs,
-  DisputeOpened
-> {
+export function getDisputeOpenedCodec(): FixedSizeCodec<DisputeOpenedArgs, DisputeOpened> {
   return combineCodec(getDisputeOpenedEncoder(), getDisputeOpenedDecoder());
 }

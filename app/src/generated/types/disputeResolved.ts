@@ -35,7 +35,7 @@ import {
 } from ".";
 
 export type DisputeResolved = {
-  /** The trade account (closed now). */
+  /** The trade account (closed now, or `Settled` when a `PayoutHeld` event follows). */
   trade: Address;
   /** The offer. */
   offer: Address;
@@ -60,7 +60,7 @@ export type DisputeResolved = {
 };
 
 export type DisputeResolvedArgs = {
-  /** The trade account (closed now). */
+  /** The trade account (closed now, or `Settled` when a `PayoutHeld` event follows). */
   trade: Address;
   /** The offer. */
   offer: Address;
@@ -134,9 +134,6 @@ export function getDisputeResolvedDecoder(): FixedSizeDecoder<DisputeResolved> {
   );
 }
 
-export function getDisputeResolvedCodec(): FixedSizeCodec<
-  DisputeResolvedArgs,
-  DisputeResolved
-> {
+export function getDisputeResolvedCodec(): FixedSizeCodec<DisputeResolvedArgs, DisputeResolved> {
   return combineCodec(getDisputeResolvedEncoder(), getDisputeResolvedDecoder());
 }

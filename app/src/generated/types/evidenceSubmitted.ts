@@ -88,12 +88,6 @@ export function getEvidenceSubmittedDecoder(): Decoder<EvidenceSubmitted> {
   );
 }
 
-export function getEvidenceSubmittedCodec(): Codec<
-  EvidenceSubmittedArgs,
-  EvidenceSubmitted
-> {
-  return combineCodec(
-    getEvidenceSubmittedEncoder(),
-    getEvidenceSubmittedDecoder(),
-  );
+export function getEvidenceSubmittedCodec(): Codec<EvidenceSubmittedArgs, EvidenceSubmitted> {
+  return combineCodec(getEvidenceSubmittedEncoder(), getEvidenceSubmittedDecoder());
 }

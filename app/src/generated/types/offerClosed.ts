@@ -78,9 +78,6 @@ export function getOfferClosedDecoder(): FixedSizeDecoder<OfferClosed> {
   );
 }
 
-export function getOfferClosedCodec(): FixedSizeCodec<
-  OfferClosedArgs,
-  OfferClosed
-> {
+export function getOfferClosedCodec(): FixedSizeCodec<OfferClosedArgs, OfferClosed> {
   return combineCodec(getOfferClosedEncoder(), getOfferClosedDecoder());
 }

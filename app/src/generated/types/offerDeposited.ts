@@ -78,9 +78,6 @@ export function getOfferDepositedDecoder(): FixedSizeDecoder<OfferDeposited> {
   );
 }
 
-export function getOfferDepositedCodec(): FixedSizeCodec<
-  OfferDepositedArgs,
-  OfferDeposited
-> {
+export function getOfferDepositedCodec(): FixedSizeCodec<OfferDepositedArgs, OfferDeposited> {
   return combineCodec(getOfferDepositedEncoder(), getOfferDepositedDecoder());
 }

@@ -31,9 +31,6 @@ export function getOfferStatusDecoder(): FixedSizeDecoder<OfferStatus> {
   return getEnumDecoder(OfferStatus);
 }
 
-export function getOfferStatusCodec(): FixedSizeCodec<
-  OfferStatusArgs,
-  OfferStatus
-> {
+export function getOfferStatusCodec(): FixedSizeCodec<OfferStatusArgs, OfferStatus> {
   return combineCodec(getOfferStatusEncoder(), getOfferStatusDecoder());
 }

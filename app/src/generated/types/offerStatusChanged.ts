@@ -71,8 +71,5 @@ export function getOfferStatusChangedCodec(): FixedSizeCodec<
   OfferStatusChangedArgs,
   OfferStatusChanged
 > {
-  return combineCodec(
-    getOfferStatusChangedEncoder(),
-    getOfferStatusChangedDecoder(),
-  );
+  return combineCodec(getOfferStatusChangedEncoder(), getOfferStatusChangedDecoder());
 }

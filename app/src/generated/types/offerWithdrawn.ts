@@ -78,9 +78,6 @@ export function getOfferWithdrawnDecoder(): FixedSizeDecoder<OfferWithdrawn> {
   );
 }
 
-export function getOfferWithdrawnCodec(): FixedSizeCodec<
-  OfferWithdrawnArgs,
-  OfferWithdrawn
-> {
+export function getOfferWithdrawnCodec(): FixedSizeCodec<OfferWithdrawnArgs, OfferWithdrawn> {
   return combineCodec(getOfferWithdrawnEncoder(), getOfferWithdrawnDecoder());
 }

@@ -71,9 +71,6 @@ export function getPauseChangedDecoder(): FixedSizeDecoder<PauseChanged> {
   );
 }
 
-export function getPauseChangedCodec(): FixedSizeCodec<
-  PauseChangedArgs,
-  PauseChanged
-> {
+export function getPauseChangedCodec(): FixedSizeCodec<PauseChangedArgs, PauseChanged> {
   return combineCodec(getPauseChangedEncoder(), getPauseChangedDecoder());
 }

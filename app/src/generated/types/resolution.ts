@@ -32,9 +32,6 @@ export function getResolutionDecoder(): FixedSizeDecoder<Resolution> {
   return getEnumDecoder(Resolution);
 }
 
-export function getResolutionCodec(): FixedSizeCodec<
-  ResolutionArgs,
-  Resolution
-> {
+export function getResolutionCodec(): FixedSizeCodec<ResolutionArgs, Resolution> {
   return combineCodec(getResolutionEncoder(), getResolutionDecoder());
 }

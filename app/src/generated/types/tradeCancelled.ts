@@ -27,7 +27,7 @@ import {
 } from "@solana/kit";
 
 export type TradeCancelled = {
-  /** The trade account (closed now). */
+  /** The trade account (closed now, or `Settled` when a `PayoutHeld` event follows). */
   trade: Address;
   /** The offer. */
   offer: Address;
@@ -38,7 +38,7 @@ export type TradeCancelled = {
 };
 
 export type TradeCancelledArgs = {
-  /** The trade account (closed now). */
+  /** The trade account (closed now, or `Settled` when a `PayoutHeld` event follows). */
   trade: Address;
   /** The offer. */
   offer: Address;
@@ -84,9 +84,6 @@ export function getTradeCancelledDecoder(): FixedSizeDecoder<TradeCancelled> {
   );
 }
 
-export function getTradeCancelledCodec(): FixedSizeCodec<
-  TradeCancelledArgs,
-  TradeCancelled
-> {
+export function getTradeCancelledCodec(): FixedSizeCodec<TradeCancelledArgs, TradeCancelled> {
   return combineCodec(getTradeCancelledEncoder(), getTradeCancelledDecoder());
 }

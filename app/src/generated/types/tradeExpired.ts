@@ -27,7 +27,7 @@ import {
 } from "@solana/kit";
 
 export type TradeExpired = {
-  /** The trade account (closed now). */
+  /** The trade account (closed now, or `Settled` when a `PayoutHeld` event follows). */
   trade: Address;
   /** The offer. */
   offer: Address;
@@ -42,7 +42,7 @@ export type TradeExpired = {
 };
 
 export type TradeExpiredArgs = {
-  /** The trade account (closed now). */
+  /** The trade account (closed now, or `Settled` when a `PayoutHeld` event follows). */
   trade: Address;
   /** The offer. */
   offer: Address;
@@ -96,9 +96,6 @@ export function getTradeExpiredDecoder(): FixedSizeDecoder<TradeExpired> {
   );
 }
 
-export function getTradeExpiredCodec(): FixedSizeCodec<
-  TradeExpiredArgs,
-  TradeExpired
-> {
+export function getTradeExpiredCodec(): FixedSizeCodec<TradeExpiredArgs, TradeExpired> {
   return combineCodec(getTradeExpiredEncoder(), getTradeExpiredDecoder());
 }

@@ -31,7 +31,7 @@ import {
 } from "@solana/kit";
 
 export type TradeReleased = {
-  /** The trade account (closed now). */
+  /** The trade account (closed now, or `Settled` when a `PayoutHeld` event follows). */
   trade: Address;
   /** The offer. */
   offer: Address;
@@ -45,14 +45,14 @@ export type TradeReleased = {
   attestor: Option<Address>;
   /** Tokens that left the vault for the buyer (before any transfer fee). */
   toBuyer: bigint;
-  /** Tokens that left the vault for the treasury. */
+  /** Tokens that left the vault for the mint's fee vault. */
   protocolFee: bigint;
   /** Lamports of bond returned to the buyer. */
   bondReturned: bigint;
 };
 
 export type TradeReleasedArgs = {
-  /** The trade account (closed now). */
+  /** The trade account (closed now, or `Settled` when a `PayoutHeld` event follows). */
   trade: Address;
   /** The offer. */
   offer: Address;
@@ -66,7 +66,7 @@ export type TradeReleasedArgs = {
   attestor: OptionOrNullable<Address>;
   /** Tokens that left the vault for the buyer (before any transfer fee). */
   toBuyer: number | bigint;
-  /** Tokens that left the vault for the treasury. */
+  /** Tokens that left the vault for the mint's fee vault. */
   protocolFee: number | bigint;
   /** Lamports of bond returned to the buyer. */
   bondReturned: number | bigint;
@@ -118,9 +118,6 @@ export function getTradeReleasedDecoder(): Decoder<TradeReleased> {
   );
 }
 
-export function getTradeReleasedCodec(): Codec<
-  TradeReleasedArgs,
-  TradeReleased
-> {
+export function getTradeReleasedCodec(): Codec<TradeReleasedArgs, TradeReleased> {
   return combineCodec(getTradeReleasedEncoder(), getTradeReleasedDecoder());
 }

@@ -20,6 +20,7 @@ export enum TradeState {
   Locked,
   Paid,
   Disputed,
+  Settled,
 }
 
 export type TradeStateArgs = TradeState;
@@ -32,9 +33,6 @@ export function getTradeStateDecoder(): FixedSizeDecoder<TradeState> {
   return getEnumDecoder(TradeState);
 }
 
-export function getTradeStateCodec(): FixedSizeCodec<
-  TradeStateArgs,
-  TradeState
-> {
+export function getTradeStateCodec(): FixedSizeCodec<TradeStateArgs, TradeState> {
   return combineCodec(getTradeStateEncoder(), getTradeStateDecoder());
 }

@@ -20,14 +20,20 @@ import {
   getHiddenPrefixEncoder,
   getI64Decoder,
   getI64Encoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
+  getU16Decoder,
+  getU16Encoder,
   getU64Decoder,
   getU64Encoder,
   type Address,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
+  type Option,
+  type OptionOrNullable,
   type ReadonlyUint8Array,
 } from "@solana/kit";
 
@@ -36,8 +42,8 @@ export type TradeTaken = {
   trade: Address;
   /** The offer taken from. */
   offer: Address;
-  /** The trade's index within the offer. */
-  tradeIndex: bigint;
+  /** The buyer's trade id (the trade's address is `["trade", buyer, trade_id]`). */
+  tradeId: bigint;
   /** The seller. */
   seller: Address;
   /** The buyer. */
@@ -56,6 +62,18 @@ export type TradeTaken = {
   buyerBond: bigint;
   /** Last second to mark the trade paid. */
   paymentDeadline: bigint;
+  /** Protocol fee in bps, fixed for this trade. */
+  feeBps: number;
+  /** The arbiter's fee in bps, fixed for this trade. */
+  arbiterFeeBps: number;
+  /** The fallback arbiter's authority fixed for this trade, if any. */
+  fallbackArbiter: Option<Address>;
+  /** The buyer's share in bps of a default ruling, fixed for this trade. */
+  defaultBuyerBps: number;
+  /** Seconds each arbiter has to rule, fixed for this trade. */
+  rulingWindow: bigint;
+  /** Seconds the seller has to release once paid, fixed for this trade. */
+  releaseWindow: bigint;
 };
 
 export type TradeTakenArgs = {
@@ -63,8 +81,8 @@ export type TradeTakenArgs = {
   trade: Address;
   /** The offer taken from. */
   offer: Address;
-  /** The trade's index within the offer. */
-  tradeIndex: number | bigint;
+  /** The buyer's trade id (the trade's address is `["trade", buyer, trade_id]`). */
+  tradeId: number | bigint;
   /** The seller. */
   seller: Address;
   /** The buyer. */
@@ -83,14 +101,26 @@ export type TradeTakenArgs = {
   buyerBond: number | bigint;
   /** Last second to mark the trade paid. */
   paymentDeadline: number | bigint;
+  /** Protocol fee in bps, fixed for this trade. */
+  feeBps: number;
+  /** The arbiter's fee in bps, fixed for this trade. */
+  arbiterFeeBps: number;
+  /** The fallback arbiter's authority fixed for this trade, if any. */
+  fallbackArbiter: OptionOrNullable<Address>;
+  /** The buyer's share in bps of a default ruling, fixed for this trade. */
+  defaultBuyerBps: number;
+  /** Seconds each arbiter has to rule, fixed for this trade. */
+  rulingWindow: number | bigint;
+  /** Seconds the seller has to release once paid, fixed for this trade. */
+  releaseWindow: number | bigint;
 };
 
-export function getTradeTakenEncoder(): FixedSizeEncoder<TradeTakenArgs> {
+export function getTradeTakenEncoder(): Encoder<TradeTakenArgs> {
   return getHiddenPrefixEncoder(
     getStructEncoder([
       ["trade", getAddressEncoder()],
       ["offer", getAddressEncoder()],
-      ["tradeIndex", getU64Encoder()],
+      ["tradeId", getU64Encoder()],
       ["seller", getAddressEncoder()],
       ["buyer", getAddressEncoder()],
       ["mint", getAddressEncoder()],
@@ -100,6 +130,12 @@ export function getTradeTakenEncoder(): FixedSizeEncoder<TradeTakenArgs> {
       ["arbiter", getAddressEncoder()],
       ["buyerBond", getU64Encoder()],
       ["paymentDeadline", getI64Encoder()],
+      ["feeBps", getU16Encoder()],
+      ["arbiterFeeBps", getU16Encoder()],
+      ["fallbackArbiter", getOptionEncoder(getAddressEncoder())],
+      ["defaultBuyerBps", getU16Encoder()],
+      ["rulingWindow", getI64Encoder()],
+      ["releaseWindow", getI64Encoder()],
     ]),
     [
       getConstantEncoder(
@@ -111,12 +147,12 @@ export function getTradeTakenEncoder(): FixedSizeEncoder<TradeTakenArgs> {
   );
 }
 
-export function getTradeTakenDecoder(): FixedSizeDecoder<TradeTaken> {
+export function getTradeTakenDecoder(): Decoder<TradeTaken> {
   return getHiddenPrefixDecoder(
     getStructDecoder([
       ["trade", getAddressDecoder()],
       ["offer", getAddressDecoder()],
-      ["tradeIndex", getU64Decoder()],
+      ["tradeId", getU64Decoder()],
       ["seller", getAddressDecoder()],
       ["buyer", getAddressDecoder()],
       ["mint", getAddressDecoder()],
@@ -126,6 +162,12 @@ export function getTradeTakenDecoder(): FixedSizeDecoder<TradeTaken> {
       ["arbiter", getAddressDecoder()],
       ["buyerBond", getU64Decoder()],
       ["paymentDeadline", getI64Decoder()],
+      ["feeBps", getU16Decoder()],
+      ["arbiterFeeBps", getU16Decoder()],
+      ["fallbackArbiter", getOptionDecoder(getAddressDecoder())],
+      ["defaultBuyerBps", getU16Decoder()],
+      ["rulingWindow", getI64Decoder()],
+      ["releaseWindow", getI64Decoder()],
     ]),
     [
       getConstantDecoder(
@@ -137,9 +179,6 @@ export function getTradeTakenDecoder(): FixedSizeDecoder<TradeTaken> {
   );
 }
 
-export function getTradeTakenCodec(): FixedSizeCodec<
-  TradeTakenArgs,
-  TradeTaken
-> {
+export function getTradeTakenCodec(): Codec<TradeTakenArgs, TradeTaken> {
   return combineCodec(getTradeTakenEncoder(), getTradeTakenDecoder());
 }

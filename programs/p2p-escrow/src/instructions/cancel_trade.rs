@@ -4,8 +4,8 @@ use anchor_spl::token_interface::TokenAccount;
 use crate::constants::{OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::TradeCancelled;
+use crate::settlement::TradeEnd;
 use crate::state::{Offer, Trade, TradeState};
-use crate::token::balance_of;
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -24,9 +24,8 @@ pub struct CancelTrade<'info> {
     /// The trade to cancel, closed here.
     #[account(
         mut,
-        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        seeds = [TRADE_SEED, trade.buyer.as_ref(), &trade.trade_id.to_le_bytes()],
         bump = trade.bump,
-        close = buyer,
         has_one = buyer @ EscrowError::NotBuyer,
         has_one = offer @ EscrowError::OfferMismatch,
     )]
@@ -51,18 +50,23 @@ impl CancelTrade<'_> {
 
     pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
-        let amount = accounts.trade.amount;
-        accounts.offer.unlock(amount, amount)?;
-        accounts
-            .offer
-            .invariant(balance_of(&accounts.vault.to_account_info())?)?;
         let event = TradeCancelled {
             trade: accounts.trade.key(),
             offer: accounts.offer.key(),
             buyer: accounts.buyer.key(),
-            amount,
+            amount: accounts.trade.amount,
         };
+        let (_, held) = TradeEnd {
+            offer: &mut accounts.offer,
+            trade: &mut accounts.trade,
+            buyer: accounts.buyer.to_account_info(),
+            seller: None,
+        }
+        .unwind(&accounts.vault)?;
         emit_cpi!(event);
+        if let Some(held) = held {
+            emit_cpi!(held);
+        }
         Ok(())
     }
 }

@@ -7,12 +7,13 @@ use crate::constants::OFFER_SEED;
 use crate::errors::EscrowError;
 use crate::events::OfferClosed;
 use crate::state::Offer;
-use crate::token::Vault;
+use crate::token::ProgramTokenAccount;
 
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CloseOffer<'info> {
-    /// The offer's seller; receives the tokens and the rent of the offer and its vault.
+    /// The offer's seller; receives the tokens, the rent of the offer and its vault, and any bond
+    /// that waited on the offer.
     #[account(mut)]
     pub seller: Signer<'info>,
     /// The offer to close.
@@ -60,15 +61,17 @@ impl CloseOffer<'_> {
 
     pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
         let accounts = &*ctx.accounts;
-        let returned = Vault {
-            offer: &accounts.offer,
-            vault: &accounts.vault,
+        let seeds = accounts.offer.signer_seeds();
+        let returned = ProgramTokenAccount {
+            account: accounts.vault.to_account_info(),
+            authority: accounts.offer.to_account_info(),
+            seeds: &seeds.seeds(),
             mint: &accounts.mint,
-            token_program: &accounts.token_program,
-            memo_program: &accounts.memo_program,
+            token_program: accounts.token_program.to_account_info(),
+            memo_program: accounts.memo_program.to_account_info(),
         }
         .close(
-            &accounts.seller_token_account,
+            Some(&accounts.seller_token_account.to_account_info()),
             &accounts.seller.to_account_info(),
         )?;
         let event = OfferClosed {

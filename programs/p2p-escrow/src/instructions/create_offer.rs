@@ -2,17 +2,17 @@ use anchor_lang::prelude::*;
 use anchor_spl::associated_token::AssociatedToken;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::constants::{ARBITER_SEED, CONFIG_SEED, OFFER_SEED};
+use crate::constants::{ARBITER_SEED, CONFIG_SEED, OFFER_SEED, PROFILE_SEED};
 use crate::errors::EscrowError;
 use crate::events::OfferCreated;
 use crate::pda::create_pda_account;
-use crate::state::{Arbiter, Config, Offer, OfferStatus, OfferTerms};
+use crate::state::{Arbiter, Config, Offer, OfferStatus, OfferTerms, Profile};
 use crate::token::{balance_of, check_mint_policy, receive_into_vault};
 
 /// Arguments of `create_offer`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct CreateOfferArgs {
-    /// The seller's own number for the offer, part of its address.
+    /// The seller's next offer id (its profile's `offers_created`), part of the offer's address.
     pub offer_id: u64,
     /// Tokens to move from the seller into the vault.
     pub amount: u64,
@@ -27,6 +27,14 @@ pub struct CreateOffer<'info> {
     /// The seller; funds the vault and pays for the offer and vault accounts.
     #[account(mut)]
     pub seller: Signer<'info>,
+    /// The seller's profile (see `open_profile`); it hands out the offer id.
+    #[account(
+        mut,
+        seeds = [PROFILE_SEED, seller.key().as_ref()],
+        bump = profile.bump,
+        constraint = profile.offers_created == args.offer_id @ EscrowError::OfferIdNotNext,
+    )]
+    pub profile: Box<Account<'info, Profile>>,
     /// The protocol config.
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
@@ -90,7 +98,8 @@ impl CreateOffer<'_> {
     }
 
     pub fn handler(ctx: Context<'_, Self>, args: CreateOfferArgs) -> Result<()> {
-        let accounts = &ctx.accounts;
+        let accounts = &mut *ctx.accounts;
+        accounts.profile.next_offer_id()?;
         let deposited = receive_into_vault(
             &accounts.vault,
             &accounts.mint,
@@ -111,7 +120,6 @@ impl CreateOffer<'_> {
             locked: 0,
             terms: args.terms,
             status: OfferStatus::Open,
-            next_trade_index: Offer::first_trade_index(Clock::get()?.slot)?,
             bump,
         };
         offer.invariant(balance_of(&accounts.vault.to_account_info())?)?;
@@ -119,12 +127,7 @@ impl CreateOffer<'_> {
             &accounts.seller.to_account_info(),
             &accounts.offer.to_account_info(),
             &accounts.system_program.to_account_info(),
-            &[
-                OFFER_SEED,
-                seller.as_ref(),
-                &args.offer_id.to_le_bytes(),
-                &[bump],
-            ],
+            &offer.signer_seeds().seeds(),
             Offer::DISCRIMINATOR.len() + Offer::INIT_SPACE,
             &offer,
         )?;

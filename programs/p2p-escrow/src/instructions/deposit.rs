@@ -5,7 +5,7 @@ use crate::constants::OFFER_SEED;
 use crate::errors::EscrowError;
 use crate::events::OfferDeposited;
 use crate::state::Offer;
-use crate::token::{balance_of, receive_into_vault};
+use crate::token::{balance_of, check_mint_policy, receive_into_vault};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -26,7 +26,8 @@ pub struct Deposit<'info> {
     /// The offer's vault.
     #[account(mut)]
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The offer's mint.
+    /// The offer's mint; its policy is checked again (a mint closed at zero supply can come back
+    /// with other extensions).
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     /// The seller's token account the deposit comes from.
     #[account(
@@ -43,7 +44,7 @@ pub struct Deposit<'info> {
 impl Deposit<'_> {
     pub fn validate(&self, amount: u64) -> Result<()> {
         require!(amount > 0, EscrowError::ZeroAmount);
-        Ok(())
+        check_mint_policy(&self.mint.to_account_info())
     }
 
     pub fn handler(ctx: Context<'_, Self>, amount: u64) -> Result<()> {

@@ -1,32 +1,29 @@
 use anchor_lang::prelude::*;
-use anchor_spl::associated_token::AssociatedToken;
+use anchor_spl::associated_token::{get_associated_token_address_with_program_id, AssociatedToken};
 use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::constants::{ARBITER_SEED, CONFIG_SEED, OFFER_SEED, TRADE_SEED};
+use crate::constants::{ARBITER_SEED, OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::{DisputeEscalated, Resolution};
 use crate::math::deadline;
-use crate::settlement::DisputeEnd;
-use crate::state::{Arbiter, Config, Offer, Trade};
+use crate::settlement::{TokenAccounts, TradeEnd};
+use crate::state::{Arbiter, Offer, Trade};
 
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Escalate<'info> {
-    /// Anyone, once the ruling deadline has passed; pays for the buyer's token account if missing.
+    /// Anyone, once the ruling deadline has passed; pays for missing token accounts.
     #[account(mut)]
     pub cranker: Signer<'info>,
-    /// The protocol config: fallback arbiter, ruling window, default ruling.
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
-    pub config: Box<Account<'info, Config>>,
     /// The arbiter that missed the deadline.
     #[account(mut, seeds = [ARBITER_SEED, arbiter.authority.as_ref()], bump = arbiter.bump)]
     pub arbiter: Box<Account<'info, Arbiter>>,
-    /// CHECK: the address of the config's fallback arbiter account (checked in `validate`). It may
-    /// not exist or be inactive, in which case the default ruling applies at once.
-    #[account(mut)]
-    pub fallback_arbiter: UncheckedAccount<'info>,
-    /// The trade's offer; the seller's share returns to it on a default ruling.
+    /// The trade's fallback arbiter (fixed at take), given when the dispute goes to it: the first
+    /// escalation of a trade that has one. Omitted otherwise, and the default ruling applies.
+    #[account(mut, seeds = [ARBITER_SEED, fallback_arbiter.authority.as_ref()], bump = fallback_arbiter.bump)]
+    pub fallback_arbiter: Option<Box<Account<'info, Arbiter>>>,
+    /// The trade's offer; the seller's share returns to its available tokens.
     #[account(
         mut,
         seeds = [OFFER_SEED, offer.seller.as_ref(), &offer.offer_id.to_le_bytes()],
@@ -36,31 +33,43 @@ pub struct Escalate<'info> {
         has_one = token_program @ EscrowError::TokenProgramMismatch,
     )]
     pub offer: Box<Account<'info, Offer>>,
-    /// The disputed trade; closed on a default ruling, its rent to the buyer.
+    /// The disputed trade; on a default ruling closed (or left `Settled` with what the buyer could not receive).
     #[account(
         mut,
-        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        seeds = [TRADE_SEED, trade.buyer.as_ref(), &trade.trade_id.to_le_bytes()],
         bump = trade.bump,
         has_one = offer @ EscrowError::OfferMismatch,
         has_one = buyer @ EscrowError::NotBuyer,
         has_one = seller @ EscrowError::NotSeller,
     )]
     pub trade: Box<Account<'info, Trade>>,
-    /// The trade's buyer.
+    /// CHECK: the trade's buyer (checked against the trade); only receives the trade's rent and
+    /// bond, so any account will do. Should it be unable to take lamports, they wait on the trade
+    /// for the buyer's claim.
     #[account(mut)]
-    pub buyer: SystemAccount<'info>,
-    /// The buyer's associated token account, receiving the buyer's share on a default ruling.
+    pub buyer: UncheckedAccount<'info>,
+    /// CHECK: the buyer's associated token account (address checked), created if missing and the
+    /// buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+    /// Untouched when the buyer gets nothing.
     #[account(
-        init_if_needed,
-        payer = cranker,
-        associated_token::mint = mint,
-        associated_token::authority = buyer,
-        associated_token::token_program = token_program,
+        mut,
+        address = get_associated_token_address_with_program_id(&trade.buyer, &mint.key(), &token_program.key())
+            @ EscrowError::BuyerTokenAccountMismatch,
     )]
-    pub buyer_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The trade's seller, who receives the bond if the default ruling gives the buyer nothing.
+    pub buyer_token_account: UncheckedAccount<'info>,
+    /// CHECK: the trade's holding account, its associated token account (address checked); created
+    /// and used only when the buyer's token account cannot receive.
+    #[account(
+        mut,
+        address = get_associated_token_address_with_program_id(&trade.key(), &mint.key(), &token_program.key())
+            @ EscrowError::HoldingAccountMismatch,
+    )]
+    pub holding: UncheckedAccount<'info>,
+    /// CHECK: the trade's seller (checked against the trade); only receives the bond when the buyer
+    /// gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
+    /// on the offer for the seller.
     #[account(mut)]
-    pub seller: SystemAccount<'info>,
+    pub seller: UncheckedAccount<'info>,
     /// The offer's vault.
     #[account(mut)]
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -84,13 +93,9 @@ impl Escalate<'_> {
             self.arbiter.authority,
             EscrowError::ArbiterMismatch
         );
-        let (fallback, _) = Pubkey::find_program_address(
-            &[ARBITER_SEED, self.config.fallback_arbiter.as_ref()],
-            &crate::ID,
-        );
-        require_keys_eq!(
-            fallback,
-            self.fallback_arbiter.key(),
+        let expected = self.hand_over_to();
+        require!(
+            expected == self.fallback_arbiter.as_ref().map(|f| f.authority),
             EscrowError::FallbackArbiterMismatch
         );
         let now = Clock::get()?.unix_timestamp;
@@ -101,35 +106,26 @@ impl Escalate<'_> {
         Ok(())
     }
 
-    /// The fallback arbiter, when the dispute can go to it: not escalated yet, and the fallback is
-    /// registered, active, neither party, and not the arbiter that just missed its deadline.
-    fn fallback(&self) -> Result<Option<Arbiter>> {
+    /// Who the dispute goes to now: the trade's fallback arbiter (fixed at take) on its first
+    /// escalation, nobody after that (the default ruling fixed at take applies).
+    fn hand_over_to(&self) -> Option<Pubkey> {
         let escalated = self.trade.dispute.as_ref().is_some_and(|d| d.escalated);
-        let info = &self.fallback_arbiter;
-        if escalated || info.owner != &crate::ID || info.data_is_empty() {
-            return Ok(None);
-        }
-        let fallback = Arbiter::try_deserialize(&mut &info.try_borrow_data()?[..])?;
-        let authority = fallback.authority;
-        let usable = fallback.active
-            && authority != self.arbiter.authority
-            && authority != self.trade.buyer
-            && authority != self.trade.seller;
-        Ok(usable.then_some(fallback))
+        self.trade.fallback_arbiter.filter(|_| !escalated)
     }
 
     pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
-        match ctx.accounts.fallback()? {
-            Some(fallback) => Self::hand_over(ctx, fallback),
-            None => Self::default_ruling(ctx),
+        if ctx.accounts.hand_over_to().is_some() {
+            Self::hand_over(ctx)
+        } else {
+            Self::default_ruling(ctx)
         }
     }
 
     /// Moves the dispute to the fallback arbiter with a fresh ruling window.
-    fn hand_over(ctx: Context<'_, Self>, mut fallback: Arbiter) -> Result<()> {
+    fn hand_over(ctx: Context<'_, Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
-        let ruling_deadline = deadline(now, accounts.config.ruling_window)?;
+        let ruling_deadline = deadline(now, accounts.trade.ruling_window)?;
 
         let missed = &mut accounts.arbiter;
         missed.close_case()?;
@@ -138,12 +134,15 @@ impl Escalate<'_> {
             .checked_add(1)
             .ok_or(EscrowError::MathOverflow)?;
         missed.invariant()?;
+        let fallback = accounts
+            .fallback_arbiter
+            .as_mut()
+            .ok_or(EscrowError::FallbackArbiterMismatch)?;
         fallback.open_cases = fallback
             .open_cases
             .checked_add(1)
             .ok_or(EscrowError::MathOverflow)?;
         fallback.invariant()?;
-        fallback.try_serialize(&mut &mut accounts.fallback_arbiter.try_borrow_mut_data()?[..])?;
 
         let trade = &mut accounts.trade;
         let dispute = trade.open_dispute_mut()?;
@@ -162,29 +161,39 @@ impl Escalate<'_> {
         Ok(())
     }
 
-    /// Ends the dispute with the config's default ruling, without an arbiter fee, and closes the
-    /// trade.
+    /// Ends the dispute with the default ruling fixed at take, without an arbiter fee.
     fn default_ruling(ctx: Context<'_, Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
-        let event = DisputeEnd {
-            offer: &mut accounts.offer,
-            trade: &accounts.trade,
-            arbiter: &mut accounts.arbiter,
+        let default_buyer_bps = accounts.trade.default_buyer_bps;
+        let tokens = TokenAccounts {
             vault: &accounts.vault,
             mint: &accounts.mint,
-            token_program: &accounts.token_program,
-            memo_program: &accounts.memo_program,
-            buyer_token_account: &accounts.buyer_token_account,
-            arbiter_token_account: None,
-            seller: accounts.seller.to_account_info(),
+            buyer_token_account: accounts.buyer_token_account.to_account_info(),
+            holding: accounts.holding.to_account_info(),
+            payer: accounts.cranker.to_account_info(),
+            token_program: accounts.token_program.to_account_info(),
+            memo_program: accounts.memo_program.to_account_info(),
+            associated_token_program: accounts.associated_token_program.to_account_info(),
+            system_program: accounts.system_program.to_account_info(),
+        };
+        let (event, held) = TradeEnd {
+            offer: &mut accounts.offer,
+            trade: &mut accounts.trade,
+            buyer: accounts.buyer.to_account_info(),
+            seller: Some(accounts.seller.to_account_info()),
         }
         .resolve(
+            tokens,
+            &mut accounts.arbiter,
+            None,
             Resolution::DefaultRuling,
             0,
-            accounts.config.default_buyer_bps,
+            default_buyer_bps,
         )?;
-        accounts.trade.close(accounts.buyer.to_account_info())?;
         emit_cpi!(event);
+        if let Some(held) = held {
+            emit_cpi!(held);
+        }
         Ok(())
     }
 }

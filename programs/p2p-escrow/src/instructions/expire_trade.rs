@@ -4,20 +4,23 @@ use anchor_spl::token_interface::TokenAccount;
 use crate::constants::{OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::TradeExpired;
+use crate::settlement::TradeEnd;
 use crate::state::{Offer, Trade, TradeState};
-use crate::token::balance_of;
 
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ExpireTrade<'info> {
     /// Anyone may expire an unpaid trade after its payment deadline.
     pub cranker: Signer<'info>,
-    /// The trade's seller; receives the buyer's bond.
+    /// CHECK: the trade's seller (checked against the trade); only receives the buyer's bond, so
+    /// any account will do (a wallet its owner re-assigned to another program included). Should it
+    /// be unable to take lamports, the bond waits on the offer for the seller.
     #[account(mut)]
-    pub seller: SystemAccount<'info>,
-    /// The trade's buyer; gets the trade's rent back.
+    pub seller: UncheckedAccount<'info>,
+    /// CHECK: the trade's buyer (checked against the trade); only receives the trade's rent. Should
+    /// it be unable to take lamports, the rent waits on the trade for the buyer's claim.
     #[account(mut)]
-    pub buyer: SystemAccount<'info>,
+    pub buyer: UncheckedAccount<'info>,
     /// The trade's offer; the amount returns to its available tokens.
     #[account(
         mut,
@@ -29,9 +32,8 @@ pub struct ExpireTrade<'info> {
     /// The trade to expire, closed here.
     #[account(
         mut,
-        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        seeds = [TRADE_SEED, trade.buyer.as_ref(), &trade.trade_id.to_le_bytes()],
         bump = trade.bump,
-        close = buyer,
         has_one = seller @ EscrowError::NotSeller,
         has_one = buyer @ EscrowError::NotBuyer,
         has_one = offer @ EscrowError::OfferMismatch,
@@ -57,23 +59,27 @@ impl ExpireTrade<'_> {
 
     pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
+        let trade = accounts.trade.key();
         let amount = accounts.trade.amount;
-        let bond = accounts.trade.buyer_bond;
-        accounts.offer.unlock(amount, amount)?;
-        accounts
-            .offer
-            .invariant(balance_of(&accounts.vault.to_account_info())?)?;
-        accounts.trade.sub_lamports(bond)?;
-        accounts.seller.add_lamports(bond)?;
+        let (bond_to_seller, held) = TradeEnd {
+            offer: &mut accounts.offer,
+            trade: &mut accounts.trade,
+            buyer: accounts.buyer.to_account_info(),
+            seller: Some(accounts.seller.to_account_info()),
+        }
+        .unwind(&accounts.vault)?;
         let event = TradeExpired {
-            trade: accounts.trade.key(),
+            trade,
             offer: accounts.offer.key(),
             buyer: accounts.buyer.key(),
             cranked_by: accounts.cranker.key(),
             amount,
-            bond_to_seller: bond,
+            bond_to_seller,
         };
         emit_cpi!(event);
+        if let Some(held) = held {
+            emit_cpi!(held);
+        }
         Ok(())
     }
 }

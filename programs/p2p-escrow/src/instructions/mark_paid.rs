@@ -1,29 +1,22 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::{OFFER_SEED, TRADE_SEED};
+use crate::constants::TRADE_SEED;
 use crate::errors::EscrowError;
 use crate::events::TradePaid;
 use crate::math::deadline;
-use crate::state::{Offer, Trade, TradeState};
+use crate::state::{Trade, TradeState};
 
 #[event_cpi]
 #[derive(Accounts)]
 pub struct MarkPaid<'info> {
     /// The trade's buyer, saying the fiat was sent.
     pub buyer: Signer<'info>,
-    /// The trade's offer, for its release window.
-    #[account(
-        seeds = [OFFER_SEED, offer.seller.as_ref(), &offer.offer_id.to_le_bytes()],
-        bump = offer.bump,
-    )]
-    pub offer: Box<Account<'info, Offer>>,
-    /// The trade.
+    /// The trade; its release window was fixed at take.
     #[account(
         mut,
-        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        seeds = [TRADE_SEED, trade.buyer.as_ref(), &trade.trade_id.to_le_bytes()],
         bump = trade.bump,
         has_one = buyer @ EscrowError::NotBuyer,
-        has_one = offer @ EscrowError::OfferMismatch,
     )]
     pub trade: Box<Account<'info, Trade>>,
 }
@@ -48,8 +41,8 @@ impl MarkPaid<'_> {
 
     pub fn handler(ctx: Context<'_, Self>, payment_ref_hash: [u8; 32]) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let release_window = ctx.accounts.offer.terms.release_window;
         let trade = &mut ctx.accounts.trade;
+        let release_window = trade.release_window;
         trade.state = TradeState::Paid;
         trade.paid_at = now;
         trade.release_deadline = deadline(now, release_window)?;

@@ -1,10 +1,10 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::{ARBITER_SEED, CONFIG_SEED, PUBLIC_DISPUTE_GRACE, TRADE_SEED};
+use crate::constants::{ARBITER_SEED, PUBLIC_DISPUTE_GRACE, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::DisputeOpened;
 use crate::math::deadline;
-use crate::state::{Arbiter, Config, Dispute, Trade, TradeState};
+use crate::state::{Arbiter, Dispute, Trade, TradeState};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -12,13 +12,10 @@ pub struct OpenDispute<'info> {
     /// The seller (any time), the buyer (after the release deadline), or anyone (after the release
     /// deadline and a grace period).
     pub caller: Signer<'info>,
-    /// The protocol config, for the ruling window.
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
-    pub config: Box<Account<'info, Config>>,
-    /// The paid trade to dispute.
+    /// The paid trade to dispute; its ruling window was fixed at take.
     #[account(
         mut,
-        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        seeds = [TRADE_SEED, trade.buyer.as_ref(), &trade.trade_id.to_le_bytes()],
         bump = trade.bump,
     )]
     pub trade: Box<Account<'info, Trade>>,
@@ -50,7 +47,7 @@ impl OpenDispute<'_> {
 
     pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let ruling_deadline = deadline(now, ctx.accounts.config.ruling_window)?;
+        let ruling_deadline = deadline(now, ctx.accounts.trade.ruling_window)?;
         let arbiter = &mut ctx.accounts.arbiter;
         arbiter.open_cases = arbiter
             .open_cases

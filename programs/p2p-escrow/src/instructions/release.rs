@@ -1,12 +1,12 @@
 use anchor_lang::prelude::*;
-use anchor_spl::associated_token::AssociatedToken;
+use anchor_spl::associated_token::{get_associated_token_address_with_program_id, AssociatedToken};
 use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::{ARBITER_SEED, CONFIG_SEED, OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::TradeReleased;
-use crate::settlement::ReleaseEnd;
+use crate::settlement::{TokenAccounts, TradeEnd};
 use crate::state::{Arbiter, Config, Offer, Trade, TradeState};
 
 #[event_cpi]
@@ -15,7 +15,7 @@ pub struct Release<'info> {
     /// The trade's seller, confirming the fiat arrived; pays for missing token accounts.
     #[account(mut)]
     pub seller: Signer<'info>,
-    /// The protocol config, naming the treasury.
+    /// The protocol config, owner of the fee vaults.
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
     /// The trade's offer.
@@ -29,44 +29,48 @@ pub struct Release<'info> {
         has_one = token_program @ EscrowError::TokenProgramMismatch,
     )]
     pub offer: Box<Account<'info, Offer>>,
-    /// The trade to release, closed here; its rent and bond go back to the buyer.
+    /// The trade to release, closed here (or left `Settled` with what the buyer could not receive).
     #[account(
         mut,
-        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        seeds = [TRADE_SEED, trade.buyer.as_ref(), &trade.trade_id.to_le_bytes()],
         bump = trade.bump,
-        close = buyer,
         has_one = offer @ EscrowError::OfferMismatch,
         has_one = buyer @ EscrowError::NotBuyer,
     )]
     pub trade: Box<Account<'info, Trade>>,
-    /// The trade's buyer.
+    /// CHECK: the trade's buyer (checked against the trade); only receives the trade's rent and
+    /// bond, so any account will do.
     #[account(mut)]
-    pub buyer: SystemAccount<'info>,
+    pub buyer: UncheckedAccount<'info>,
     /// The arbiter in charge of the trade (its dispute's arbiter once disputed); releasing a
     /// disputed trade closes the arbiter's case.
     #[account(mut, seeds = [ARBITER_SEED, arbiter.authority.as_ref()], bump = arbiter.bump)]
     pub arbiter: Box<Account<'info, Arbiter>>,
-    /// The buyer's associated token account, receiving the tokens.
+    /// CHECK: the buyer's associated token account (address checked), created if missing; when it
+    /// cannot receive, the tokens go to the holding account instead.
+    #[account(
+        mut,
+        address = get_associated_token_address_with_program_id(&trade.buyer, &mint.key(), &token_program.key())
+            @ EscrowError::BuyerTokenAccountMismatch,
+    )]
+    pub buyer_token_account: UncheckedAccount<'info>,
+    /// CHECK: the trade's holding account, its associated token account (address checked); created
+    /// and used only when the buyer's token account cannot receive.
+    #[account(
+        mut,
+        address = get_associated_token_address_with_program_id(&trade.key(), &mint.key(), &token_program.key())
+            @ EscrowError::HoldingAccountMismatch,
+    )]
+    pub holding: UncheckedAccount<'info>,
+    /// The mint's fee vault (the config's associated token account), receiving the protocol fee.
     #[account(
         init_if_needed,
         payer = seller,
         associated_token::mint = mint,
-        associated_token::authority = buyer,
+        associated_token::authority = config,
         associated_token::token_program = token_program,
     )]
-    pub buyer_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// CHECK: the protocol's treasury wallet; only its address is used, to derive its token account.
-    #[account(address = config.treasury @ EscrowError::TreasuryMismatch)]
-    pub treasury: UncheckedAccount<'info>,
-    /// The treasury's associated token account, receiving the protocol fee.
-    #[account(
-        init_if_needed,
-        payer = seller,
-        associated_token::mint = mint,
-        associated_token::authority = treasury,
-        associated_token::token_program = token_program,
-    )]
-    pub treasury_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub fee_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     /// The offer's vault.
     #[account(mut)]
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -84,6 +88,7 @@ pub struct Release<'info> {
 
 impl Release<'_> {
     pub fn validate(&self) -> Result<()> {
+        require!(self.trade.is_open(), EscrowError::TradeSettled);
         require_keys_eq!(
             self.arbiter.authority,
             self.trade.arbiter_in_charge(),
@@ -97,19 +102,28 @@ impl Release<'_> {
         if accounts.trade.state == TradeState::Disputed {
             accounts.arbiter.close_case()?;
         }
-        let payout = ReleaseEnd {
-            offer: &mut accounts.offer,
-            trade: &accounts.trade,
+        let trade = accounts.trade.key();
+        let bond_returned = accounts.trade.buyer_bond;
+        let tokens = TokenAccounts {
             vault: &accounts.vault,
             mint: &accounts.mint,
-            token_program: &accounts.token_program,
-            memo_program: &accounts.memo_program,
-            buyer_token_account: &accounts.buyer_token_account,
-            treasury_token_account: &accounts.treasury_token_account,
+            buyer_token_account: accounts.buyer_token_account.to_account_info(),
+            holding: accounts.holding.to_account_info(),
+            payer: accounts.seller.to_account_info(),
+            token_program: accounts.token_program.to_account_info(),
+            memo_program: accounts.memo_program.to_account_info(),
+            associated_token_program: accounts.associated_token_program.to_account_info(),
+            system_program: accounts.system_program.to_account_info(),
+        };
+        let payout = TradeEnd {
+            offer: &mut accounts.offer,
+            trade: &mut accounts.trade,
+            buyer: accounts.buyer.to_account_info(),
+            seller: None,
         }
-        .release()?;
+        .release(tokens, &accounts.fee_vault)?;
         let event = TradeReleased {
-            trade: accounts.trade.key(),
+            trade,
             offer: accounts.offer.key(),
             seller: accounts.seller.key(),
             buyer: accounts.buyer.key(),
@@ -117,9 +131,12 @@ impl Release<'_> {
             attestor: None,
             to_buyer: payout.to_buyer,
             protocol_fee: payout.protocol_fee,
-            bond_returned: accounts.trade.buyer_bond,
+            bond_returned,
         };
         emit_cpi!(event);
+        if let Some(held) = payout.held {
+            emit_cpi!(held);
+        }
         Ok(())
     }
 }

@@ -13,7 +13,7 @@ pub struct SubmitEvidence<'info> {
     /// The disputed trade; the party's evidence slot keeps the latest hash.
     #[account(
         mut,
-        seeds = [TRADE_SEED, trade.offer.as_ref(), &trade.trade_index.to_le_bytes()],
+        seeds = [TRADE_SEED, trade.buyer.as_ref(), &trade.trade_id.to_le_bytes()],
         bump = trade.bump,
     )]
     pub trade: Box<Account<'info, Trade>>,

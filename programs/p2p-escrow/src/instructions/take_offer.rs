@@ -2,18 +2,20 @@ use anchor_lang::prelude::*;
 use anchor_lang::system_program::{transfer, Transfer};
 use anchor_spl::token_interface::{Mint, TokenAccount};
 
-use crate::constants::{ARBITER_SEED, CONFIG_SEED, OFFER_SEED, TRADE_SEED};
+use crate::constants::{ARBITER_SEED, CONFIG_SEED, OFFER_SEED, PROFILE_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::TradeTaken;
 use crate::math::{deadline, fiat_amount};
 use crate::pda::create_pda_account;
-use crate::state::{Arbiter, Config, Offer, OfferStatus, OfferTerms, Trade, TradeState};
-use crate::token::balance_of;
+use crate::state::{Arbiter, Config, Offer, OfferStatus, OfferTerms, Profile, Trade, TradeState};
+use crate::token::{balance_of, check_mint_policy};
 
-/// Arguments of `take_offer`: the amount, and every term the buyer was shown, so that a seller
-/// cannot change them under the buyer's pending transaction.
+/// Arguments of `take_offer`: the trade's id, the amount, and every term the buyer was shown, so
+/// that neither the seller nor the admin can change them under the buyer's pending transaction.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct TakeOfferArgs {
+    /// The buyer's next trade id (its profile's `trades_taken`), part of the trade's address.
+    pub trade_id: u64,
     /// Tokens to buy, in the mint's base units.
     pub amount: u64,
     /// The mint the buyer saw.
@@ -24,14 +26,29 @@ pub struct TakeOfferArgs {
     pub expected_fee_bps: u16,
     /// The arbiter's fee (bps) the buyer saw.
     pub expected_arbiter_fee_bps: u16,
+    /// The fallback arbiter the buyer saw (none if the config's is not usable for this trade).
+    pub expected_fallback_arbiter: Option<Pubkey>,
+    /// The default ruling's buyer share (bps) the buyer saw.
+    pub expected_default_buyer_bps: u16,
+    /// The arbiters' ruling window (seconds) the buyer saw.
+    pub expected_ruling_window: i64,
 }
 
 #[event_cpi]
 #[derive(Accounts)]
+#[instruction(args: TakeOfferArgs)]
 pub struct TakeOffer<'info> {
     /// The buyer; pays the trade's rent and bond, both returned unless the trade expires.
     #[account(mut)]
     pub buyer: Signer<'info>,
+    /// The buyer's profile (see `open_profile`); it hands out the trade id.
+    #[account(
+        mut,
+        seeds = [PROFILE_SEED, buyer.key().as_ref()],
+        bump = profile.bump,
+        constraint = profile.trades_taken == args.trade_id @ EscrowError::TradeIdNotNext,
+    )]
+    pub profile: Box<Account<'info, Profile>>,
     /// The protocol config.
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
@@ -47,17 +64,19 @@ pub struct TakeOffer<'info> {
     /// The offer's arbiter.
     #[account(seeds = [ARBITER_SEED, offer.terms.arbiter.as_ref()], bump = arbiter.bump)]
     pub arbiter: Box<Account<'info, Arbiter>>,
-    /// CHECK: the trade's address at the offer's next trade index (seeds checked); created here by
+    /// CHECK: the address of the config's fallback arbiter account (seeds checked); it may not
+    /// exist. The trade fixes it as its fallback only if it is registered, active, and neither
+    /// party nor the offer's arbiter.
+    #[account(seeds = [ARBITER_SEED, config.fallback_arbiter.as_ref()], bump)]
+    pub fallback_arbiter: UncheckedAccount<'info>,
+    /// CHECK: the trade's address, `["trade", buyer, trade_id]` (seeds checked); created here by
     /// `create_pda_account`, which refuses an existing account.
-    #[account(
-        mut,
-        seeds = [TRADE_SEED, offer.key().as_ref(), &offer.next_trade_index.to_le_bytes()],
-        bump,
-    )]
+    #[account(mut, seeds = [TRADE_SEED, buyer.key().as_ref(), &args.trade_id.to_le_bytes()], bump)]
     pub trade: UncheckedAccount<'info>,
     /// The offer's vault, where the trade's tokens stay reserved.
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The offer's mint, for its decimals.
+    /// The offer's mint, for its decimals; its policy is checked again (a mint closed at zero
+    /// supply can come back with other extensions).
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     /// Creates the trade and moves the bond.
     pub system_program: Program<'info, System>,
@@ -69,6 +88,7 @@ impl TakeOffer<'_> {
         let buyer = self.buyer.key();
         require!(!self.config.new_trades_paused, EscrowError::NewTradesPaused);
         require!(offer.status == OfferStatus::Open, EscrowError::OfferNotOpen);
+        check_mint_policy(&self.mint.to_account_info())?;
         require!(self.arbiter.active, EscrowError::ArbiterInactive);
         require_keys_neq!(buyer, offer.seller, EscrowError::BuyerIsSeller);
         require_keys_neq!(buyer, offer.terms.arbiter, EscrowError::ArbiterIsParty);
@@ -87,7 +107,10 @@ impl TakeOffer<'_> {
             args.expected_mint == offer.mint
                 && args.expected_terms == offer.terms
                 && args.expected_fee_bps == self.config.fee_bps
-                && args.expected_arbiter_fee_bps == self.arbiter.fee_bps,
+                && args.expected_arbiter_fee_bps == self.arbiter.fee_bps
+                && args.expected_fallback_arbiter == self.usable_fallback(buyer)?
+                && args.expected_default_buyer_bps == self.config.default_buyer_bps
+                && args.expected_ruling_window == self.config.ruling_window,
             EscrowError::TermsMismatch
         );
         require!(args.amount > 0, EscrowError::ZeroAmount);
@@ -106,31 +129,49 @@ impl TakeOffer<'_> {
         Ok(())
     }
 
+    /// The config's fallback arbiter as this trade would fix it: registered, active, neither party
+    /// and not the offer's arbiter; otherwise none.
+    fn usable_fallback(&self, buyer: Pubkey) -> Result<Option<Pubkey>> {
+        let info = &self.fallback_arbiter;
+        if info.owner != &crate::ID || info.data_is_empty() {
+            return Ok(None);
+        }
+        let fallback = Arbiter::try_deserialize(&mut &info.try_borrow_data()?[..])?;
+        let authority = fallback.authority;
+        let usable = fallback.active
+            && authority != self.offer.terms.arbiter
+            && authority != buyer
+            && authority != self.offer.seller;
+        Ok(usable.then_some(authority))
+    }
+
     pub fn handler(ctx: Context<'_, Self>, args: TakeOfferArgs) -> Result<()> {
         let accounts = &mut *ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
         let offer = &mut accounts.offer;
         let fiat_amount = fiat_amount(args.amount, offer.terms.price, accounts.mint.decimals)?;
         require!(fiat_amount > 0, EscrowError::FiatAmountZero);
-        let trade_index = offer.next_trade_index;
-        offer.next_trade_index = trade_index
-            .checked_add(1)
-            .ok_or(EscrowError::MathOverflow)?;
+        let buyer = accounts.buyer.key();
+        let trade_id = accounts.profile.next_trade_id()?;
         offer.lock(args.amount)?;
         offer.invariant(balance_of(&accounts.vault.to_account_info())?)?;
 
         let bump = ctx.bumps.trade;
         let trade = Trade {
             offer: offer.key(),
-            trade_index,
+            trade_id,
             seller: offer.seller,
-            buyer: accounts.buyer.key(),
+            buyer,
             mint: offer.mint,
             amount: args.amount,
             fiat_amount,
             fee_bps: accounts.config.fee_bps,
             arbiter: offer.terms.arbiter,
             arbiter_fee_bps: accounts.arbiter.fee_bps,
+            fallback_arbiter: args.expected_fallback_arbiter,
+            default_buyer_bps: accounts.config.default_buyer_bps,
+            ruling_window: accounts.config.ruling_window,
+            release_window: offer.terms.release_window,
             buyer_bond: offer.terms.buyer_bond,
             state: TradeState::Locked,
             created_at: now,
@@ -139,20 +180,18 @@ impl TakeOffer<'_> {
             release_deadline: 0,
             payment_ref_hash: [0; 32],
             dispute: None,
+            held: 0,
             bump,
         };
         trade.invariant()?;
+        let payer = accounts.buyer.to_account_info();
+        let system_program = accounts.system_program.to_account_info();
         let trade_info = accounts.trade.to_account_info();
         create_pda_account(
-            &accounts.buyer.to_account_info(),
+            &payer,
             &trade_info,
-            &accounts.system_program.to_account_info(),
-            &[
-                TRADE_SEED,
-                trade.offer.as_ref(),
-                &trade_index.to_le_bytes(),
-                &[bump],
-            ],
+            &system_program,
+            &trade.signer_seeds().seeds(),
             Trade::DISCRIMINATOR.len() + Trade::INIT_SPACE,
             &trade,
         )?;
@@ -172,7 +211,7 @@ impl TakeOffer<'_> {
         let event = TradeTaken {
             trade: accounts.trade.key(),
             offer: trade.offer,
-            trade_index,
+            trade_id,
             seller: trade.seller,
             buyer: trade.buyer,
             mint: trade.mint,
@@ -182,6 +221,12 @@ impl TakeOffer<'_> {
             arbiter: trade.arbiter,
             buyer_bond: trade.buyer_bond,
             payment_deadline: trade.payment_deadline,
+            fee_bps: trade.fee_bps,
+            arbiter_fee_bps: trade.arbiter_fee_bps,
+            fallback_arbiter: trade.fallback_arbiter,
+            default_buyer_bps: trade.default_buyer_bps,
+            ruling_window: trade.ruling_window,
+            release_window: trade.release_window,
         };
         emit_cpi!(event);
         Ok(())

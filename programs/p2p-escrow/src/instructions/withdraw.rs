@@ -7,7 +7,7 @@ use crate::constants::OFFER_SEED;
 use crate::errors::EscrowError;
 use crate::events::OfferWithdrawn;
 use crate::state::Offer;
-use crate::token::{balance_of, Vault};
+use crate::token::{balance_of, ProgramTokenAccount};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -62,14 +62,16 @@ impl Withdraw<'_> {
 
     pub fn handler(ctx: Context<'_, Self>, amount: u64) -> Result<()> {
         let accounts = &mut *ctx.accounts;
-        Vault {
-            offer: &accounts.offer,
-            vault: &accounts.vault,
+        let seeds = accounts.offer.signer_seeds();
+        ProgramTokenAccount {
+            account: accounts.vault.to_account_info(),
+            authority: accounts.offer.to_account_info(),
+            seeds: &seeds.seeds(),
             mint: &accounts.mint,
-            token_program: &accounts.token_program,
-            memo_program: &accounts.memo_program,
+            token_program: accounts.token_program.to_account_info(),
+            memo_program: accounts.memo_program.to_account_info(),
         }
-        .pay(&accounts.seller_token_account, amount)?;
+        .pay(&accounts.seller_token_account.to_account_info(), amount)?;
         let offer = &mut accounts.offer;
         offer.available = offer
             .available

@@ -13,15 +13,17 @@ pub struct Config {
     pub admin: Pubkey,
     /// The admin proposed by `propose_admin`, until it accepts.
     pub pending_admin: Option<Pubkey>,
-    /// Wallet whose associated token accounts receive the protocol fee.
-    pub treasury: Pubkey,
-    /// Protocol fee in basis points of a released trade's amount (hard cap 100).
+    /// Protocol fee in basis points of a released trade's amount (hard cap 100), fixed in each
+    /// trade at take. Fees collect in the fee vault of each mint (the config's associated token
+    /// account), which only the admin can withdraw from with `withdraw_fees`.
     pub fee_bps: u16,
-    /// Authority of the arbiter that takes over a dispute whose arbiter missed its deadline.
+    /// Authority of the arbiter that takes over a dispute whose arbiter missed its deadline (each
+    /// trade fixes it at take).
     pub fallback_arbiter: Pubkey,
-    /// Seconds an arbiter has to rule on a dispute.
+    /// Seconds an arbiter has to rule on a dispute (each trade fixes it at take).
     pub ruling_window: i64,
-    /// The buyer's share, in basis points, when every arbiter missed its deadline.
+    /// The buyer's share, in basis points, when every arbiter missed its deadline (each trade
+    /// fixes it at take).
     pub default_buyer_bps: u16,
     /// When set, no new offers can be created.
     pub new_offers_paused: bool,
@@ -31,11 +33,10 @@ pub struct Config {
     pub bump: u8,
 }
 
-/// The settings the admin chooses, at initialization and on every update.
+/// The settings the admin chooses, at initialization and on every update. They apply to trades
+/// taken afterwards; open trades keep what they fixed at take.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct ConfigParams {
-    /// Wallet whose associated token accounts receive the protocol fee.
-    pub treasury: Pubkey,
     /// Protocol fee in basis points (at most 100).
     pub fee_bps: u16,
     /// Authority of the fallback arbiter.
@@ -76,7 +77,6 @@ impl Config {
         Config {
             admin,
             pending_admin: None,
-            treasury: params.treasury,
             fee_bps: params.fee_bps,
             fallback_arbiter: params.fallback_arbiter,
             ruling_window: params.ruling_window,
@@ -89,7 +89,6 @@ impl Config {
 
     /// Writes the admin's settings.
     pub fn apply(&mut self, params: ConfigParams) {
-        self.treasury = params.treasury;
         self.fee_bps = params.fee_bps;
         self.fallback_arbiter = params.fallback_arbiter;
         self.ruling_window = params.ruling_window;
@@ -99,7 +98,6 @@ impl Config {
     /// The settings as the admin set them.
     pub fn params(&self) -> ConfigParams {
         ConfigParams {
-            treasury: self.treasury,
             fee_bps: self.fee_bps,
             fallback_arbiter: self.fallback_arbiter,
             ruling_window: self.ruling_window,

@@ -4,6 +4,7 @@ use crate::constants::{
     MAX_PAYMENT_WINDOW, MAX_RELEASE_WINDOW, MIN_PAYMENT_WINDOW, MIN_RELEASE_WINDOW, OFFER_SEED,
 };
 use crate::errors::EscrowError;
+use crate::pda::SignerSeeds;
 
 /// Whether an offer accepts new trades.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -65,14 +66,16 @@ impl OfferTerms {
     }
 }
 
-/// A seller's standing offer, at `["offer", seller, offer_id]`. Its vault, the associated token
-/// account of this address, holds `available + locked` tokens.
+/// A seller's standing offer, at `["offer", seller, offer_id]` (`offer_id` from the seller's
+/// [`crate::state::Profile`], so the address never names another offer). Its vault, the associated
+/// token account of this address, holds `available + locked` tokens. Lamports the seller could
+/// not receive in its wallet (a bond) wait on this account and go to the seller at close.
 #[account]
 #[derive(InitSpace)]
 pub struct Offer {
     /// The seller who funds the vault and receives fiat.
     pub seller: Pubkey,
-    /// The seller's own number for this offer, part of its address.
+    /// The seller's count of offers before this one, part of its address.
     pub offer_id: u64,
     /// The token being sold.
     pub mint: Pubkey,
@@ -88,9 +91,6 @@ pub struct Offer {
     pub terms: OfferTerms,
     /// Whether the offer takes new trades.
     pub status: OfferStatus,
-    /// Index of the next trade, part of its address. Starts at the creation slot shifted left by
-    /// 32 bits (see `first_trade_index`).
-    pub next_trade_index: u64,
     /// Bump of this account's address.
     pub bump: u8,
 }
@@ -105,12 +105,9 @@ impl Offer {
         .0
     }
 
-    /// The index of an offer's first trade: the creation slot in the high 32 bits. An offer closed
-    /// and created again at the same address (same seller and id) therefore never hands out a
-    /// trade address it used before, so nothing signed for an old trade (an attestation, say)
-    /// can match a new one.
-    pub fn first_trade_index(slot: u64) -> Result<u64> {
-        u64::try_from(u128::from(slot) << 32).map_err(|_| error!(EscrowError::MathOverflow))
+    /// The seeds the offer signs with, as the owner of its vault.
+    pub fn signer_seeds(&self) -> SignerSeeds {
+        SignerSeeds::new(OFFER_SEED, self.seller, self.offer_id, self.bump)
     }
 
     /// Moves `amount` from available to locked for a new trade.

@@ -1,7 +1,8 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::TRADE_SEED;
+use crate::constants::{BPS_DENOMINATOR, TRADE_SEED};
 use crate::errors::EscrowError;
+use crate::pda::SignerSeeds;
 
 /// Where a trade stands. A finished trade is closed, so it has no state for that.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -12,6 +13,10 @@ pub enum TradeState {
     Paid,
     /// An arbiter has been asked to rule.
     Disputed,
+    /// Ended, but part of the buyer's payout could not be delivered (a token account that cannot
+    /// receive, a wallet that cannot take lamports): it waits here, the tokens in the trade's
+    /// holding account, until the buyer claims them with `claim`. Nothing else waits on it.
+    Settled,
 }
 
 /// An open dispute of a trade.
@@ -33,15 +38,18 @@ pub struct Dispute {
     pub seller_evidence: [u8; 32],
 }
 
-/// One buyer's trade against an offer, at `["trade", offer, trade_index]`. It reserves `amount`
-/// inside the offer's vault and holds the buyer's bond in lamports on top of its rent.
+/// One buyer's trade against an offer, at `["trade", buyer, trade_id]` (`trade_id` from the
+/// buyer's [`crate::state::Profile`], so the address never names another trade and buyers taking
+/// the same offer at once never collide). It reserves `amount` inside the offer's vault and holds
+/// the buyer's bond in lamports on top of its rent. Everything that decides its outcome is fixed
+/// here at take.
 #[account]
 #[derive(InitSpace)]
 pub struct Trade {
     /// The offer this trade takes from.
     pub offer: Pubkey,
-    /// Index of this trade within its offer.
-    pub trade_index: u64,
+    /// The buyer's count of trades before this one, part of its address.
+    pub trade_id: u64,
     /// The offer's seller.
     pub seller: Pubkey,
     /// The buyer, who paid this account's rent and gets it back.
@@ -56,7 +64,7 @@ pub struct Trade {
     pub fee_bps: u16,
     /// Authority of the offer's arbiter, fixed at take.
     pub arbiter: Pubkey,
-    /// The arbiter's fee in basis points, fixed at take.
+    /// The arbiter's fee in basis points, fixed at take (also what the fallback arbiter earns).
     pub arbiter_fee_bps: u16,
     /// Lamports of bond held by this account on top of its rent.
     pub buyer_bond: u64,
@@ -72,34 +80,64 @@ pub struct Trade {
     pub release_deadline: i64,
     /// Hash of the buyer's payment reference, zero before the trade is paid.
     pub payment_ref_hash: [u8; 32],
+    /// Authority of the arbiter who takes over a missed ruling, fixed at take: the config's
+    /// fallback arbiter if it was registered, active, neither party nor the offer's arbiter then;
+    /// otherwise none, and a missed ruling goes straight to the default ruling.
+    pub fallback_arbiter: Option<Pubkey>,
+    /// The buyer's share in basis points when every arbiter missed its deadline, fixed at take.
+    pub default_buyer_bps: u16,
+    /// Seconds each arbiter has to rule, fixed at take.
+    pub ruling_window: i64,
+    /// Seconds the seller has to release after the trade is marked paid, fixed at take.
+    pub release_window: i64,
     /// The dispute, once one is opened.
     pub dispute: Option<Dispute>,
+    /// Tokens waiting for the buyer in the trade's holding account (state `Settled` only).
+    pub held: u64,
     /// Bump of this account's address.
     pub bump: u8,
 }
 
 impl Trade {
-    /// Address of an offer's trade.
-    pub fn address(offer: &Pubkey, trade_index: u64) -> Pubkey {
+    /// Address of a buyer's trade.
+    pub fn address(buyer: &Pubkey, trade_id: u64) -> Pubkey {
         Pubkey::find_program_address(
-            &[TRADE_SEED, offer.as_ref(), &trade_index.to_le_bytes()],
+            &[TRADE_SEED, buyer.as_ref(), &trade_id.to_le_bytes()],
             &crate::ID,
         )
         .0
     }
 
-    /// The trade's dispute, refusing a trade that is not in dispute.
-    pub fn open_dispute(&self) -> Result<&Dispute> {
-        self.dispute
-            .as_ref()
-            .ok_or_else(|| error!(EscrowError::TradeNotDisputed))
+    /// The seeds the trade signs with, as the owner of its holding account.
+    pub fn signer_seeds(&self) -> SignerSeeds {
+        SignerSeeds::new(TRADE_SEED, self.buyer, self.trade_id, self.bump)
     }
 
-    /// The trade's dispute, to change it, refusing a trade that is not in dispute.
+    /// Whether the trade is still open (not `Settled`).
+    pub fn is_open(&self) -> bool {
+        self.state != TradeState::Settled
+    }
+
+    /// The trade's dispute, refusing a trade that is not in dispute now.
+    pub fn open_dispute(&self) -> Result<&Dispute> {
+        require!(
+            self.state == TradeState::Disputed,
+            EscrowError::TradeNotDisputed
+        );
+        self.dispute
+            .as_ref()
+            .ok_or_else(|| error!(EscrowError::InvariantViolated))
+    }
+
+    /// The trade's dispute, to change it, refusing a trade that is not in dispute now.
     pub fn open_dispute_mut(&mut self) -> Result<&mut Dispute> {
+        require!(
+            self.state == TradeState::Disputed,
+            EscrowError::TradeNotDisputed
+        );
         self.dispute
             .as_mut()
-            .ok_or_else(|| error!(EscrowError::TradeNotDisputed))
+            .ok_or_else(|| error!(EscrowError::InvariantViolated))
     }
 
     /// The arbiter who would rule the trade now: its dispute's arbiter, or the offer's.
@@ -118,7 +156,17 @@ impl Trade {
             TradeState::Locked => self.paid_at == 0 && self.dispute.is_none(),
             TradeState::Paid => paid && self.dispute.is_none(),
             TradeState::Disputed => paid && self.dispute.is_some(),
+            TradeState::Settled => self.held <= self.amount,
         };
+        require!(
+            self.state == TradeState::Settled || self.held == 0,
+            EscrowError::InvariantViolated
+        );
+        require!(
+            self.default_buyer_bps <= BPS_DENOMINATOR
+                && self.fallback_arbiter != Some(self.arbiter),
+            EscrowError::InvariantViolated
+        );
         require!(consistent, EscrowError::InvariantViolated);
         Ok(())
     }

@@ -148,7 +148,7 @@ async fn deadlines_that_would_overflow_i64_are_refused() {
     env.set_time(i64::MAX - PAYMENT_WINDOW + 1).await;
     let next = env.next_trade(&offer, &env.buyer.pubkey()).await;
     env.track(&[next.address]);
-    let args = env.take_args(&offer, TOKEN).await;
+    let args = env.take_args(&next, TOKEN).await;
     env.refuse(
         &[env.take_offer_ix(&next, args).await],
         &[&env.buyer],

@@ -97,15 +97,13 @@ async fn recipients_that_require_memos_still_get_paid() {
     let buyer_tokens = env
         .harden_token_account(&mint, &env.buyer, true, false)
         .await;
-    env.harden_token_account(&mint, &env.treasury, true, false)
-        .await;
     env.harden_token_account(&mint, &env.seller, true, false)
         .await;
     let events = env.ok(&[env.release_ix(&trade)], &[&env.seller]).await;
     let released: TradeReleased = single_event(&events);
     assert_eq!(env.balance(&buyer_tokens).await, released.to_buyer);
     assert_eq!(
-        env.balance(&mint.ata(&env.treasury.pubkey())).await,
+        env.balance(&fee_vault(&mint)).await,
         released.protocol_fee
     );
     env.ok(&[env.withdraw_ix(&offer, TOKEN)], &[&env.seller])

@@ -31,7 +31,7 @@ async fn a_pre_funded_offer_vault_and_trade_address_still_get_created() {
     let env = Env::new().await;
     let mint = env.create_mint(MintKind::Spl).await;
     let seller = env.seller.pubkey();
-    let offer = env.offer_ref(&seller, env.next_offer_id(), &mint);
+    let offer = env.offer_ref(&seller, env.next_offer_id(&seller).await, &mint);
     env.fund(&offer.address, DUST).await;
     env.fund(&offer.vault, DUST).await;
     env.mint_to(&mint, &seller, 100 * TOKEN).await;
@@ -90,7 +90,7 @@ async fn an_existing_account_is_never_created_over() {
             rent_epoch: 0,
         },
     );
-    let args = env.take_args(&offer, TOKEN).await;
+    let args = env.take_args(&trade, TOKEN).await;
     env.refuse(
         &[env.take_offer_ix(&trade, args).await],
         &[&env.buyer],
@@ -126,12 +126,13 @@ async fn a_closed_trade_revived_with_lamports_stays_dead() {
     // The next trade lands at a new address; the revived one is never reused.
     let next = env.take(&offer, &env.buyer, 10 * TOKEN).await;
     assert_ne!(next.address, trade.address);
+    let buyer = env.buyer.pubkey();
     assert_eq!(
-        env.offer(&offer).await.next_trade_index,
-        env.trade(&next).await.trade_index + 1
+        env.profile(&buyer).await.expect("profile").trades_taken,
+        env.trade(&next).await.trade_id + 1
     );
     assert_eq!(
-        Trade::address(&offer.address, env.trade(&next).await.trade_index),
+        Trade::address(&buyer, env.trade(&next).await.trade_id),
         next.address
     );
     assert_eq!(Offer::address(&offer.seller, offer.offer_id), offer.address);

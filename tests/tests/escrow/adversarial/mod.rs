@@ -3,6 +3,7 @@
 
 mod authorization;
 mod deadlines;
+mod hostage;
 mod hostile_mints;
 mod lamport_tricks;
 mod replay;

@@ -48,7 +48,6 @@ async fn forged_state_accounts_are_refused() {
     for (instruction, signer) in [
         (env.withdraw_ix(&offer, TOKEN), &env.seller),
         (env.release_ix(&trade), &env.seller),
-        (env.mark_paid_ix(&trade, [2; 32]), &env.buyer),
     ] {
         env.refuse(
             &[substitute(instruction, &offer.address, &offer_copy)],
@@ -143,7 +142,7 @@ async fn token_accounts_mints_and_programs_must_be_the_offers() {
     env.mint_to(&lookalike, &env.seller.pubkey(), TOKEN).await;
     let next = env.next_trade(&offer, &env.buyer2.pubkey()).await;
     env.track(&[next.address]);
-    let args = env.take_args(&offer, TOKEN).await;
+    let args = env.take_args(&next, TOKEN).await;
     env.refuse(
         &[substitute(
             env.take_offer_ix(&next, args).await,
@@ -224,7 +223,7 @@ async fn accounts_are_only_created_at_canonical_addresses() {
     let mint = env.create_mint(MintKind::Spl).await;
     env.mint_to(&mint, &env.seller.pubkey(), 10 * TOKEN).await;
     let seller = env.seller.pubkey();
-    let offer_id = env.next_offer_id();
+    let offer_id = env.next_offer_id(&seller).await;
     let seeds: [&[u8]; 3] = [
         p2p_escrow::constants::OFFER_SEED,
         seller.as_ref(),
