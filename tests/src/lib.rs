@@ -1040,8 +1040,10 @@ impl Env {
     /// `wallet` re-assigns itself to another program with the system program's `assign` (any key
     /// can do this to itself); it can no longer pay for anything, but can still receive lamports.
     pub async fn reassign_wallet(&self, wallet: &Keypair) {
-        let instruction =
-            solana_system_interface::instruction::assign(&wallet.pubkey(), &spl_token_interface::ID);
+        let instruction = solana_system_interface::instruction::assign(
+            &wallet.pubkey(),
+            &spl_token_interface::ID,
+        );
         self.ok(&[instruction], &[wallet]).await;
     }
 
@@ -1067,7 +1069,11 @@ impl Env {
         owner: &Pubkey,
         new_owner: &Pubkey,
     ) {
-        assert_eq!(mint.token_program, spl_token_interface::ID, "a legacy SPL Token mint");
+        assert_eq!(
+            mint.token_program,
+            spl_token_interface::ID,
+            "a legacy SPL Token mint"
+        );
         let address = mint.ata(owner);
         let mut account = self.account(&address).await.expect("token account");
         let mut state = spl_token_interface::state::Account::unpack(&account.data).expect("state");

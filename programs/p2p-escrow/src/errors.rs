@@ -145,7 +145,9 @@ pub enum EscrowError {
     RulingDeadlinePassed,
     #[msg("The ruling deadline has not passed yet")]
     RulingDeadlineNotReached,
-    #[msg("The account is not the trade's fallback arbiter, or the trade has none to hand over to")]
+    #[msg(
+        "The account is not the trade's fallback arbiter, or the trade has none to hand over to"
+    )]
     FallbackArbiterMismatch,
 
     // Attestation.

@@ -86,7 +86,8 @@ impl<'info> TradeEnd<'_, 'info> {
         let held = self.pay_buyer(&tokens, to_buyer)?;
         self.pay_from_vault(&tokens, &fee_vault.to_account_info(), protocol_fee)?;
         self.offer.unlock(amount, 0)?;
-        self.offer.invariant(balance_of(&tokens.vault.to_account_info())?)?;
+        self.offer
+            .invariant(balance_of(&tokens.vault.to_account_info())?)?;
         Ok(ReleasePayout {
             to_buyer,
             protocol_fee,
@@ -120,7 +121,8 @@ impl<'info> TradeEnd<'_, 'info> {
             None => require!(arbiter_fee == 0, EscrowError::InvariantViolated),
         }
         self.offer.unlock(self.trade.amount, to_seller)?;
-        self.offer.invariant(balance_of(&tokens.vault.to_account_info())?)?;
+        self.offer
+            .invariant(balance_of(&tokens.vault.to_account_info())?)?;
 
         arbiter.close_case()?;
         match resolution {
@@ -171,7 +173,8 @@ impl<'info> TradeEnd<'_, 'info> {
     ) -> Result<(u64, Option<PayoutHeld>)> {
         let amount = self.trade.amount;
         self.offer.unlock(amount, amount)?;
-        self.offer.invariant(balance_of(&vault.to_account_info())?)?;
+        self.offer
+            .invariant(balance_of(&vault.to_account_info())?)?;
         let bond = if self.seller.is_some() {
             self.bond_to_seller()?
         } else {
@@ -243,10 +246,7 @@ impl<'info> TradeEnd<'_, 'info> {
     fn bond_to_seller(&mut self) -> Result<u64> {
         let bond = self.trade.buyer_bond;
         let trade = self.trade.to_account_info();
-        let seller = self
-            .seller
-            .as_ref()
-            .ok_or(EscrowError::InvariantViolated)?;
+        let seller = self.seller.as_ref().ok_or(EscrowError::InvariantViolated)?;
         if can_receive_lamports(seller, bond)? {
             move_lamports(&trade, seller, bond)?;
         } else {

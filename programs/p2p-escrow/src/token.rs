@@ -239,7 +239,11 @@ impl<'info> ProgramTokenAccount<'_, 'info> {
     /// Pays everything left to `to`, harvests any withheld transfer fees to the mint (a
     /// Token-2022 account holding them cannot close), and closes the account, its rent going to
     /// `rent_receiver`. Returns the tokens paid out.
-    pub fn close(&self, to: Option<&AccountInfo<'info>>, rent_receiver: &AccountInfo<'info>) -> Result<u64> {
+    pub fn close(
+        &self,
+        to: Option<&AccountInfo<'info>>,
+        rent_receiver: &AccountInfo<'info>,
+    ) -> Result<u64> {
         let remaining = balance_of(&self.account)?;
         if remaining > 0 {
             let to = to.ok_or(EscrowError::DestinationMissing)?;

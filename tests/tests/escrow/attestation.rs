@@ -46,10 +46,7 @@ async fn anyone_relays_the_attestors_signature_to_release_a_paid_trade() {
     assert_eq!(event.released_by, env.stranger.pubkey());
     assert_eq!(event.attestor, Some(env.attestor.pubkey()));
     assert_eq!(env.balance(&offer.mint.ata(&buyer)).await, 10 * TOKEN - fee);
-    assert_eq!(
-        env.balance(&fee_vault(&offer.mint)).await,
-        fee
-    );
+    assert_eq!(env.balance(&fee_vault(&offer.mint)).await, fee);
     assert!(!env.exists(&trade.address).await);
     assert_eq!(env.lamports(&buyer).await, buyer_lamports + trade_lamports);
     assert_eq!(env.offer(&offer).await.locked, 0);

@@ -1,5 +1,4 @@
 use anchor_lang::error::ErrorCode as AnchorError;
-use anchor_lang::prelude::Pubkey;
 use p2p_escrow::constants::PUBLIC_DISPUTE_GRACE;
 use p2p_escrow::events::{
     DisputeEscalated, DisputeOpened, DisputeResolved, EvidenceSubmitted, Resolution,

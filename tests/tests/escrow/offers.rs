@@ -20,7 +20,11 @@ async fn create_is_refused(
     let mint = env.create_mint(kind).await;
     env.mint_to(&mint, &env.seller.pubkey(), 1_000 * TOKEN)
         .await;
-    let offer = env.offer_ref(&env.seller.pubkey(), env.next_offer_id(&env.seller.pubkey()).await, &mint);
+    let offer = env.offer_ref(
+        &env.seller.pubkey(),
+        env.next_offer_id(&env.seller.pubkey()).await,
+        &mint,
+    );
     env.track(&[offer.address, offer.vault]);
     env.refuse(
         &[env.create_offer_ix(&offer, amount, terms)],
@@ -270,7 +274,11 @@ async fn create_offer_checks_the_token_program_and_the_offer_id() {
     let mint = env.create_mint(MintKind::Token2022).await;
     env.mint_to(&mint, &env.seller.pubkey(), 100 * TOKEN).await;
     // The Token-2022 mint named with the SPL Token program (and the vault that would have).
-    let mut offer = env.offer_ref(&env.seller.pubkey(), env.next_offer_id(&env.seller.pubkey()).await, &mint);
+    let mut offer = env.offer_ref(
+        &env.seller.pubkey(),
+        env.next_offer_id(&env.seller.pubkey()).await,
+        &mint,
+    );
     offer.mint.token_program = spl_token_interface::ID;
     offer.vault = offer.mint.ata(&offer.address);
     env.track(&[offer.address, offer.vault]);

@@ -211,7 +211,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (index, actor.clone(), bps.clone()).prop_map(|(trade, actor, bps)| Op::Rule { trade, actor, bps }),
         3 => (index, bps, any::<bool>()).prop_map(|(trade, bps, both_sign)| Op::Settle { trade, bps, both_sign }),
         2 => (index, actor.clone()).prop_map(|(trade, actor)| Op::Escalate { trade, actor }),
-        1 => (actor, any::<bool>(), any::<bool>()).prop_map(|(actor, offers, trades)| Op::Pause { actor, offers, trades }),
+        1 => (actor.clone(), any::<bool>(), any::<bool>()).prop_map(|(actor, offers, trades)| Op::Pause { actor, offers, trades }),
         3 => prop_oneof![Just(60i64), Just(PAYMENT_WINDOW), Just(RELEASE_WINDOW), Just(RULING_WINDOW), Just(PUBLIC_DISPUTE_GRACE), 1..3_600i64]
             .prop_map(|seconds| Op::Wait { seconds }),
         2 => (index, actor.clone()).prop_map(|(trade, actor)| Op::Claim { trade, actor }),
@@ -311,6 +311,8 @@ struct Model {
     frozen: [bool; CAST],
     token_account_closed: [bool; CAST],
     hardened: [bool; CAST],
+    /// Lamports that entered the cast's accounts from outside (rent the test's payer paid).
+    outside_lamports: u128,
 }
 
 impl Model {
@@ -356,7 +358,18 @@ impl Model {
         assert_eq!(to_buyer + fee + to_seller, amount);
         let vault = self.offers[offer].at.vault;
         self.debit(&vault, to_buyer + fee);
-        self.credit(buyer, to_buyer);
+        // A frozen token account cannot receive: the share waits in the trade's holding account.
+        let held = to_buyer > 0 && self.frozen[buyer];
+        if held {
+            let holding = self.trades[trade].at.holding();
+            let received = self.received(to_buyer);
+            *self.balances.entry(holding).or_default() += received;
+        } else if to_buyer > 0 {
+            // A closed token account is created again by the payout.
+            self.token_account_closed[buyer] = false;
+            self.hardened[buyer] = false;
+            self.credit(buyer, to_buyer);
+        }
         match fee_to {
             Some(who) => self.credit(who, fee),
             None => {
@@ -368,12 +381,15 @@ impl Model {
         offer.locked -= amount;
         offer.available += to_seller;
         let trade = &mut self.trades[trade];
-        trade.stage = Stage::Closed;
+        trade.stage = if held { Stage::Settled } else { Stage::Closed };
         trade.terminal += 1;
     }
 
-    fn is_vault(&self, account: &Pubkey) -> bool {
-        self.offers.iter().any(|o| o.at.vault == *account)
+    /// Whether paying `to_buyer` to the trade's buyer makes the payer create a token account:
+    /// the buyer's, when it closed it, or the trade's holding account, when the buyer's is frozen.
+    fn needs_payer(&self, trade: usize, to_buyer: u64) -> bool {
+        let buyer = self.trades[trade].buyer;
+        to_buyer > 0 && (self.frozen[buyer] || self.token_account_closed[buyer])
     }
 }
 
@@ -410,6 +426,15 @@ async fn run(kind: MintKind, ops: Vec<Op>) {
         new_trades_paused: false,
         now: env.now().await,
         minted: 0,
+        fee_bps: FEE_BPS,
+        default_bps: DEFAULT_BUYER_BPS,
+        fallback_active: true,
+        reassigned: [false; CAST],
+        emptied: [false; CAST],
+        frozen: [false; CAST],
+        token_account_closed: [false; CAST],
+        hardened: [false; CAST],
+        outside_lamports: 0,
     };
     for who in &model.people.clone() {
         let account = env.mint_to(&mint, who, HOLDING).await;
@@ -428,6 +453,7 @@ async fn run(kind: MintKind, ops: Vec<Op>) {
             tokens: 100,
             private: false,
             attested: model.offers.len().is_multiple_of(2),
+            small_bond: false,
         });
         step(&env, &people, &mut model, op).await;
         check(&env, &model).await;
@@ -449,8 +475,8 @@ async fn run(kind: MintKind, ops: Vec<Op>) {
         );
     }
     assert_eq!(
-        total_lamports(&env, &model).await,
-        lamports_before,
+        u128::from(total_lamports(&env, &model).await),
+        u128::from(lamports_before) + model.outside_lamports,
         "every lamport back"
     );
 }
@@ -472,8 +498,9 @@ async fn check(env: &Env, model: &Model) {
     let mut held = 0;
     for (account, expected) in &model.balances {
         let on_chain = env.balance(account).await;
-        if model.is_vault(account) && !env.exists(account).await {
-            assert_eq!(*expected, 0, "closed vault");
+        if !env.exists(account).await {
+            // A closed vault, holding account or token account.
+            assert_eq!(*expected, 0, "closed token account {account}");
             continue;
         }
         assert_eq!(on_chain, *expected, "balance of {account}");
@@ -494,7 +521,7 @@ async fn check(env: &Env, model: &Model) {
         );
         assert_eq!(
             env.balance(&offer.at.vault).await,
-            offer.available + offer.locked
+            offer.available + offer.locked + offer.donated
         );
     }
     for trade in &model.trades {
@@ -503,6 +530,13 @@ async fn check(env: &Env, model: &Model) {
             env.exists(&trade.at.address).await,
             trade.stage != Stage::Closed
         );
+        if trade.stage == Stage::Settled {
+            assert_eq!(
+                env.trade(&trade.at).await.held,
+                model.balances[&trade.at.holding()],
+                "what waits for the buyer"
+            );
+        }
     }
 }
 
@@ -524,13 +558,27 @@ fn resolve(mut op: Op, model: &Model) -> Option<Op> {
         | Op::Expire { trade: i, .. }
         | Op::MarkPaid { trade: i, .. } => *i = trade(*i, &[Locked])?,
         Op::Release { trade: i, .. } => *i = trade(*i, &[Locked, Paid, Disputed])?,
+        Op::Claim { trade: i, .. } => *i = trade(*i, &[Stage::Settled])?,
+        Op::DonateLamports {
+            index: i,
+            trade: true,
+        } => *i = trade(*i, &[Locked, Paid, Disputed, Stage::Settled])?,
+        Op::DonateLamports { index: i, .. } | Op::DonateTokens { offer: i, .. } => *i = offer(*i)?,
         Op::Attest { trade: i, .. } => *i = trade(*i, &[Locked, Paid])?,
         Op::OpenDispute { trade: i, .. } => *i = trade(*i, &[Paid])?,
         Op::Evidence { trade: i, .. }
         | Op::Rule { trade: i, .. }
         | Op::Settle { trade: i, .. }
         | Op::Escalate { trade: i, .. } => *i = trade(*i, &[Disputed])?,
-        Op::CreateOffer { .. } | Op::Pause { .. } | Op::Wait { .. } => {}
+        Op::CreateOffer { .. }
+        | Op::Pause { .. }
+        | Op::Wait { .. }
+        | Op::Reassign { .. }
+        | Op::EmptyWallet { .. }
+        | Op::Freeze { .. }
+        | Op::CloseTokenAccount { .. }
+        | Op::Harden { .. }
+        | Op::ConfigChange { .. } => {}
     }
     Some(op)
 }
@@ -561,16 +609,21 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             tokens,
             private,
             attested,
+            small_bond,
         } => {
+            let Some(can_pay) = can_pay(env, model, seller).await else {
+                return;
+            };
             let amount = tokens * TOKEN;
             let who = model.people[seller];
             let at = env.offer_ref(&who, env.next_offer_id(&who).await, &model.mint);
             let terms = OfferTerms {
                 attestor: attested.then(|| model.people[ATTESTOR]),
                 allowed_buyer: private.then(|| model.people[BUYER_0]),
+                buyer_bond: if small_bond { SMALL_BOND } else { BUYER_BOND },
                 ..env.default_terms()
             };
-            let allowed = !model.new_offers_paused && amount <= model.balance_of(seller);
+            let allowed = !model.new_offers_paused && amount <= model.balance_of(seller) && can_pay;
             if send(
                 env,
                 env.create_offer_ix(&at, amount, terms),
@@ -591,6 +644,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                     open: true,
                     attested,
                     allowed_buyer: private.then_some(BUYER_0),
+                    donated: 0,
                 });
             }
         }
@@ -669,6 +723,9 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                 return;
             }
             let actor = actor.unwrap_or(BUYER_0 + model.trades.len() % 2);
+            let Some(can_pay) = can_pay(env, model, actor).await else {
+                return;
+            };
             let amount = tokens * TOKEN;
             let trade = env.next_trade(&m.at, &model.people[actor]).await;
             let args = env.take_args(&trade, amount).await;
@@ -679,7 +736,8 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                 && !(m.attested && actor == ATTESTOR)
                 && m.allowed_buyer.is_none_or(|b| b == actor)
                 && (TOKEN..=100 * TOKEN).contains(&amount)
-                && amount <= m.available;
+                && amount <= m.available
+                && can_pay;
             if send(
                 env,
                 env.take_offer_ix(&trade, args).await,
@@ -703,6 +761,9 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                     escalated: false,
                     arbiter: ARBITER,
                     terminal: 0,
+                    fee_bps: model.fee_bps,
+                    default_bps: model.default_bps,
+                    fallback: (model.fallback_active && actor != FALLBACK).then_some(FALLBACK),
                 });
             }
         }
@@ -755,7 +816,12 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             let mut accounts = env.release_accounts(&m.at);
             accounts.seller = model.people[actor];
             accounts.arbiter = arbiter_address(&model.people[m.arbiter]);
-            let allowed = m.stage != Stage::Closed && actor == seller;
+            let Some(payer_ok) = payer_ok(env, model, t, release_share(m), actor).await else {
+                return;
+            };
+            let allowed = matches!(m.stage, Stage::Locked | Stage::Paid | Stage::Disputed)
+                && actor == seller
+                && payer_ok;
             let ix = ix(accounts, p2p_escrow::instruction::Release {});
             if send(env, ix, &[people[actor]], allowed).await {
                 release_in_model(model, t);
@@ -767,10 +833,13 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             relayer,
         } => {
             let m = &model.trades[t];
-            if m.stage == Stage::Closed {
+            if matches!(m.stage, Stage::Closed | Stage::Settled) {
                 return;
             }
             let relayer = relayer.unwrap_or(STRANGER);
+            let Some(payer_ok) = payer_ok(env, model, t, release_share(m), relayer).await else {
+                return;
+            };
             let message = env.attestation_message(&m.at).await;
             let signer = if genuine {
                 people[ATTESTOR]
@@ -779,7 +848,8 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             };
             let allowed = model.offers[m.offer].attested
                 && signer.pubkey() == model.people[ATTESTOR]
-                && matches!(m.stage, Stage::Locked | Stage::Paid);
+                && matches!(m.stage, Stage::Locked | Stage::Paid)
+                && payer_ok;
             let instructions = [
                 ed25519_ix(signer, &message),
                 env.release_with_attestation_ix(&m.at, &model.people[relayer]),
@@ -821,13 +891,17 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             let m = &model.trades[t];
             let actor = actor.unwrap_or(m.arbiter);
             let in_charge = model.people[m.arbiter];
+            let parts = split(m.amount, ARBITER_FEE_BPS, bps.min(BPS_DENOMINATOR)).expect("split");
+            let Some(payer_ok) = payer_ok(env, model, t, parts.to_buyer, actor).await else {
+                return;
+            };
             let allowed = m.stage == Stage::Disputed
                 && actor == m.arbiter
                 && now <= m.ruling_deadline
-                && bps <= BPS_DENOMINATOR;
+                && bps <= BPS_DENOMINATOR
+                && payer_ok;
             let ix = env.rule_ix(&m.at, &model.people[actor], &in_charge, bps);
             if send(env, ix, &[people[actor]], allowed).await {
-                let parts = split(m.amount, ARBITER_FEE_BPS, bps).expect("split");
                 model.pay_out(
                     t,
                     parts.to_buyer,
@@ -844,7 +918,12 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
         } => {
             let m = &model.trades[t];
             let seller = model.offers[m.offer].seller;
-            let allowed = m.stage == Stage::Disputed && both_sign && bps <= BPS_DENOMINATOR;
+            let parts = split(m.amount, 0, bps.min(BPS_DENOMINATOR)).expect("split");
+            let Some(payer_ok) = payer_ok(env, model, t, parts.to_buyer, m.buyer).await else {
+                return;
+            };
+            let allowed =
+                m.stage == Stage::Disputed && both_sign && bps <= BPS_DENOMINATOR && payer_ok;
             let mut ix = env.settle_ix(&m.at, &model.people[m.arbiter], bps);
             let mut signers = vec![people[m.buyer]];
             if both_sign {
@@ -853,18 +932,180 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                 ix = unsign(ix, &model.people[seller]);
             }
             if send(env, ix, &signers, allowed).await {
-                let parts = split(m.amount, 0, bps).expect("split");
                 model.pay_out(t, parts.to_buyer, 0, None, parts.to_seller);
             }
         }
         Op::Escalate { trade: t, actor } => {
             let m = &model.trades[t];
             let actor = actor.unwrap_or(STRANGER);
-            let allowed = m.stage == Stage::Disputed && now > m.ruling_deadline;
+            let to_buyer = if m.escalated || m.fallback.is_none() {
+                split(m.amount, 0, m.default_bps).expect("split").to_buyer
+            } else {
+                0
+            };
+            let Some(payer_ok) = payer_ok(env, model, t, to_buyer, actor).await else {
+                return;
+            };
+            let allowed = m.stage == Stage::Disputed && now > m.ruling_deadline && payer_ok;
             let ix = env.escalate_ix(&m.at, &model.people[actor], &model.people[m.arbiter]);
             if send(env, ix, &[people[actor]], allowed).await {
                 escalate_in_model(model, t);
             }
+        }
+        Op::Claim { trade: t, actor } => {
+            let m = &model.trades[t];
+            let actor = actor.unwrap_or(m.buyer);
+            let buyer = m.buyer;
+            // The buyer claims to its own token account, which must be able to receive.
+            if model.frozen[buyer] {
+                return;
+            }
+            if model.token_account_closed[buyer] {
+                let account = model.mint.ata(&model.people[buyer]);
+                env.mint_to(&model.mint, &model.people[buyer], 0).await;
+                model.outside_lamports += u128::from(env.lamports(&account).await);
+                model.token_account_closed[buyer] = false;
+                model.hardened[buyer] = false;
+            }
+            let at = TradeRef {
+                buyer: model.people[actor],
+                ..m.at
+            };
+            let destination = model.mint.ata(&model.people[buyer]);
+            let allowed = m.stage == Stage::Settled && actor == buyer;
+            let ix = env.claim_ix(&at, Some(destination), &model.people[buyer]);
+            if send(env, ix, &[people[actor]], allowed).await {
+                let holding = model.trades[t].at.holding();
+                let held = model.balances[&holding];
+                model.debit(&holding, held);
+                model.credit(buyer, held);
+                model.trades[t].stage = Stage::Closed;
+            }
+        }
+        Op::Reassign { who } => {
+            if model.reassigned[who] {
+                return;
+            }
+            env.reassign_wallet(people[who]).await;
+            model.reassigned[who] = true;
+        }
+        Op::EmptyWallet { who } => {
+            let lamports = env.lamports(&model.people[who]).await;
+            if model.reassigned[who] || lamports == 0 {
+                return;
+            }
+            let ix = solana_system_interface::instruction::transfer(
+                &model.people[who],
+                &model.people[STRANGER],
+                lamports,
+            );
+            env.execute(&[ix], &[people[who]])
+                .await
+                .expect("a wallet empties itself");
+            model.emptied[who] = true;
+        }
+        Op::Freeze { who, frozen } => {
+            if model.token_account_closed[who] || model.frozen[who] == frozen {
+                return;
+            }
+            let account = model.mint.ata(&model.people[who]);
+            env.set_frozen(&model.mint, &account, frozen).await;
+            model.frozen[who] = frozen;
+        }
+        Op::CloseTokenAccount { who } => {
+            if model.token_account_closed[who] || model.frozen[who] {
+                return;
+            }
+            let account = model.mint.ata(&model.people[who]);
+            let balance = model.balances[&account];
+            if balance > 0 {
+                let to = model.mint.ata(&model.people[STRANGER]);
+                env.transfer_tokens(&model.mint, people[who], &to, balance)
+                    .await;
+                model.debit(&account, balance);
+                model.credit(STRANGER, balance);
+            }
+            env.close_token_account(&model.mint, people[who]).await;
+            model.token_account_closed[who] = true;
+        }
+        Op::Harden { who } => {
+            let closed = model.token_account_closed[who];
+            if model.mint.token_program != spl_token_2022_interface::ID
+                || closed
+                || model.frozen[who]
+                || model.hardened[who]
+            {
+                return;
+            }
+            let account = model.mint.ata(&model.people[who]);
+            let before = env.lamports(&account).await;
+            env.harden_token_account(&model.mint, people[who], true, true)
+                .await;
+            model.outside_lamports += u128::from(env.lamports(&account).await - before);
+            model.hardened[who] = true;
+        }
+        Op::ConfigChange {
+            fee_bps,
+            default_bps,
+            fallback_active,
+        } => {
+            let params = p2p_escrow::state::ConfigParams {
+                fee_bps,
+                default_buyer_bps: default_bps,
+                ..default_params(env)
+            };
+            let admin = model.people[ADMIN];
+            let fallback = model.people[FALLBACK];
+            let instructions = [
+                env.update_config_ix(&admin, params),
+                env.update_arbiter_ix(&fallback, ARBITER_FEE_BPS, fallback_active),
+            ];
+            env.execute(&instructions, &[people[ADMIN]])
+                .await
+                .expect("the admin changes the config");
+            model.fee_bps = fee_bps;
+            model.default_bps = default_bps;
+            model.fallback_active = fallback_active;
+        }
+        Op::DonateLamports { index, trade } => {
+            // Only to accounts that exist: lamports sent to a closed address would make a plain
+            // system account of it, out of the cast's reach.
+            let target = if trade {
+                let m = &model.trades[index];
+                if m.stage == Stage::Closed {
+                    return;
+                }
+                m.at.address
+            } else {
+                let m = &model.offers[index];
+                if !m.open {
+                    return;
+                }
+                m.at.address
+            };
+            let ix = solana_system_interface::instruction::transfer(
+                &model.people[STRANGER],
+                &target,
+                1_000_000,
+            );
+            env.execute(&[ix], &[people[STRANGER]])
+                .await
+                .expect("anyone can send lamports");
+        }
+        Op::DonateTokens { offer: o, tokens } => {
+            if !model.offers[o].open {
+                return;
+            }
+            let amount = tokens * TOKEN;
+            let stranger = model.people[STRANGER];
+            env.mint_to(&model.mint, &stranger, amount).await;
+            model.minted += amount;
+            let vault = model.offers[o].at.vault;
+            env.transfer_tokens(&model.mint, people[STRANGER], &vault, amount)
+                .await;
+            let received = model.received(amount);
+            *model.balances.get_mut(&vault).expect("vault") += received;
+            model.offers[o].donated += received;
         }
     }
 }
@@ -916,7 +1157,7 @@ thread_local! {
 fn assert_coverage() {
     use anchor_lang::Discriminator;
     use p2p_escrow::instruction as ixs;
-    let names: [(&str, &[u8]); 16] = [
+    let names: [(&str, &[u8]); 17] = [
         ("create_offer", ixs::CreateOffer::DISCRIMINATOR),
         ("deposit", ixs::Deposit::DISCRIMINATOR),
         ("withdraw", ixs::Withdraw::DISCRIMINATOR),
@@ -936,6 +1177,7 @@ fn assert_coverage() {
         ("rule", ixs::Rule::DISCRIMINATOR),
         ("settle", ixs::Settle::DISCRIMINATOR),
         ("escalate", ixs::Escalate::DISCRIMINATOR),
+        ("claim", ixs::Claim::DISCRIMINATOR),
     ];
     COVERAGE.with_borrow(|coverage| {
         for (name, discriminator) in names {
@@ -963,18 +1205,23 @@ fn unlock_in_model(model: &mut Model, t: usize) {
     trade.terminal += 1;
 }
 
-fn release_in_model(model: &mut Model, t: usize) {
-    let amount = model.trades[t].amount;
-    let fee = bps_share(amount, FEE_BPS).expect("fee");
-    model.pay_out(t, amount - fee, fee, None, 0);
+/// What a release pays the buyer: the amount less the protocol fee fixed at take.
+fn release_share(trade: &ModelTrade) -> u64 {
+    trade.amount - bps_share(trade.amount, trade.fee_bps).expect("fee")
 }
 
-/// The first escalation hands the case to the fallback arbiter, unless the fallback is the buyer
-/// (the only party it can be here); otherwise the default ruling applies.
+fn release_in_model(model: &mut Model, t: usize) {
+    let amount = model.trades[t].amount;
+    let to_buyer = release_share(&model.trades[t]);
+    model.pay_out(t, to_buyer, amount - to_buyer, None, 0);
+}
+
+/// The first escalation hands the case to the fallback arbiter the trade fixed at take, if any;
+/// otherwise (and after that) the default ruling fixed at take applies.
 fn escalate_in_model(model: &mut Model, t: usize) {
-    if model.trades[t].escalated || model.trades[t].buyer == FALLBACK {
+    if model.trades[t].escalated || model.trades[t].fallback.is_none() {
         let amount = model.trades[t].amount;
-        let parts = split(amount, 0, DEFAULT_BUYER_BPS).expect("split");
+        let parts = split(amount, 0, model.trades[t].default_bps).expect("split");
         model.pay_out(t, parts.to_buyer, 0, None, parts.to_seller);
     } else {
         let now = model.now;
@@ -988,15 +1235,44 @@ fn escalate_in_model(model: &mut Model, t: usize) {
 fn close_offer_in_model(model: &mut Model, o: usize) {
     let (vault, seller, remaining) = {
         let m = &model.offers[o];
-        (m.at.vault, m.seller, m.available)
+        (m.at.vault, m.seller, m.available + m.donated)
     };
     model.debit(&vault, remaining);
     model.credit(seller, remaining);
     model.offers[o].open = false;
     model.offers[o].available = 0;
+    model.offers[o].donated = 0;
 }
 
-/// Ends every trade and closes every offer, the way anyone can once the deadlines pass.
+/// Whether `who` can pay for an account it must create: no when it re-assigned its wallet or
+/// emptied it, yes with at least 0.1 SOL; `None` when its balance is too close to a rent to say
+/// (the step is skipped).
+async fn can_pay(env: &Env, model: &Model, who: usize) -> Option<bool> {
+    if model.reassigned[who] {
+        return Some(false);
+    }
+    match env.lamports(&model.people[who]).await {
+        0 => Some(false),
+        lamports if lamports >= 100_000_000 => Some(true),
+        _ => None,
+    }
+}
+
+/// Whether a payout of `to_buyer` on trade `t` sent by `payer` can fund the token account it may
+/// have to create (see [`Model::needs_payer`]).
+async fn payer_ok(env: &Env, model: &Model, t: usize, to_buyer: u64, payer: usize) -> Option<bool> {
+    if model.needs_payer(t, to_buyer) {
+        can_pay(env, model, payer).await
+    } else {
+        Some(true)
+    }
+}
+
+/// The liveness property, then the buyers' claims. From whatever state the sequence reached,
+/// advancing the clock and running only permissionless instructions ends every trade (closed, or
+/// settled with the buyer's share held), after which every seller closes every offer and every
+/// token is accounted for. Then the freeze authority thaws what it froze (the trust the threat
+/// model names) and every buyer claims what waits for it.
 async fn drain(env: &Env, people: &[&Keypair], model: &mut Model) {
     // Locked trades expire; paid ones are disputed by a stranger after the grace period, then
     // escalated to the fallback arbiter and to the default ruling.
@@ -1005,7 +1281,7 @@ async fn drain(env: &Env, people: &[&Keypair], model: &mut Model) {
         env.set_time(model.now).await;
         for t in 0..model.trades.len() {
             let op = match model.trades[t].stage {
-                Stage::Closed => continue,
+                Stage::Closed | Stage::Settled => continue,
                 Stage::Locked => Op::Expire {
                     trade: t,
                     actor: None,
@@ -1024,8 +1300,11 @@ async fn drain(env: &Env, people: &[&Keypair], model: &mut Model) {
         }
     }
     assert!(
-        model.trades.iter().all(|t| t.stage == Stage::Closed),
-        "the drain ends every trade"
+        model
+            .trades
+            .iter()
+            .all(|t| matches!(t.stage, Stage::Closed | Stage::Settled)),
+        "permissionless instructions end every trade"
     );
     for o in 0..model.offers.len() {
         if model.offers[o].open {
@@ -1039,6 +1318,35 @@ async fn drain(env: &Env, people: &[&Keypair], model: &mut Model) {
                 },
             )
             .await;
+            assert!(!model.offers[o].open, "every seller closes every offer");
+        }
+    }
+    check(env, model).await;
+    for buyer in [BUYER_0, BUYER_0 + 1] {
+        step(
+            env,
+            people,
+            model,
+            Op::Freeze {
+                who: buyer,
+                frozen: false,
+            },
+        )
+        .await;
+    }
+    for t in 0..model.trades.len() {
+        if model.trades[t].stage == Stage::Settled {
+            step(
+                env,
+                people,
+                model,
+                Op::Claim {
+                    trade: t,
+                    actor: None,
+                },
+            )
+            .await;
+            check(env, model).await;
         }
     }
 }

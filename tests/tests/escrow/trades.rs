@@ -579,9 +579,7 @@ async fn trade_accounts_cannot_be_substituted() {
     }
     // The fee must go to the mint's fee vault, the buyer's share to the buyer's token account or
     // the trade's holding account.
-    let stranger_tokens = env
-        .mint_to(&offer.mint, &env.stranger.pubkey(), 0)
-        .await;
+    let stranger_tokens = env.mint_to(&offer.mint, &env.stranger.pubkey(), 0).await;
     let mut wrong_fee_vault = env.release_accounts(&trade);
     wrong_fee_vault.fee_vault = stranger_tokens;
     env.refuse(
@@ -632,7 +630,11 @@ async fn pausing_stops_new_offers_and_trades_but_never_an_exit() {
 
     let mint = offer.mint;
     env.mint_to(&mint, &env.seller.pubkey(), 10 * TOKEN).await;
-    let new_offer = env.offer_ref(&env.seller.pubkey(), env.next_offer_id(&env.seller.pubkey()).await, &mint);
+    let new_offer = env.offer_ref(
+        &env.seller.pubkey(),
+        env.next_offer_id(&env.seller.pubkey()).await,
+        &mint,
+    );
     env.track(&[new_offer.address, new_offer.vault]);
     env.refuse(
         &[env.create_offer_ix(&new_offer, 10 * TOKEN, env.default_terms())],

@@ -74,7 +74,7 @@ export type ClaimInstruction<
         ? WritableAccount<TAccountDestination>
         : TAccountDestination,
       TAccountRecipient extends string ? WritableAccount<TAccountRecipient> : TAccountRecipient,
-      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
+      TAccountMint extends string ? WritableAccount<TAccountMint> : TAccountMint,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -136,7 +136,7 @@ export type ClaimInput<
   destination?: Address<TAccountDestination>;
   /** account's rent. */
   recipient: Address<TAccountRecipient>;
-  /** The trade's mint. */
+  /** The trade's mint; receives the holding account's withheld transfer fees, if any. */
   mint: Address<TAccountMint>;
   /** The mint's token program. */
   tokenProgram?: Address<TAccountTokenProgram>;
@@ -195,7 +195,7 @@ export function getClaimInstruction<
     holding: { value: input.holding ?? null, isWritable: true },
     destination: { value: input.destination ?? null, isWritable: true },
     recipient: { value: input.recipient ?? null, isWritable: true },
-    mint: { value: input.mint ?? null, isWritable: false },
+    mint: { value: input.mint ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
@@ -266,7 +266,7 @@ export type ParsedClaimInstruction<
     destination?: TAccountMetas[3] | undefined;
     /** account's rent. */
     recipient: TAccountMetas[4];
-    /** The trade's mint. */
+    /** The trade's mint; receives the holding account's withheld transfer fees, if any. */
     mint: TAccountMetas[5];
     /** The mint's token program. */
     tokenProgram: TAccountMetas[6];

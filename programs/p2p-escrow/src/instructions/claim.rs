@@ -39,8 +39,8 @@ pub struct Claim<'info> {
     /// account's rent.
     #[account(mut)]
     pub recipient: UncheckedAccount<'info>,
-    /// The trade's mint.
-    #[account(mint::token_program = token_program)]
+    /// The trade's mint; receives the holding account's withheld transfer fees, if any.
+    #[account(mut, mint::token_program = token_program)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     /// The mint's token program.
     pub token_program: Interface<'info, TokenInterface>,

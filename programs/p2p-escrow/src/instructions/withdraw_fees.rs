@@ -39,7 +39,10 @@ pub struct WithdrawFees<'info> {
 impl WithdrawFees<'_> {
     pub fn validate(&self, amount: u64) -> Result<()> {
         require!(amount > 0, EscrowError::ZeroAmount);
-        require!(amount <= self.fee_vault.amount, EscrowError::InsufficientFees);
+        require!(
+            amount <= self.fee_vault.amount,
+            EscrowError::InsufficientFees
+        );
         Ok(())
     }
 

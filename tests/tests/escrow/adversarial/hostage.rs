@@ -32,7 +32,8 @@ async fn dispute(env: &Env, trade: &TradeRef) {
 
 /// Moves the clock past a trade's payment deadline.
 async fn past_payment_deadline(env: &Env, trade: &TradeRef) {
-    env.set_time(env.trade(trade).await.payment_deadline + 1).await;
+    env.set_time(env.trade(trade).await.payment_deadline + 1)
+        .await;
 }
 
 /// Moves the clock past a disputed trade's ruling deadline.
@@ -55,7 +56,10 @@ async fn a_buyer_that_reassigns_its_wallet_cannot_block_an_expiry() {
             &[&env.stranger],
         )
         .await;
-    assert_eq!(single_event::<TradeExpired>(&events).bond_to_seller, BUYER_BOND);
+    assert_eq!(
+        single_event::<TradeExpired>(&events).bond_to_seller,
+        BUYER_BOND
+    );
     assert!(!env.exists(&trade.address).await);
     assert_eq!(env.offer(&offer).await.locked, 0);
     assert_eq!(env.lamports(&env.buyer.pubkey()).await, buyer_before + rent);
@@ -73,7 +77,8 @@ async fn a_buyer_that_reassigns_its_wallet_cannot_block_a_release_a_ruling_or_an
     env.ok(&[env.release_ix(&trade)], &[&env.seller]).await;
     assert!(!env.exists(&trade.address).await);
     assert_eq!(
-        env.balance(&trade.offer.mint.ata(&env.buyer.pubkey())).await,
+        env.balance(&trade.offer.mint.ata(&env.buyer.pubkey()))
+            .await,
         10 * TOKEN - 10 * TOKEN * u64::from(FEE_BPS) / 10_000
     );
 
@@ -153,7 +158,10 @@ async fn a_ruling_that_pays_the_buyer_nothing_never_touches_its_token_account() 
         .await;
     let arbiter = env.arbiter.pubkey();
     let events = env
-        .ok(&[env.rule_ix(&trade, &arbiter, &arbiter, 0)], &[&env.arbiter])
+        .ok(
+            &[env.rule_ix(&trade, &arbiter, &arbiter, 0)],
+            &[&env.arbiter],
+        )
         .await;
     let resolved = single_event::<DisputeResolved>(&events);
     assert_eq!(resolved.to_buyer, 0);
@@ -176,8 +184,11 @@ async fn a_buyer_token_account_given_away_holds_the_buyer_share_for_its_claim() 
         let (arbiter, fallback) = (env.arbiter.pubkey(), env.fallback_arbiter.pubkey());
         let events = match escalations {
             0 => {
-                env.ok(&[env.rule_ix(&trade, &arbiter, &arbiter, 10_000)], &[&env.arbiter])
-                    .await
+                env.ok(
+                    &[env.rule_ix(&trade, &arbiter, &arbiter, 10_000)],
+                    &[&env.arbiter],
+                )
+                .await
             }
             _ => {
                 past_ruling_deadline(&env, &trade).await;
@@ -187,8 +198,11 @@ async fn a_buyer_token_account_given_away_holds_the_buyer_share_for_its_claim() 
                 )
                 .await;
                 if escalations == 1 {
-                    env.ok(&[env.rule_ix(&trade, &fallback, &fallback, 10_000)], &[&env.fallback_arbiter])
-                        .await
+                    env.ok(
+                        &[env.rule_ix(&trade, &fallback, &fallback, 10_000)],
+                        &[&env.fallback_arbiter],
+                    )
+                    .await
                 } else {
                     past_ruling_deadline(&env, &trade).await;
                     env.ok(
@@ -220,8 +234,12 @@ async fn a_buyer_token_account_given_away_holds_the_buyer_share_for_its_claim() 
             &env.buyer.pubkey(),
             &env.stranger.pubkey(),
         );
-        env.refuse(&[by_stranger], &[&env.stranger], code(EscrowError::NotBuyer))
-            .await;
+        env.refuse(
+            &[by_stranger],
+            &[&env.stranger],
+            code(EscrowError::NotBuyer),
+        )
+        .await;
         env.refuse(
             &[env.claim_ix(&trade, None, &recipient)],
             &[&env.buyer],
@@ -231,10 +249,16 @@ async fn a_buyer_token_account_given_away_holds_the_buyer_share_for_its_claim() 
         let lamports = env.lamports(&trade.address).await + env.lamports(&trade.holding()).await;
         let before = env.lamports(&recipient).await;
         let events = env
-            .ok(&[env.claim_ix(&trade, Some(fresh), &recipient)], &[&env.buyer])
+            .ok(
+                &[env.claim_ix(&trade, Some(fresh), &recipient)],
+                &[&env.buyer],
+            )
             .await;
         let claimed = single_event::<PayoutClaimed>(&events);
-        assert_eq!((claimed.tokens, claimed.lamports), (resolved.to_buyer, lamports));
+        assert_eq!(
+            (claimed.tokens, claimed.lamports),
+            (resolved.to_buyer, lamports)
+        );
         assert_eq!(env.balance(&fresh).await, resolved.to_buyer);
         assert_eq!(env.lamports(&recipient).await, before + lamports);
         assert!(!env.exists(&trade.address).await);
@@ -296,7 +320,9 @@ async fn the_mint_policy_holds_at_every_deposit_and_take() {
     };
     env.create_mint_at(&mint_key, &[ExtensionType::MintCloseAuthority], true)
         .await;
-    let offer = env.create_offer_with(&mint, 100 * TOKEN, env.default_terms()).await;
+    let offer = env
+        .create_offer_with(&mint, 100 * TOKEN, env.default_terms())
+        .await;
     let seller = env.seller.pubkey();
     // The seller empties the offer and burns every token: supply 0.
     env.ok(&[env.withdraw_ix(&offer, 100 * TOKEN)], &[&env.seller])
@@ -306,7 +332,10 @@ async fn the_mint_policy_holds_at_every_deposit_and_take() {
     env.close_mint(&mint).await;
     env.create_mint_at(
         &mint_key,
-        &[ExtensionType::MintCloseAuthority, ExtensionType::PermanentDelegate],
+        &[
+            ExtensionType::MintCloseAuthority,
+            ExtensionType::PermanentDelegate,
+        ],
         true,
     )
     .await;
@@ -371,8 +400,11 @@ async fn the_admin_cannot_bend_an_open_trade() {
     // The admin names another fallback arbiter, a 0% default ruling, the longest ruling window,
     // and deactivates the trade's fallback arbiter.
     let other = Keypair::new();
-    env.ok(&[env.register_arbiter_ix(&other.pubkey(), 0)], &[&env.admin])
-        .await;
+    env.ok(
+        &[env.register_arbiter_ix(&other.pubkey(), 0)],
+        &[&env.admin],
+    )
+    .await;
     let params = ConfigParams {
         fallback_arbiter: other.pubkey(),
         default_buyer_bps: 0,
@@ -447,8 +479,11 @@ async fn a_trade_without_a_usable_fallback_goes_straight_to_the_default_ruling()
     dispute(&env, &trade).await;
     // The admin registering another usable fallback later changes nothing.
     let other = Keypair::new();
-    env.ok(&[env.register_arbiter_ix(&other.pubkey(), 0)], &[&env.admin])
-        .await;
+    env.ok(
+        &[env.register_arbiter_ix(&other.pubkey(), 0)],
+        &[&env.admin],
+    )
+    .await;
     let params = ConfigParams {
         fallback_arbiter: other.pubkey(),
         ..default_params(&env)
@@ -504,8 +539,11 @@ async fn roles_that_share_an_account_never_block_an_exit() {
     )
     .await;
     let fallback = env.fallback_arbiter.pubkey();
-    env.ok(&[env.rule_ix(&other, &fallback, &fallback, 10_000)], &[&env.fallback_arbiter])
-        .await;
+    env.ok(
+        &[env.rule_ix(&other, &fallback, &fallback, 10_000)],
+        &[&env.fallback_arbiter],
+    )
+    .await;
     assert!(!env.exists(&other.address).await);
 }
 

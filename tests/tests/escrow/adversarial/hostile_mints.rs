@@ -102,10 +102,7 @@ async fn recipients_that_require_memos_still_get_paid() {
     let events = env.ok(&[env.release_ix(&trade)], &[&env.seller]).await;
     let released: TradeReleased = single_event(&events);
     assert_eq!(env.balance(&buyer_tokens).await, released.to_buyer);
-    assert_eq!(
-        env.balance(&fee_vault(&mint)).await,
-        released.protocol_fee
-    );
+    assert_eq!(env.balance(&fee_vault(&mint)).await, released.protocol_fee);
     env.ok(&[env.withdraw_ix(&offer, TOKEN)], &[&env.seller])
         .await;
     env.ok(&[env.close_offer_ix(&offer)], &[&env.seller]).await;
