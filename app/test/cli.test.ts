@@ -10,8 +10,15 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { getOffer, getTrade, hashText, TradeState, type Address } from "../src/sdk";
-import { appDir, startDesk, TOKEN, type Desk, type Role } from "./support";
+import {
+  getOffer,
+  getTrade,
+  hashText,
+  tokenAccountAddress,
+  TradeState,
+  type Address,
+} from "../src/sdk";
+import { appDir, setFrozen, startDesk, TOKEN, type Desk, type Role } from "./support";
 
 const BIN = join(appDir, "dist", "p2p-escrow.mjs");
 
@@ -209,6 +216,47 @@ test("a trade: take, trades, mark-paid, release, with progress until confirmed",
   assert.match(ok("seller", "release", trade), /released/);
   const timeline = ok(null, "trade", trade);
   assert.match(timeline, /closed\ntimeline:\n.*tradeTaken.*\n.*tradePaid.*\n.*tradeReleased/);
+});
+
+test("a payout a frozen account cannot take waits for claim; the admin withdraws fees", async () => {
+  const offer = json<{ offer: Address }>("seller", ...offerArgs()).offer;
+  const trade = json<{ trade: Address }>("buyer2", "take", offer, "10").trade;
+  ok("buyer2", "mark-paid", trade, "--reference", "SEPA-7");
+  await setFrozen(desk, desk.keys.buyer2.address, true);
+  assert.match(
+    ok("seller", "release", trade),
+    /could not receive: \d+ base units .* for `p2p-escrow claim`/,
+  );
+  assert.match(ok(null, "trade", trade), /settled/);
+  const stranger = run("stranger", "claim", trade);
+  assert.equal(stranger.status, 1);
+  assert.match(stranger.stderr, /error: NotBuyer: /);
+  await setFrozen(desk, desk.keys.buyer2.address, false);
+  assert.match(ok("buyer2", "claim", trade), /claimed what waited/);
+  assert.match(ok(null, "trade", trade), /closed/);
+
+  const refused = run(
+    "stranger",
+    "withdraw-fees",
+    "--mint",
+    desk.usd.address,
+    "--amount",
+    "0.01",
+    "--destination",
+    desk.keys.stranger.address,
+  );
+  assert.equal(refused.status, 1);
+  const admin = ok(
+    "admin",
+    "withdraw-fees",
+    "--mint",
+    desk.usd.address,
+    "--amount",
+    "0.01",
+    "--destination",
+    await tokenAccountAddress(desk.keys.seller.address, desk.usd.address, desk.usd.tokenProgram),
+  );
+  assert.match(admin, /withdrew 0.01 of fees/);
 });
 
 test("cancel and expire end unpaid trades", () => {

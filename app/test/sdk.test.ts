@@ -14,6 +14,7 @@ import {
   allowedActions,
   arbiterAddress,
   createMint,
+  feeVaultAddress,
   getArbiter,
   getConfig,
   getMintInfo,
@@ -36,9 +37,12 @@ import {
   type OfferTermsInput,
 } from "../src/sdk";
 import {
+  airdrop,
   ARBITER_FEE_BPS,
   assertRefused,
   FEE_BPS,
+  newKeyPair,
+  setFrozen,
   snapshot,
   startDesk,
   TOKEN,
@@ -282,7 +286,7 @@ test("a payment service's attestation releases; a forged one is refused", async 
 
 test("a dispute: evidence from both sides, the arbiter's console listing, a 70/30 ruling", async () => {
   const { client, keys, rpc, usd } = desk;
-  const offer = await newOffer();
+  const offer = await newOffer(200n * TOKEN);
   const trade = await paidTrade(offer);
   await client.openDispute(keys.seller, trade);
   await client.submitEvidence(
@@ -361,6 +365,86 @@ test("missed rulings escalate to the fallback arbiter, then to the default rulin
   const resolved = second.events.find((e) => e.name === "disputeResolved");
   assert.ok(resolved?.name === "disputeResolved");
   assert.equal(resolved.data.buyerBps, 5_000);
+});
+
+test("a payout the buyer's frozen account cannot take waits for its claim; fees go to the fee vault", async () => {
+  const { client, keys, rpc, usd } = desk;
+  const offer = await newOffer(200n * TOKEN);
+  const trade = await paidTrade(offer);
+  const buyerTokens = await tokenAccountAddress(keys.buyer.address, usd.address, usd.tokenProgram);
+  const before = await getTokenBalance(rpc, keys.buyer.address, usd);
+  await setFrozen(desk, keys.buyer.address, true);
+  const released = await client.release(keys.seller, trade);
+  const held = released.events.find((e) => e.name === "payoutHeld");
+  assert.ok(held?.name === "payoutHeld");
+  const settled = await getTrade(rpc, trade);
+  assert.equal(settled.state, TradeState.Settled);
+  assert.equal(settled.held, held.data.tokens);
+  assert.deepEqual(allowedActions(settled, keys.buyer.address, 0n), ["claim"]);
+  assert.deepEqual(allowedActions(settled, keys.seller.address, 0n), []);
+  // The seller's exit does not wait: nothing is locked in the offer any more.
+  assert.equal((await getOffer(rpc, offer)).locked, 0n);
+  await assertRefused(client.release(keys.seller, trade), "TradeSettled");
+  await assertRefused(client.claim(keys.stranger, trade), "NotBuyer");
+  // Once the freeze authority thaws the account, the buyer claims into it.
+  await setFrozen(desk, keys.buyer.address, false);
+  const claimed = await client.claim(keys.buyer, trade);
+  const event = claimed.events.find((e) => e.name === "payoutClaimed");
+  assert.ok(event?.name === "payoutClaimed");
+  assert.equal(
+    event.data.destination.__option === "Some" && event.data.destination.value,
+    buyerTokens,
+  );
+  const after = await getTokenBalance(rpc, keys.buyer.address, usd);
+  assert.ok(after > before, "the held tokens arrived");
+  await assertRefused(getTrade(rpc, trade), "TradeNotFound");
+
+  // The protocol fee collected in the mint's fee vault; only the admin takes it out.
+  const vault = await feeVaultAddress(usd.address, usd.tokenProgram);
+  const { value } = await rpc.getTokenAccountBalance(vault).send();
+  const fees = BigInt(value.amount);
+  assert.ok(fees > 0n);
+  const destination = await tokenAccountAddress(keys.admin.address, usd.address, usd.tokenProgram);
+  await mintTo(rpc, {
+    payer: keys.admin,
+    mintAuthority: keys.mintAuthority,
+    mint: usd,
+    owner: keys.admin.address,
+    amount: 0n,
+  });
+  await assertRefused(
+    client.withdrawFees(keys.stranger, usd.address, destination, fees),
+    "NotAdmin",
+  );
+  await assertRefused(
+    client.withdrawFees(keys.admin, usd.address, destination, fees + 1n),
+    "InsufficientFees",
+  );
+  await client.withdrawFees(keys.admin, usd.address, destination, fees);
+  assert.equal((await rpc.getTokenAccountBalance(vault).send()).value.amount, "0");
+});
+
+test("eight buyers taking one offer at the same time all get their trades", async () => {
+  const offer = await newOffer(500n * TOKEN);
+  // Fresh wallets: each first take opens the buyer's profile on the way.
+  const buyers = await Promise.all(Array.from({ length: 8 }, () => newKeyPair()));
+  for (const buyer of buyers) await airdrop(desk.rpc, buyer.signer.address, 10);
+  const rounds = 4;
+  const results = await Promise.allSettled(
+    buyers.map(async (buyer) => {
+      const trades: Address[] = [];
+      for (let i = 0; i < rounds; i++) {
+        const taken = await desk.client.takeOffer(buyer.signer, offer, 10n * TOKEN);
+        trades.push(taken.address!);
+      }
+      return trades;
+    }),
+  );
+  const failed = results.filter((r) => r.status === "rejected");
+  assert.deepEqual(failed, [], "no take failed");
+  const trades = results.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+  assert.equal(new Set(trades).size, 8 * rounds, "every trade has its own address");
+  assert.equal((await getOffer(desk.rpc, offer)).locked, BigInt(8 * rounds) * 10n * TOKEN);
 });
 
 test("administration: settings, pause, arbiter updates, a two-step admin change", async () => {

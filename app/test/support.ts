@@ -17,14 +17,18 @@ import {
   type Address,
   type KeyPairSigner,
 } from "@solana/kit";
+import { getFreezeAccountInstruction, getThawAccountInstruction } from "@solana-program/token";
 
 import { generateKeyPairBytes } from "../src/cli/keypair";
 import {
   createEscrowRpc,
   createMint,
+  createTokenAccountInstruction,
   EscrowClient,
   EscrowError,
   mintTo,
+  sendInstructions,
+  tokenAccountAddress,
   type EscrowRpc,
   type MintInfo,
 } from "../src/sdk";
@@ -127,7 +131,8 @@ export type Desk = {
   keyBytes: Record<Role, Uint8Array>;
   /** A folder with a keypair file per role, named after it. */
   keyDir: string;
-  /** A Token-2022 stable coin (6 decimals) with a 1% transfer fee capped at 5 tokens. */
+  /** A Token-2022 stable coin (6 decimals) with a 1% transfer fee capped at 5 tokens; the mint
+   * authority is also its freeze authority. */
   usd: MintInfo;
 };
 
@@ -152,6 +157,7 @@ export async function startDesk(): Promise<Desk> {
   const rpc = createEscrowRpc(chain.url);
   for (const role of ROLES) await airdrop(rpc, keys[role].address, 100);
   const client = new EscrowClient(rpc);
+  for (const role of ROLES) await client.openProfile(keys[role]);
   await client.initializeConfig(keys.admin, {
     feeBps: FEE_BPS,
     fallbackArbiter: keys.fallbackArbiter.address,
@@ -165,6 +171,7 @@ export async function startDesk(): Promise<Desk> {
     mintAuthority: keys.mintAuthority.address,
     decimals: 6,
     transferFee: { bps: 100, maximum: 5n * TOKEN },
+    freezeAuthority: keys.mintAuthority.address,
   });
   await mintTo(rpc, {
     payer: keys.mintAuthority,
@@ -194,4 +201,19 @@ export async function snapshot(rpc: EscrowRpc, addresses: Address[]): Promise<st
   return value.map((account) =>
     account ? `${account.lamports}:${account.owner}:${account.data[0]}` : "missing",
   );
+}
+
+/**
+ * The mint's freeze authority freezes (or thaws) `owner`'s token account of the desk's coin,
+ * creating the account first if it is missing.
+ */
+export async function setFrozen(desk: Desk, owner: Address, frozen: boolean): Promise<void> {
+  const account = await tokenAccountAddress(owner, desk.usd.address, desk.usd.tokenProgram);
+  const accounts = { account, mint: desk.usd.address, owner: desk.keys.mintAuthority };
+  const config = { programAddress: desk.usd.tokenProgram };
+  const instruction = frozen
+    ? getFreezeAccountInstruction(accounts, config)
+    : getThawAccountInstruction(accounts, config);
+  const create = await createTokenAccountInstruction(desk.keys.mintAuthority, owner, desk.usd);
+  await sendInstructions(desk.rpc, desk.keys.mintAuthority, [create, instruction]);
 }

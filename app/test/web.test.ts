@@ -23,9 +23,9 @@ import assert from "node:assert/strict";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { Address } from "@solana/kit";
 
-import { getOffer, getTokenBalance, listOffers, OfferStatus } from "../src/sdk";
+import { getOffer, getTokenBalance, hashText, listOffers, OfferStatus } from "../src/sdk";
 import { installTestWallet } from "./testWallet";
-import { appDir, startDesk, type Desk, type Role } from "./support";
+import { appDir, setFrozen, startDesk, TOKEN, type Desk, type Role } from "./support";
 
 const webDir = join(appDir, "dist", "web");
 const screenshots = process.env.P2P_SCREENSHOTS_DIR ?? join(appDir, "dist", "screenshots");
@@ -237,6 +237,47 @@ test("a seller sells, a buyer buys, a dispute is ruled 70/30, all in the browser
     (await buyer.locator('[data-event="disputeResolved"]').textContent()) ?? "",
     /Resolved \(ruling\): 70% to the buyer, 68.6 \/ 29.4, arbiter fee 2/,
   );
+});
+
+test("a payout the buyer's frozen account cannot take waits for the buyer, who claims it", async () => {
+  const { client, keys, usd, rpc } = desk;
+  const created = await client.createOffer(keys.seller, {
+    mint: usd.address,
+    amount: 200n * TOKEN,
+    terms: {
+      minTradeAmount: TOKEN,
+      maxTradeAmount: 100n * TOKEN,
+      price: 100n,
+      fiatCurrency: "USD",
+      paymentTermsHash: await hashText("SEPA"),
+      paymentWindow: 1800n,
+      releaseWindow: 3600n,
+      arbiter: keys.arbiter.address,
+      buyerBond: 10_000_000n,
+    },
+  });
+  const buyer = await open("buyer2", "/");
+  const trade = await takeAndPay(buyer, created.address!, "50", "SEPA-0003");
+
+  // The mint's freeze authority freezes the buyer's account; the seller's release still ends the
+  // trade, and the buyer's share waits on it.
+  await setFrozen(desk, keys.buyer2.address, true);
+  const seller = await open("seller", `/trade/${trade}`);
+  await seller.getByRole("button", { name: "Release" }).click();
+  await seller.locator('[data-event="payoutHeld"]').waitFor({ timeout: 30_000 });
+  assert.equal(await seller.getByTestId("trade-state").textContent(), "settled");
+  assert.equal(await seller.getByTestId("no-actions").count(), 1, "nothing left for the seller");
+  assert.equal((await getOffer(rpc, created.address!)).locked, 0n);
+
+  // Thawed, the buyer claims it from the trade page.
+  await setFrozen(desk, keys.buyer2.address, false);
+  const before = await getTokenBalance(rpc, keys.buyer2.address, usd);
+  await buyer.goto(`${site}#/trade/${trade}`);
+  await buyer.getByTestId("held").waitFor({ timeout: 30_000 });
+  await buyer.screenshot({ path: join(screenshots, "trade-held.png"), fullPage: true });
+  await buyer.getByRole("button", { name: "Claim what waits for you" }).click();
+  await confirmed(buyer, "Claim");
+  assert.ok((await getTokenBalance(rpc, keys.buyer2.address, usd)) > before);
 });
 
 test("a seller funds, pauses, resumes, withdraws from and closes an offer", async () => {

@@ -178,9 +178,16 @@ function sol(text: string): bigint {
 }
 
 function sent(result: ActionResult, lines: string[], json: Record<string, unknown> = {}): Output {
+  const held = result.events.flatMap((event) =>
+    event.name === "payoutHeld"
+      ? [
+          `the buyer's account could not receive: ${event.data.tokens} base units and ${event.data.lamports} lamports wait on trade ${event.data.trade} for \`p2p-escrow claim\``,
+        ]
+      : [],
+  );
   return {
     json: { signature: result.signature, slot: result.slot, ...json, events: result.events },
-    lines: [...lines, `signature ${result.signature} (slot ${result.slot})`],
+    lines: [...lines, ...held, `signature ${result.signature} (slot ${result.slot})`],
   };
 }
 

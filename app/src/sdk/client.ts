@@ -338,6 +338,16 @@ export class EscrowClient {
   // ----- sellers -----
 
   /**
+   * Opens `wallet`'s profile, which hands out its offer and trade ids. `createOffer` and
+   * `takeOffer` open it on the way when it is missing; a dApp may open it ahead.
+   */
+  async openProfile(wallet: TransactionSigner): Promise<ActionResult> {
+    const profile = await profileAddress(wallet.address);
+    const instruction = getOpenProfileInstruction({ wallet, profile, ...(await this.events()) });
+    return this.send(wallet, [instruction], profile);
+  }
+
+  /**
    * The wallet's next offer and trade ids (its profile's counters; 0 before its first), with the
    * `open_profile` instruction to send first when the wallet has no profile yet.
    */
@@ -685,8 +695,8 @@ export class EscrowClient {
   /**
    * Claims what waited for the buyer on a `Settled` trade (a payout its token account or wallet
    * could not receive when the trade ended): the held tokens to `destination` (any token account
-   * of the mint; by default the buyer's associated one, created if missing), the trade's lamports
-   * to `recipient` (default the buyer).
+   * of the mint; by default the signer's associated one, created if missing), the trade's
+   * lamports to `recipient` (default the signer). Only the trade's buyer may claim (`NotBuyer`).
    */
   async claim(
     buyer: TransactionSigner,
@@ -697,7 +707,9 @@ export class EscrowClient {
     const instructions: Instruction[] = [];
     let destination: Address | undefined;
     if (context.trade.held > 0n) {
-      destination = options.destination ?? context.accounts.buyerTokenAccount;
+      destination =
+        options.destination ??
+        (await tokenAccountAddress(buyer.address, context.offer.mint, context.offer.tokenProgram));
       if (!options.destination) {
         instructions.push(
           getCreateAssociatedTokenIdempotentInstruction({

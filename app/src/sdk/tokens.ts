@@ -142,6 +142,8 @@ export type CreateMintInput = {
   tokenProgram?: Address;
   /** A Token-2022 transfer fee. */
   transferFee?: TransferFee;
+  /** Who may freeze and thaw token accounts of the mint; none by default. */
+  freezeAuthority?: Address;
 };
 
 /** Creates a mint; returns its address. */
@@ -174,7 +176,12 @@ export async function createMint(
   }
   instructions.push(
     getInitializeMint2Instruction(
-      { mint: mint.address, decimals: input.decimals, mintAuthority: input.mintAuthority },
+      {
+        mint: mint.address,
+        decimals: input.decimals,
+        mintAuthority: input.mintAuthority,
+        freezeAuthority: input.freezeAuthority ?? null,
+      },
       { programAddress: tokenProgram },
     ),
   );
