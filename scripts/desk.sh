@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: starts a local chain running the real program and drives a session of the desk
 # through the `p2p-escrow` command line (config and arbiters, a Token-2022 stable coin with a
-# transfer fee, a trade released on a payment attestation, one ruled 70/30, one expired), then
+# transfer fee, a trade released on a payment attestation, one ruled 70/30, one expired, the
+# admin withdrawing protocol fees from the fee vault), then
 # prints the timelines and final balances. Exits 0 only if the balances add up.
 # Needs ./scripts/setup.sh to have built target/debug/local-chain and app/dist.
 # P2P_DESK_PORT picks the local chain's port (default 8899).

@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 
 import {
   configAddress,
+  TOKEN_2022_PROGRAM_ADDRESS,
   createEscrowRpc,
   getMintInfo,
   getMintSupply,
@@ -242,6 +243,11 @@ async function session(keys: Record<string, Address>): Promise<number> {
   cli("", "advance-clock", "31m");
   cli("alice", "expire", trade3);
 
+  section("the admin takes the protocol fees out of the fee vault");
+  const adminTokens = await tokenAccountAddress(keys.admin, mint, TOKEN_2022_PROGRAM_ADDRESS);
+  cli("issuer", "mint-to", mint, keys.admin, "0");
+  cli("admin", "withdraw-fees", "--mint", mint, "--amount", "0.5", "--destination", adminTokens);
+
   section("timelines");
   for (const trade of [trade1, trade2, trade3]) cli("", "trade", trade);
   cli("", "offers", "--seller", keys.seller);
@@ -255,6 +261,7 @@ async function session(keys: Record<string, Address>): Promise<number> {
     ["bob", keys.bob],
     ["carol", keys.carol],
     ["fee vault", await configAddress()],
+    ["admin", keys.admin],
     ["arbiter", keys.arbiter],
   ];
   const balances: Record<string, bigint> = {};
@@ -297,10 +304,11 @@ async function session(keys: Record<string, Address>): Promise<number> {
       afterTransferFee(200n * UNIT - fee1),
     ],
     [
-      "the fee vault collected the protocol fee, less the transfer fee",
+      "the fee vault collected the protocol fee, less the transfer fee; the admin took 0.5",
       balances["fee vault"],
-      afterTransferFee(fee1),
+      afterTransferFee(fee1) - 500_000n,
     ],
+    ["the admin received 0.5, less the transfer fee", balances.admin, afterTransferFee(500_000n)],
     [
       "bob received 70% after the arbiter's 2%, less the transfer fee",
       balances.bob,
