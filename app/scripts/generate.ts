@@ -1,9 +1,11 @@
 /**
  * Regenerates the Codama client in `src/generated/` from the committed IDL
- * (`../idl/p2p_escrow.json`). With `--check`, renders into a temporary folder instead and fails
- * when the committed code differs: the generated client is never edited by hand.
+ * (`../idl/p2p_escrow.json`). It always renders into a temporary folder, so the renderer formats
+ * the same way whichever folder it runs for; without `--check` the result replaces
+ * `src/generated/`, with `--check` it fails when the committed code differs: the generated client
+ * is never edited by hand.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,12 +61,13 @@ function files(root: string): Map<string, string> {
   return found;
 }
 
-if (process.argv.includes("--check")) {
-  const scratch = mkdtempSync(join(tmpdir(), "p2p-escrow-codama-"));
-  try {
-    await render(scratch);
+const scratch = mkdtempSync(join(tmpdir(), "p2p-escrow-codama-"));
+try {
+  await render(scratch);
+  const target = join(appDir, generatedFolder);
+  if (process.argv.includes("--check")) {
     const fresh = files(join(scratch, generatedFolder));
-    const committed = files(join(appDir, generatedFolder));
+    const committed = files(target);
     const stale = [...new Set([...fresh.keys(), ...committed.keys()])].filter(
       (path) => fresh.get(path) !== committed.get(path),
     );
@@ -75,10 +78,11 @@ if (process.argv.includes("--check")) {
       process.exit(1);
     }
     console.log(`app/${generatedFolder} matches the IDL`);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
+  } else {
+    rmSync(target, { recursive: true, force: true });
+    cpSync(join(scratch, generatedFolder), target, { recursive: true });
+    console.log(`regenerated app/${generatedFolder} from idl/p2p_escrow.json`);
   }
-} else {
-  await render(appDir);
-  console.log(`regenerated app/${generatedFolder} from idl/p2p_escrow.json`);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
 }

@@ -228,6 +228,7 @@ test("a payout a frozen account cannot take waits for claim; the admin withdraws
     /could not receive: \d+ base units .* for `p2p-escrow claim`/,
   );
   assert.match(ok(null, "trade", trade), /settled/);
+  assert.match(ok(null, "trades", "--state", "settled"), new RegExp(`trade ${trade}`));
   const stranger = run("stranger", "claim", trade);
   assert.equal(stranger.status, 1);
   assert.match(stranger.stderr, /error: NotBuyer: /);

@@ -153,7 +153,15 @@ test("accounts: encodings, data slices, program accounts with filters, token acc
       {
         encoding: "base64",
         withContext: true,
+        // The admin's profile starts with the same key; the discriminator tells them apart.
         filters: [
+          {
+            memcmp: {
+              offset: 0,
+              bytes: Buffer.from(bytes.subarray(0, 8)).toString("base64"),
+              encoding: "base64",
+            },
+          },
           {
             memcmp: {
               offset: 8,

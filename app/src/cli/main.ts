@@ -742,17 +742,18 @@ const COMMANDS: Record<string, Command> = {
   },
   trades: {
     usage:
-      "trades [--offer A] [--seller A] [--buyer A] [--mint M] [--arbiter A] [--state locked|paid|disputed]",
-    summary: "list open trades (--arbiter: the arbiter in charge)",
+      "trades [--offer A] [--seller A] [--buyer A] [--mint M] [--arbiter A] [--state locked|paid|disputed|settled]",
+    summary: "list trades not yet closed (--arbiter: the arbiter in charge)",
     async run(ctx) {
       const states = {
         locked: TradeState.Locked,
         paid: TradeState.Paid,
         disputed: TradeState.Disputed,
+        settled: TradeState.Settled,
       };
       const state = ctx.values.state;
       if (state !== undefined && !(state in states))
-        throw new UsageError("--state is locked, paid or disputed");
+        throw new UsageError("--state is locked, paid, disputed or settled");
       const pick = (name: "offer" | "seller" | "buyer" | "mint" | "arbiter") =>
         ctx.values[name] ? toAddress(ctx.values[name] as string, `--${name}`) : undefined;
       const trades = await listTrades(ctx.rpc, {

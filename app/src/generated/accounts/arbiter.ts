@@ -131,7 +131,10 @@ export function decodeArbiter<TAddress extends string = string>(
 export function decodeArbiter<TAddress extends string = string>(
   encodedAccount: EncodedAccount<TAddress> | MaybeEncodedAccount<TAddress>,
 ): Account<Arbiter, TAddress> | MaybeAccount<Arbiter, TAddress> {
-  return decodeAccount(encodedAccount as MaybeEncodedAccount<TAddress>, getArbiterDecoder());
+  return decodeAccount(
+    encodedAccount as MaybeEncodedAccount<TAddress>,
+    getArbiterDecoder(),
+  );
 }
 
 export async function fetchArbiter<TAddress extends string = string>(

@@ -167,7 +167,10 @@ export function decodeConfig<TAddress extends string = string>(
 export function decodeConfig<TAddress extends string = string>(
   encodedAccount: EncodedAccount<TAddress> | MaybeEncodedAccount<TAddress>,
 ): Account<Config, TAddress> | MaybeAccount<Config, TAddress> {
-  return decodeAccount(encodedAccount as MaybeEncodedAccount<TAddress>, getConfigDecoder());
+  return decodeAccount(
+    encodedAccount as MaybeEncodedAccount<TAddress>,
+    getConfigDecoder(),
+  );
 }
 
 export async function fetchConfig<TAddress extends string = string>(

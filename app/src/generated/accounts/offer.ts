@@ -155,7 +155,10 @@ export function decodeOffer<TAddress extends string = string>(
 export function decodeOffer<TAddress extends string = string>(
   encodedAccount: EncodedAccount<TAddress> | MaybeEncodedAccount<TAddress>,
 ): Account<Offer, TAddress> | MaybeAccount<Offer, TAddress> {
-  return decodeAccount(encodedAccount as MaybeEncodedAccount<TAddress>, getOfferDecoder());
+  return decodeAccount(
+    encodedAccount as MaybeEncodedAccount<TAddress>,
+    getOfferDecoder(),
+  );
 }
 
 export async function fetchOffer<TAddress extends string = string>(

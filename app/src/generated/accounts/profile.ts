@@ -109,7 +109,10 @@ export function decodeProfile<TAddress extends string = string>(
 export function decodeProfile<TAddress extends string = string>(
   encodedAccount: EncodedAccount<TAddress> | MaybeEncodedAccount<TAddress>,
 ): Account<Profile, TAddress> | MaybeAccount<Profile, TAddress> {
-  return decodeAccount(encodedAccount as MaybeEncodedAccount<TAddress>, getProfileDecoder());
+  return decodeAccount(
+    encodedAccount as MaybeEncodedAccount<TAddress>,
+    getProfileDecoder(),
+  );
 }
 
 export async function fetchProfile<TAddress extends string = string>(

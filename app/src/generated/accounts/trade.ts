@@ -255,7 +255,10 @@ export function decodeTrade<TAddress extends string = string>(
 export function decodeTrade<TAddress extends string = string>(
   encodedAccount: EncodedAccount<TAddress> | MaybeEncodedAccount<TAddress>,
 ): Account<Trade, TAddress> | MaybeAccount<Trade, TAddress> {
-  return decodeAccount(encodedAccount as MaybeEncodedAccount<TAddress>, getTradeDecoder());
+  return decodeAccount(
+    encodedAccount as MaybeEncodedAccount<TAddress>,
+    getTradeDecoder(),
+  );
 }
 
 export async function fetchTrade<TAddress extends string = string>(

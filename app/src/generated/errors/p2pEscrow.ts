@@ -337,7 +337,9 @@ export function getP2pEscrowErrorMessage(code: P2pEscrowError): string {
 
 export function isP2pEscrowError<TProgramErrorCode extends P2pEscrowError>(
   error: unknown,
-  transactionMessage: { instructions: Record<number, { programAddress: Address }> },
+  transactionMessage: {
+    instructions: Record<number, { programAddress: Address }>;
+  },
   code?: TProgramErrorCode,
 ): error is SolanaError<typeof SOLANA_ERROR__INSTRUCTION_ERROR__CUSTOM> &
   Readonly<{ context: Readonly<{ code: TProgramErrorCode }> }> {

@@ -44,7 +44,9 @@ export const ACCEPT_ADMIN_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
 ]);
 
 export function getAcceptAdminDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(ACCEPT_ADMIN_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    ACCEPT_ADMIN_DISCRIMINATOR,
+  );
 }
 
 export type AcceptAdminInstruction<
@@ -59,13 +61,18 @@ export type AcceptAdminInstruction<
   InstructionWithAccounts<
     [
       TAccountNewAdmin extends string
-        ? ReadonlySignerAccount<TAccountNewAdmin> & AccountSignerMeta<TAccountNewAdmin>
+        ? ReadonlySignerAccount<TAccountNewAdmin> &
+            AccountSignerMeta<TAccountNewAdmin>
         : TAccountNewAdmin,
-      TAccountConfig extends string ? WritableAccount<TAccountConfig> : TAccountConfig,
+      TAccountConfig extends string
+        ? WritableAccount<TAccountConfig>
+        : TAccountConfig,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -82,7 +89,9 @@ export function getAcceptAdminInstructionDataEncoder(): FixedSizeEncoder<AcceptA
 }
 
 export function getAcceptAdminInstructionDataDecoder(): FixedSizeDecoder<AcceptAdminInstructionData> {
-  return getStructDecoder([["discriminator", fixDecoderSize(getBytesDecoder(), 8)]]);
+  return getStructDecoder([
+    ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+  ]);
 }
 
 export function getAcceptAdminInstructionDataCodec(): FixedSizeCodec<
@@ -265,10 +274,13 @@ export function parseAcceptAdminInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedAcceptAdminInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 4) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 4,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 4,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

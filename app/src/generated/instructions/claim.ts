@@ -66,15 +66,24 @@ export type ClaimInstruction<
   InstructionWithAccounts<
     [
       TAccountBuyer extends string
-        ? ReadonlySignerAccount<TAccountBuyer> & AccountSignerMeta<TAccountBuyer>
+        ? ReadonlySignerAccount<TAccountBuyer> &
+            AccountSignerMeta<TAccountBuyer>
         : TAccountBuyer,
-      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
-      TAccountHolding extends string ? WritableAccount<TAccountHolding> : TAccountHolding,
+      TAccountTrade extends string
+        ? WritableAccount<TAccountTrade>
+        : TAccountTrade,
+      TAccountHolding extends string
+        ? WritableAccount<TAccountHolding>
+        : TAccountHolding,
       TAccountDestination extends string
         ? WritableAccount<TAccountDestination>
         : TAccountDestination,
-      TAccountRecipient extends string ? WritableAccount<TAccountRecipient> : TAccountRecipient,
-      TAccountMint extends string ? WritableAccount<TAccountMint> : TAccountMint,
+      TAccountRecipient extends string
+        ? WritableAccount<TAccountRecipient>
+        : TAccountRecipient,
+      TAccountMint extends string
+        ? WritableAccount<TAccountMint>
+        : TAccountMint,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -84,7 +93,9 @@ export type ClaimInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -101,14 +112,19 @@ export function getClaimInstructionDataEncoder(): FixedSizeEncoder<ClaimInstruct
 }
 
 export function getClaimInstructionDataDecoder(): FixedSizeDecoder<ClaimInstructionData> {
-  return getStructDecoder([["discriminator", fixDecoderSize(getBytesDecoder(), 8)]]);
+  return getStructDecoder([
+    ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+  ]);
 }
 
 export function getClaimInstructionDataCodec(): FixedSizeCodec<
   ClaimInstructionDataArgs,
   ClaimInstructionData
 > {
-  return combineCodec(getClaimInstructionDataEncoder(), getClaimInstructionDataDecoder());
+  return combineCodec(
+    getClaimInstructionDataEncoder(),
+    getClaimInstructionDataDecoder(),
+  );
 }
 
 export type ClaimInput<
@@ -287,10 +303,13 @@ export function parseClaimInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedClaimInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 10) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 10,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 10,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {
@@ -300,7 +319,9 @@ export function parseClaimInstruction<
   };
   const getNextOptionalAccount = () => {
     const accountMeta = getNextAccount();
-    return accountMeta.address === P2P_ESCROW_PROGRAM_ADDRESS ? undefined : accountMeta;
+    return accountMeta.address === P2P_ESCROW_PROGRAM_ADDRESS
+      ? undefined
+      : accountMeta;
   };
   return {
     programAddress: instruction.programAddress,

@@ -55,7 +55,9 @@ export const CREATE_OFFER_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
 ]);
 
 export function getCreateOfferDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(CREATE_OFFER_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    CREATE_OFFER_DISCRIMINATOR,
+  );
 }
 
 export type CreateOfferInstruction<
@@ -72,7 +74,8 @@ export type CreateOfferInstruction<
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> =
+    "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -81,14 +84,27 @@ export type CreateOfferInstruction<
   InstructionWithAccounts<
     [
       TAccountSeller extends string
-        ? WritableSignerAccount<TAccountSeller> & AccountSignerMeta<TAccountSeller>
+        ? WritableSignerAccount<TAccountSeller> &
+            AccountSignerMeta<TAccountSeller>
         : TAccountSeller,
-      TAccountProfile extends string ? WritableAccount<TAccountProfile> : TAccountProfile,
-      TAccountConfig extends string ? ReadonlyAccount<TAccountConfig> : TAccountConfig,
-      TAccountArbiter extends string ? ReadonlyAccount<TAccountArbiter> : TAccountArbiter,
-      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
-      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
-      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
+      TAccountProfile extends string
+        ? WritableAccount<TAccountProfile>
+        : TAccountProfile,
+      TAccountConfig extends string
+        ? ReadonlyAccount<TAccountConfig>
+        : TAccountConfig,
+      TAccountArbiter extends string
+        ? ReadonlyAccount<TAccountArbiter>
+        : TAccountArbiter,
+      TAccountOffer extends string
+        ? WritableAccount<TAccountOffer>
+        : TAccountOffer,
+      TAccountMint extends string
+        ? ReadonlyAccount<TAccountMint>
+        : TAccountMint,
+      TAccountVault extends string
+        ? WritableAccount<TAccountVault>
+        : TAccountVault,
       TAccountSellerTokenAccount extends string
         ? WritableAccount<TAccountSellerTokenAccount>
         : TAccountSellerTokenAccount,
@@ -104,7 +120,9 @@ export type CreateOfferInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -268,9 +286,15 @@ export async function getCreateOfferInstructionAsync<
     offer: { value: input.offer ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     vault: { value: input.vault ?? null, isWritable: true },
-    sellerTokenAccount: { value: input.sellerTokenAccount ?? null, isWritable: true },
+    sellerTokenAccount: {
+      value: input.sellerTokenAccount ?? null,
+      isWritable: true,
+    },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
-    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
+    associatedTokenProgram: {
+      value: input.associatedTokenProgram ?? null,
+      isWritable: false,
+    },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -286,7 +310,10 @@ export async function getCreateOfferInstructionAsync<
   // Resolve default values.
   if (!accounts.profile.value) {
     accounts.profile.value = await findProfilePda({
-      seller: getAddressFromResolvedInstructionAccount("seller", accounts.seller.value),
+      seller: getAddressFromResolvedInstructionAccount(
+        "seller",
+        accounts.seller.value,
+      ),
     });
   }
   if (!accounts.config.value) {
@@ -302,10 +329,16 @@ export async function getCreateOfferInstructionAsync<
         "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
       seeds: [
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("offer", accounts.offer.value),
+          getAddressFromResolvedInstructionAccount(
+            "offer",
+            accounts.offer.value,
+          ),
         ),
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("tokenProgram", accounts.tokenProgram.value),
+          getAddressFromResolvedInstructionAccount(
+            "tokenProgram",
+            accounts.tokenProgram.value,
+          ),
         ),
         getAddressEncoder().encode(
           getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
@@ -339,7 +372,9 @@ export async function getCreateOfferInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getCreateOfferInstructionDataEncoder().encode(args as CreateOfferInstructionDataArgs),
+    data: getCreateOfferInstructionDataEncoder().encode(
+      args as CreateOfferInstructionDataArgs,
+    ),
     programAddress,
   } as CreateOfferInstruction<
     TProgramAddress,
@@ -466,9 +501,15 @@ export function getCreateOfferInstruction<
     offer: { value: input.offer ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     vault: { value: input.vault ?? null, isWritable: true },
-    sellerTokenAccount: { value: input.sellerTokenAccount ?? null, isWritable: true },
+    sellerTokenAccount: {
+      value: input.sellerTokenAccount ?? null,
+      isWritable: true,
+    },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
-    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
+    associatedTokenProgram: {
+      value: input.associatedTokenProgram ?? null,
+      isWritable: false,
+    },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -512,7 +553,9 @@ export function getCreateOfferInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getCreateOfferInstructionDataEncoder().encode(args as CreateOfferInstructionDataArgs),
+    data: getCreateOfferInstructionDataEncoder().encode(
+      args as CreateOfferInstructionDataArgs,
+    ),
     programAddress,
   } as CreateOfferInstruction<
     TProgramAddress,
@@ -578,10 +621,13 @@ export function parseCreateOfferInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedCreateOfferInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 13) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 13,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 13,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

@@ -65,11 +65,18 @@ export type DepositInstruction<
   InstructionWithAccounts<
     [
       TAccountSeller extends string
-        ? ReadonlySignerAccount<TAccountSeller> & AccountSignerMeta<TAccountSeller>
+        ? ReadonlySignerAccount<TAccountSeller> &
+            AccountSignerMeta<TAccountSeller>
         : TAccountSeller,
-      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
-      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
-      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
+      TAccountOffer extends string
+        ? WritableAccount<TAccountOffer>
+        : TAccountOffer,
+      TAccountVault extends string
+        ? WritableAccount<TAccountVault>
+        : TAccountVault,
+      TAccountMint extends string
+        ? ReadonlyAccount<TAccountMint>
+        : TAccountMint,
       TAccountSellerTokenAccount extends string
         ? WritableAccount<TAccountSellerTokenAccount>
         : TAccountSellerTokenAccount,
@@ -79,12 +86,17 @@ export type DepositInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
-export type DepositInstructionData = { discriminator: ReadonlyUint8Array; amount: bigint };
+export type DepositInstructionData = {
+  discriminator: ReadonlyUint8Array;
+  amount: bigint;
+};
 
 export type DepositInstructionDataArgs = { amount: number | bigint };
 
@@ -109,7 +121,10 @@ export function getDepositInstructionDataCodec(): FixedSizeCodec<
   DepositInstructionDataArgs,
   DepositInstructionData
 > {
-  return combineCodec(getDepositInstructionDataEncoder(), getDepositInstructionDataDecoder());
+  return combineCodec(
+    getDepositInstructionDataEncoder(),
+    getDepositInstructionDataDecoder(),
+  );
 }
 
 export type DepositInput<
@@ -184,7 +199,10 @@ export function getDepositInstruction<
     offer: { value: input.offer ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
-    sellerTokenAccount: { value: input.sellerTokenAccount ?? null, isWritable: true },
+    sellerTokenAccount: {
+      value: input.sellerTokenAccount ?? null,
+      isWritable: true,
+    },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -215,7 +233,9 @@ export function getDepositInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getDepositInstructionDataEncoder().encode(args as DepositInstructionDataArgs),
+    data: getDepositInstructionDataEncoder().encode(
+      args as DepositInstructionDataArgs,
+    ),
     programAddress,
   } as DepositInstruction<
     TProgramAddress,
@@ -266,10 +286,13 @@ export function parseDepositInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedDepositInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 8) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 8,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 8,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

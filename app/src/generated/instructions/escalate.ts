@@ -65,7 +65,8 @@ export type EscalateInstruction<
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> =
+    "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -74,22 +75,39 @@ export type EscalateInstruction<
   InstructionWithAccounts<
     [
       TAccountCranker extends string
-        ? WritableSignerAccount<TAccountCranker> & AccountSignerMeta<TAccountCranker>
+        ? WritableSignerAccount<TAccountCranker> &
+            AccountSignerMeta<TAccountCranker>
         : TAccountCranker,
-      TAccountArbiter extends string ? WritableAccount<TAccountArbiter> : TAccountArbiter,
+      TAccountArbiter extends string
+        ? WritableAccount<TAccountArbiter>
+        : TAccountArbiter,
       TAccountFallbackArbiter extends string
         ? WritableAccount<TAccountFallbackArbiter>
         : TAccountFallbackArbiter,
-      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
-      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
-      TAccountBuyer extends string ? WritableAccount<TAccountBuyer> : TAccountBuyer,
+      TAccountOffer extends string
+        ? WritableAccount<TAccountOffer>
+        : TAccountOffer,
+      TAccountTrade extends string
+        ? WritableAccount<TAccountTrade>
+        : TAccountTrade,
+      TAccountBuyer extends string
+        ? WritableAccount<TAccountBuyer>
+        : TAccountBuyer,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
-      TAccountHolding extends string ? WritableAccount<TAccountHolding> : TAccountHolding,
-      TAccountSeller extends string ? WritableAccount<TAccountSeller> : TAccountSeller,
-      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
-      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
+      TAccountHolding extends string
+        ? WritableAccount<TAccountHolding>
+        : TAccountHolding,
+      TAccountSeller extends string
+        ? WritableAccount<TAccountSeller>
+        : TAccountSeller,
+      TAccountVault extends string
+        ? WritableAccount<TAccountVault>
+        : TAccountVault,
+      TAccountMint extends string
+        ? ReadonlyAccount<TAccountMint>
+        : TAccountMint,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -105,7 +123,9 @@ export type EscalateInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -122,14 +142,19 @@ export function getEscalateInstructionDataEncoder(): FixedSizeEncoder<EscalateIn
 }
 
 export function getEscalateInstructionDataDecoder(): FixedSizeDecoder<EscalateInstructionData> {
-  return getStructDecoder([["discriminator", fixDecoderSize(getBytesDecoder(), 8)]]);
+  return getStructDecoder([
+    ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+  ]);
 }
 
 export function getEscalateInstructionDataCodec(): FixedSizeCodec<
   EscalateInstructionDataArgs,
   EscalateInstructionData
 > {
-  return combineCodec(getEscalateInstructionDataEncoder(), getEscalateInstructionDataDecoder());
+  return combineCodec(
+    getEscalateInstructionDataEncoder(),
+    getEscalateInstructionDataDecoder(),
+  );
 }
 
 export type EscalateInput<
@@ -268,14 +293,20 @@ export function getEscalateInstruction<
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
-    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    buyerTokenAccount: {
+      value: input.buyerTokenAccount ?? null,
+      isWritable: true,
+    },
     holding: { value: input.holding ?? null, isWritable: true },
     seller: { value: input.seller ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
+    associatedTokenProgram: {
+      value: input.associatedTokenProgram ?? null,
+      isWritable: false,
+    },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -411,10 +442,13 @@ export function parseEscalateInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedEscalateInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 17) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 17,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 17,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {
@@ -424,7 +458,9 @@ export function parseEscalateInstruction<
   };
   const getNextOptionalAccount = () => {
     const accountMeta = getNextAccount();
-    return accountMeta.address === P2P_ESCROW_PROGRAM_ADDRESS ? undefined : accountMeta;
+    return accountMeta.address === P2P_ESCROW_PROGRAM_ADDRESS
+      ? undefined
+      : accountMeta;
   };
   return {
     programAddress: instruction.programAddress,

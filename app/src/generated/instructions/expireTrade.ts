@@ -43,7 +43,9 @@ export const EXPIRE_TRADE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
 ]);
 
 export function getExpireTradeDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(EXPIRE_TRADE_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    EXPIRE_TRADE_DISCRIMINATOR,
+  );
 }
 
 export type ExpireTradeInstruction<
@@ -62,17 +64,30 @@ export type ExpireTradeInstruction<
   InstructionWithAccounts<
     [
       TAccountCranker extends string
-        ? ReadonlySignerAccount<TAccountCranker> & AccountSignerMeta<TAccountCranker>
+        ? ReadonlySignerAccount<TAccountCranker> &
+            AccountSignerMeta<TAccountCranker>
         : TAccountCranker,
-      TAccountSeller extends string ? WritableAccount<TAccountSeller> : TAccountSeller,
-      TAccountBuyer extends string ? WritableAccount<TAccountBuyer> : TAccountBuyer,
-      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
-      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
-      TAccountVault extends string ? ReadonlyAccount<TAccountVault> : TAccountVault,
+      TAccountSeller extends string
+        ? WritableAccount<TAccountSeller>
+        : TAccountSeller,
+      TAccountBuyer extends string
+        ? WritableAccount<TAccountBuyer>
+        : TAccountBuyer,
+      TAccountOffer extends string
+        ? WritableAccount<TAccountOffer>
+        : TAccountOffer,
+      TAccountTrade extends string
+        ? WritableAccount<TAccountTrade>
+        : TAccountTrade,
+      TAccountVault extends string
+        ? ReadonlyAccount<TAccountVault>
+        : TAccountVault,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -89,7 +104,9 @@ export function getExpireTradeInstructionDataEncoder(): FixedSizeEncoder<ExpireT
 }
 
 export function getExpireTradeInstructionDataDecoder(): FixedSizeDecoder<ExpireTradeInstructionData> {
-  return getStructDecoder([["discriminator", fixDecoderSize(getBytesDecoder(), 8)]]);
+  return getStructDecoder([
+    ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+  ]);
 }
 
 export function getExpireTradeInstructionDataCodec(): FixedSizeCodec<
@@ -246,10 +263,13 @@ export function parseExpireTradeInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedExpireTradeInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 8) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 8,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 8,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

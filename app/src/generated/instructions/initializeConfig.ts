@@ -46,12 +46,13 @@ import {
   type ConfigParamsArgs,
 } from "../types";
 
-export const INITIALIZE_CONFIG_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
-  208, 127, 21, 1, 194, 190, 196, 70,
-]);
+export const INITIALIZE_CONFIG_DISCRIMINATOR: ReadonlyUint8Array =
+  new Uint8Array([208, 127, 21, 1, 194, 190, 196, 70]);
 
 export function getInitializeConfigDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(INITIALIZE_CONFIG_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    INITIALIZE_CONFIG_DISCRIMINATOR,
+  );
 }
 
 export type InitializeConfigInstruction<
@@ -59,7 +60,8 @@ export type InitializeConfigInstruction<
   TAccountAuthority extends string | AccountMeta<string> = string,
   TAccountConfig extends string | AccountMeta<string> = string,
   TAccountProgramData extends string | AccountMeta<string> = string,
-  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> =
+    "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -68,9 +70,12 @@ export type InitializeConfigInstruction<
   InstructionWithAccounts<
     [
       TAccountAuthority extends string
-        ? WritableSignerAccount<TAccountAuthority> & AccountSignerMeta<TAccountAuthority>
+        ? WritableSignerAccount<TAccountAuthority> &
+            AccountSignerMeta<TAccountAuthority>
         : TAccountAuthority,
-      TAccountConfig extends string ? WritableAccount<TAccountConfig> : TAccountConfig,
+      TAccountConfig extends string
+        ? WritableAccount<TAccountConfig>
+        : TAccountConfig,
       TAccountProgramData extends string
         ? ReadonlyAccount<TAccountProgramData>
         : TAccountProgramData,
@@ -80,7 +85,9 @@ export type InitializeConfigInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -200,8 +207,9 @@ export async function getInitializeConfigInstructionAsync<
       seeds: [
         getBytesEncoder().encode(
           new Uint8Array([
-            52, 164, 221, 160, 125, 43, 57, 126, 59, 152, 104, 43, 20, 43, 210, 255, 209, 63, 235,
-            171, 112, 19, 166, 122, 116, 100, 234, 138, 25, 96, 103, 231,
+            52, 164, 221, 160, 125, 43, 57, 126, 59, 152, 104, 43, 20, 43, 210,
+            255, 209, 63, 235, 171, 112, 19, 166, 122, 116, 100, 234, 138, 25,
+            96, 103, 231,
           ]),
         ),
       ],
@@ -365,10 +373,13 @@ export function parseInitializeConfigInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedInitializeConfigInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 6) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 6,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 6,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

@@ -58,13 +58,18 @@ export type MarkPaidInstruction<
   InstructionWithAccounts<
     [
       TAccountBuyer extends string
-        ? ReadonlySignerAccount<TAccountBuyer> & AccountSignerMeta<TAccountBuyer>
+        ? ReadonlySignerAccount<TAccountBuyer> &
+            AccountSignerMeta<TAccountBuyer>
         : TAccountBuyer,
-      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
+      TAccountTrade extends string
+        ? WritableAccount<TAccountTrade>
+        : TAccountTrade,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -74,7 +79,9 @@ export type MarkPaidInstructionData = {
   paymentRefHash: ReadonlyUint8Array;
 };
 
-export type MarkPaidInstructionDataArgs = { paymentRefHash: ReadonlyUint8Array };
+export type MarkPaidInstructionDataArgs = {
+  paymentRefHash: ReadonlyUint8Array;
+};
 
 export function getMarkPaidInstructionDataEncoder(): FixedSizeEncoder<MarkPaidInstructionDataArgs> {
   return transformEncoder(
@@ -97,7 +104,10 @@ export function getMarkPaidInstructionDataCodec(): FixedSizeCodec<
   MarkPaidInstructionDataArgs,
   MarkPaidInstructionData
 > {
-  return combineCodec(getMarkPaidInstructionDataEncoder(), getMarkPaidInstructionDataDecoder());
+  return combineCodec(
+    getMarkPaidInstructionDataEncoder(),
+    getMarkPaidInstructionDataDecoder(),
+  );
 }
 
 export type MarkPaidInput<
@@ -122,7 +132,12 @@ export function getMarkPaidInstruction<
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
 >(
-  input: MarkPaidInput<TAccountBuyer, TAccountTrade, TAccountEventAuthority, TAccountProgram>,
+  input: MarkPaidInput<
+    TAccountBuyer,
+    TAccountTrade,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): MarkPaidInstruction<
   TProgramAddress,
@@ -157,7 +172,9 @@ export function getMarkPaidInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getMarkPaidInstructionDataEncoder().encode(args as MarkPaidInstructionDataArgs),
+    data: getMarkPaidInstructionDataEncoder().encode(
+      args as MarkPaidInstructionDataArgs,
+    ),
     programAddress,
   } as MarkPaidInstruction<
     TProgramAddress,
@@ -193,10 +210,13 @@ export function parseMarkPaidInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedMarkPaidInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 4) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 4,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 4,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

@@ -43,7 +43,9 @@ export const OPEN_DISPUTE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
 ]);
 
 export function getOpenDisputeDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(OPEN_DISPUTE_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    OPEN_DISPUTE_DISCRIMINATOR,
+  );
 }
 
 export type OpenDisputeInstruction<
@@ -59,14 +61,21 @@ export type OpenDisputeInstruction<
   InstructionWithAccounts<
     [
       TAccountCaller extends string
-        ? ReadonlySignerAccount<TAccountCaller> & AccountSignerMeta<TAccountCaller>
+        ? ReadonlySignerAccount<TAccountCaller> &
+            AccountSignerMeta<TAccountCaller>
         : TAccountCaller,
-      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
-      TAccountArbiter extends string ? WritableAccount<TAccountArbiter> : TAccountArbiter,
+      TAccountTrade extends string
+        ? WritableAccount<TAccountTrade>
+        : TAccountTrade,
+      TAccountArbiter extends string
+        ? WritableAccount<TAccountArbiter>
+        : TAccountArbiter,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -83,7 +92,9 @@ export function getOpenDisputeInstructionDataEncoder(): FixedSizeEncoder<OpenDis
 }
 
 export function getOpenDisputeInstructionDataDecoder(): FixedSizeDecoder<OpenDisputeInstructionData> {
-  return getStructDecoder([["discriminator", fixDecoderSize(getBytesDecoder(), 8)]]);
+  return getStructDecoder([
+    ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+  ]);
 }
 
 export function getOpenDisputeInstructionDataCodec(): FixedSizeCodec<
@@ -207,10 +218,13 @@ export function parseOpenDisputeInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedOpenDisputeInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 5) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 5,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 5,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

@@ -45,14 +45,17 @@ export const OPEN_PROFILE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
 ]);
 
 export function getOpenProfileDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(OPEN_PROFILE_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    OPEN_PROFILE_DISCRIMINATOR,
+  );
 }
 
 export type OpenProfileInstruction<
   TProgram extends string = typeof P2P_ESCROW_PROGRAM_ADDRESS,
   TAccountWallet extends string | AccountMeta<string> = string,
   TAccountProfile extends string | AccountMeta<string> = string,
-  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> =
+    "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -61,16 +64,21 @@ export type OpenProfileInstruction<
   InstructionWithAccounts<
     [
       TAccountWallet extends string
-        ? WritableSignerAccount<TAccountWallet> & AccountSignerMeta<TAccountWallet>
+        ? WritableSignerAccount<TAccountWallet> &
+            AccountSignerMeta<TAccountWallet>
         : TAccountWallet,
-      TAccountProfile extends string ? WritableAccount<TAccountProfile> : TAccountProfile,
+      TAccountProfile extends string
+        ? WritableAccount<TAccountProfile>
+        : TAccountProfile,
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -87,7 +95,9 @@ export function getOpenProfileInstructionDataEncoder(): FixedSizeEncoder<OpenPro
 }
 
 export function getOpenProfileInstructionDataDecoder(): FixedSizeDecoder<OpenProfileInstructionData> {
-  return getStructDecoder([["discriminator", fixDecoderSize(getBytesDecoder(), 8)]]);
+  return getStructDecoder([
+    ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+  ]);
 }
 
 export function getOpenProfileInstructionDataCodec(): FixedSizeCodec<
@@ -162,7 +172,10 @@ export async function getOpenProfileInstructionAsync<
   // Resolve default values.
   if (!accounts.profile.value) {
     accounts.profile.value = await findOpenProfileProfilePda({
-      wallet: getAddressFromResolvedInstructionAccount("wallet", accounts.wallet.value),
+      wallet: getAddressFromResolvedInstructionAccount(
+        "wallet",
+        accounts.wallet.value,
+      ),
     });
   }
   if (!accounts.systemProgram.value) {
@@ -302,10 +315,13 @@ export function parseOpenProfileInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedOpenProfileInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 5) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 5,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 5,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

@@ -46,7 +46,9 @@ export const PROPOSE_ADMIN_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
 ]);
 
 export function getProposeAdminDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(PROPOSE_ADMIN_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    PROPOSE_ADMIN_DISCRIMINATOR,
+  );
 }
 
 export type ProposeAdminInstruction<
@@ -61,18 +63,26 @@ export type ProposeAdminInstruction<
   InstructionWithAccounts<
     [
       TAccountAdmin extends string
-        ? ReadonlySignerAccount<TAccountAdmin> & AccountSignerMeta<TAccountAdmin>
+        ? ReadonlySignerAccount<TAccountAdmin> &
+            AccountSignerMeta<TAccountAdmin>
         : TAccountAdmin,
-      TAccountConfig extends string ? WritableAccount<TAccountConfig> : TAccountConfig,
+      TAccountConfig extends string
+        ? WritableAccount<TAccountConfig>
+        : TAccountConfig,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
-export type ProposeAdminInstructionData = { discriminator: ReadonlyUint8Array; newAdmin: Address };
+export type ProposeAdminInstructionData = {
+  discriminator: ReadonlyUint8Array;
+  newAdmin: Address;
+};
 
 export type ProposeAdminInstructionDataArgs = { newAdmin: Address };
 
@@ -172,7 +182,9 @@ export async function getProposeAdminInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getProposeAdminInstructionDataEncoder().encode(args as ProposeAdminInstructionDataArgs),
+    data: getProposeAdminInstructionDataEncoder().encode(
+      args as ProposeAdminInstructionDataArgs,
+    ),
     programAddress,
   } as ProposeAdminInstruction<
     TProgramAddress,
@@ -205,7 +217,12 @@ export function getProposeAdminInstruction<
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
 >(
-  input: ProposeAdminInput<TAccountAdmin, TAccountConfig, TAccountEventAuthority, TAccountProgram>,
+  input: ProposeAdminInput<
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): ProposeAdminInstruction<
   TProgramAddress,
@@ -240,7 +257,9 @@ export function getProposeAdminInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getProposeAdminInstructionDataEncoder().encode(args as ProposeAdminInstructionDataArgs),
+    data: getProposeAdminInstructionDataEncoder().encode(
+      args as ProposeAdminInstructionDataArgs,
+    ),
     programAddress,
   } as ProposeAdminInstruction<
     TProgramAddress,
@@ -276,10 +295,13 @@ export function parseProposeAdminInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedProposeAdminInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 4) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 4,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 4,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

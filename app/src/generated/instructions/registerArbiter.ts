@@ -42,12 +42,13 @@ import {
 import { findArbiterPda, findConfigPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
-export const REGISTER_ARBITER_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
-  185, 108, 17, 171, 205, 78, 178, 226,
-]);
+export const REGISTER_ARBITER_DISCRIMINATOR: ReadonlyUint8Array =
+  new Uint8Array([185, 108, 17, 171, 205, 78, 178, 226]);
 
 export function getRegisterArbiterDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(REGISTER_ARBITER_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    REGISTER_ARBITER_DISCRIMINATOR,
+  );
 }
 
 export type RegisterArbiterInstruction<
@@ -56,7 +57,8 @@ export type RegisterArbiterInstruction<
   TAccountConfig extends string | AccountMeta<string> = string,
   TAccountAuthority extends string | AccountMeta<string> = string,
   TAccountArbiter extends string | AccountMeta<string> = string,
-  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> =
+    "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -65,23 +67,35 @@ export type RegisterArbiterInstruction<
   InstructionWithAccounts<
     [
       TAccountAdmin extends string
-        ? WritableSignerAccount<TAccountAdmin> & AccountSignerMeta<TAccountAdmin>
+        ? WritableSignerAccount<TAccountAdmin> &
+            AccountSignerMeta<TAccountAdmin>
         : TAccountAdmin,
-      TAccountConfig extends string ? ReadonlyAccount<TAccountConfig> : TAccountConfig,
-      TAccountAuthority extends string ? ReadonlyAccount<TAccountAuthority> : TAccountAuthority,
-      TAccountArbiter extends string ? WritableAccount<TAccountArbiter> : TAccountArbiter,
+      TAccountConfig extends string
+        ? ReadonlyAccount<TAccountConfig>
+        : TAccountConfig,
+      TAccountAuthority extends string
+        ? ReadonlyAccount<TAccountAuthority>
+        : TAccountAuthority,
+      TAccountArbiter extends string
+        ? WritableAccount<TAccountArbiter>
+        : TAccountArbiter,
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
-export type RegisterArbiterInstructionData = { discriminator: ReadonlyUint8Array; feeBps: number };
+export type RegisterArbiterInstructionData = {
+  discriminator: ReadonlyUint8Array;
+  feeBps: number;
+};
 
 export type RegisterArbiterInstructionDataArgs = { feeBps: number };
 
@@ -194,7 +208,10 @@ export async function getRegisterArbiterInstructionAsync<
   }
   if (!accounts.arbiter.value) {
     accounts.arbiter.value = await findArbiterPda({
-      authority: getAddressFromResolvedInstructionAccount("authority", accounts.authority.value),
+      authority: getAddressFromResolvedInstructionAccount(
+        "authority",
+        accounts.authority.value,
+      ),
     });
   }
   if (!accounts.systemProgram.value) {
@@ -366,10 +383,13 @@ export function parseRegisterArbiterInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedRegisterArbiterInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 7) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 7,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 7,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

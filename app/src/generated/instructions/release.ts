@@ -69,7 +69,8 @@ export type ReleaseInstruction<
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> =
+    "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -78,20 +79,39 @@ export type ReleaseInstruction<
   InstructionWithAccounts<
     [
       TAccountSeller extends string
-        ? WritableSignerAccount<TAccountSeller> & AccountSignerMeta<TAccountSeller>
+        ? WritableSignerAccount<TAccountSeller> &
+            AccountSignerMeta<TAccountSeller>
         : TAccountSeller,
-      TAccountConfig extends string ? ReadonlyAccount<TAccountConfig> : TAccountConfig,
-      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
-      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
-      TAccountBuyer extends string ? WritableAccount<TAccountBuyer> : TAccountBuyer,
-      TAccountArbiter extends string ? WritableAccount<TAccountArbiter> : TAccountArbiter,
+      TAccountConfig extends string
+        ? ReadonlyAccount<TAccountConfig>
+        : TAccountConfig,
+      TAccountOffer extends string
+        ? WritableAccount<TAccountOffer>
+        : TAccountOffer,
+      TAccountTrade extends string
+        ? WritableAccount<TAccountTrade>
+        : TAccountTrade,
+      TAccountBuyer extends string
+        ? WritableAccount<TAccountBuyer>
+        : TAccountBuyer,
+      TAccountArbiter extends string
+        ? WritableAccount<TAccountArbiter>
+        : TAccountArbiter,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
-      TAccountHolding extends string ? WritableAccount<TAccountHolding> : TAccountHolding,
-      TAccountFeeVault extends string ? WritableAccount<TAccountFeeVault> : TAccountFeeVault,
-      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
-      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
+      TAccountHolding extends string
+        ? WritableAccount<TAccountHolding>
+        : TAccountHolding,
+      TAccountFeeVault extends string
+        ? WritableAccount<TAccountFeeVault>
+        : TAccountFeeVault,
+      TAccountVault extends string
+        ? WritableAccount<TAccountVault>
+        : TAccountVault,
+      TAccountMint extends string
+        ? ReadonlyAccount<TAccountMint>
+        : TAccountMint,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -107,7 +127,9 @@ export type ReleaseInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -124,14 +146,19 @@ export function getReleaseInstructionDataEncoder(): FixedSizeEncoder<ReleaseInst
 }
 
 export function getReleaseInstructionDataDecoder(): FixedSizeDecoder<ReleaseInstructionData> {
-  return getStructDecoder([["discriminator", fixDecoderSize(getBytesDecoder(), 8)]]);
+  return getStructDecoder([
+    ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+  ]);
 }
 
 export function getReleaseInstructionDataCodec(): FixedSizeCodec<
   ReleaseInstructionDataArgs,
   ReleaseInstructionData
 > {
-  return combineCodec(getReleaseInstructionDataEncoder(), getReleaseInstructionDataDecoder());
+  return combineCodec(
+    getReleaseInstructionDataEncoder(),
+    getReleaseInstructionDataDecoder(),
+  );
 }
 
 export type ReleaseAsyncInput<
@@ -263,14 +290,20 @@ export async function getReleaseInstructionAsync<
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
     arbiter: { value: input.arbiter ?? null, isWritable: true },
-    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    buyerTokenAccount: {
+      value: input.buyerTokenAccount ?? null,
+      isWritable: true,
+    },
     holding: { value: input.holding ?? null, isWritable: true },
     feeVault: { value: input.feeVault ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
+    associatedTokenProgram: {
+      value: input.associatedTokenProgram ?? null,
+      isWritable: false,
+    },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -294,10 +327,16 @@ export async function getReleaseInstructionAsync<
         "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
       seeds: [
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("config", accounts.config.value),
+          getAddressFromResolvedInstructionAccount(
+            "config",
+            accounts.config.value,
+          ),
         ),
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("tokenProgram", accounts.tokenProgram.value),
+          getAddressFromResolvedInstructionAccount(
+            "tokenProgram",
+            accounts.tokenProgram.value,
+          ),
         ),
         getAddressEncoder().encode(
           getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
@@ -490,14 +529,20 @@ export function getReleaseInstruction<
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
     arbiter: { value: input.arbiter ?? null, isWritable: true },
-    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    buyerTokenAccount: {
+      value: input.buyerTokenAccount ?? null,
+      isWritable: true,
+    },
     holding: { value: input.holding ?? null, isWritable: true },
     feeVault: { value: input.feeVault ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
+    associatedTokenProgram: {
+      value: input.associatedTokenProgram ?? null,
+      isWritable: false,
+    },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -624,10 +669,13 @@ export function parseReleaseInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedReleaseInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 17) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 17,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 17,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

@@ -42,12 +42,13 @@ import {
 import { findConfigPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
-export const RELEASE_WITH_ATTESTATION_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
-  159, 117, 145, 190, 12, 214, 8, 65,
-]);
+export const RELEASE_WITH_ATTESTATION_DISCRIMINATOR: ReadonlyUint8Array =
+  new Uint8Array([159, 117, 145, 190, 12, 214, 8, 65]);
 
 export function getReleaseWithAttestationDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(RELEASE_WITH_ATTESTATION_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    RELEASE_WITH_ATTESTATION_DISCRIMINATOR,
+  );
 }
 
 export type ReleaseWithAttestationInstruction<
@@ -68,7 +69,8 @@ export type ReleaseWithAttestationInstruction<
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> =
+    "11111111111111111111111111111111",
   TAccountInstructionsSysvar extends string | AccountMeta<string> =
     "Sysvar1nstructions1111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
@@ -79,19 +81,36 @@ export type ReleaseWithAttestationInstruction<
   InstructionWithAccounts<
     [
       TAccountRelayer extends string
-        ? WritableSignerAccount<TAccountRelayer> & AccountSignerMeta<TAccountRelayer>
+        ? WritableSignerAccount<TAccountRelayer> &
+            AccountSignerMeta<TAccountRelayer>
         : TAccountRelayer,
-      TAccountConfig extends string ? ReadonlyAccount<TAccountConfig> : TAccountConfig,
-      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
-      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
-      TAccountBuyer extends string ? WritableAccount<TAccountBuyer> : TAccountBuyer,
+      TAccountConfig extends string
+        ? ReadonlyAccount<TAccountConfig>
+        : TAccountConfig,
+      TAccountOffer extends string
+        ? WritableAccount<TAccountOffer>
+        : TAccountOffer,
+      TAccountTrade extends string
+        ? WritableAccount<TAccountTrade>
+        : TAccountTrade,
+      TAccountBuyer extends string
+        ? WritableAccount<TAccountBuyer>
+        : TAccountBuyer,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
-      TAccountHolding extends string ? WritableAccount<TAccountHolding> : TAccountHolding,
-      TAccountFeeVault extends string ? WritableAccount<TAccountFeeVault> : TAccountFeeVault,
-      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
-      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
+      TAccountHolding extends string
+        ? WritableAccount<TAccountHolding>
+        : TAccountHolding,
+      TAccountFeeVault extends string
+        ? WritableAccount<TAccountFeeVault>
+        : TAccountFeeVault,
+      TAccountVault extends string
+        ? WritableAccount<TAccountVault>
+        : TAccountVault,
+      TAccountMint extends string
+        ? ReadonlyAccount<TAccountMint>
+        : TAccountMint,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -110,24 +129,33 @@ export type ReleaseWithAttestationInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
-export type ReleaseWithAttestationInstructionData = { discriminator: ReadonlyUint8Array };
+export type ReleaseWithAttestationInstructionData = {
+  discriminator: ReadonlyUint8Array;
+};
 
 export type ReleaseWithAttestationInstructionDataArgs = {};
 
 export function getReleaseWithAttestationInstructionDataEncoder(): FixedSizeEncoder<ReleaseWithAttestationInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([["discriminator", fixEncoderSize(getBytesEncoder(), 8)]]),
-    (value) => ({ ...value, discriminator: RELEASE_WITH_ATTESTATION_DISCRIMINATOR }),
+    (value) => ({
+      ...value,
+      discriminator: RELEASE_WITH_ATTESTATION_DISCRIMINATOR,
+    }),
   );
 }
 
 export function getReleaseWithAttestationInstructionDataDecoder(): FixedSizeDecoder<ReleaseWithAttestationInstructionData> {
-  return getStructDecoder([["discriminator", fixDecoderSize(getBytesDecoder(), 8)]]);
+  return getStructDecoder([
+    ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+  ]);
 }
 
 export function getReleaseWithAttestationInstructionDataCodec(): FixedSizeCodec<
@@ -264,16 +292,25 @@ export async function getReleaseWithAttestationInstructionAsync<
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
-    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    buyerTokenAccount: {
+      value: input.buyerTokenAccount ?? null,
+      isWritable: true,
+    },
     holding: { value: input.holding ?? null, isWritable: true },
     feeVault: { value: input.feeVault ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
+    associatedTokenProgram: {
+      value: input.associatedTokenProgram ?? null,
+      isWritable: false,
+    },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
-    instructionsSysvar: { value: input.instructionsSysvar ?? null, isWritable: false },
+    instructionsSysvar: {
+      value: input.instructionsSysvar ?? null,
+      isWritable: false,
+    },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -296,10 +333,16 @@ export async function getReleaseWithAttestationInstructionAsync<
         "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
       seeds: [
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("config", accounts.config.value),
+          getAddressFromResolvedInstructionAccount(
+            "config",
+            accounts.config.value,
+          ),
         ),
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("tokenProgram", accounts.tokenProgram.value),
+          getAddressFromResolvedInstructionAccount(
+            "tokenProgram",
+            accounts.tokenProgram.value,
+          ),
         ),
         getAddressEncoder().encode(
           getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
@@ -491,16 +534,25 @@ export function getReleaseWithAttestationInstruction<
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
-    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    buyerTokenAccount: {
+      value: input.buyerTokenAccount ?? null,
+      isWritable: true,
+    },
     holding: { value: input.holding ?? null, isWritable: true },
     feeVault: { value: input.feeVault ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
+    associatedTokenProgram: {
+      value: input.associatedTokenProgram ?? null,
+      isWritable: false,
+    },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
-    instructionsSysvar: { value: input.instructionsSysvar ?? null, isWritable: false },
+    instructionsSysvar: {
+      value: input.instructionsSysvar ?? null,
+      isWritable: false,
+    },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -626,10 +678,13 @@ export function parseReleaseWithAttestationInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedReleaseWithAttestationInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 17) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 17,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 17,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {
@@ -658,6 +713,8 @@ export function parseReleaseWithAttestationInstruction<
       eventAuthority: getNextAccount(),
       program: getNextAccount(),
     },
-    data: getReleaseWithAttestationInstructionDataDecoder().decode(instruction.data),
+    data: getReleaseWithAttestationInstructionDataDecoder().decode(
+      instruction.data,
+    ),
   };
 }

@@ -70,7 +70,8 @@ export type RuleInstruction<
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> =
+    "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -82,20 +83,36 @@ export type RuleInstruction<
         ? WritableSignerAccount<TAccountArbiterAuthority> &
             AccountSignerMeta<TAccountArbiterAuthority>
         : TAccountArbiterAuthority,
-      TAccountArbiter extends string ? WritableAccount<TAccountArbiter> : TAccountArbiter,
+      TAccountArbiter extends string
+        ? WritableAccount<TAccountArbiter>
+        : TAccountArbiter,
       TAccountArbiterTokenAccount extends string
         ? WritableAccount<TAccountArbiterTokenAccount>
         : TAccountArbiterTokenAccount,
-      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
-      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
-      TAccountBuyer extends string ? WritableAccount<TAccountBuyer> : TAccountBuyer,
+      TAccountOffer extends string
+        ? WritableAccount<TAccountOffer>
+        : TAccountOffer,
+      TAccountTrade extends string
+        ? WritableAccount<TAccountTrade>
+        : TAccountTrade,
+      TAccountBuyer extends string
+        ? WritableAccount<TAccountBuyer>
+        : TAccountBuyer,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
-      TAccountHolding extends string ? WritableAccount<TAccountHolding> : TAccountHolding,
-      TAccountSeller extends string ? WritableAccount<TAccountSeller> : TAccountSeller,
-      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
-      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
+      TAccountHolding extends string
+        ? WritableAccount<TAccountHolding>
+        : TAccountHolding,
+      TAccountSeller extends string
+        ? WritableAccount<TAccountSeller>
+        : TAccountSeller,
+      TAccountVault extends string
+        ? WritableAccount<TAccountVault>
+        : TAccountVault,
+      TAccountMint extends string
+        ? ReadonlyAccount<TAccountMint>
+        : TAccountMint,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -111,12 +128,17 @@ export type RuleInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
-export type RuleInstructionData = { discriminator: ReadonlyUint8Array; buyerBps: number };
+export type RuleInstructionData = {
+  discriminator: ReadonlyUint8Array;
+  buyerBps: number;
+};
 
 export type RuleInstructionDataArgs = { buyerBps: number };
 
@@ -141,7 +163,10 @@ export function getRuleInstructionDataCodec(): FixedSizeCodec<
   RuleInstructionDataArgs,
   RuleInstructionData
 > {
-  return combineCodec(getRuleInstructionDataEncoder(), getRuleInstructionDataDecoder());
+  return combineCodec(
+    getRuleInstructionDataEncoder(),
+    getRuleInstructionDataDecoder(),
+  );
 }
 
 export type RuleAsyncInput<
@@ -274,20 +299,32 @@ export async function getRuleInstructionAsync<
 
   // Original accounts.
   const originalAccounts = {
-    arbiterAuthority: { value: input.arbiterAuthority ?? null, isWritable: true },
+    arbiterAuthority: {
+      value: input.arbiterAuthority ?? null,
+      isWritable: true,
+    },
     arbiter: { value: input.arbiter ?? null, isWritable: true },
-    arbiterTokenAccount: { value: input.arbiterTokenAccount ?? null, isWritable: true },
+    arbiterTokenAccount: {
+      value: input.arbiterTokenAccount ?? null,
+      isWritable: true,
+    },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
-    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    buyerTokenAccount: {
+      value: input.buyerTokenAccount ?? null,
+      isWritable: true,
+    },
     holding: { value: input.holding ?? null, isWritable: true },
     seller: { value: input.seller ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
+    associatedTokenProgram: {
+      value: input.associatedTokenProgram ?? null,
+      isWritable: false,
+    },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -317,7 +354,10 @@ export async function getRuleInstructionAsync<
           ),
         ),
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("tokenProgram", accounts.tokenProgram.value),
+          getAddressFromResolvedInstructionAccount(
+            "tokenProgram",
+            accounts.tokenProgram.value,
+          ),
         ),
         getAddressEncoder().encode(
           getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
@@ -359,7 +399,9 @@ export async function getRuleInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getRuleInstructionDataEncoder().encode(args as RuleInstructionDataArgs),
+    data: getRuleInstructionDataEncoder().encode(
+      args as RuleInstructionDataArgs,
+    ),
     programAddress,
   } as RuleInstruction<
     TProgramAddress,
@@ -511,20 +553,32 @@ export function getRuleInstruction<
 
   // Original accounts.
   const originalAccounts = {
-    arbiterAuthority: { value: input.arbiterAuthority ?? null, isWritable: true },
+    arbiterAuthority: {
+      value: input.arbiterAuthority ?? null,
+      isWritable: true,
+    },
     arbiter: { value: input.arbiter ?? null, isWritable: true },
-    arbiterTokenAccount: { value: input.arbiterTokenAccount ?? null, isWritable: true },
+    arbiterTokenAccount: {
+      value: input.arbiterTokenAccount ?? null,
+      isWritable: true,
+    },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
-    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    buyerTokenAccount: {
+      value: input.buyerTokenAccount ?? null,
+      isWritable: true,
+    },
     holding: { value: input.holding ?? null, isWritable: true },
     seller: { value: input.seller ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
+    associatedTokenProgram: {
+      value: input.associatedTokenProgram ?? null,
+      isWritable: false,
+    },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -576,7 +630,9 @@ export function getRuleInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getRuleInstructionDataEncoder().encode(args as RuleInstructionDataArgs),
+    data: getRuleInstructionDataEncoder().encode(
+      args as RuleInstructionDataArgs,
+    ),
     programAddress,
   } as RuleInstruction<
     TProgramAddress,
@@ -660,10 +716,13 @@ export function parseRuleInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedRuleInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 17) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 17,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 17,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

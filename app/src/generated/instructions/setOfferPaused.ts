@@ -40,12 +40,13 @@ import {
 } from "@solana/kit/program-client-core";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
-export const SET_OFFER_PAUSED_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
-  107, 148, 140, 250, 189, 207, 97, 207,
-]);
+export const SET_OFFER_PAUSED_DISCRIMINATOR: ReadonlyUint8Array =
+  new Uint8Array([107, 148, 140, 250, 189, 207, 97, 207]);
 
 export function getSetOfferPausedDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(SET_OFFER_PAUSED_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    SET_OFFER_PAUSED_DISCRIMINATOR,
+  );
 }
 
 export type SetOfferPausedInstruction<
@@ -60,18 +61,26 @@ export type SetOfferPausedInstruction<
   InstructionWithAccounts<
     [
       TAccountSeller extends string
-        ? ReadonlySignerAccount<TAccountSeller> & AccountSignerMeta<TAccountSeller>
+        ? ReadonlySignerAccount<TAccountSeller> &
+            AccountSignerMeta<TAccountSeller>
         : TAccountSeller,
-      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
+      TAccountOffer extends string
+        ? WritableAccount<TAccountOffer>
+        : TAccountOffer,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
-export type SetOfferPausedInstructionData = { discriminator: ReadonlyUint8Array; paused: boolean };
+export type SetOfferPausedInstructionData = {
+  discriminator: ReadonlyUint8Array;
+  paused: boolean;
+};
 
 export type SetOfferPausedInstructionDataArgs = { paused: boolean };
 
@@ -202,10 +211,13 @@ export function parseSetOfferPausedInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedSetOfferPausedInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 4) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 4,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 4,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

@@ -61,13 +61,18 @@ export type SetPauseInstruction<
   InstructionWithAccounts<
     [
       TAccountAdmin extends string
-        ? ReadonlySignerAccount<TAccountAdmin> & AccountSignerMeta<TAccountAdmin>
+        ? ReadonlySignerAccount<TAccountAdmin> &
+            AccountSignerMeta<TAccountAdmin>
         : TAccountAdmin,
-      TAccountConfig extends string ? WritableAccount<TAccountConfig> : TAccountConfig,
+      TAccountConfig extends string
+        ? WritableAccount<TAccountConfig>
+        : TAccountConfig,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -78,7 +83,10 @@ export type SetPauseInstructionData = {
   newTradesPaused: boolean;
 };
 
-export type SetPauseInstructionDataArgs = { newOffersPaused: boolean; newTradesPaused: boolean };
+export type SetPauseInstructionDataArgs = {
+  newOffersPaused: boolean;
+  newTradesPaused: boolean;
+};
 
 export function getSetPauseInstructionDataEncoder(): FixedSizeEncoder<SetPauseInstructionDataArgs> {
   return transformEncoder(
@@ -103,7 +111,10 @@ export function getSetPauseInstructionDataCodec(): FixedSizeCodec<
   SetPauseInstructionDataArgs,
   SetPauseInstructionData
 > {
-  return combineCodec(getSetPauseInstructionDataEncoder(), getSetPauseInstructionDataDecoder());
+  return combineCodec(
+    getSetPauseInstructionDataEncoder(),
+    getSetPauseInstructionDataDecoder(),
+  );
 }
 
 export type SetPauseAsyncInput<
@@ -129,7 +140,12 @@ export async function getSetPauseInstructionAsync<
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
 >(
-  input: SetPauseAsyncInput<TAccountAdmin, TAccountConfig, TAccountEventAuthority, TAccountProgram>,
+  input: SetPauseAsyncInput<
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
   SetPauseInstruction<
@@ -171,7 +187,9 @@ export async function getSetPauseInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getSetPauseInstructionDataEncoder().encode(args as SetPauseInstructionDataArgs),
+    data: getSetPauseInstructionDataEncoder().encode(
+      args as SetPauseInstructionDataArgs,
+    ),
     programAddress,
   } as SetPauseInstruction<
     TProgramAddress,
@@ -205,7 +223,12 @@ export function getSetPauseInstruction<
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
 >(
-  input: SetPauseInput<TAccountAdmin, TAccountConfig, TAccountEventAuthority, TAccountProgram>,
+  input: SetPauseInput<
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): SetPauseInstruction<
   TProgramAddress,
@@ -240,7 +263,9 @@ export function getSetPauseInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getSetPauseInstructionDataEncoder().encode(args as SetPauseInstructionDataArgs),
+    data: getSetPauseInstructionDataEncoder().encode(
+      args as SetPauseInstructionDataArgs,
+    ),
     programAddress,
   } as SetPauseInstruction<
     TProgramAddress,
@@ -276,10 +301,13 @@ export function parseSetPauseInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedSetPauseInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 4) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 4,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 4,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

@@ -65,7 +65,8 @@ export type SettleInstruction<
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> =
+    "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -74,20 +75,34 @@ export type SettleInstruction<
   InstructionWithAccounts<
     [
       TAccountBuyer extends string
-        ? WritableSignerAccount<TAccountBuyer> & AccountSignerMeta<TAccountBuyer>
+        ? WritableSignerAccount<TAccountBuyer> &
+            AccountSignerMeta<TAccountBuyer>
         : TAccountBuyer,
       TAccountSeller extends string
-        ? WritableSignerAccount<TAccountSeller> & AccountSignerMeta<TAccountSeller>
+        ? WritableSignerAccount<TAccountSeller> &
+            AccountSignerMeta<TAccountSeller>
         : TAccountSeller,
-      TAccountArbiter extends string ? WritableAccount<TAccountArbiter> : TAccountArbiter,
-      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
-      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
+      TAccountArbiter extends string
+        ? WritableAccount<TAccountArbiter>
+        : TAccountArbiter,
+      TAccountOffer extends string
+        ? WritableAccount<TAccountOffer>
+        : TAccountOffer,
+      TAccountTrade extends string
+        ? WritableAccount<TAccountTrade>
+        : TAccountTrade,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
-      TAccountHolding extends string ? WritableAccount<TAccountHolding> : TAccountHolding,
-      TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
-      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
+      TAccountHolding extends string
+        ? WritableAccount<TAccountHolding>
+        : TAccountHolding,
+      TAccountVault extends string
+        ? WritableAccount<TAccountVault>
+        : TAccountVault,
+      TAccountMint extends string
+        ? ReadonlyAccount<TAccountMint>
+        : TAccountMint,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -103,12 +118,17 @@ export type SettleInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
-export type SettleInstructionData = { discriminator: ReadonlyUint8Array; buyerBps: number };
+export type SettleInstructionData = {
+  discriminator: ReadonlyUint8Array;
+  buyerBps: number;
+};
 
 export type SettleInstructionDataArgs = { buyerBps: number };
 
@@ -133,7 +153,10 @@ export function getSettleInstructionDataCodec(): FixedSizeCodec<
   SettleInstructionDataArgs,
   SettleInstructionData
 > {
-  return combineCodec(getSettleInstructionDataEncoder(), getSettleInstructionDataDecoder());
+  return combineCodec(
+    getSettleInstructionDataEncoder(),
+    getSettleInstructionDataDecoder(),
+  );
 }
 
 export type SettleInput<
@@ -251,13 +274,19 @@ export function getSettleInstruction<
     arbiter: { value: input.arbiter ?? null, isWritable: true },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
-    buyerTokenAccount: { value: input.buyerTokenAccount ?? null, isWritable: true },
+    buyerTokenAccount: {
+      value: input.buyerTokenAccount ?? null,
+      isWritable: true,
+    },
     holding: { value: input.holding ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: { value: input.associatedTokenProgram ?? null, isWritable: false },
+    associatedTokenProgram: {
+      value: input.associatedTokenProgram ?? null,
+      isWritable: false,
+    },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
@@ -307,7 +336,9 @@ export function getSettleInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getSettleInstructionDataEncoder().encode(args as SettleInstructionDataArgs),
+    data: getSettleInstructionDataEncoder().encode(
+      args as SettleInstructionDataArgs,
+    ),
     programAddress,
   } as SettleInstruction<
     TProgramAddress,
@@ -379,10 +410,13 @@ export function parseSettleInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedSettleInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 15) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 15,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 15,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

@@ -44,12 +44,14 @@ import {
 } from "@solana/kit/program-client-core";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
-export const SUBMIT_EVIDENCE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
-  12, 169, 228, 194, 229, 31, 44, 39,
-]);
+export const SUBMIT_EVIDENCE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array(
+  [12, 169, 228, 194, 229, 31, 44, 39],
+);
 
 export function getSubmitEvidenceDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(SUBMIT_EVIDENCE_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    SUBMIT_EVIDENCE_DISCRIMINATOR,
+  );
 }
 
 export type SubmitEvidenceInstruction<
@@ -64,13 +66,18 @@ export type SubmitEvidenceInstruction<
   InstructionWithAccounts<
     [
       TAccountParty extends string
-        ? ReadonlySignerAccount<TAccountParty> & AccountSignerMeta<TAccountParty>
+        ? ReadonlySignerAccount<TAccountParty> &
+            AccountSignerMeta<TAccountParty>
         : TAccountParty,
-      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
+      TAccountTrade extends string
+        ? WritableAccount<TAccountTrade>
+        : TAccountTrade,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -81,7 +88,10 @@ export type SubmitEvidenceInstructionData = {
   uri: string;
 };
 
-export type SubmitEvidenceInstructionDataArgs = { evidenceHash: ReadonlyUint8Array; uri: string };
+export type SubmitEvidenceInstructionDataArgs = {
+  evidenceHash: ReadonlyUint8Array;
+  uri: string;
+};
 
 export function getSubmitEvidenceInstructionDataEncoder(): Encoder<SubmitEvidenceInstructionDataArgs> {
   return transformEncoder(
@@ -135,7 +145,12 @@ export function getSubmitEvidenceInstruction<
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
 >(
-  input: SubmitEvidenceInput<TAccountParty, TAccountTrade, TAccountEventAuthority, TAccountProgram>,
+  input: SubmitEvidenceInput<
+    TAccountParty,
+    TAccountTrade,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): SubmitEvidenceInstruction<
   TProgramAddress,
@@ -208,10 +223,13 @@ export function parseSubmitEvidenceInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedSubmitEvidenceInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 4) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 4,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 4,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

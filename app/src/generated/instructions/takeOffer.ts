@@ -77,7 +77,8 @@ export type TakeOfferInstruction<
   TAccountTrade extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
-  TAccountSystemProgram extends string | AccountMeta<string> = "11111111111111111111111111111111",
+  TAccountSystemProgram extends string | AccountMeta<string> =
+    "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -86,25 +87,42 @@ export type TakeOfferInstruction<
   InstructionWithAccounts<
     [
       TAccountBuyer extends string
-        ? WritableSignerAccount<TAccountBuyer> & AccountSignerMeta<TAccountBuyer>
+        ? WritableSignerAccount<TAccountBuyer> &
+            AccountSignerMeta<TAccountBuyer>
         : TAccountBuyer,
-      TAccountProfile extends string ? WritableAccount<TAccountProfile> : TAccountProfile,
-      TAccountConfig extends string ? ReadonlyAccount<TAccountConfig> : TAccountConfig,
-      TAccountOffer extends string ? WritableAccount<TAccountOffer> : TAccountOffer,
-      TAccountArbiter extends string ? ReadonlyAccount<TAccountArbiter> : TAccountArbiter,
+      TAccountProfile extends string
+        ? WritableAccount<TAccountProfile>
+        : TAccountProfile,
+      TAccountConfig extends string
+        ? ReadonlyAccount<TAccountConfig>
+        : TAccountConfig,
+      TAccountOffer extends string
+        ? WritableAccount<TAccountOffer>
+        : TAccountOffer,
+      TAccountArbiter extends string
+        ? ReadonlyAccount<TAccountArbiter>
+        : TAccountArbiter,
       TAccountFallbackArbiter extends string
         ? ReadonlyAccount<TAccountFallbackArbiter>
         : TAccountFallbackArbiter,
-      TAccountTrade extends string ? WritableAccount<TAccountTrade> : TAccountTrade,
-      TAccountVault extends string ? ReadonlyAccount<TAccountVault> : TAccountVault,
-      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
+      TAccountTrade extends string
+        ? WritableAccount<TAccountTrade>
+        : TAccountTrade,
+      TAccountVault extends string
+        ? ReadonlyAccount<TAccountVault>
+        : TAccountVault,
+      TAccountMint extends string
+        ? ReadonlyAccount<TAccountMint>
+        : TAccountMint,
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -189,7 +207,10 @@ export function getTakeOfferInstructionDataCodec(): Codec<
   TakeOfferInstructionDataArgs,
   TakeOfferInstructionData
 > {
-  return combineCodec(getTakeOfferInstructionDataEncoder(), getTakeOfferInstructionDataDecoder());
+  return combineCodec(
+    getTakeOfferInstructionDataEncoder(),
+    getTakeOfferInstructionDataDecoder(),
+  );
 }
 
 export type TakeOfferAsyncInput<
@@ -302,7 +323,10 @@ export async function getTakeOfferInstructionAsync<
     config: { value: input.config ?? null, isWritable: false },
     offer: { value: input.offer ?? null, isWritable: true },
     arbiter: { value: input.arbiter ?? null, isWritable: false },
-    fallbackArbiter: { value: input.fallbackArbiter ?? null, isWritable: false },
+    fallbackArbiter: {
+      value: input.fallbackArbiter ?? null,
+      isWritable: false,
+    },
     trade: { value: input.trade ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: false },
     mint: { value: input.mint ?? null, isWritable: false },
@@ -321,7 +345,10 @@ export async function getTakeOfferInstructionAsync<
   // Resolve default values.
   if (!accounts.profile.value) {
     accounts.profile.value = await findTakeOfferProfilePda({
-      buyer: getAddressFromResolvedInstructionAccount("buyer", accounts.buyer.value),
+      buyer: getAddressFromResolvedInstructionAccount(
+        "buyer",
+        accounts.buyer.value,
+      ),
     });
   }
   if (!accounts.config.value) {
@@ -348,7 +375,9 @@ export async function getTakeOfferInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getTakeOfferInstructionDataEncoder().encode(args as TakeOfferInstructionDataArgs),
+    data: getTakeOfferInstructionDataEncoder().encode(
+      args as TakeOfferInstructionDataArgs,
+    ),
     programAddress,
   } as TakeOfferInstruction<
     TProgramAddress,
@@ -475,7 +504,10 @@ export function getTakeOfferInstruction<
     config: { value: input.config ?? null, isWritable: false },
     offer: { value: input.offer ?? null, isWritable: true },
     arbiter: { value: input.arbiter ?? null, isWritable: false },
-    fallbackArbiter: { value: input.fallbackArbiter ?? null, isWritable: false },
+    fallbackArbiter: {
+      value: input.fallbackArbiter ?? null,
+      isWritable: false,
+    },
     trade: { value: input.trade ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: false },
     mint: { value: input.mint ?? null, isWritable: false },
@@ -513,7 +545,9 @@ export function getTakeOfferInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getTakeOfferInstructionDataEncoder().encode(args as TakeOfferInstructionDataArgs),
+    data: getTakeOfferInstructionDataEncoder().encode(
+      args as TakeOfferInstructionDataArgs,
+    ),
     programAddress,
   } as TakeOfferInstruction<
     TProgramAddress,
@@ -579,10 +613,13 @@ export function parseTakeOfferInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedTakeOfferInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 12) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 12,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 12,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

@@ -48,7 +48,9 @@ export const UPDATE_ARBITER_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
 ]);
 
 export function getUpdateArbiterDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(UPDATE_ARBITER_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    UPDATE_ARBITER_DISCRIMINATOR,
+  );
 }
 
 export type UpdateArbiterInstruction<
@@ -64,14 +66,21 @@ export type UpdateArbiterInstruction<
   InstructionWithAccounts<
     [
       TAccountAdmin extends string
-        ? ReadonlySignerAccount<TAccountAdmin> & AccountSignerMeta<TAccountAdmin>
+        ? ReadonlySignerAccount<TAccountAdmin> &
+            AccountSignerMeta<TAccountAdmin>
         : TAccountAdmin,
-      TAccountConfig extends string ? ReadonlyAccount<TAccountConfig> : TAccountConfig,
-      TAccountArbiter extends string ? WritableAccount<TAccountArbiter> : TAccountArbiter,
+      TAccountConfig extends string
+        ? ReadonlyAccount<TAccountConfig>
+        : TAccountConfig,
+      TAccountArbiter extends string
+        ? WritableAccount<TAccountArbiter>
+        : TAccountArbiter,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -82,7 +91,10 @@ export type UpdateArbiterInstructionData = {
   active: boolean;
 };
 
-export type UpdateArbiterInstructionDataArgs = { feeBps: number; active: boolean };
+export type UpdateArbiterInstructionDataArgs = {
+  feeBps: number;
+  active: boolean;
+};
 
 export function getUpdateArbiterInstructionDataEncoder(): FixedSizeEncoder<UpdateArbiterInstructionDataArgs> {
   return transformEncoder(
@@ -191,7 +203,9 @@ export async function getUpdateArbiterInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getUpdateArbiterInstructionDataEncoder().encode(args as UpdateArbiterInstructionDataArgs),
+    data: getUpdateArbiterInstructionDataEncoder().encode(
+      args as UpdateArbiterInstructionDataArgs,
+    ),
     programAddress,
   } as UpdateArbiterInstruction<
     TProgramAddress,
@@ -274,7 +288,9 @@ export function getUpdateArbiterInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getUpdateArbiterInstructionDataEncoder().encode(args as UpdateArbiterInstructionDataArgs),
+    data: getUpdateArbiterInstructionDataEncoder().encode(
+      args as UpdateArbiterInstructionDataArgs,
+    ),
     programAddress,
   } as UpdateArbiterInstruction<
     TProgramAddress,
@@ -313,10 +329,13 @@ export function parseUpdateArbiterInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedUpdateArbiterInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 5) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 5,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 5,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

@@ -50,7 +50,9 @@ export const UPDATE_CONFIG_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
 ]);
 
 export function getUpdateConfigDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(UPDATE_CONFIG_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    UPDATE_CONFIG_DISCRIMINATOR,
+  );
 }
 
 export type UpdateConfigInstruction<
@@ -65,13 +67,18 @@ export type UpdateConfigInstruction<
   InstructionWithAccounts<
     [
       TAccountAdmin extends string
-        ? ReadonlySignerAccount<TAccountAdmin> & AccountSignerMeta<TAccountAdmin>
+        ? ReadonlySignerAccount<TAccountAdmin> &
+            AccountSignerMeta<TAccountAdmin>
         : TAccountAdmin,
-      TAccountConfig extends string ? WritableAccount<TAccountConfig> : TAccountConfig,
+      TAccountConfig extends string
+        ? WritableAccount<TAccountConfig>
+        : TAccountConfig,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -179,7 +186,9 @@ export async function getUpdateConfigInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getUpdateConfigInstructionDataEncoder().encode(args as UpdateConfigInstructionDataArgs),
+    data: getUpdateConfigInstructionDataEncoder().encode(
+      args as UpdateConfigInstructionDataArgs,
+    ),
     programAddress,
   } as UpdateConfigInstruction<
     TProgramAddress,
@@ -212,7 +221,12 @@ export function getUpdateConfigInstruction<
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
 >(
-  input: UpdateConfigInput<TAccountAdmin, TAccountConfig, TAccountEventAuthority, TAccountProgram>,
+  input: UpdateConfigInput<
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): UpdateConfigInstruction<
   TProgramAddress,
@@ -247,7 +261,9 @@ export function getUpdateConfigInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getUpdateConfigInstructionDataEncoder().encode(args as UpdateConfigInstructionDataArgs),
+    data: getUpdateConfigInstructionDataEncoder().encode(
+      args as UpdateConfigInstructionDataArgs,
+    ),
     programAddress,
   } as UpdateConfigInstruction<
     TProgramAddress,
@@ -283,10 +299,13 @@ export function parseUpdateConfigInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedUpdateConfigInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 4) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 4,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 4,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

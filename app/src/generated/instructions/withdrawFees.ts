@@ -49,7 +49,9 @@ export const WITHDRAW_FEES_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
 ]);
 
 export function getWithdrawFeesDiscriminatorBytes(): ReadonlyUint8Array {
-  return fixEncoderSize(getBytesEncoder(), 8).encode(WITHDRAW_FEES_DISCRIMINATOR);
+  return fixEncoderSize(getBytesEncoder(), 8).encode(
+    WITHDRAW_FEES_DISCRIMINATOR,
+  );
 }
 
 export type WithdrawFeesInstruction<
@@ -71,14 +73,21 @@ export type WithdrawFeesInstruction<
   InstructionWithAccounts<
     [
       TAccountAdmin extends string
-        ? ReadonlySignerAccount<TAccountAdmin> & AccountSignerMeta<TAccountAdmin>
+        ? ReadonlySignerAccount<TAccountAdmin> &
+            AccountSignerMeta<TAccountAdmin>
         : TAccountAdmin,
-      TAccountConfig extends string ? ReadonlyAccount<TAccountConfig> : TAccountConfig,
-      TAccountFeeVault extends string ? WritableAccount<TAccountFeeVault> : TAccountFeeVault,
+      TAccountConfig extends string
+        ? ReadonlyAccount<TAccountConfig>
+        : TAccountConfig,
+      TAccountFeeVault extends string
+        ? WritableAccount<TAccountFeeVault>
+        : TAccountFeeVault,
       TAccountDestination extends string
         ? WritableAccount<TAccountDestination>
         : TAccountDestination,
-      TAccountMint extends string ? ReadonlyAccount<TAccountMint> : TAccountMint,
+      TAccountMint extends string
+        ? ReadonlyAccount<TAccountMint>
+        : TAccountMint,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -88,12 +97,17 @@ export type WithdrawFeesInstruction<
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
-      TAccountProgram extends string ? ReadonlyAccount<TAccountProgram> : TAccountProgram,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
 
-export type WithdrawFeesInstructionData = { discriminator: ReadonlyUint8Array; amount: bigint };
+export type WithdrawFeesInstructionData = {
+  discriminator: ReadonlyUint8Array;
+  amount: bigint;
+};
 
 export type WithdrawFeesInstructionDataArgs = { amount: number | bigint };
 
@@ -232,10 +246,16 @@ export async function getWithdrawFeesInstructionAsync<
         "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
       seeds: [
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("config", accounts.config.value),
+          getAddressFromResolvedInstructionAccount(
+            "config",
+            accounts.config.value,
+          ),
         ),
         getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("tokenProgram", accounts.tokenProgram.value),
+          getAddressFromResolvedInstructionAccount(
+            "tokenProgram",
+            accounts.tokenProgram.value,
+          ),
         ),
         getAddressEncoder().encode(
           getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
@@ -261,7 +281,9 @@ export async function getWithdrawFeesInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getWithdrawFeesInstructionDataEncoder().encode(args as WithdrawFeesInstructionDataArgs),
+    data: getWithdrawFeesInstructionDataEncoder().encode(
+      args as WithdrawFeesInstructionDataArgs,
+    ),
     programAddress,
   } as WithdrawFeesInstruction<
     TProgramAddress,
@@ -392,7 +414,9 @@ export function getWithdrawFeesInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getWithdrawFeesInstructionDataEncoder().encode(args as WithdrawFeesInstructionDataArgs),
+    data: getWithdrawFeesInstructionDataEncoder().encode(
+      args as WithdrawFeesInstructionDataArgs,
+    ),
     programAddress,
   } as WithdrawFeesInstruction<
     TProgramAddress,
@@ -446,10 +470,13 @@ export function parseWithdrawFeesInstruction<
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedWithdrawFeesInstruction<TProgram, TAccountMetas> {
   if (instruction.accounts.length < 9) {
-    throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS, {
-      actualAccountMetas: instruction.accounts.length,
-      expectedAccountMetas: 9,
-    });
+    throw new SolanaError(
+      SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
+      {
+        actualAccountMetas: instruction.accounts.length,
+        expectedAccountMetas: 9,
+      },
+    );
   }
   let accountIndex = 0;
   const getNextAccount = () => {

@@ -28,7 +28,9 @@ export async function findArbiterPda(
   return await getProgramDerivedAddress({
     programAddress,
     seeds: [
-      getBytesEncoder().encode(new Uint8Array([97, 114, 98, 105, 116, 101, 114])),
+      getBytesEncoder().encode(
+        new Uint8Array([97, 114, 98, 105, 116, 101, 114]),
+      ),
       getAddressEncoder().encode(seeds.authority),
     ],
   });

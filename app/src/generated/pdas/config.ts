@@ -21,6 +21,8 @@ export async function findConfigPda(
   } = config;
   return await getProgramDerivedAddress({
     programAddress,
-    seeds: [getBytesEncoder().encode(new Uint8Array([99, 111, 110, 102, 105, 103]))],
+    seeds: [
+      getBytesEncoder().encode(new Uint8Array([99, 111, 110, 102, 105, 103])),
+    ],
   });
 }

@@ -28,7 +28,9 @@ export async function findOpenProfileProfilePda(
   return await getProgramDerivedAddress({
     programAddress,
     seeds: [
-      getBytesEncoder().encode(new Uint8Array([112, 114, 111, 102, 105, 108, 101])),
+      getBytesEncoder().encode(
+        new Uint8Array([112, 114, 111, 102, 105, 108, 101]),
+      ),
       getAddressEncoder().encode(seeds.wallet),
     ],
   });

@@ -233,10 +233,10 @@ export function identifyP2pEscrowAccount(
   ) {
     return P2pEscrowAccount.Trade;
   }
-  throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_ACCOUNT, {
-    accountData: data,
-    programName: "p2pEscrow",
-  });
+  throw new SolanaError(
+    SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_ACCOUNT,
+    { accountData: data, programName: "p2pEscrow" },
+  );
 }
 
 export enum P2pEscrowInstruction {
@@ -558,56 +558,90 @@ export function identifyP2pEscrowInstruction(
   ) {
     return P2pEscrowInstruction.WithdrawFees;
   }
-  throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_INSTRUCTION, {
-    instructionData: data,
-    programName: "p2pEscrow",
-  });
+  throw new SolanaError(
+    SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_INSTRUCTION,
+    { instructionData: data, programName: "p2pEscrow" },
+  );
 }
 
 export type ParsedP2pEscrowInstruction<
   TProgram extends string = "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
 > =
-  | ({ instructionType: P2pEscrowInstruction.AcceptAdmin } & ParsedAcceptAdminInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.CancelTrade } & ParsedCancelTradeInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.Claim } & ParsedClaimInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.CloseOffer } & ParsedCloseOfferInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.CreateOffer } & ParsedCreateOfferInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.Deposit } & ParsedDepositInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.Escalate } & ParsedEscalateInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.ExpireTrade } & ParsedExpireTradeInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.AcceptAdmin;
+    } & ParsedAcceptAdminInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.CancelTrade;
+    } & ParsedCancelTradeInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.Claim;
+    } & ParsedClaimInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.CloseOffer;
+    } & ParsedCloseOfferInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.CreateOffer;
+    } & ParsedCreateOfferInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.Deposit;
+    } & ParsedDepositInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.Escalate;
+    } & ParsedEscalateInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.ExpireTrade;
+    } & ParsedExpireTradeInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.InitializeConfig;
     } & ParsedInitializeConfigInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.MarkPaid } & ParsedMarkPaidInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.OpenDispute } & ParsedOpenDisputeInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.OpenProfile } & ParsedOpenProfileInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.MarkPaid;
+    } & ParsedMarkPaidInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.OpenDispute;
+    } & ParsedOpenDisputeInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.OpenProfile;
+    } & ParsedOpenProfileInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.ProposeAdmin;
     } & ParsedProposeAdminInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.RegisterArbiter;
     } & ParsedRegisterArbiterInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.Release } & ParsedReleaseInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.Release;
+    } & ParsedReleaseInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.ReleaseWithAttestation;
     } & ParsedReleaseWithAttestationInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.Rule } & ParsedRuleInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.Rule;
+    } & ParsedRuleInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.SetOfferPaused;
     } & ParsedSetOfferPausedInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.SetPause } & ParsedSetPauseInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.Settle } & ParsedSettleInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.SetPause;
+    } & ParsedSetPauseInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.Settle;
+    } & ParsedSettleInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.SubmitEvidence;
     } & ParsedSubmitEvidenceInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.TakeOffer } & ParsedTakeOfferInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.TakeOffer;
+    } & ParsedTakeOfferInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.UpdateArbiter;
     } & ParsedUpdateArbiterInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.UpdateConfig;
     } & ParsedUpdateConfigInstruction<TProgram>)
-  | ({ instructionType: P2pEscrowInstruction.Withdraw } & ParsedWithdrawInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.Withdraw;
+    } & ParsedWithdrawInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.WithdrawFees;
     } & ParsedWithdrawFeesInstruction<TProgram>);
@@ -633,7 +667,10 @@ export function parseP2pEscrowInstruction<TProgram extends string>(
     }
     case P2pEscrowInstruction.Claim: {
       assertIsInstructionWithAccounts(instruction);
-      return { instructionType: P2pEscrowInstruction.Claim, ...parseClaimInstruction(instruction) };
+      return {
+        instructionType: P2pEscrowInstruction.Claim,
+        ...parseClaimInstruction(instruction),
+      };
     }
     case P2pEscrowInstruction.CloseOffer: {
       assertIsInstructionWithAccounts(instruction);
@@ -728,7 +765,10 @@ export function parseP2pEscrowInstruction<TProgram extends string>(
     }
     case P2pEscrowInstruction.Rule: {
       assertIsInstructionWithAccounts(instruction);
-      return { instructionType: P2pEscrowInstruction.Rule, ...parseRuleInstruction(instruction) };
+      return {
+        instructionType: P2pEscrowInstruction.Rule,
+        ...parseRuleInstruction(instruction),
+      };
     }
     case P2pEscrowInstruction.SetOfferPaused: {
       assertIsInstructionWithAccounts(instruction);
@@ -794,10 +834,13 @@ export function parseP2pEscrowInstruction<TProgram extends string>(
       };
     }
     default:
-      throw new SolanaError(SOLANA_ERROR__PROGRAM_CLIENTS__UNRECOGNIZED_INSTRUCTION_TYPE, {
-        instructionType: instructionType as string,
-        programName: "p2pEscrow",
-      });
+      throw new SolanaError(
+        SOLANA_ERROR__PROGRAM_CLIENTS__UNRECOGNIZED_INSTRUCTION_TYPE,
+        {
+          instructionType: instructionType as string,
+          programName: "p2pEscrow",
+        },
+      );
   }
 }
 
@@ -808,27 +851,37 @@ export type P2pEscrowPlugin = {
 };
 
 export type P2pEscrowPluginAccounts = {
-  arbiter: ReturnType<typeof getArbiterCodec> & SelfFetchFunctions<ArbiterArgs, Arbiter>;
-  config: ReturnType<typeof getConfigCodec> & SelfFetchFunctions<ConfigArgs, Config>;
-  offer: ReturnType<typeof getOfferCodec> & SelfFetchFunctions<OfferArgs, Offer>;
-  profile: ReturnType<typeof getProfileCodec> & SelfFetchFunctions<ProfileArgs, Profile>;
-  trade: ReturnType<typeof getTradeCodec> & SelfFetchFunctions<TradeArgs, Trade>;
+  arbiter: ReturnType<typeof getArbiterCodec> &
+    SelfFetchFunctions<ArbiterArgs, Arbiter>;
+  config: ReturnType<typeof getConfigCodec> &
+    SelfFetchFunctions<ConfigArgs, Config>;
+  offer: ReturnType<typeof getOfferCodec> &
+    SelfFetchFunctions<OfferArgs, Offer>;
+  profile: ReturnType<typeof getProfileCodec> &
+    SelfFetchFunctions<ProfileArgs, Profile>;
+  trade: ReturnType<typeof getTradeCodec> &
+    SelfFetchFunctions<TradeArgs, Trade>;
 };
 
 export type P2pEscrowPluginInstructions = {
   acceptAdmin: (
     input: AcceptAdminAsyncInput,
-  ) => ReturnType<typeof getAcceptAdminInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getAcceptAdminInstructionAsync> &
+    SelfPlanAndSendFunctions;
   cancelTrade: (
     input: CancelTradeInput,
   ) => ReturnType<typeof getCancelTradeInstruction> & SelfPlanAndSendFunctions;
-  claim: (input: ClaimInput) => ReturnType<typeof getClaimInstruction> & SelfPlanAndSendFunctions;
+  claim: (
+    input: ClaimInput,
+  ) => ReturnType<typeof getClaimInstruction> & SelfPlanAndSendFunctions;
   closeOffer: (
     input: CloseOfferAsyncInput,
-  ) => ReturnType<typeof getCloseOfferInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getCloseOfferInstructionAsync> &
+    SelfPlanAndSendFunctions;
   createOffer: (
     input: CreateOfferAsyncInput,
-  ) => ReturnType<typeof getCreateOfferInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getCreateOfferInstructionAsync> &
+    SelfPlanAndSendFunctions;
   deposit: (
     input: DepositInput,
   ) => ReturnType<typeof getDepositInstruction> & SelfPlanAndSendFunctions;
@@ -840,7 +893,8 @@ export type P2pEscrowPluginInstructions = {
   ) => ReturnType<typeof getExpireTradeInstruction> & SelfPlanAndSendFunctions;
   initializeConfig: (
     input: InitializeConfigAsyncInput,
-  ) => ReturnType<typeof getInitializeConfigInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getInitializeConfigInstructionAsync> &
+    SelfPlanAndSendFunctions;
   markPaid: (
     input: MarkPaidInput,
   ) => ReturnType<typeof getMarkPaidInstruction> & SelfPlanAndSendFunctions;
@@ -849,49 +903,61 @@ export type P2pEscrowPluginInstructions = {
   ) => ReturnType<typeof getOpenDisputeInstruction> & SelfPlanAndSendFunctions;
   openProfile: (
     input: OpenProfileAsyncInput,
-  ) => ReturnType<typeof getOpenProfileInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getOpenProfileInstructionAsync> &
+    SelfPlanAndSendFunctions;
   proposeAdmin: (
     input: ProposeAdminAsyncInput,
-  ) => ReturnType<typeof getProposeAdminInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getProposeAdminInstructionAsync> &
+    SelfPlanAndSendFunctions;
   registerArbiter: (
     input: RegisterArbiterAsyncInput,
-  ) => ReturnType<typeof getRegisterArbiterInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getRegisterArbiterInstructionAsync> &
+    SelfPlanAndSendFunctions;
   release: (
     input: ReleaseAsyncInput,
   ) => ReturnType<typeof getReleaseInstructionAsync> & SelfPlanAndSendFunctions;
   releaseWithAttestation: (
     input: ReleaseWithAttestationAsyncInput,
-  ) => ReturnType<typeof getReleaseWithAttestationInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getReleaseWithAttestationInstructionAsync> &
+    SelfPlanAndSendFunctions;
   rule: (
     input: RuleAsyncInput,
   ) => ReturnType<typeof getRuleInstructionAsync> & SelfPlanAndSendFunctions;
   setOfferPaused: (
     input: SetOfferPausedInput,
-  ) => ReturnType<typeof getSetOfferPausedInstruction> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getSetOfferPausedInstruction> &
+    SelfPlanAndSendFunctions;
   setPause: (
     input: SetPauseAsyncInput,
-  ) => ReturnType<typeof getSetPauseInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getSetPauseInstructionAsync> &
+    SelfPlanAndSendFunctions;
   settle: (
     input: SettleInput,
   ) => ReturnType<typeof getSettleInstruction> & SelfPlanAndSendFunctions;
   submitEvidence: (
     input: SubmitEvidenceInput,
-  ) => ReturnType<typeof getSubmitEvidenceInstruction> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getSubmitEvidenceInstruction> &
+    SelfPlanAndSendFunctions;
   takeOffer: (
     input: TakeOfferAsyncInput,
-  ) => ReturnType<typeof getTakeOfferInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getTakeOfferInstructionAsync> &
+    SelfPlanAndSendFunctions;
   updateArbiter: (
     input: UpdateArbiterAsyncInput,
-  ) => ReturnType<typeof getUpdateArbiterInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getUpdateArbiterInstructionAsync> &
+    SelfPlanAndSendFunctions;
   updateConfig: (
     input: UpdateConfigAsyncInput,
-  ) => ReturnType<typeof getUpdateConfigInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getUpdateConfigInstructionAsync> &
+    SelfPlanAndSendFunctions;
   withdraw: (
     input: WithdrawAsyncInput,
-  ) => ReturnType<typeof getWithdrawInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getWithdrawInstructionAsync> &
+    SelfPlanAndSendFunctions;
   withdrawFees: (
     input: WithdrawFeesAsyncInput,
-  ) => ReturnType<typeof getWithdrawFeesInstructionAsync> & SelfPlanAndSendFunctions;
+  ) => ReturnType<typeof getWithdrawFeesInstructionAsync> &
+    SelfPlanAndSendFunctions;
 };
 
 export type P2pEscrowPluginPdas = {
@@ -923,51 +989,117 @@ export function p2pEscrowProgram() {
         },
         instructions: {
           acceptAdmin: (input) =>
-            addSelfPlanAndSendFunctions(client, getAcceptAdminInstructionAsync(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getAcceptAdminInstructionAsync(input),
+            ),
           cancelTrade: (input) =>
-            addSelfPlanAndSendFunctions(client, getCancelTradeInstruction(input)),
-          claim: (input) => addSelfPlanAndSendFunctions(client, getClaimInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getCancelTradeInstruction(input),
+            ),
+          claim: (input) =>
+            addSelfPlanAndSendFunctions(client, getClaimInstruction(input)),
           closeOffer: (input) =>
-            addSelfPlanAndSendFunctions(client, getCloseOfferInstructionAsync(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getCloseOfferInstructionAsync(input),
+            ),
           createOffer: (input) =>
-            addSelfPlanAndSendFunctions(client, getCreateOfferInstructionAsync(input)),
-          deposit: (input) => addSelfPlanAndSendFunctions(client, getDepositInstruction(input)),
-          escalate: (input) => addSelfPlanAndSendFunctions(client, getEscalateInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getCreateOfferInstructionAsync(input),
+            ),
+          deposit: (input) =>
+            addSelfPlanAndSendFunctions(client, getDepositInstruction(input)),
+          escalate: (input) =>
+            addSelfPlanAndSendFunctions(client, getEscalateInstruction(input)),
           expireTrade: (input) =>
-            addSelfPlanAndSendFunctions(client, getExpireTradeInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getExpireTradeInstruction(input),
+            ),
           initializeConfig: (input) =>
-            addSelfPlanAndSendFunctions(client, getInitializeConfigInstructionAsync(input)),
-          markPaid: (input) => addSelfPlanAndSendFunctions(client, getMarkPaidInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getInitializeConfigInstructionAsync(input),
+            ),
+          markPaid: (input) =>
+            addSelfPlanAndSendFunctions(client, getMarkPaidInstruction(input)),
           openDispute: (input) =>
-            addSelfPlanAndSendFunctions(client, getOpenDisputeInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getOpenDisputeInstruction(input),
+            ),
           openProfile: (input) =>
-            addSelfPlanAndSendFunctions(client, getOpenProfileInstructionAsync(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getOpenProfileInstructionAsync(input),
+            ),
           proposeAdmin: (input) =>
-            addSelfPlanAndSendFunctions(client, getProposeAdminInstructionAsync(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getProposeAdminInstructionAsync(input),
+            ),
           registerArbiter: (input) =>
-            addSelfPlanAndSendFunctions(client, getRegisterArbiterInstructionAsync(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getRegisterArbiterInstructionAsync(input),
+            ),
           release: (input) =>
-            addSelfPlanAndSendFunctions(client, getReleaseInstructionAsync(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getReleaseInstructionAsync(input),
+            ),
           releaseWithAttestation: (input) =>
-            addSelfPlanAndSendFunctions(client, getReleaseWithAttestationInstructionAsync(input)),
-          rule: (input) => addSelfPlanAndSendFunctions(client, getRuleInstructionAsync(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getReleaseWithAttestationInstructionAsync(input),
+            ),
+          rule: (input) =>
+            addSelfPlanAndSendFunctions(client, getRuleInstructionAsync(input)),
           setOfferPaused: (input) =>
-            addSelfPlanAndSendFunctions(client, getSetOfferPausedInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getSetOfferPausedInstruction(input),
+            ),
           setPause: (input) =>
-            addSelfPlanAndSendFunctions(client, getSetPauseInstructionAsync(input)),
-          settle: (input) => addSelfPlanAndSendFunctions(client, getSettleInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getSetPauseInstructionAsync(input),
+            ),
+          settle: (input) =>
+            addSelfPlanAndSendFunctions(client, getSettleInstruction(input)),
           submitEvidence: (input) =>
-            addSelfPlanAndSendFunctions(client, getSubmitEvidenceInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getSubmitEvidenceInstruction(input),
+            ),
           takeOffer: (input) =>
-            addSelfPlanAndSendFunctions(client, getTakeOfferInstructionAsync(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getTakeOfferInstructionAsync(input),
+            ),
           updateArbiter: (input) =>
-            addSelfPlanAndSendFunctions(client, getUpdateArbiterInstructionAsync(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getUpdateArbiterInstructionAsync(input),
+            ),
           updateConfig: (input) =>
-            addSelfPlanAndSendFunctions(client, getUpdateConfigInstructionAsync(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getUpdateConfigInstructionAsync(input),
+            ),
           withdraw: (input) =>
-            addSelfPlanAndSendFunctions(client, getWithdrawInstructionAsync(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getWithdrawInstructionAsync(input),
+            ),
           withdrawFees: (input) =>
-            addSelfPlanAndSendFunctions(client, getWithdrawFeesInstructionAsync(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getWithdrawFeesInstructionAsync(input),
+            ),
         },
         pdas: {
           config: findConfigPda,

@@ -69,5 +69,8 @@ export function getAdminTransferProposedCodec(): FixedSizeCodec<
   AdminTransferProposedArgs,
   AdminTransferProposed
 > {
-  return combineCodec(getAdminTransferProposedEncoder(), getAdminTransferProposedDecoder());
+  return combineCodec(
+    getAdminTransferProposedEncoder(),
+    getAdminTransferProposedDecoder(),
+  );
 }

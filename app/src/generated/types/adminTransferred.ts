@@ -65,6 +65,12 @@ export function getAdminTransferredDecoder(): FixedSizeDecoder<AdminTransferred>
   );
 }
 
-export function getAdminTransferredCodec(): FixedSizeCodec<AdminTransferredArgs, AdminTransferred> {
-  return combineCodec(getAdminTransferredEncoder(), getAdminTransferredDecoder());
+export function getAdminTransferredCodec(): FixedSizeCodec<
+  AdminTransferredArgs,
+  AdminTransferred
+> {
+  return combineCodec(
+    getAdminTransferredEncoder(),
+    getAdminTransferredDecoder(),
+  );
 }

@@ -75,5 +75,8 @@ export function getArbiterRegisteredCodec(): FixedSizeCodec<
   ArbiterRegisteredArgs,
   ArbiterRegistered
 > {
-  return combineCodec(getArbiterRegisteredEncoder(), getArbiterRegisteredDecoder());
+  return combineCodec(
+    getArbiterRegisteredEncoder(),
+    getArbiterRegisteredDecoder(),
+  );
 }

@@ -77,6 +77,9 @@ export function getArbiterUpdatedDecoder(): FixedSizeDecoder<ArbiterUpdated> {
   );
 }
 
-export function getArbiterUpdatedCodec(): FixedSizeCodec<ArbiterUpdatedArgs, ArbiterUpdated> {
+export function getArbiterUpdatedCodec(): FixedSizeCodec<
+  ArbiterUpdatedArgs,
+  ArbiterUpdated
+> {
   return combineCodec(getArbiterUpdatedEncoder(), getArbiterUpdatedDecoder());
 }

@@ -80,5 +80,8 @@ export function getConfigInitializedCodec(): FixedSizeCodec<
   ConfigInitializedArgs,
   ConfigInitialized
 > {
-  return combineCodec(getConfigInitializedEncoder(), getConfigInitializedDecoder());
+  return combineCodec(
+    getConfigInitializedEncoder(),
+    getConfigInitializedDecoder(),
+  );
 }

@@ -66,6 +66,9 @@ export function getConfigParamsDecoder(): FixedSizeDecoder<ConfigParams> {
   ]);
 }
 
-export function getConfigParamsCodec(): FixedSizeCodec<ConfigParamsArgs, ConfigParams> {
+export function getConfigParamsCodec(): FixedSizeCodec<
+  ConfigParamsArgs,
+  ConfigParams
+> {
   return combineCodec(getConfigParamsEncoder(), getConfigParamsDecoder());
 }

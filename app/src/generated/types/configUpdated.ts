@@ -76,6 +76,9 @@ export function getConfigUpdatedDecoder(): FixedSizeDecoder<ConfigUpdated> {
   );
 }
 
-export function getConfigUpdatedCodec(): FixedSizeCodec<ConfigUpdatedArgs, ConfigUpdated> {
+export function getConfigUpdatedCodec(): FixedSizeCodec<
+  ConfigUpdatedArgs,
+  ConfigUpdated
+> {
   return combineCodec(getConfigUpdatedEncoder(), getConfigUpdatedDecoder());
 }

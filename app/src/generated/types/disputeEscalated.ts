@@ -90,6 +90,12 @@ export function getDisputeEscalatedDecoder(): FixedSizeDecoder<DisputeEscalated>
   );
 }
 
-export function getDisputeEscalatedCodec(): FixedSizeCodec<DisputeEscalatedArgs, DisputeEscalated> {
-  return combineCodec(getDisputeEscalatedEncoder(), getDisputeEscalatedDecoder());
+export function getDisputeEscalatedCodec(): FixedSizeCodec<
+  DisputeEscalatedArgs,
+  DisputeEscalated
+> {
+  return combineCodec(
+    getDisputeEscalatedEncoder(),
+    getDisputeEscalatedDecoder(),
+  );
 }

@@ -104,6 +104,9 @@ export function getDisputeOpenedDecoder(): FixedSizeDecoder<DisputeOpened> {
   );
 }
 
-export function getDisputeOpenedCodec(): FixedSizeCodec<DisputeOpenedArgs, DisputeOpened> {
+export function getDisputeOpenedCodec(): FixedSizeCodec<
+  DisputeOpenedArgs,
+  DisputeOpened
+> {
   return combineCodec(getDisputeOpenedEncoder(), getDisputeOpenedDecoder());
 }

@@ -134,6 +134,9 @@ export function getDisputeResolvedDecoder(): FixedSizeDecoder<DisputeResolved> {
   );
 }
 
-export function getDisputeResolvedCodec(): FixedSizeCodec<DisputeResolvedArgs, DisputeResolved> {
+export function getDisputeResolvedCodec(): FixedSizeCodec<
+  DisputeResolvedArgs,
+  DisputeResolved
+> {
   return combineCodec(getDisputeResolvedEncoder(), getDisputeResolvedDecoder());
 }

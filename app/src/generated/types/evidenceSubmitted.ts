@@ -88,6 +88,12 @@ export function getEvidenceSubmittedDecoder(): Decoder<EvidenceSubmitted> {
   );
 }
 
-export function getEvidenceSubmittedCodec(): Codec<EvidenceSubmittedArgs, EvidenceSubmitted> {
-  return combineCodec(getEvidenceSubmittedEncoder(), getEvidenceSubmittedDecoder());
+export function getEvidenceSubmittedCodec(): Codec<
+  EvidenceSubmittedArgs,
+  EvidenceSubmitted
+> {
+  return combineCodec(
+    getEvidenceSubmittedEncoder(),
+    getEvidenceSubmittedDecoder(),
+  );
 }

@@ -90,6 +90,9 @@ export function getFeesWithdrawnDecoder(): FixedSizeDecoder<FeesWithdrawn> {
   );
 }
 
-export function getFeesWithdrawnCodec(): FixedSizeCodec<FeesWithdrawnArgs, FeesWithdrawn> {
+export function getFeesWithdrawnCodec(): FixedSizeCodec<
+  FeesWithdrawnArgs,
+  FeesWithdrawn
+> {
   return combineCodec(getFeesWithdrawnEncoder(), getFeesWithdrawnDecoder());
 }

@@ -78,6 +78,9 @@ export function getOfferClosedDecoder(): FixedSizeDecoder<OfferClosed> {
   );
 }
 
-export function getOfferClosedCodec(): FixedSizeCodec<OfferClosedArgs, OfferClosed> {
+export function getOfferClosedCodec(): FixedSizeCodec<
+  OfferClosedArgs,
+  OfferClosed
+> {
   return combineCodec(getOfferClosedEncoder(), getOfferClosedDecoder());
 }

@@ -78,6 +78,9 @@ export function getOfferDepositedDecoder(): FixedSizeDecoder<OfferDeposited> {
   );
 }
 
-export function getOfferDepositedCodec(): FixedSizeCodec<OfferDepositedArgs, OfferDeposited> {
+export function getOfferDepositedCodec(): FixedSizeCodec<
+  OfferDepositedArgs,
+  OfferDeposited
+> {
   return combineCodec(getOfferDepositedEncoder(), getOfferDepositedDecoder());
 }

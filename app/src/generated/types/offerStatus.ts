@@ -31,6 +31,9 @@ export function getOfferStatusDecoder(): FixedSizeDecoder<OfferStatus> {
   return getEnumDecoder(OfferStatus);
 }
 
-export function getOfferStatusCodec(): FixedSizeCodec<OfferStatusArgs, OfferStatus> {
+export function getOfferStatusCodec(): FixedSizeCodec<
+  OfferStatusArgs,
+  OfferStatus
+> {
   return combineCodec(getOfferStatusEncoder(), getOfferStatusDecoder());
 }

@@ -71,5 +71,8 @@ export function getOfferStatusChangedCodec(): FixedSizeCodec<
   OfferStatusChangedArgs,
   OfferStatusChanged
 > {
-  return combineCodec(getOfferStatusChangedEncoder(), getOfferStatusChangedDecoder());
+  return combineCodec(
+    getOfferStatusChangedEncoder(),
+    getOfferStatusChangedDecoder(),
+  );
 }

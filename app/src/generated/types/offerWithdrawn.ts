@@ -78,6 +78,9 @@ export function getOfferWithdrawnDecoder(): FixedSizeDecoder<OfferWithdrawn> {
   );
 }
 
-export function getOfferWithdrawnCodec(): FixedSizeCodec<OfferWithdrawnArgs, OfferWithdrawn> {
+export function getOfferWithdrawnCodec(): FixedSizeCodec<
+  OfferWithdrawnArgs,
+  OfferWithdrawn
+> {
   return combineCodec(getOfferWithdrawnEncoder(), getOfferWithdrawnDecoder());
 }

@@ -71,6 +71,9 @@ export function getPauseChangedDecoder(): FixedSizeDecoder<PauseChanged> {
   );
 }
 
-export function getPauseChangedCodec(): FixedSizeCodec<PauseChangedArgs, PauseChanged> {
+export function getPauseChangedCodec(): FixedSizeCodec<
+  PauseChangedArgs,
+  PauseChanged
+> {
   return combineCodec(getPauseChangedEncoder(), getPauseChangedDecoder());
 }

@@ -100,6 +100,9 @@ export function getPayoutClaimedDecoder(): Decoder<PayoutClaimed> {
   );
 }
 
-export function getPayoutClaimedCodec(): Codec<PayoutClaimedArgs, PayoutClaimed> {
+export function getPayoutClaimedCodec(): Codec<
+  PayoutClaimedArgs,
+  PayoutClaimed
+> {
   return combineCodec(getPayoutClaimedEncoder(), getPayoutClaimedDecoder());
 }

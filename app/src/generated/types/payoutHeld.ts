@@ -84,6 +84,9 @@ export function getPayoutHeldDecoder(): FixedSizeDecoder<PayoutHeld> {
   );
 }
 
-export function getPayoutHeldCodec(): FixedSizeCodec<PayoutHeldArgs, PayoutHeld> {
+export function getPayoutHeldCodec(): FixedSizeCodec<
+  PayoutHeldArgs,
+  PayoutHeld
+> {
   return combineCodec(getPayoutHeldEncoder(), getPayoutHeldDecoder());
 }

@@ -65,6 +65,9 @@ export function getProfileOpenedDecoder(): FixedSizeDecoder<ProfileOpened> {
   );
 }
 
-export function getProfileOpenedCodec(): FixedSizeCodec<ProfileOpenedArgs, ProfileOpened> {
+export function getProfileOpenedCodec(): FixedSizeCodec<
+  ProfileOpenedArgs,
+  ProfileOpened
+> {
   return combineCodec(getProfileOpenedEncoder(), getProfileOpenedDecoder());
 }

@@ -32,6 +32,9 @@ export function getResolutionDecoder(): FixedSizeDecoder<Resolution> {
   return getEnumDecoder(Resolution);
 }
 
-export function getResolutionCodec(): FixedSizeCodec<ResolutionArgs, Resolution> {
+export function getResolutionCodec(): FixedSizeCodec<
+  ResolutionArgs,
+  Resolution
+> {
   return combineCodec(getResolutionEncoder(), getResolutionDecoder());
 }

@@ -84,6 +84,9 @@ export function getTradeCancelledDecoder(): FixedSizeDecoder<TradeCancelled> {
   );
 }
 
-export function getTradeCancelledCodec(): FixedSizeCodec<TradeCancelledArgs, TradeCancelled> {
+export function getTradeCancelledCodec(): FixedSizeCodec<
+  TradeCancelledArgs,
+  TradeCancelled
+> {
   return combineCodec(getTradeCancelledEncoder(), getTradeCancelledDecoder());
 }

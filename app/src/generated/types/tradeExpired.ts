@@ -96,6 +96,9 @@ export function getTradeExpiredDecoder(): FixedSizeDecoder<TradeExpired> {
   );
 }
 
-export function getTradeExpiredCodec(): FixedSizeCodec<TradeExpiredArgs, TradeExpired> {
+export function getTradeExpiredCodec(): FixedSizeCodec<
+  TradeExpiredArgs,
+  TradeExpired
+> {
   return combineCodec(getTradeExpiredEncoder(), getTradeExpiredDecoder());
 }

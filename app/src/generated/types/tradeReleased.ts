@@ -118,6 +118,9 @@ export function getTradeReleasedDecoder(): Decoder<TradeReleased> {
   );
 }
 
-export function getTradeReleasedCodec(): Codec<TradeReleasedArgs, TradeReleased> {
+export function getTradeReleasedCodec(): Codec<
+  TradeReleasedArgs,
+  TradeReleased
+> {
   return combineCodec(getTradeReleasedEncoder(), getTradeReleasedDecoder());
 }

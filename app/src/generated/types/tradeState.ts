@@ -33,6 +33,9 @@ export function getTradeStateDecoder(): FixedSizeDecoder<TradeState> {
   return getEnumDecoder(TradeState);
 }
 
-export function getTradeStateCodec(): FixedSizeCodec<TradeStateArgs, TradeState> {
+export function getTradeStateCodec(): FixedSizeCodec<
+  TradeStateArgs,
+  TradeState
+> {
   return combineCodec(getTradeStateEncoder(), getTradeStateDecoder());
 }
