@@ -385,7 +385,11 @@ test("a payout the buyer's frozen account cannot take waits for its claim; fees 
   // The seller's exit does not wait: nothing is locked in the offer any more.
   assert.equal((await getOffer(rpc, offer)).locked, 0n);
   await assertRefused(client.release(keys.seller, trade), "TradeSettled");
+  // The seller closes its offer; the claim does not need it.
+  await client.closeOffer(keys.seller, offer);
   await assertRefused(client.claim(keys.stranger, trade), "NotBuyer");
+  // While the buyer's own account is frozen, the SDK asks for another destination.
+  await assertRefused(client.claim(keys.buyer, trade), "DestinationNeeded");
   // Once the freeze authority thaws the account, the buyer claims into it.
   await setFrozen(desk, keys.buyer.address, false);
   const claimed = await client.claim(keys.buyer, trade);

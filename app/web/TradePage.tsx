@@ -83,6 +83,36 @@ function describe(entry: AccountEvent, decimals: number): string {
 
 type Tx = ReturnType<typeof useTransaction>;
 
+/**
+ * The buyer's claim of what waits on a `Settled` trade: to its own token account by default, or
+ * to another token account of the mint it names (when its own cannot receive).
+ */
+function ClaimForm({ tradeAddress, tx }: { tradeAddress: Address; tx: Tx }) {
+  const desk = useDesk();
+  const [destination, setDestination] = useState("");
+  const signer = desk.signer;
+  if (!signer) return null;
+  const claim = () =>
+    tx.run("Claim", (c) =>
+      c.claim(signer, tradeAddress, {
+        destination: destination.trim() ? address(destination.trim()) : undefined,
+      }),
+    );
+  return (
+    <span>
+      <input
+        name="claim-destination"
+        placeholder="token account (default: yours)"
+        value={destination}
+        onChange={(e) => setDestination(e.target.value)}
+      />
+      <button disabled={tx.busy} onClick={claim}>
+        Claim what waits for you
+      </button>
+    </span>
+  );
+}
+
 function Actions({
   tradeAddress,
   trade,
@@ -183,14 +213,7 @@ function Actions({
         </span>
       )}
       {actions.includes("rule") && <a href="#/arbiter">Rule in the arbiter console</a>}
-      {actions.includes("claim") && (
-        <button
-          disabled={tx.busy}
-          onClick={() => tx.run("Claim", (c) => c.claim(signer, tradeAddress))}
-        >
-          Claim what waits for you
-        </button>
-      )}
+      {actions.includes("claim") && <ClaimForm tradeAddress={tradeAddress} tx={tx} />}
       {actions.includes("escalate") && (
         <button
           disabled={tx.busy}

@@ -1009,34 +1009,6 @@ impl Env {
         self.track(&[mint.pubkey()]);
     }
 
-    /// `owner` burns every token of its associated token account.
-    pub async fn burn_all(&self, mint: &TestMint, owner: &Keypair) {
-        let account = mint.ata(&owner.pubkey());
-        let instruction = spl_token_2022_interface::instruction::burn(
-            &mint.token_program,
-            &account,
-            &mint.address,
-            &owner.pubkey(),
-            &[],
-            self.balance(&account).await,
-        )
-        .expect("burn");
-        self.ok(&[instruction], &[owner]).await;
-    }
-
-    /// The mint's close authority closes it (its supply must be zero).
-    pub async fn close_mint(&self, mint: &TestMint) {
-        let instruction = spl_token_2022_interface::instruction::close_account(
-            &mint.token_program,
-            &mint.address,
-            &self.ctx.payer.pubkey(),
-            &self.mint_authority.pubkey(),
-            &[],
-        )
-        .expect("close mint");
-        self.ok(&[instruction], &[&self.mint_authority]).await;
-    }
-
     /// `wallet` re-assigns itself to another program with the system program's `assign` (any key
     /// can do this to itself); it can no longer pay for anything, but can still receive lamports.
     pub async fn reassign_wallet(&self, wallet: &Keypair) {

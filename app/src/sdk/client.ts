@@ -67,10 +67,16 @@ import {
   tradeAddress,
   tokenAccountAddress,
 } from "./addresses";
-import { getCreateAssociatedTokenIdempotentInstruction } from "@solana-program/token";
-
 import { attestationMessage, ed25519Instruction } from "./attestation";
-import { getMintInfo, unwrapSolInstruction, wrapSolInstructions, type MintInfo } from "./tokens";
+import { EscrowError } from "./errors";
+import {
+  associatedAccountReadiness,
+  createTokenAccountInstruction,
+  getMintInfo,
+  unwrapSolInstruction,
+  wrapSolInstructions,
+  type MintInfo,
+} from "./tokens";
 import {
   sendInstructions,
   type EscrowRpc,
@@ -695,42 +701,46 @@ export class EscrowClient {
   /**
    * Claims what waited for the buyer on a `Settled` trade (a payout its token account or wallet
    * could not receive when the trade ended): the held tokens to `destination` (any token account
-   * of the mint; by default the signer's associated one, created if missing), the trade's
-   * lamports to `recipient` (default the signer). Only the trade's buyer may claim (`NotBuyer`).
+   * of the mint), the trade's lamports to `recipient` (default the signer). Without a
+   * `destination` the signer's associated token account is used (created if missing) when it can
+   * receive; when it cannot (frozen, or its owner was changed) this fails with
+   * `DestinationNeeded` before sending. Works after the seller closed the offer. Only the trade's
+   * buyer may claim (`NotBuyer`).
    */
   async claim(
     buyer: TransactionSigner,
     trade: Address,
     options: { destination?: Address; recipient?: Address } = {},
   ): Promise<ActionResult> {
-    const context = await this.tradeContext(trade);
+    const state = await getTrade(this.rpc, trade);
+    const mint = await getMintInfo(this.rpc, state.mint);
+    const holding = await holdingAddress(trade, mint.address, mint.tokenProgram);
+    const { value: holdingAccount } = await this.rpc
+      .getAccountInfo(holding, { encoding: "base64" })
+      .send();
     const instructions: Instruction[] = [];
-    let destination: Address | undefined;
-    if (context.trade.held > 0n) {
-      destination =
-        options.destination ??
-        (await tokenAccountAddress(buyer.address, context.offer.mint, context.offer.tokenProgram));
-      if (!options.destination) {
-        instructions.push(
-          getCreateAssociatedTokenIdempotentInstruction({
-            payer: buyer,
-            ata: destination,
-            owner: buyer.address,
-            mint: context.offer.mint,
-            tokenProgram: context.offer.tokenProgram,
-          }),
-        );
+    let destination = options.destination;
+    if (!destination && holdingAccount) {
+      const readiness = await associatedAccountReadiness(this.rpc, buyer.address, mint);
+      if (readiness !== "ready" && readiness !== "missing") {
+        throw new EscrowError({
+          name: "DestinationNeeded",
+          message: `your token account for this mint cannot receive (${readiness}): name another token account of the mint as the destination`,
+          logs: [],
+        });
       }
+      destination = await tokenAccountAddress(buyer.address, mint.address, mint.tokenProgram);
+      instructions.push(await createTokenAccountInstruction(buyer, buyer.address, mint));
     }
     instructions.push(
       getClaimInstruction({
         buyer,
         trade,
-        holding: context.accounts.holding,
+        holding,
         destination,
         recipient: options.recipient ?? buyer.address,
-        mint: context.offer.mint,
-        tokenProgram: context.offer.tokenProgram,
+        mint: mint.address,
+        tokenProgram: mint.tokenProgram,
         ...(await this.events()),
       }),
     );

@@ -16,6 +16,7 @@ import {
 } from "@solana/kit";
 import { getCreateAccountInstruction, getTransferSolInstruction } from "@solana-program/system";
 import {
+  AccountState,
   getCloseAccountInstruction,
   getCreateAssociatedTokenIdempotentInstruction,
   getInitializeMint2Instruction,
@@ -58,6 +59,25 @@ export async function getTokenAccountAmount(rpc: EscrowRpc, account: Address): P
   const { value } = await rpc.getAccountInfo(account, { encoding: "base64" }).send();
   if (!value) return 0n;
   return getTokenDecoder().decode(getBase64Encoder().encode(value.data[0])).amount;
+}
+
+/**
+ * Whether `owner`'s associated token account for `mint` can take a transfer now: `"missing"`
+ * (it can be created), `"ready"`, or why not (`"frozen"`, `"another owner"`). Token-2022 accounts
+ * that accept only confidential transfers are not detected; the transfer then fails with the
+ * token program's error.
+ */
+export async function associatedAccountReadiness(
+  rpc: EscrowRpc,
+  owner: Address,
+  mint: MintInfo,
+): Promise<"missing" | "ready" | "frozen" | "another owner"> {
+  const account = await tokenAccountAddress(owner, mint.address, mint.tokenProgram);
+  const { value } = await rpc.getAccountInfo(account, { encoding: "base64" }).send();
+  if (!value) return "missing";
+  const state = getTokenDecoder().decode(getBase64Encoder().encode(value.data[0]));
+  if (state.owner !== owner) return "another owner";
+  return state.state === AccountState.Frozen ? "frozen" : "ready";
 }
 
 /** Creates `owner`'s associated token account for `mint` if it is missing. */

@@ -61,6 +61,8 @@ pub enum EscrowError {
     MintHasTransferHook,
     #[msg("The mint has a default account state that its freeze authority could switch to frozen")]
     MintDefaultStateChangeable,
+    #[msg("The mint has a close authority: it could be closed and created again with other extensions")]
+    MintClosable,
     #[msg("The vault is not this offer's vault")]
     VaultMismatch,
     #[msg("The mint is not this offer's mint")]
@@ -123,6 +125,8 @@ pub enum EscrowError {
     TradeNotSettled,
     #[msg("Tokens wait for the buyer: name a token account of the mint to receive them")]
     DestinationMissing,
+    #[msg("A claim pays out to accounts other than the trade and its holding account")]
+    InvalidClaimDestination,
 
     // Disputes.
     #[msg("The trade is not marked paid")]

@@ -184,8 +184,8 @@ impl<'info> TradeEnd<'_, 'info> {
     }
 
     /// Pays `amount` to the buyer: into its associated token account (created if missing) when
-    /// that can receive, otherwise into the trade's holding account. Returns what the holding
-    /// account received.
+    /// that can receive, otherwise into the trade's holding account (created if missing, funded
+    /// first by the trade's lamports beyond its rent). Returns what the holding account received.
     fn pay_buyer(&self, tokens: &TokenAccounts<'_, 'info>, amount: u64) -> Result<u64> {
         if amount == 0 {
             return Ok(0);
@@ -209,6 +209,16 @@ impl<'info> TradeEnd<'_, 'info> {
         ) {
             self.pay_from_vault(tokens, &tokens.buyer_token_account, amount)?;
             return Ok(0);
+        }
+        // The buyer's own lamports on the trade beyond its rent (the bond) fund the holding
+        // account first, so whoever ends the trade pays only what they do not cover; they come
+        // back to the buyer with its claim.
+        let trade = self.trade.to_account_info();
+        if tokens.holding.owner == &System::id() && tokens.holding.data_is_empty() {
+            let spare = trade
+                .lamports()
+                .saturating_sub(Rent::get()?.minimum_balance(trade.data_len()));
+            move_lamports(&trade, &tokens.holding, spare)?;
         }
         ensure_associated_token_account(
             &tokens.holding,

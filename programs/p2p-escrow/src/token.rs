@@ -24,12 +24,15 @@ use crate::errors::EscrowError;
 
 /// Refuses mints whose extensions would let someone other than the program move, freeze or block
 /// escrowed tokens, or that an issuer could later change to block payouts. Checked wherever tokens
-/// enter escrow (`create_offer`, `deposit`) and at every take, because a mint closed at zero supply
-/// can be created again at the same address with other extensions. Refused: a permanent delegate,
-/// non-transferable, pausable, a transfer hook, and a default account state unless it is
-/// "initialized" with no freeze authority to switch it (a switch to "frozen" would make every
-/// token account created for a payout frozen). Allowed: transfer fees (the fee authority can raise
-/// them, which reduces what every recipient gets; see `docs/threat-model.md`).
+/// enter escrow (`create_offer`, `deposit`) and at every take. Refused: a permanent delegate,
+/// non-transferable, pausable, a transfer hook, a close authority (a mint closed at zero supply
+/// could come back at the same address with other extensions, which accounts created under the
+/// first one lack, and would strand every account that needs the mint to close), and a default
+/// account state unless it is "initialized" with no freeze authority to switch it (a switch to
+/// "frozen" would make every token account created for a payout frozen). Extensions cannot be
+/// added to an existing mint, so what passes here stays as it is. Allowed: transfer fees (the fee
+/// authority can raise them, which reduces what every recipient gets; see
+/// `docs/threat-model.md`).
 pub fn check_mint_policy(mint: &AccountInfo) -> Result<()> {
     let data = mint.try_borrow_data()?;
     let mint = StateWithExtensions::<MintState>::unpack(&data)?;
@@ -39,6 +42,7 @@ pub fn check_mint_policy(mint: &AccountInfo) -> Result<()> {
             ExtensionType::NonTransferable => return err!(EscrowError::MintNonTransferable),
             ExtensionType::Pausable => return err!(EscrowError::MintPausable),
             ExtensionType::TransferHook => return err!(EscrowError::MintHasTransferHook),
+            ExtensionType::MintCloseAuthority => return err!(EscrowError::MintClosable),
             ExtensionType::DefaultAccountState => {
                 let default_state = mint.get_extension::<DefaultAccountState>()?;
                 require!(

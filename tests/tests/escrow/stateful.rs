@@ -384,13 +384,6 @@ impl Model {
         trade.stage = if held { Stage::Settled } else { Stage::Closed };
         trade.terminal += 1;
     }
-
-    /// Whether paying `to_buyer` to the trade's buyer makes the payer create a token account:
-    /// the buyer's, when it closed it, or the trade's holding account, when the buyer's is frozen.
-    fn needs_payer(&self, trade: usize, to_buyer: u64) -> bool {
-        let buyer = self.trades[trade].buyer;
-        to_buyer > 0 && (self.frozen[buyer] || self.token_account_closed[buyer])
-    }
 }
 
 /// One sequence against a fresh chain.
@@ -1259,13 +1252,31 @@ async fn can_pay(env: &Env, model: &Model, who: usize) -> Option<bool> {
 }
 
 /// Whether a payout of `to_buyer` on trade `t` sent by `payer` can fund the token account it may
-/// have to create (see [`Model::needs_payer`]).
+/// have to create: the buyer's, when it closed it, or the trade's holding account, when the
+/// buyer's is frozen and the trade's own lamports beyond its rent do not cover the holding's.
 async fn payer_ok(env: &Env, model: &Model, t: usize, to_buyer: u64, payer: usize) -> Option<bool> {
-    if model.needs_payer(t, to_buyer) {
+    let buyer = model.trades[t].buyer;
+    let needs_payer = to_buyer > 0
+        && (model.token_account_closed[buyer]
+            || model.frozen[buyer] && !trade_funds_its_holding(env, model, t).await);
+    if needs_payer {
         can_pay(env, model, payer).await
     } else {
         Some(true)
     }
+}
+
+/// Whether the trade's lamports beyond its rent cover the rent of a token account of the mint
+/// (the fee vault's size).
+async fn trade_funds_its_holding(env: &Env, model: &Model, t: usize) -> bool {
+    let rent = env.ctx.banks_client.get_rent().await.expect("rent");
+    let Some(trade) = env.account(&model.trades[t].at.address).await else {
+        // A closed trade pays nothing out.
+        return true;
+    };
+    let spare = trade.lamports - rent.minimum_balance(trade.data.len());
+    let token_account = env.account(&model.fee_vault).await.expect("fee vault");
+    spare >= rent.minimum_balance(token_account.data.len())
 }
 
 /// The liveness property, then the buyers' claims. From whatever state the sequence reached,

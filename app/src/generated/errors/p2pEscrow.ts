@@ -68,104 +68,108 @@ export const P2P_ESCROW_ERROR__MINT_DEFAULT_FROZEN = 0x1788; // 6024
 export const P2P_ESCROW_ERROR__MINT_HAS_TRANSFER_HOOK = 0x1789; // 6025
 /** MintDefaultStateChangeable: The mint has a default account state that its freeze authority could switch to frozen */
 export const P2P_ESCROW_ERROR__MINT_DEFAULT_STATE_CHANGEABLE = 0x178a; // 6026
+/** MintClosable: The mint has a close authority: it could be closed and created again with other extensions */
+export const P2P_ESCROW_ERROR__MINT_CLOSABLE = 0x178b; // 6027
 /** VaultMismatch: The vault is not this offer's vault */
-export const P2P_ESCROW_ERROR__VAULT_MISMATCH = 0x178b; // 6027
+export const P2P_ESCROW_ERROR__VAULT_MISMATCH = 0x178c; // 6028
 /** MintMismatch: The mint is not this offer's mint */
-export const P2P_ESCROW_ERROR__MINT_MISMATCH = 0x178c; // 6028
+export const P2P_ESCROW_ERROR__MINT_MISMATCH = 0x178d; // 6029
 /** TokenProgramMismatch: The token program is not this offer's token program */
-export const P2P_ESCROW_ERROR__TOKEN_PROGRAM_MISMATCH = 0x178d; // 6029
+export const P2P_ESCROW_ERROR__TOKEN_PROGRAM_MISMATCH = 0x178e; // 6030
 /** NothingReceived: The deposit left nothing in the vault after transfer fees */
-export const P2P_ESCROW_ERROR__NOTHING_RECEIVED = 0x178e; // 6030
+export const P2P_ESCROW_ERROR__NOTHING_RECEIVED = 0x178f; // 6031
 /** InsufficientAvailable: The amount exceeds what the offer has available */
-export const P2P_ESCROW_ERROR__INSUFFICIENT_AVAILABLE = 0x178f; // 6031
+export const P2P_ESCROW_ERROR__INSUFFICIENT_AVAILABLE = 0x1790; // 6032
 /** OfferHasLockedTrades: The offer still has tokens locked in open trades */
-export const P2P_ESCROW_ERROR__OFFER_HAS_LOCKED_TRADES = 0x1790; // 6032
+export const P2P_ESCROW_ERROR__OFFER_HAS_LOCKED_TRADES = 0x1791; // 6033
 /** OfferStatusUnchanged: The offer is already in the requested status */
-export const P2P_ESCROW_ERROR__OFFER_STATUS_UNCHANGED = 0x1791; // 6033
+export const P2P_ESCROW_ERROR__OFFER_STATUS_UNCHANGED = 0x1792; // 6034
 /** OfferIdNotNext: The offer id is not the seller's next offer id (its profile's offers_created) */
-export const P2P_ESCROW_ERROR__OFFER_ID_NOT_NEXT = 0x1792; // 6034
+export const P2P_ESCROW_ERROR__OFFER_ID_NOT_NEXT = 0x1793; // 6035
 /** OfferNotOpen: The offer is not open for new trades */
-export const P2P_ESCROW_ERROR__OFFER_NOT_OPEN = 0x1793; // 6035
+export const P2P_ESCROW_ERROR__OFFER_NOT_OPEN = 0x1794; // 6036
 /** BuyerIsSeller: The buyer cannot be the seller */
-export const P2P_ESCROW_ERROR__BUYER_IS_SELLER = 0x1794; // 6036
+export const P2P_ESCROW_ERROR__BUYER_IS_SELLER = 0x1795; // 6037
 /** ArbiterIsParty: The arbiter cannot be a party to the trade */
-export const P2P_ESCROW_ERROR__ARBITER_IS_PARTY = 0x1795; // 6037
+export const P2P_ESCROW_ERROR__ARBITER_IS_PARTY = 0x1796; // 6038
 /** AttestorIsBuyer: The attestor cannot be the buyer */
-export const P2P_ESCROW_ERROR__ATTESTOR_IS_BUYER = 0x1796; // 6038
+export const P2P_ESCROW_ERROR__ATTESTOR_IS_BUYER = 0x1797; // 6039
 /** BuyerNotAllowed: This offer is reserved for another buyer */
-export const P2P_ESCROW_ERROR__BUYER_NOT_ALLOWED = 0x1797; // 6039
+export const P2P_ESCROW_ERROR__BUYER_NOT_ALLOWED = 0x1798; // 6040
 /** AmountBelowMinimum: The amount is below the offer's minimum trade amount */
-export const P2P_ESCROW_ERROR__AMOUNT_BELOW_MINIMUM = 0x1798; // 6040
+export const P2P_ESCROW_ERROR__AMOUNT_BELOW_MINIMUM = 0x1799; // 6041
 /** AmountAboveMaximum: The amount is above the offer's maximum trade amount */
-export const P2P_ESCROW_ERROR__AMOUNT_ABOVE_MAXIMUM = 0x1799; // 6041
+export const P2P_ESCROW_ERROR__AMOUNT_ABOVE_MAXIMUM = 0x179a; // 6042
 /** TermsMismatch: The offer's terms differ from the terms the buyer accepted */
-export const P2P_ESCROW_ERROR__TERMS_MISMATCH = 0x179a; // 6042
+export const P2P_ESCROW_ERROR__TERMS_MISMATCH = 0x179b; // 6043
 /** FiatAmountZero: The trade is too small to be worth any fiat at the offer's price */
-export const P2P_ESCROW_ERROR__FIAT_AMOUNT_ZERO = 0x179b; // 6043
+export const P2P_ESCROW_ERROR__FIAT_AMOUNT_ZERO = 0x179c; // 6044
 /** NotBuyer: Only the trade's buyer can do this */
-export const P2P_ESCROW_ERROR__NOT_BUYER = 0x179c; // 6044
+export const P2P_ESCROW_ERROR__NOT_BUYER = 0x179d; // 6045
 /** OfferMismatch: The trade does not belong to this offer */
-export const P2P_ESCROW_ERROR__OFFER_MISMATCH = 0x179d; // 6045
+export const P2P_ESCROW_ERROR__OFFER_MISMATCH = 0x179e; // 6046
 /** TradeNotLocked: The trade is not waiting for payment */
-export const P2P_ESCROW_ERROR__TRADE_NOT_LOCKED = 0x179e; // 6046
+export const P2P_ESCROW_ERROR__TRADE_NOT_LOCKED = 0x179f; // 6047
 /** TradeNotReleasable: The trade cannot be released in its current state */
-export const P2P_ESCROW_ERROR__TRADE_NOT_RELEASABLE = 0x179f; // 6047
+export const P2P_ESCROW_ERROR__TRADE_NOT_RELEASABLE = 0x17a0; // 6048
 /** PaymentDeadlinePassed: The payment deadline has passed */
-export const P2P_ESCROW_ERROR__PAYMENT_DEADLINE_PASSED = 0x17a0; // 6048
+export const P2P_ESCROW_ERROR__PAYMENT_DEADLINE_PASSED = 0x17a1; // 6049
 /** PaymentDeadlineNotReached: The payment deadline has not passed yet */
-export const P2P_ESCROW_ERROR__PAYMENT_DEADLINE_NOT_REACHED = 0x17a1; // 6049
+export const P2P_ESCROW_ERROR__PAYMENT_DEADLINE_NOT_REACHED = 0x17a2; // 6050
 /** InvalidPaymentReference: The payment reference hash must not be zero */
-export const P2P_ESCROW_ERROR__INVALID_PAYMENT_REFERENCE = 0x17a2; // 6050
+export const P2P_ESCROW_ERROR__INVALID_PAYMENT_REFERENCE = 0x17a3; // 6051
 /** TradeIdNotNext: The trade id is not the buyer's next trade id (its profile's trades_taken) */
-export const P2P_ESCROW_ERROR__TRADE_ID_NOT_NEXT = 0x17a3; // 6051
+export const P2P_ESCROW_ERROR__TRADE_ID_NOT_NEXT = 0x17a4; // 6052
 /** BuyerTokenAccountMismatch: The token account is not the buyer's associated token account for this mint */
-export const P2P_ESCROW_ERROR__BUYER_TOKEN_ACCOUNT_MISMATCH = 0x17a4; // 6052
+export const P2P_ESCROW_ERROR__BUYER_TOKEN_ACCOUNT_MISMATCH = 0x17a5; // 6053
 /** HoldingAccountMismatch: The holding account is not the trade's associated token account for this mint */
-export const P2P_ESCROW_ERROR__HOLDING_ACCOUNT_MISMATCH = 0x17a5; // 6053
+export const P2P_ESCROW_ERROR__HOLDING_ACCOUNT_MISMATCH = 0x17a6; // 6054
 /** TradeSettled: The trade has ended: only its buyer's claim is left */
-export const P2P_ESCROW_ERROR__TRADE_SETTLED = 0x17a6; // 6054
+export const P2P_ESCROW_ERROR__TRADE_SETTLED = 0x17a7; // 6055
 /** TradeNotSettled: The trade has no payout waiting to be claimed */
-export const P2P_ESCROW_ERROR__TRADE_NOT_SETTLED = 0x17a7; // 6055
+export const P2P_ESCROW_ERROR__TRADE_NOT_SETTLED = 0x17a8; // 6056
 /** DestinationMissing: Tokens wait for the buyer: name a token account of the mint to receive them */
-export const P2P_ESCROW_ERROR__DESTINATION_MISSING = 0x17a8; // 6056
+export const P2P_ESCROW_ERROR__DESTINATION_MISSING = 0x17a9; // 6057
+/** InvalidClaimDestination: A claim pays out to accounts other than the trade and its holding account */
+export const P2P_ESCROW_ERROR__INVALID_CLAIM_DESTINATION = 0x17aa; // 6058
 /** TradeNotPaid: The trade is not marked paid */
-export const P2P_ESCROW_ERROR__TRADE_NOT_PAID = 0x17a9; // 6057
+export const P2P_ESCROW_ERROR__TRADE_NOT_PAID = 0x17ab; // 6059
 /** TradeNotDisputed: The trade is not in dispute */
-export const P2P_ESCROW_ERROR__TRADE_NOT_DISPUTED = 0x17aa; // 6058
+export const P2P_ESCROW_ERROR__TRADE_NOT_DISPUTED = 0x17ac; // 6060
 /** ReleaseWindowOpen: The buyer can open a dispute only after the seller's release window */
-export const P2P_ESCROW_ERROR__RELEASE_WINDOW_OPEN = 0x17ab; // 6059
+export const P2P_ESCROW_ERROR__RELEASE_WINDOW_OPEN = 0x17ad; // 6061
 /** DisputeGraceNotOver: Only the trade's parties can open a dispute before the grace period after the release deadline */
-export const P2P_ESCROW_ERROR__DISPUTE_GRACE_NOT_OVER = 0x17ac; // 6060
+export const P2P_ESCROW_ERROR__DISPUTE_GRACE_NOT_OVER = 0x17ae; // 6062
 /** NotAParty: Only the trade's buyer or seller can do this */
-export const P2P_ESCROW_ERROR__NOT_A_PARTY = 0x17ad; // 6061
+export const P2P_ESCROW_ERROR__NOT_A_PARTY = 0x17af; // 6063
 /** InvalidEvidence: The evidence hash must not be zero */
-export const P2P_ESCROW_ERROR__INVALID_EVIDENCE = 0x17ae; // 6062
+export const P2P_ESCROW_ERROR__INVALID_EVIDENCE = 0x17b0; // 6064
 /** EvidenceUriTooLong: The evidence URI is longer than 200 bytes */
-export const P2P_ESCROW_ERROR__EVIDENCE_URI_TOO_LONG = 0x17af; // 6063
+export const P2P_ESCROW_ERROR__EVIDENCE_URI_TOO_LONG = 0x17b1; // 6065
 /** NotTradeArbiter: Only the arbiter now in charge of the dispute can rule */
-export const P2P_ESCROW_ERROR__NOT_TRADE_ARBITER = 0x17b0; // 6064
+export const P2P_ESCROW_ERROR__NOT_TRADE_ARBITER = 0x17b2; // 6066
 /** RulingDeadlinePassed: The ruling deadline has passed */
-export const P2P_ESCROW_ERROR__RULING_DEADLINE_PASSED = 0x17b1; // 6065
+export const P2P_ESCROW_ERROR__RULING_DEADLINE_PASSED = 0x17b3; // 6067
 /** RulingDeadlineNotReached: The ruling deadline has not passed yet */
-export const P2P_ESCROW_ERROR__RULING_DEADLINE_NOT_REACHED = 0x17b2; // 6066
+export const P2P_ESCROW_ERROR__RULING_DEADLINE_NOT_REACHED = 0x17b4; // 6068
 /** FallbackArbiterMismatch: The account is not the trade's fallback arbiter, or the trade has none to hand over to */
-export const P2P_ESCROW_ERROR__FALLBACK_ARBITER_MISMATCH = 0x17b3; // 6067
+export const P2P_ESCROW_ERROR__FALLBACK_ARBITER_MISMATCH = 0x17b5; // 6069
 /** NoAttestor: The offer has no attestor */
-export const P2P_ESCROW_ERROR__NO_ATTESTOR = 0x17b4; // 6068
+export const P2P_ESCROW_ERROR__NO_ATTESTOR = 0x17b6; // 6070
 /** AttestationMissing: The transaction has no Ed25519 instruction right before this one */
-export const P2P_ESCROW_ERROR__ATTESTATION_MISSING = 0x17b5; // 6069
+export const P2P_ESCROW_ERROR__ATTESTATION_MISSING = 0x17b7; // 6071
 /** AttestationMalformed: The Ed25519 instruction must verify exactly one signature over its own data */
-export const P2P_ESCROW_ERROR__ATTESTATION_MALFORMED = 0x17b6; // 6070
+export const P2P_ESCROW_ERROR__ATTESTATION_MALFORMED = 0x17b8; // 6072
 /** AttestorMismatch: The attestation is not signed by the offer's attestor */
-export const P2P_ESCROW_ERROR__ATTESTOR_MISMATCH = 0x17b7; // 6071
+export const P2P_ESCROW_ERROR__ATTESTOR_MISMATCH = 0x17b9; // 6073
 /** AttestationMismatch: The attestation does not match this trade */
-export const P2P_ESCROW_ERROR__ATTESTATION_MISMATCH = 0x17b8; // 6072
+export const P2P_ESCROW_ERROR__ATTESTATION_MISMATCH = 0x17ba; // 6074
 /** AccountInUse: The account already exists */
-export const P2P_ESCROW_ERROR__ACCOUNT_IN_USE = 0x17b9; // 6073
+export const P2P_ESCROW_ERROR__ACCOUNT_IN_USE = 0x17bb; // 6075
 /** MathOverflow: Arithmetic overflow */
-export const P2P_ESCROW_ERROR__MATH_OVERFLOW = 0x17ba; // 6074
+export const P2P_ESCROW_ERROR__MATH_OVERFLOW = 0x17bc; // 6076
 /** InvariantViolated: An account invariant does not hold */
-export const P2P_ESCROW_ERROR__INVARIANT_VIOLATED = 0x17bb; // 6075
+export const P2P_ESCROW_ERROR__INVARIANT_VIOLATED = 0x17bd; // 6077
 
 export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__ACCOUNT_IN_USE
@@ -193,12 +197,14 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__INSUFFICIENT_AVAILABLE
   | typeof P2P_ESCROW_ERROR__INSUFFICIENT_FEES
   | typeof P2P_ESCROW_ERROR__INVALID_BPS
+  | typeof P2P_ESCROW_ERROR__INVALID_CLAIM_DESTINATION
   | typeof P2P_ESCROW_ERROR__INVALID_EVIDENCE
   | typeof P2P_ESCROW_ERROR__INVALID_FIAT_CURRENCY
   | typeof P2P_ESCROW_ERROR__INVALID_PAYMENT_REFERENCE
   | typeof P2P_ESCROW_ERROR__INVALID_TRADE_LIMITS
   | typeof P2P_ESCROW_ERROR__INVARIANT_VIOLATED
   | typeof P2P_ESCROW_ERROR__MATH_OVERFLOW
+  | typeof P2P_ESCROW_ERROR__MINT_CLOSABLE
   | typeof P2P_ESCROW_ERROR__MINT_DEFAULT_FROZEN
   | typeof P2P_ESCROW_ERROR__MINT_DEFAULT_STATE_CHANGEABLE
   | typeof P2P_ESCROW_ERROR__MINT_HAS_PERMANENT_DELEGATE
@@ -273,12 +279,14 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__INSUFFICIENT_AVAILABLE]: `The amount exceeds what the offer has available`,
     [P2P_ESCROW_ERROR__INSUFFICIENT_FEES]: `The fee vault holds fewer tokens than requested`,
     [P2P_ESCROW_ERROR__INVALID_BPS]: `Basis points must be between 0 and 10000`,
+    [P2P_ESCROW_ERROR__INVALID_CLAIM_DESTINATION]: `A claim pays out to accounts other than the trade and its holding account`,
     [P2P_ESCROW_ERROR__INVALID_EVIDENCE]: `The evidence hash must not be zero`,
     [P2P_ESCROW_ERROR__INVALID_FIAT_CURRENCY]: `The fiat currency must be a three-letter ISO 4217 code in capitals`,
     [P2P_ESCROW_ERROR__INVALID_PAYMENT_REFERENCE]: `The payment reference hash must not be zero`,
     [P2P_ESCROW_ERROR__INVALID_TRADE_LIMITS]: `Trade limits must satisfy 0 < min <= max`,
     [P2P_ESCROW_ERROR__INVARIANT_VIOLATED]: `An account invariant does not hold`,
     [P2P_ESCROW_ERROR__MATH_OVERFLOW]: `Arithmetic overflow`,
+    [P2P_ESCROW_ERROR__MINT_CLOSABLE]: `The mint has a close authority: it could be closed and created again with other extensions`,
     [P2P_ESCROW_ERROR__MINT_DEFAULT_FROZEN]: `The mint freezes new token accounts by default`,
     [P2P_ESCROW_ERROR__MINT_DEFAULT_STATE_CHANGEABLE]: `The mint has a default account state that its freeze authority could switch to frozen`,
     [P2P_ESCROW_ERROR__MINT_HAS_PERMANENT_DELEGATE]: `The mint has a permanent delegate, which could take tokens out of the vault`,

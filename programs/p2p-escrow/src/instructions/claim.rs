@@ -58,6 +58,17 @@ impl Claim<'_> {
             self.trade.held == 0 || self.destination.is_some(),
             EscrowError::DestinationMissing
         );
+        let (trade, holding) = (self.trade.key(), self.holding.key());
+        let recipient = self.recipient.key();
+        require!(
+            recipient != trade
+                && recipient != holding
+                && self
+                    .destination
+                    .as_ref()
+                    .is_none_or(|destination| destination.key() != holding),
+            EscrowError::InvalidClaimDestination
+        );
         Ok(())
     }
 

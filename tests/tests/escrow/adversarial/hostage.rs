@@ -204,12 +204,18 @@ async fn a_buyer_token_account_given_away_holds_the_buyer_share_for_its_claim() 
                     )
                     .await
                 } else {
+                    // The buyer's bond funds the holding account: the seller cranking the default
+                    // ruling pays nothing for it.
                     past_ruling_deadline(&env, &trade).await;
-                    env.ok(
-                        &[env.escalate_ix(&trade, &env.seller.pubkey(), &fallback)],
-                        &[&env.seller],
-                    )
-                    .await
+                    let seller_before = env.lamports(&env.seller.pubkey()).await;
+                    let events = env
+                        .ok(
+                            &[env.escalate_ix(&trade, &env.seller.pubkey(), &fallback)],
+                            &[&env.seller],
+                        )
+                        .await;
+                    assert_eq!(env.lamports(&env.seller.pubkey()).await, seller_before);
+                    events
                 }
             }
         };
@@ -246,6 +252,18 @@ async fn a_buyer_token_account_given_away_holds_the_buyer_share_for_its_claim() 
             code(EscrowError::DestinationMissing),
         )
         .await;
+        for (destination, recipient) in [
+            (Some(fresh), trade.address),
+            (Some(fresh), trade.holding()),
+            (Some(trade.holding()), recipient),
+        ] {
+            env.refuse(
+                &[env.claim_ix(&trade, destination, &recipient)],
+                &[&env.buyer],
+                code(EscrowError::InvalidClaimDestination),
+            )
+            .await;
+        }
         let lamports = env.lamports(&trade.address).await + env.lamports(&trade.holding()).await;
         let before = env.lamports(&recipient).await;
         let events = env
@@ -310,7 +328,7 @@ async fn a_buyer_requiring_memos_with_a_cpi_guard_still_gets_paid() {
 }
 
 #[tokio::test]
-async fn the_mint_policy_holds_at_every_deposit_and_take() {
+async fn a_mint_its_issuer_could_close_and_create_again_is_refused() {
     use spl_token_2022_interface::extension::ExtensionType;
     let env = Env::new().await;
     let mint_key = Keypair::new();
@@ -318,28 +336,33 @@ async fn the_mint_policy_holds_at_every_deposit_and_take() {
         address: mint_key.pubkey(),
         token_program: spl_token_2022_interface::ID,
     };
-    env.create_mint_at(&mint_key, &[ExtensionType::MintCloseAuthority], true)
-        .await;
-    let offer = env
-        .create_offer_with(&mint, 100 * TOKEN, env.default_terms())
+    env.create_mint_at(&mint_key, &[ExtensionType::MintCloseAuthority], false)
         .await;
     let seller = env.seller.pubkey();
-    // The seller empties the offer and burns every token: supply 0.
-    env.ok(&[env.withdraw_ix(&offer, 100 * TOKEN)], &[&env.seller])
-        .await;
-    env.burn_all(&mint, &env.seller).await;
-    // The issuer closes the mint and creates it again with a permanent delegate.
-    env.close_mint(&mint).await;
-    env.create_mint_at(
-        &mint_key,
-        &[
-            ExtensionType::MintCloseAuthority,
-            ExtensionType::PermanentDelegate,
-        ],
-        true,
+    let offer = env.offer_ref(&seller, env.next_offer_id(&seller).await, &mint);
+    env.mint_to(&mint, &seller, 10 * TOKEN).await;
+    env.track(&[offer.address, offer.vault]);
+    env.refuse(
+        &[env.create_offer_ix(&offer, 10 * TOKEN, env.default_terms())],
+        &[&env.seller],
+        code(EscrowError::MintClosable),
     )
     .await;
-    env.mint_to(&mint, &seller, 10 * TOKEN).await;
+}
+
+#[tokio::test]
+async fn the_mint_policy_holds_at_every_deposit_and_take() {
+    let mut env = Env::new().await;
+    let mint = env.create_mint(MintKind::Token2022).await;
+    let offer = env.create_offer(&mint).await;
+    // The mint under the offer turns hostile (the state a mint closed and created again with a
+    // permanent delegate would leave): every deposit and take is refused.
+    let hostile = env.create_mint(MintKind::PermanentDelegate).await;
+    let mut account = env.account(&hostile.address).await.expect("mint");
+    let supply = env.account(&mint.address).await.expect("mint").data[36..44].to_vec();
+    account.data[36..44].copy_from_slice(&supply);
+    env.inject(&mint.address, account);
+    env.mint_to(&mint, &env.seller.pubkey(), 10 * TOKEN).await;
     env.refuse(
         &[env.deposit_ix(&offer, 10 * TOKEN)],
         &[&env.seller],
