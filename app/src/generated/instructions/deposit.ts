@@ -143,10 +143,7 @@ export type DepositInput<
   offer: Address<TAccountOffer>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
-  /**
-   * The offer's mint; its policy is checked again (a mint closed at zero supply can come back
-   * with other extensions).
-   */
+  /** The offer's mint; its policy is checked at every deposit, as wherever tokens enter escrow. */
   mint: Address<TAccountMint>;
   /** The seller's token account the deposit comes from. */
   sellerTokenAccount: Address<TAccountSellerTokenAccount>;
@@ -262,10 +259,7 @@ export type ParsedDepositInstruction<
     offer: TAccountMetas[1];
     /** The offer's vault. */
     vault: TAccountMetas[2];
-    /**
-     * The offer's mint; its policy is checked again (a mint closed at zero supply can come back
-     * with other extensions).
-     */
+    /** The offer's mint; its policy is checked at every deposit, as wherever tokens enter escrow. */
     mint: TAccountMetas[3];
     /** The seller's token account the deposit comes from. */
     sellerTokenAccount: TAccountMetas[4];

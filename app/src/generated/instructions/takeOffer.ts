@@ -247,8 +247,8 @@ export type TakeOfferAsyncInput<
   /** The offer's vault, where the trade's tokens stay reserved. */
   vault: Address<TAccountVault>;
   /**
-   * The offer's mint, for its decimals; its policy is checked again (a mint closed at zero
-   * supply can come back with other extensions).
+   * The offer's mint, for its decimals; its policy is checked at every take, as wherever tokens
+   * enter escrow.
    */
   mint: Address<TAccountMint>;
   /** Creates the trade and moves the bond. */
@@ -430,8 +430,8 @@ export type TakeOfferInput<
   /** The offer's vault, where the trade's tokens stay reserved. */
   vault: Address<TAccountVault>;
   /**
-   * The offer's mint, for its decimals; its policy is checked again (a mint closed at zero
-   * supply can come back with other extensions).
+   * The offer's mint, for its decimals; its policy is checked at every take, as wherever tokens
+   * enter escrow.
    */
   mint: Address<TAccountMint>;
   /** Creates the trade and moves the bond. */
@@ -592,8 +592,8 @@ export type ParsedTakeOfferInstruction<
     /** The offer's vault, where the trade's tokens stay reserved. */
     vault: TAccountMetas[7];
     /**
-     * The offer's mint, for its decimals; its policy is checked again (a mint closed at zero
-     * supply can come back with other extensions).
+     * The offer's mint, for its decimals; its policy is checked at every take, as wherever tokens
+     * enter escrow.
      */
     mint: TAccountMetas[8];
     /** Creates the trade and moves the bond. */

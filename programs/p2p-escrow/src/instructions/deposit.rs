@@ -26,8 +26,7 @@ pub struct Deposit<'info> {
     /// The offer's vault.
     #[account(mut)]
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The offer's mint; its policy is checked again (a mint closed at zero supply can come back
-    /// with other extensions).
+    /// The offer's mint; its policy is checked at every deposit, as wherever tokens enter escrow.
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     /// The seller's token account the deposit comes from.
     #[account(

@@ -75,8 +75,8 @@ pub struct TakeOffer<'info> {
     pub trade: UncheckedAccount<'info>,
     /// The offer's vault, where the trade's tokens stay reserved.
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The offer's mint, for its decimals; its policy is checked again (a mint closed at zero
-    /// supply can come back with other extensions).
+    /// The offer's mint, for its decimals; its policy is checked at every take, as wherever tokens
+    /// enter escrow.
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     /// Creates the trade and moves the bond.
     pub system_program: Program<'info, System>,
