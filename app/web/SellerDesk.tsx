@@ -191,7 +191,7 @@ function OfferCard({
           <li key={trade.address}>
             <a href={`#/trade/${trade.address}`}>{trade.address.slice(0, 12)}…</a>{" "}
             {fmt(trade.data.amount)} · {TradeState[trade.data.state].toLowerCase()}
-            {trade.data.state !== TradeState.Disputed && (
+            {(trade.data.state === TradeState.Locked || trade.data.state === TradeState.Paid) && (
               <button
                 disabled={tx.busy}
                 onClick={() => tx.run("Release", (c) => c.release(desk.signer!, trade.address))}

@@ -269,7 +269,7 @@ function OpenTrade({
             />
           </>
         )}
-        {trade.dispute.__option === "Some" && (
+        {trade.dispute.__option === "Some" && trade.state === TradeState.Disputed && (
           <Countdown
             label="Ruling deadline"
             deadline={trade.dispute.value.rulingDeadline}

@@ -177,6 +177,11 @@ function sol(text: string): bigint {
   return parseAmount(text, 9);
 }
 
+/** The `--destination` token account, if given. */
+function destinationOption(ctx: Context): Address | undefined {
+  return ctx.values.destination ? toAddress(ctx.values.destination, "--destination") : undefined;
+}
+
 function sent(result: ActionResult, lines: string[], json: Record<string, unknown> = {}): Output {
   const held = result.events.flatMap((event) =>
     event.name === "payoutHeld"
@@ -456,13 +461,14 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   withdraw: {
-    usage: "withdraw <offer> <amount>",
-    summary: "take back tokens not locked in trades",
+    usage: "withdraw <offer> <amount> [--destination TOKEN_ACCOUNT]",
+    summary: "take back tokens not locked in trades (default: to your token account)",
     async run(ctx) {
       const offer = toAddress(arg(ctx, 0, "offer"), "<offer>");
       const { mint } = await offerMint(ctx, offer);
       const amount = parseAmount(arg(ctx, 1, "amount"), mint.decimals);
-      return sent(await ctx.client.withdraw(await ctx.signer(), offer, amount), [
+      const options = { destination: destinationOption(ctx) };
+      return sent(await ctx.client.withdraw(await ctx.signer(), offer, amount, options), [
         `withdrew ${formatAmount(amount, mint.decimals)}`,
       ]);
     },
@@ -488,11 +494,12 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   "close-offer": {
-    usage: "close-offer <offer>",
+    usage: "close-offer <offer> [--destination TOKEN_ACCOUNT]",
     summary: "close an offer with nothing locked; tokens and rent return",
     async run(ctx) {
       const offer = toAddress(arg(ctx, 0, "offer"), "<offer>");
-      return sent(await ctx.client.closeOffer(await ctx.signer(), offer), [
+      const options = { destination: destinationOption(ctx) };
+      return sent(await ctx.client.closeOffer(await ctx.signer(), offer, options), [
         `offer ${offer} closed`,
       ]);
     },
@@ -684,9 +691,7 @@ const COMMANDS: Record<string, Command> = {
     async run(ctx) {
       const trade = toAddress(arg(ctx, 0, "trade"), "<trade>");
       const result = await ctx.client.claim(await ctx.signer(), trade, {
-        destination: ctx.values.destination
-          ? toAddress(ctx.values.destination, "--destination")
-          : undefined,
+        destination: destinationOption(ctx),
         recipient: ctx.values.recipient
           ? toAddress(ctx.values.recipient, "--recipient")
           : undefined,

@@ -32,7 +32,7 @@ import {
   type OfferStatus,
   type Profile,
   type Trade,
-  type TradeState,
+  TradeState,
 } from "../generated";
 import {
   arbiterAddress,
@@ -183,7 +183,8 @@ export type TradeFilter = {
   seller?: Address;
   buyer?: Address;
   mint?: Address;
-  /** The arbiter in charge: the dispute's arbiter once escalated, else the one chosen at take. */
+  /** The arbiter in charge: the dispute's arbiter once escalated, else the one chosen at take
+   * (settled trades, which have ended, have none). */
   arbiter?: Address;
   state?: TradeState;
 };
@@ -208,7 +209,15 @@ export async function listTrades(
   }
   const decoder = getTradeDecoder();
   const trades = await programAccounts(rpc, filters, (b) => decoder.decode(b));
-  return trades
-    .filter((trade) => !filter.arbiter || arbiterInCharge(trade.data) === filter.arbiter)
-    .sort((a, b) => Number(a.data.createdAt - b.data.createdAt));
+  return (
+    trades
+      // A settled trade has ended: no arbiter is in charge of it any more.
+      .filter(
+        (trade) =>
+          !filter.arbiter ||
+          (trade.data.state !== TradeState.Settled &&
+            arbiterInCharge(trade.data) === filter.arbiter),
+      )
+      .sort((a, b) => Number(a.data.createdAt - b.data.createdAt))
+  );
 }

@@ -426,13 +426,51 @@ export class EscrowClient {
     return this.send(seller, instructions);
   }
 
-  /** Takes back up to `available` tokens (wrapped SOL is unwrapped). */
-  async withdraw(seller: TransactionSigner, offer: Address, amount: bigint): Promise<ActionResult> {
+  /**
+   * The token account a payout to `owner` goes to: `destination` when given, otherwise `owner`'s
+   * associated token account (with the instruction that creates it if missing). Fails with
+   * `DestinationNeeded` before sending when that account cannot receive (frozen, or its owner
+   * was changed).
+   */
+  private async ownTokenAccount(
+    owner: TransactionSigner,
+    mint: MintInfo,
+    destination?: Address,
+  ): Promise<{ destination: Address; instructions: Instruction[]; own: boolean }> {
+    if (destination) return { destination, instructions: [], own: false };
+    const readiness = await associatedAccountReadiness(this.rpc, owner.address, mint);
+    if (readiness !== "ready" && readiness !== "missing") {
+      throw new EscrowError({
+        name: "DestinationNeeded",
+        message: `your token account for this mint cannot receive (${readiness}): name another token account of the mint as the destination`,
+        logs: [],
+      });
+    }
+    return {
+      destination: await tokenAccountAddress(owner.address, mint.address, mint.tokenProgram),
+      instructions: [await createTokenAccountInstruction(owner, owner.address, mint)],
+      own: true,
+    };
+  }
+
+  /**
+   * Takes back up to `available` tokens into `destination` (any token account of the mint;
+   * default the seller's own, see `ownTokenAccount`). Wrapped SOL paid to the seller's own
+   * account is unwrapped.
+   */
+  async withdraw(
+    seller: TransactionSigner,
+    offer: Address,
+    amount: bigint,
+    options: { destination?: Address } = {},
+  ): Promise<ActionResult> {
     const context = await this.offerContext(seller.address, offer);
+    const to = await this.ownTokenAccount(seller, context.mint, options.destination);
     const instructions: Instruction[] = [
-      getWithdrawInstruction({ seller, amount, ...context.accounts }),
+      ...to.instructions,
+      getWithdrawInstruction({ seller, amount, ...context.accounts, destination: to.destination }),
     ];
-    if (context.mint.address === NATIVE_MINT_ADDRESS) {
+    if (to.own && context.mint.address === NATIVE_MINT_ADDRESS) {
       instructions.push(await unwrapSolInstruction(seller, context.mint));
     }
     return this.send(seller, instructions);
@@ -452,11 +490,22 @@ export class EscrowClient {
     return this.send(seller, [instruction]);
   }
 
-  /** Closes an offer with nothing locked: tokens and rent go back to the seller. */
-  async closeOffer(seller: TransactionSigner, offer: Address): Promise<ActionResult> {
+  /**
+   * Closes an offer with nothing locked: its tokens go to `destination` (default the seller's own
+   * token account, see `ownTokenAccount`), its rent and any bond that waited on it to the seller.
+   */
+  async closeOffer(
+    seller: TransactionSigner,
+    offer: Address,
+    options: { destination?: Address } = {},
+  ): Promise<ActionResult> {
     const context = await this.offerContext(seller.address, offer);
-    const instructions: Instruction[] = [getCloseOfferInstruction({ seller, ...context.accounts })];
-    if (context.mint.address === NATIVE_MINT_ADDRESS) {
+    const to = await this.ownTokenAccount(seller, context.mint, options.destination);
+    const instructions: Instruction[] = [
+      ...to.instructions,
+      getCloseOfferInstruction({ seller, ...context.accounts, destination: to.destination }),
+    ];
+    if (to.own && context.mint.address === NATIVE_MINT_ADDRESS) {
       instructions.push(await unwrapSolInstruction(seller, context.mint));
     }
     return this.send(seller, instructions);
@@ -718,20 +767,11 @@ export class EscrowClient {
     const { value: holdingAccount } = await this.rpc
       .getAccountInfo(holding, { encoding: "base64" })
       .send();
-    const instructions: Instruction[] = [];
-    let destination = options.destination;
-    if (!destination && holdingAccount) {
-      const readiness = await associatedAccountReadiness(this.rpc, buyer.address, mint);
-      if (readiness !== "ready" && readiness !== "missing") {
-        throw new EscrowError({
-          name: "DestinationNeeded",
-          message: `your token account for this mint cannot receive (${readiness}): name another token account of the mint as the destination`,
-          logs: [],
-        });
-      }
-      destination = await tokenAccountAddress(buyer.address, mint.address, mint.tokenProgram);
-      instructions.push(await createTokenAccountInstruction(buyer, buyer.address, mint));
-    }
+    const to = holdingAccount
+      ? await this.ownTokenAccount(buyer, mint, options.destination)
+      : undefined;
+    const instructions: Instruction[] = [...(to?.instructions ?? [])];
+    const destination = to?.destination;
     instructions.push(
       getClaimInstruction({
         buyer,

@@ -244,7 +244,7 @@ pub struct TradeReleased {
     pub to_buyer: u64,
     /// Tokens that left the vault for the mint's fee vault.
     pub protocol_fee: u64,
-    /// Lamports of bond returned to the buyer.
+    /// Lamports of bond paid to the buyer now (zero when they wait for its claim).
     pub bond_returned: u64,
 }
 
@@ -346,7 +346,8 @@ pub struct PayoutHeld {
     pub buyer: Pubkey,
     /// Tokens waiting in the trade's holding account.
     pub tokens: u64,
-    /// Lamports waiting on the trade account (its rent, and the bond unless forfeited).
+    /// Lamports waiting for the buyer: the trade account's and the holding account's (its rent
+    /// and the bond).
     pub lamports: u64,
 }
 

@@ -12,6 +12,8 @@
 //! token account.
 
 use anchor_lang::prelude::*;
+use anchor_spl::token::spl_token;
+use anchor_spl::token_2022::spl_token_2022;
 use anchor_spl::token_interface::{Mint, TokenAccount};
 
 use crate::errors::EscrowError;
@@ -60,12 +62,22 @@ pub struct TradeEnd<'a, 'info> {
     pub seller: Option<AccountInfo<'info>>,
 }
 
+/// Where a buyer's share went when its token account could not receive it.
+pub struct Held<'info> {
+    /// The trade's holding account.
+    pub holding: AccountInfo<'info>,
+    /// Tokens it received (zero when the mint's transfer fee took a tiny share whole).
+    pub tokens: u64,
+}
+
 /// What a release paid.
 pub struct ReleasePayout {
     /// Tokens that left the vault for the buyer (delivered or held).
     pub to_buyer: u64,
     /// Tokens that left the vault for the fee vault.
     pub protocol_fee: u64,
+    /// Lamports of bond paid to the buyer now (zero when they wait for its claim).
+    pub bond_returned: u64,
     /// What waits for the buyer's claim, if anything.
     pub held: Option<PayoutHeld>,
 }
@@ -74,7 +86,7 @@ impl<'info> TradeEnd<'_, 'info> {
     /// Releases the trade: the buyer gets the amount less the protocol fee fixed at take, the fee
     /// vault the fee; then the trade ends (see [`TradeEnd::finish`]).
     pub fn release(
-        self,
+        mut self,
         tokens: TokenAccounts<'_, 'info>,
         fee_vault: &InterfaceAccount<'info, TokenAccount>,
     ) -> Result<ReleasePayout> {
@@ -88,10 +100,13 @@ impl<'info> TradeEnd<'_, 'info> {
         self.offer.unlock(amount, 0)?;
         self.offer
             .invariant(balance_of(&tokens.vault.to_account_info())?)?;
+        let bond = self.trade.buyer_bond;
+        let held = self.finish(held)?;
         Ok(ReleasePayout {
             to_buyer,
             protocol_fee,
-            held: self.finish(held)?,
+            bond_returned: if held.is_some() { 0 } else { bond },
+            held,
         })
     }
 
@@ -180,15 +195,20 @@ impl<'info> TradeEnd<'_, 'info> {
         } else {
             0
         };
-        Ok((bond, self.finish(0)?))
+        Ok((bond, self.finish(None)?))
     }
 
     /// Pays `amount` to the buyer: into its associated token account (created if missing) when
     /// that can receive, otherwise into the trade's holding account (created if missing, funded
-    /// first by the trade's lamports beyond its rent). Returns what the holding account received.
-    fn pay_buyer(&self, tokens: &TokenAccounts<'_, 'info>, amount: u64) -> Result<u64> {
+    /// first by the trade's lamports beyond its rent, the bond included, except for wrapped SOL,
+    /// whose lamports would become tokens). Returns the holding account when it was used.
+    fn pay_buyer(
+        &mut self,
+        tokens: &TokenAccounts<'_, 'info>,
+        amount: u64,
+    ) -> Result<Option<Held<'info>>> {
         if amount == 0 {
-            return Ok(0);
+            return Ok(None);
         }
         let mint = tokens.mint.key();
         let token_program = tokens.token_program.key();
@@ -208,17 +228,19 @@ impl<'info> TradeEnd<'_, 'info> {
             &token_program,
         ) {
             self.pay_from_vault(tokens, &tokens.buyer_token_account, amount)?;
-            return Ok(0);
+            return Ok(None);
         }
         // The buyer's own lamports on the trade beyond its rent (the bond) fund the holding
         // account first, so whoever ends the trade pays only what they do not cover; they come
         // back to the buyer with its claim.
         let trade = self.trade.to_account_info();
-        if tokens.holding.owner == &System::id() && tokens.holding.data_is_empty() {
+        let native = mint == spl_token::native_mint::ID || mint == spl_token_2022::native_mint::ID;
+        if tokens.holding.owner == &System::id() && tokens.holding.data_is_empty() && !native {
             let spare = trade
                 .lamports()
                 .saturating_sub(Rent::get()?.minimum_balance(trade.data_len()));
             move_lamports(&trade, &tokens.holding, spare)?;
+            self.trade.buyer_bond = 0;
         }
         ensure_associated_token_account(
             &tokens.holding,
@@ -229,7 +251,11 @@ impl<'info> TradeEnd<'_, 'info> {
             &tokens.associated_token_program,
             &tokens.system_program,
         )?;
-        self.pay_from_vault(tokens, &tokens.holding, amount)
+        let received = self.pay_from_vault(tokens, &tokens.holding, amount)?;
+        Ok(Some(Held {
+            holding: tokens.holding.clone(),
+            tokens: received,
+        }))
     }
 
     /// Pays `amount` out of the offer's vault to `to`; returns what `to` received.
@@ -266,24 +292,29 @@ impl<'info> TradeEnd<'_, 'info> {
         Ok(bond)
     }
 
-    /// Closes the trade, its rent (and bond, if still there) to the buyer. When `held` tokens wait
-    /// in the holding account, or the buyer's wallet cannot take the lamports, the trade stays
-    /// open as `Settled` with them, for the buyer to claim; the event saying so is returned.
-    fn finish(self, held: u64) -> Result<Option<PayoutHeld>> {
+    /// Closes the trade, its rent (and bond, if still there) to the buyer. When the buyer's share
+    /// went to the holding account, or the buyer's wallet cannot take the lamports, the trade
+    /// stays open as `Settled` for the buyer to claim; the event saying so is returned.
+    fn finish(self, held: Option<Held<'info>>) -> Result<Option<PayoutHeld>> {
         let lamports = self.trade.to_account_info().lamports();
-        if held == 0 && can_receive_lamports(&self.buyer, lamports)? {
+        if held.is_none() && can_receive_lamports(&self.buyer, lamports)? {
             self.trade.close(self.buyer)?;
             return Ok(None);
         }
+        let (tokens, holding_lamports) = held
+            .as_ref()
+            .map_or((0, 0), |held| (held.tokens, held.holding.lamports()));
         let trade = self.trade;
         trade.state = TradeState::Settled;
-        trade.held = held;
+        trade.held = tokens;
         trade.invariant()?;
         Ok(Some(PayoutHeld {
             trade: trade.key(),
             buyer: trade.buyer,
-            tokens: held,
-            lamports,
+            tokens,
+            lamports: lamports
+                .checked_add(holding_lamports)
+                .ok_or(EscrowError::MathOverflow)?,
         }))
     }
 }

@@ -383,7 +383,7 @@ async fn offer_accounts_cannot_be_substituted() {
     .await;
     let mut by_stranger = env.withdraw_accounts(&offer);
     by_stranger.seller = stranger;
-    by_stranger.seller_token_account = mint.ata(&stranger);
+    by_stranger.destination = mint.ata(&stranger);
     env.refuse(
         &[ix(
             by_stranger,
@@ -395,7 +395,7 @@ async fn offer_accounts_cannot_be_substituted() {
     .await;
     let mut by_stranger = env.close_offer_accounts(&offer);
     by_stranger.seller = stranger;
-    by_stranger.seller_token_account = mint.ata(&stranger);
+    by_stranger.destination = mint.ata(&stranger);
     env.refuse(
         &[ix(by_stranger, p2p_escrow::instruction::CloseOffer {})],
         &[&env.stranger],
@@ -410,21 +410,10 @@ async fn offer_accounts_cannot_be_substituted() {
     .await;
 
     // Another offer's vault, another mint, another token program.
-    // Deposit checks the token program against the offer; withdraw and close check it first on
-    // the seller's associated token account they may create.
-    for (instruction, token_program_error) in [
-        (
-            env.deposit_ix(&offer, TOKEN),
-            code(EscrowError::TokenProgramMismatch),
-        ),
-        (
-            env.withdraw_ix(&offer, TOKEN),
-            anchor_code(AnchorError::ConstraintAssociatedTokenTokenProgram),
-        ),
-        (
-            env.close_offer_ix(&offer),
-            anchor_code(AnchorError::ConstraintAssociatedTokenTokenProgram),
-        ),
+    for instruction in [
+        env.deposit_ix(&offer, TOKEN),
+        env.withdraw_ix(&offer, TOKEN),
+        env.close_offer_ix(&offer),
     ] {
         env.refuse(
             &[substitute(instruction.clone(), &offer.vault, &other.vault)],
@@ -450,7 +439,7 @@ async fn offer_accounts_cannot_be_substituted() {
                 &t22_mint.token_program,
             )],
             &[&env.seller],
-            token_program_error,
+            code(EscrowError::TokenProgramMismatch),
         )
         .await;
     }

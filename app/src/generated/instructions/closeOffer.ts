@@ -10,10 +10,8 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
-  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getProgramDerivedAddress,
   getStructDecoder,
   getStructEncoder,
   SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
@@ -36,7 +34,6 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
-  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
@@ -55,15 +52,11 @@ export type CloseOfferInstruction<
   TAccountOffer extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
-  TAccountSellerTokenAccount extends string | AccountMeta<string> = string,
+  TAccountDestination extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
   TAccountMemoProgram extends string | AccountMeta<string> =
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
-  TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
-    "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> =
-    "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -84,21 +77,15 @@ export type CloseOfferInstruction<
       TAccountMint extends string
         ? WritableAccount<TAccountMint>
         : TAccountMint,
-      TAccountSellerTokenAccount extends string
-        ? WritableAccount<TAccountSellerTokenAccount>
-        : TAccountSellerTokenAccount,
+      TAccountDestination extends string
+        ? WritableAccount<TAccountDestination>
+        : TAccountDestination,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
       TAccountMemoProgram extends string
         ? ReadonlyAccount<TAccountMemoProgram>
         : TAccountMemoProgram,
-      TAccountAssociatedTokenProgram extends string
-        ? ReadonlyAccount<TAccountAssociatedTokenProgram>
-        : TAccountAssociatedTokenProgram,
-      TAccountSystemProgram extends string
-        ? ReadonlyAccount<TAccountSystemProgram>
-        : TAccountSystemProgram,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
@@ -136,200 +123,14 @@ export function getCloseOfferInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
-export type CloseOfferAsyncInput<
-  TAccountSeller extends string = string,
-  TAccountOffer extends string = string,
-  TAccountVault extends string = string,
-  TAccountMint extends string = string,
-  TAccountSellerTokenAccount extends string = string,
-  TAccountTokenProgram extends string = string,
-  TAccountMemoProgram extends string = string,
-  TAccountAssociatedTokenProgram extends string = string,
-  TAccountSystemProgram extends string = string,
-  TAccountEventAuthority extends string = string,
-  TAccountProgram extends string = string,
-> = {
-  /**
-   * The offer's seller; receives the tokens, the rent of the offer and its vault, and any bond
-   * that waited on the offer.
-   */
-  seller: TransactionSigner<TAccountSeller>;
-  /** The offer to close. */
-  offer: Address<TAccountOffer>;
-  /** The offer's vault, emptied and closed here. */
-  vault: Address<TAccountVault>;
-  /** The offer's mint; receives the vault's withheld transfer fees, if any. */
-  mint: Address<TAccountMint>;
-  /** The seller's associated token account, receiving everything left in the vault. */
-  sellerTokenAccount?: Address<TAccountSellerTokenAccount>;
-  /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
-  /** Writes a memo before a payout to a recipient that requires one. */
-  memoProgram?: Address<TAccountMemoProgram>;
-  /** Creates the seller's token account if needed. */
-  associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
-  /** Creates the seller's token account if needed. */
-  systemProgram?: Address<TAccountSystemProgram>;
-  eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
-};
-
-export async function getCloseOfferInstructionAsync<
-  TAccountSeller extends string,
-  TAccountOffer extends string,
-  TAccountVault extends string,
-  TAccountMint extends string,
-  TAccountSellerTokenAccount extends string,
-  TAccountTokenProgram extends string,
-  TAccountMemoProgram extends string,
-  TAccountAssociatedTokenProgram extends string,
-  TAccountSystemProgram extends string,
-  TAccountEventAuthority extends string,
-  TAccountProgram extends string,
-  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
->(
-  input: CloseOfferAsyncInput<
-    TAccountSeller,
-    TAccountOffer,
-    TAccountVault,
-    TAccountMint,
-    TAccountSellerTokenAccount,
-    TAccountTokenProgram,
-    TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >,
-  config?: { programAddress?: TProgramAddress },
-): Promise<
-  CloseOfferInstruction<
-    TProgramAddress,
-    TAccountSeller,
-    TAccountOffer,
-    TAccountVault,
-    TAccountMint,
-    TAccountSellerTokenAccount,
-    TAccountTokenProgram,
-    TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >
-> {
-  // Program address.
-  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
-
-  // Original accounts.
-  const originalAccounts = {
-    seller: { value: input.seller ?? null, isWritable: true },
-    offer: { value: input.offer ?? null, isWritable: true },
-    vault: { value: input.vault ?? null, isWritable: true },
-    mint: { value: input.mint ?? null, isWritable: true },
-    sellerTokenAccount: {
-      value: input.sellerTokenAccount ?? null,
-      isWritable: true,
-    },
-    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
-    memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
-    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
-    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
-    program: { value: input.program ?? null, isWritable: false },
-  };
-  const accounts = originalAccounts as Record<
-    keyof typeof originalAccounts,
-    ResolvedInstructionAccount
-  >;
-
-  // Resolve default values.
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
-  if (!accounts.sellerTokenAccount.value) {
-    accounts.sellerTokenAccount.value = await getProgramDerivedAddress({
-      programAddress:
-        "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
-      seeds: [
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "seller",
-            accounts.seller.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
-        ),
-      ],
-    });
-  }
-  if (!accounts.memoProgram.value) {
-    accounts.memoProgram.value =
-      "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
-  }
-  if (!accounts.associatedTokenProgram.value) {
-    accounts.associatedTokenProgram.value =
-      "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">;
-  }
-  if (!accounts.systemProgram.value) {
-    accounts.systemProgram.value =
-      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
-  }
-
-  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
-  return Object.freeze({
-    accounts: [
-      getAccountMeta("seller", accounts.seller),
-      getAccountMeta("offer", accounts.offer),
-      getAccountMeta("vault", accounts.vault),
-      getAccountMeta("mint", accounts.mint),
-      getAccountMeta("sellerTokenAccount", accounts.sellerTokenAccount),
-      getAccountMeta("tokenProgram", accounts.tokenProgram),
-      getAccountMeta("memoProgram", accounts.memoProgram),
-      getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
-      getAccountMeta("systemProgram", accounts.systemProgram),
-      getAccountMeta("eventAuthority", accounts.eventAuthority),
-      getAccountMeta("program", accounts.program),
-    ],
-    data: getCloseOfferInstructionDataEncoder().encode({}),
-    programAddress,
-  } as CloseOfferInstruction<
-    TProgramAddress,
-    TAccountSeller,
-    TAccountOffer,
-    TAccountVault,
-    TAccountMint,
-    TAccountSellerTokenAccount,
-    TAccountTokenProgram,
-    TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >);
-}
-
 export type CloseOfferInput<
   TAccountSeller extends string = string,
   TAccountOffer extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
-  TAccountSellerTokenAccount extends string = string,
+  TAccountDestination extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountMemoProgram extends string = string,
-  TAccountAssociatedTokenProgram extends string = string,
-  TAccountSystemProgram extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -344,16 +145,15 @@ export type CloseOfferInput<
   vault: Address<TAccountVault>;
   /** The offer's mint; receives the vault's withheld transfer fees, if any. */
   mint: Address<TAccountMint>;
-  /** The seller's associated token account, receiving everything left in the vault. */
-  sellerTokenAccount: Address<TAccountSellerTokenAccount>;
+  /**
+   * Any token account of the mint the seller chooses (usually its associated one), receiving
+   * everything left in the vault.
+   */
+  destination: Address<TAccountDestination>;
   /** The mint's token program. */
   tokenProgram?: Address<TAccountTokenProgram>;
   /** Writes a memo before a payout to a recipient that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
-  /** Creates the seller's token account if needed. */
-  associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
-  /** Creates the seller's token account if needed. */
-  systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
 };
@@ -363,11 +163,9 @@ export function getCloseOfferInstruction<
   TAccountOffer extends string,
   TAccountVault extends string,
   TAccountMint extends string,
-  TAccountSellerTokenAccount extends string,
+  TAccountDestination extends string,
   TAccountTokenProgram extends string,
   TAccountMemoProgram extends string,
-  TAccountAssociatedTokenProgram extends string,
-  TAccountSystemProgram extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
@@ -377,11 +175,9 @@ export function getCloseOfferInstruction<
     TAccountOffer,
     TAccountVault,
     TAccountMint,
-    TAccountSellerTokenAccount,
+    TAccountDestination,
     TAccountTokenProgram,
     TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -392,11 +188,9 @@ export function getCloseOfferInstruction<
   TAccountOffer,
   TAccountVault,
   TAccountMint,
-  TAccountSellerTokenAccount,
+  TAccountDestination,
   TAccountTokenProgram,
   TAccountMemoProgram,
-  TAccountAssociatedTokenProgram,
-  TAccountSystemProgram,
   TAccountEventAuthority,
   TAccountProgram
 > {
@@ -409,17 +203,9 @@ export function getCloseOfferInstruction<
     offer: { value: input.offer ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: true },
-    sellerTokenAccount: {
-      value: input.sellerTokenAccount ?? null,
-      isWritable: true,
-    },
+    destination: { value: input.destination ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
-    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -437,14 +223,6 @@ export function getCloseOfferInstruction<
     accounts.memoProgram.value =
       "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
   }
-  if (!accounts.associatedTokenProgram.value) {
-    accounts.associatedTokenProgram.value =
-      "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">;
-  }
-  if (!accounts.systemProgram.value) {
-    accounts.systemProgram.value =
-      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
-  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -453,11 +231,9 @@ export function getCloseOfferInstruction<
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
-      getAccountMeta("sellerTokenAccount", accounts.sellerTokenAccount),
+      getAccountMeta("destination", accounts.destination),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
       getAccountMeta("memoProgram", accounts.memoProgram),
-      getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
-      getAccountMeta("systemProgram", accounts.systemProgram),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
@@ -469,11 +245,9 @@ export function getCloseOfferInstruction<
     TAccountOffer,
     TAccountVault,
     TAccountMint,
-    TAccountSellerTokenAccount,
+    TAccountDestination,
     TAccountTokenProgram,
     TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -496,18 +270,17 @@ export type ParsedCloseOfferInstruction<
     vault: TAccountMetas[2];
     /** The offer's mint; receives the vault's withheld transfer fees, if any. */
     mint: TAccountMetas[3];
-    /** The seller's associated token account, receiving everything left in the vault. */
-    sellerTokenAccount: TAccountMetas[4];
+    /**
+     * Any token account of the mint the seller chooses (usually its associated one), receiving
+     * everything left in the vault.
+     */
+    destination: TAccountMetas[4];
     /** The mint's token program. */
     tokenProgram: TAccountMetas[5];
     /** Writes a memo before a payout to a recipient that requires one. */
     memoProgram: TAccountMetas[6];
-    /** Creates the seller's token account if needed. */
-    associatedTokenProgram: TAccountMetas[7];
-    /** Creates the seller's token account if needed. */
-    systemProgram: TAccountMetas[8];
-    eventAuthority: TAccountMetas[9];
-    program: TAccountMetas[10];
+    eventAuthority: TAccountMetas[7];
+    program: TAccountMetas[8];
   };
   data: CloseOfferInstructionData;
 };
@@ -520,12 +293,12 @@ export function parseCloseOfferInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedCloseOfferInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 11) {
+  if (instruction.accounts.length < 9) {
     throw new SolanaError(
       SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
       {
         actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 11,
+        expectedAccountMetas: 9,
       },
     );
   }
@@ -542,11 +315,9 @@ export function parseCloseOfferInstruction<
       offer: getNextAccount(),
       vault: getNextAccount(),
       mint: getNextAccount(),
-      sellerTokenAccount: getNextAccount(),
+      destination: getNextAccount(),
       tokenProgram: getNextAccount(),
       memoProgram: getNextAccount(),
-      associatedTokenProgram: getNextAccount(),
-      systemProgram: getNextAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),
     },

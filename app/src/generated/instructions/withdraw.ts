@@ -10,10 +10,8 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
-  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getProgramDerivedAddress,
   getStructDecoder,
   getStructEncoder,
   getU64Decoder,
@@ -31,14 +29,13 @@ import {
   type InstructionWithAccounts,
   type InstructionWithData,
   type ReadonlyAccount,
+  type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
-  type WritableSignerAccount,
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
-  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
@@ -57,15 +54,11 @@ export type WithdrawInstruction<
   TAccountOffer extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
-  TAccountSellerTokenAccount extends string | AccountMeta<string> = string,
+  TAccountDestination extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
   TAccountMemoProgram extends string | AccountMeta<string> =
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
-  TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
-    "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
-  TAccountSystemProgram extends string | AccountMeta<string> =
-    "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -74,7 +67,7 @@ export type WithdrawInstruction<
   InstructionWithAccounts<
     [
       TAccountSeller extends string
-        ? WritableSignerAccount<TAccountSeller> &
+        ? ReadonlySignerAccount<TAccountSeller> &
             AccountSignerMeta<TAccountSeller>
         : TAccountSeller,
       TAccountOffer extends string
@@ -86,21 +79,15 @@ export type WithdrawInstruction<
       TAccountMint extends string
         ? ReadonlyAccount<TAccountMint>
         : TAccountMint,
-      TAccountSellerTokenAccount extends string
-        ? WritableAccount<TAccountSellerTokenAccount>
-        : TAccountSellerTokenAccount,
+      TAccountDestination extends string
+        ? WritableAccount<TAccountDestination>
+        : TAccountDestination,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
       TAccountMemoProgram extends string
         ? ReadonlyAccount<TAccountMemoProgram>
         : TAccountMemoProgram,
-      TAccountAssociatedTokenProgram extends string
-        ? ReadonlyAccount<TAccountAssociatedTokenProgram>
-        : TAccountAssociatedTokenProgram,
-      TAccountSystemProgram extends string
-        ? ReadonlyAccount<TAccountSystemProgram>
-        : TAccountSystemProgram,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
@@ -145,207 +132,18 @@ export function getWithdrawInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
-export type WithdrawAsyncInput<
-  TAccountSeller extends string = string,
-  TAccountOffer extends string = string,
-  TAccountVault extends string = string,
-  TAccountMint extends string = string,
-  TAccountSellerTokenAccount extends string = string,
-  TAccountTokenProgram extends string = string,
-  TAccountMemoProgram extends string = string,
-  TAccountAssociatedTokenProgram extends string = string,
-  TAccountSystemProgram extends string = string,
-  TAccountEventAuthority extends string = string,
-  TAccountProgram extends string = string,
-> = {
-  /** The offer's seller; pays for its token account if it has to be created. */
-  seller: TransactionSigner<TAccountSeller>;
-  /** The offer to take tokens out of. */
-  offer: Address<TAccountOffer>;
-  /** The offer's vault. */
-  vault: Address<TAccountVault>;
-  /** The offer's mint. */
-  mint: Address<TAccountMint>;
-  /** The seller's associated token account, receiving the tokens. */
-  sellerTokenAccount?: Address<TAccountSellerTokenAccount>;
-  /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
-  /** Writes a memo before a payout to a recipient that requires one. */
-  memoProgram?: Address<TAccountMemoProgram>;
-  /** Creates the seller's token account if needed. */
-  associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
-  /** Creates the seller's token account if needed. */
-  systemProgram?: Address<TAccountSystemProgram>;
-  eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
-  amount: WithdrawInstructionDataArgs["amount"];
-};
-
-export async function getWithdrawInstructionAsync<
-  TAccountSeller extends string,
-  TAccountOffer extends string,
-  TAccountVault extends string,
-  TAccountMint extends string,
-  TAccountSellerTokenAccount extends string,
-  TAccountTokenProgram extends string,
-  TAccountMemoProgram extends string,
-  TAccountAssociatedTokenProgram extends string,
-  TAccountSystemProgram extends string,
-  TAccountEventAuthority extends string,
-  TAccountProgram extends string,
-  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
->(
-  input: WithdrawAsyncInput<
-    TAccountSeller,
-    TAccountOffer,
-    TAccountVault,
-    TAccountMint,
-    TAccountSellerTokenAccount,
-    TAccountTokenProgram,
-    TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >,
-  config?: { programAddress?: TProgramAddress },
-): Promise<
-  WithdrawInstruction<
-    TProgramAddress,
-    TAccountSeller,
-    TAccountOffer,
-    TAccountVault,
-    TAccountMint,
-    TAccountSellerTokenAccount,
-    TAccountTokenProgram,
-    TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >
-> {
-  // Program address.
-  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
-
-  // Original accounts.
-  const originalAccounts = {
-    seller: { value: input.seller ?? null, isWritable: true },
-    offer: { value: input.offer ?? null, isWritable: true },
-    vault: { value: input.vault ?? null, isWritable: true },
-    mint: { value: input.mint ?? null, isWritable: false },
-    sellerTokenAccount: {
-      value: input.sellerTokenAccount ?? null,
-      isWritable: true,
-    },
-    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
-    memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
-    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
-    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
-    program: { value: input.program ?? null, isWritable: false },
-  };
-  const accounts = originalAccounts as Record<
-    keyof typeof originalAccounts,
-    ResolvedInstructionAccount
-  >;
-
-  // Original args.
-  const args = { ...input };
-
-  // Resolve default values.
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
-  if (!accounts.sellerTokenAccount.value) {
-    accounts.sellerTokenAccount.value = await getProgramDerivedAddress({
-      programAddress:
-        "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
-      seeds: [
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "seller",
-            accounts.seller.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
-        ),
-      ],
-    });
-  }
-  if (!accounts.memoProgram.value) {
-    accounts.memoProgram.value =
-      "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
-  }
-  if (!accounts.associatedTokenProgram.value) {
-    accounts.associatedTokenProgram.value =
-      "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">;
-  }
-  if (!accounts.systemProgram.value) {
-    accounts.systemProgram.value =
-      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
-  }
-
-  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
-  return Object.freeze({
-    accounts: [
-      getAccountMeta("seller", accounts.seller),
-      getAccountMeta("offer", accounts.offer),
-      getAccountMeta("vault", accounts.vault),
-      getAccountMeta("mint", accounts.mint),
-      getAccountMeta("sellerTokenAccount", accounts.sellerTokenAccount),
-      getAccountMeta("tokenProgram", accounts.tokenProgram),
-      getAccountMeta("memoProgram", accounts.memoProgram),
-      getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
-      getAccountMeta("systemProgram", accounts.systemProgram),
-      getAccountMeta("eventAuthority", accounts.eventAuthority),
-      getAccountMeta("program", accounts.program),
-    ],
-    data: getWithdrawInstructionDataEncoder().encode(
-      args as WithdrawInstructionDataArgs,
-    ),
-    programAddress,
-  } as WithdrawInstruction<
-    TProgramAddress,
-    TAccountSeller,
-    TAccountOffer,
-    TAccountVault,
-    TAccountMint,
-    TAccountSellerTokenAccount,
-    TAccountTokenProgram,
-    TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >);
-}
-
 export type WithdrawInput<
   TAccountSeller extends string = string,
   TAccountOffer extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
-  TAccountSellerTokenAccount extends string = string,
+  TAccountDestination extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountMemoProgram extends string = string,
-  TAccountAssociatedTokenProgram extends string = string,
-  TAccountSystemProgram extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** The offer's seller; pays for its token account if it has to be created. */
+  /** The offer's seller. */
   seller: TransactionSigner<TAccountSeller>;
   /** The offer to take tokens out of. */
   offer: Address<TAccountOffer>;
@@ -353,16 +151,15 @@ export type WithdrawInput<
   vault: Address<TAccountVault>;
   /** The offer's mint. */
   mint: Address<TAccountMint>;
-  /** The seller's associated token account, receiving the tokens. */
-  sellerTokenAccount: Address<TAccountSellerTokenAccount>;
+  /**
+   * Any token account of the mint the seller chooses (usually its associated one), receiving
+   * the tokens.
+   */
+  destination: Address<TAccountDestination>;
   /** The mint's token program. */
   tokenProgram?: Address<TAccountTokenProgram>;
   /** Writes a memo before a payout to a recipient that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
-  /** Creates the seller's token account if needed. */
-  associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
-  /** Creates the seller's token account if needed. */
-  systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
   amount: WithdrawInstructionDataArgs["amount"];
@@ -373,11 +170,9 @@ export function getWithdrawInstruction<
   TAccountOffer extends string,
   TAccountVault extends string,
   TAccountMint extends string,
-  TAccountSellerTokenAccount extends string,
+  TAccountDestination extends string,
   TAccountTokenProgram extends string,
   TAccountMemoProgram extends string,
-  TAccountAssociatedTokenProgram extends string,
-  TAccountSystemProgram extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
@@ -387,11 +182,9 @@ export function getWithdrawInstruction<
     TAccountOffer,
     TAccountVault,
     TAccountMint,
-    TAccountSellerTokenAccount,
+    TAccountDestination,
     TAccountTokenProgram,
     TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -402,11 +195,9 @@ export function getWithdrawInstruction<
   TAccountOffer,
   TAccountVault,
   TAccountMint,
-  TAccountSellerTokenAccount,
+  TAccountDestination,
   TAccountTokenProgram,
   TAccountMemoProgram,
-  TAccountAssociatedTokenProgram,
-  TAccountSystemProgram,
   TAccountEventAuthority,
   TAccountProgram
 > {
@@ -415,21 +206,13 @@ export function getWithdrawInstruction<
 
   // Original accounts.
   const originalAccounts = {
-    seller: { value: input.seller ?? null, isWritable: true },
+    seller: { value: input.seller ?? null, isWritable: false },
     offer: { value: input.offer ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
-    sellerTokenAccount: {
-      value: input.sellerTokenAccount ?? null,
-      isWritable: true,
-    },
+    destination: { value: input.destination ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     memoProgram: { value: input.memoProgram ?? null, isWritable: false },
-    associatedTokenProgram: {
-      value: input.associatedTokenProgram ?? null,
-      isWritable: false,
-    },
-    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -450,14 +233,6 @@ export function getWithdrawInstruction<
     accounts.memoProgram.value =
       "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
   }
-  if (!accounts.associatedTokenProgram.value) {
-    accounts.associatedTokenProgram.value =
-      "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">;
-  }
-  if (!accounts.systemProgram.value) {
-    accounts.systemProgram.value =
-      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
-  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -466,11 +241,9 @@ export function getWithdrawInstruction<
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
-      getAccountMeta("sellerTokenAccount", accounts.sellerTokenAccount),
+      getAccountMeta("destination", accounts.destination),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
       getAccountMeta("memoProgram", accounts.memoProgram),
-      getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
-      getAccountMeta("systemProgram", accounts.systemProgram),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
@@ -484,11 +257,9 @@ export function getWithdrawInstruction<
     TAccountOffer,
     TAccountVault,
     TAccountMint,
-    TAccountSellerTokenAccount,
+    TAccountDestination,
     TAccountTokenProgram,
     TAccountMemoProgram,
-    TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -500,7 +271,7 @@ export type ParsedWithdrawInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** The offer's seller; pays for its token account if it has to be created. */
+    /** The offer's seller. */
     seller: TAccountMetas[0];
     /** The offer to take tokens out of. */
     offer: TAccountMetas[1];
@@ -508,18 +279,17 @@ export type ParsedWithdrawInstruction<
     vault: TAccountMetas[2];
     /** The offer's mint. */
     mint: TAccountMetas[3];
-    /** The seller's associated token account, receiving the tokens. */
-    sellerTokenAccount: TAccountMetas[4];
+    /**
+     * Any token account of the mint the seller chooses (usually its associated one), receiving
+     * the tokens.
+     */
+    destination: TAccountMetas[4];
     /** The mint's token program. */
     tokenProgram: TAccountMetas[5];
     /** Writes a memo before a payout to a recipient that requires one. */
     memoProgram: TAccountMetas[6];
-    /** Creates the seller's token account if needed. */
-    associatedTokenProgram: TAccountMetas[7];
-    /** Creates the seller's token account if needed. */
-    systemProgram: TAccountMetas[8];
-    eventAuthority: TAccountMetas[9];
-    program: TAccountMetas[10];
+    eventAuthority: TAccountMetas[7];
+    program: TAccountMetas[8];
   };
   data: WithdrawInstructionData;
 };
@@ -532,12 +302,12 @@ export function parseWithdrawInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedWithdrawInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 11) {
+  if (instruction.accounts.length < 9) {
     throw new SolanaError(
       SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
       {
         actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 11,
+        expectedAccountMetas: 9,
       },
     );
   }
@@ -554,11 +324,9 @@ export function parseWithdrawInstruction<
       offer: getNextAccount(),
       vault: getNextAccount(),
       mint: getNextAccount(),
-      sellerTokenAccount: getNextAccount(),
+      destination: getNextAccount(),
       tokenProgram: getNextAccount(),
       memoProgram: getNextAccount(),
-      associatedTokenProgram: getNextAccount(),
-      systemProgram: getNextAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),
     },

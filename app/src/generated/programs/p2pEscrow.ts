@@ -53,7 +53,7 @@ import {
   getAcceptAdminInstructionAsync,
   getCancelTradeInstruction,
   getClaimInstruction,
-  getCloseOfferInstructionAsync,
+  getCloseOfferInstruction,
   getCreateOfferInstructionAsync,
   getDepositInstruction,
   getEscalateInstruction,
@@ -75,7 +75,7 @@ import {
   getUpdateArbiterInstructionAsync,
   getUpdateConfigInstructionAsync,
   getWithdrawFeesInstructionAsync,
-  getWithdrawInstructionAsync,
+  getWithdrawInstruction,
   parseAcceptAdminInstruction,
   parseCancelTradeInstruction,
   parseClaimInstruction,
@@ -105,7 +105,7 @@ import {
   type AcceptAdminAsyncInput,
   type CancelTradeInput,
   type ClaimInput,
-  type CloseOfferAsyncInput,
+  type CloseOfferInput,
   type CreateOfferAsyncInput,
   type DepositInput,
   type EscalateInput,
@@ -152,8 +152,8 @@ import {
   type TakeOfferAsyncInput,
   type UpdateArbiterAsyncInput,
   type UpdateConfigAsyncInput,
-  type WithdrawAsyncInput,
   type WithdrawFeesAsyncInput,
+  type WithdrawInput,
 } from "../instructions";
 import {
   findArbiterPda,
@@ -875,9 +875,8 @@ export type P2pEscrowPluginInstructions = {
     input: ClaimInput,
   ) => ReturnType<typeof getClaimInstruction> & SelfPlanAndSendFunctions;
   closeOffer: (
-    input: CloseOfferAsyncInput,
-  ) => ReturnType<typeof getCloseOfferInstructionAsync> &
-    SelfPlanAndSendFunctions;
+    input: CloseOfferInput,
+  ) => ReturnType<typeof getCloseOfferInstruction> & SelfPlanAndSendFunctions;
   createOffer: (
     input: CreateOfferAsyncInput,
   ) => ReturnType<typeof getCreateOfferInstructionAsync> &
@@ -951,9 +950,8 @@ export type P2pEscrowPluginInstructions = {
   ) => ReturnType<typeof getUpdateConfigInstructionAsync> &
     SelfPlanAndSendFunctions;
   withdraw: (
-    input: WithdrawAsyncInput,
-  ) => ReturnType<typeof getWithdrawInstructionAsync> &
-    SelfPlanAndSendFunctions;
+    input: WithdrawInput,
+  ) => ReturnType<typeof getWithdrawInstruction> & SelfPlanAndSendFunctions;
   withdrawFees: (
     input: WithdrawFeesAsyncInput,
   ) => ReturnType<typeof getWithdrawFeesInstructionAsync> &
@@ -1003,7 +1001,7 @@ export function p2pEscrowProgram() {
           closeOffer: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getCloseOfferInstructionAsync(input),
+              getCloseOfferInstruction(input),
             ),
           createOffer: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1091,10 +1089,7 @@ export function p2pEscrowProgram() {
               getUpdateConfigInstructionAsync(input),
             ),
           withdraw: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getWithdrawInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getWithdrawInstruction(input)),
           withdrawFees: (input) =>
             addSelfPlanAndSendFunctions(
               client,

@@ -33,7 +33,10 @@ export type PayoutHeld = {
   buyer: Address;
   /** Tokens waiting in the trade's holding account. */
   tokens: bigint;
-  /** Lamports waiting on the trade account (its rent, and the bond unless forfeited). */
+  /**
+   * Lamports waiting for the buyer: the trade account's and the holding account's (its rent
+   * and the bond).
+   */
   lamports: bigint;
 };
 
@@ -44,7 +47,10 @@ export type PayoutHeldArgs = {
   buyer: Address;
   /** Tokens waiting in the trade's holding account. */
   tokens: number | bigint;
-  /** Lamports waiting on the trade account (its rent, and the bond unless forfeited). */
+  /**
+   * Lamports waiting for the buyer: the trade account's and the holding account's (its rent
+   * and the bond).
+   */
   lamports: number | bigint;
 };
 

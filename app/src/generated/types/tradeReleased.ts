@@ -47,7 +47,7 @@ export type TradeReleased = {
   toBuyer: bigint;
   /** Tokens that left the vault for the mint's fee vault. */
   protocolFee: bigint;
-  /** Lamports of bond returned to the buyer. */
+  /** Lamports of bond paid to the buyer now (zero when they wait for its claim). */
   bondReturned: bigint;
 };
 
@@ -68,7 +68,7 @@ export type TradeReleasedArgs = {
   toBuyer: number | bigint;
   /** Tokens that left the vault for the mint's fee vault. */
   protocolFee: number | bigint;
-  /** Lamports of bond returned to the buyer. */
+  /** Lamports of bond paid to the buyer now (zero when they wait for its claim). */
   bondReturned: number | bigint;
 };
 

@@ -1,5 +1,4 @@
 use anchor_lang::prelude::*;
-use anchor_spl::associated_token::AssociatedToken;
 use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
@@ -34,23 +33,14 @@ pub struct CloseOffer<'info> {
     /// The offer's mint; receives the vault's withheld transfer fees, if any.
     #[account(mut)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
-    /// The seller's associated token account, receiving everything left in the vault.
-    #[account(
-        init_if_needed,
-        payer = seller,
-        associated_token::mint = mint,
-        associated_token::authority = seller,
-        associated_token::token_program = token_program,
-    )]
-    pub seller_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// Any token account of the mint the seller chooses (usually its associated one), receiving
+    /// everything left in the vault.
+    #[account(mut, token::mint = mint, token::token_program = token_program)]
+    pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
     /// The mint's token program.
     pub token_program: Interface<'info, TokenInterface>,
     /// Writes a memo before a payout to a recipient that requires one.
     pub memo_program: Program<'info, Memo>,
-    /// Creates the seller's token account if needed.
-    pub associated_token_program: Program<'info, AssociatedToken>,
-    /// Creates the seller's token account if needed.
-    pub system_program: Program<'info, System>,
 }
 
 impl CloseOffer<'_> {
@@ -71,7 +61,7 @@ impl CloseOffer<'_> {
             memo_program: accounts.memo_program.to_account_info(),
         }
         .close(
-            Some(&accounts.seller_token_account.to_account_info()),
+            Some(&accounts.destination.to_account_info()),
             &accounts.seller.to_account_info(),
         )?;
         let event = OfferClosed {

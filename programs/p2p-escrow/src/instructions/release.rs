@@ -103,7 +103,6 @@ impl Release<'_> {
             accounts.arbiter.close_case()?;
         }
         let trade = accounts.trade.key();
-        let bond_returned = accounts.trade.buyer_bond;
         let tokens = TokenAccounts {
             vault: &accounts.vault,
             mint: &accounts.mint,
@@ -131,7 +130,7 @@ impl Release<'_> {
             attestor: None,
             to_buyer: payout.to_buyer,
             protocol_fee: payout.protocol_fee,
-            bond_returned,
+            bond_returned: payout.bond_returned,
         };
         emit_cpi!(event);
         if let Some(held) = payout.held {

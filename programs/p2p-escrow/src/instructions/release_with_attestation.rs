@@ -102,7 +102,6 @@ impl ReleaseWithAttestation<'_> {
     pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
         let trade = accounts.trade.key();
-        let bond_returned = accounts.trade.buyer_bond;
         let tokens = TokenAccounts {
             vault: &accounts.vault,
             mint: &accounts.mint,
@@ -130,7 +129,7 @@ impl ReleaseWithAttestation<'_> {
             attestor: accounts.offer.terms.attestor,
             to_buyer: payout.to_buyer,
             protocol_fee: payout.protocol_fee,
-            bond_returned,
+            bond_returned: payout.bond_returned,
         };
         emit_cpi!(event);
         if let Some(held) = payout.held {

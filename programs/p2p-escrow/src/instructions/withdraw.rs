@@ -1,5 +1,4 @@
 use anchor_lang::prelude::*;
-use anchor_spl::associated_token::AssociatedToken;
 use anchor_spl::memo::Memo;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
@@ -12,8 +11,7 @@ use crate::token::{balance_of, ProgramTokenAccount};
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
-    /// The offer's seller; pays for its token account if it has to be created.
-    #[account(mut)]
+    /// The offer's seller.
     pub seller: Signer<'info>,
     /// The offer to take tokens out of.
     #[account(
@@ -31,23 +29,14 @@ pub struct Withdraw<'info> {
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
     /// The offer's mint.
     pub mint: Box<InterfaceAccount<'info, Mint>>,
-    /// The seller's associated token account, receiving the tokens.
-    #[account(
-        init_if_needed,
-        payer = seller,
-        associated_token::mint = mint,
-        associated_token::authority = seller,
-        associated_token::token_program = token_program,
-    )]
-    pub seller_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// Any token account of the mint the seller chooses (usually its associated one), receiving
+    /// the tokens.
+    #[account(mut, token::mint = mint, token::token_program = token_program)]
+    pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
     /// The mint's token program.
     pub token_program: Interface<'info, TokenInterface>,
     /// Writes a memo before a payout to a recipient that requires one.
     pub memo_program: Program<'info, Memo>,
-    /// Creates the seller's token account if needed.
-    pub associated_token_program: Program<'info, AssociatedToken>,
-    /// Creates the seller's token account if needed.
-    pub system_program: Program<'info, System>,
 }
 
 impl Withdraw<'_> {
@@ -71,7 +60,7 @@ impl Withdraw<'_> {
             token_program: accounts.token_program.to_account_info(),
             memo_program: accounts.memo_program.to_account_info(),
         }
-        .pay(&accounts.seller_token_account.to_account_info(), amount)?;
+        .pay(&accounts.destination.to_account_info(), amount)?;
         let offer = &mut accounts.offer;
         offer.available = offer
             .available

@@ -1,7 +1,7 @@
 //! No one can hold an escrow hostage: nothing a party, a stranger, the mint's issuer or the admin
 //! does outside the program blocks another party's exit or bends an open trade's outcome.
 
-use p2p_escrow::events::{DisputeResolved, PayoutClaimed, PayoutHeld, TradeExpired};
+use p2p_escrow::events::{DisputeResolved, PayoutClaimed, PayoutHeld, TradeExpired, TradeReleased};
 use p2p_escrow::state::{ConfigParams, OfferTerms, TradeState};
 use p2p_escrow_tests::*;
 use solana_keypair::Keypair;
@@ -299,6 +299,11 @@ async fn a_frozen_buyer_token_account_holds_the_release_for_the_buyer() {
     let held = single_event::<PayoutHeld>(&events);
     let fee = 10 * TOKEN * u64::from(FEE_BPS) / 10_000;
     assert_eq!(held.tokens, 10 * TOKEN - fee);
+    // The bond waits with the tokens (it funded the holding account); the event says so.
+    assert_eq!(single_event::<TradeReleased>(&events).bond_returned, 0);
+    assert_eq!(env.trade(&trade).await.buyer_bond, 0);
+    let waiting = env.lamports(&trade.address).await + env.lamports(&trade.holding()).await;
+    assert_eq!(held.lamports, waiting);
     assert_eq!(env.balance(&fee_vault(&offer.mint)).await, fee);
     assert_eq!(env.offer(&offer).await.locked, 0);
     // The trade has ended: nothing but the buyer's claim is left, to an account of its choice.
@@ -665,4 +670,91 @@ async fn buyers_taking_one_offer_at_once_all_succeed() {
         assert_eq!(env.trade(&trade).await.amount, 10 * TOKEN);
     }
     assert_eq!(env.offer(&offer).await.locked, 80 * TOKEN);
+}
+
+#[tokio::test]
+async fn a_held_share_the_transfer_fee_takes_whole_still_waits_for_the_claim() {
+    let env = Env::new().await;
+    let mint = env
+        .create_mint(MintKind::TransferFee {
+            bps: 100,
+            max: u64::MAX,
+        })
+        .await;
+    let terms = OfferTerms {
+        min_trade_amount: 1,
+        ..env.default_terms()
+    };
+    let offer = env.create_offer_with(&mint, 100 * TOKEN, terms).await;
+    // 10,000 base units: after the arbiter's 2%, 9,800.
+    let trade = env.take(&offer, &env.buyer, 10_000).await;
+    env.ok(&[env.mark_paid_ix(&trade, [1; 32])], &[&env.buyer])
+        .await;
+    env.track_payout_accounts(&trade);
+    let buyer_account = env.mint_to(&offer.mint, &env.buyer.pubkey(), 0).await;
+    env.set_frozen(&offer.mint, &buyer_account, true).await;
+    dispute(&env, &trade).await;
+    // 2 bps of the 9,800 left after the arbiter's fee: one base unit, which the fee takes whole.
+    let arbiter = env.arbiter.pubkey();
+    let events = env
+        .ok(
+            &[env.rule_ix(&trade, &arbiter, &arbiter, 2)],
+            &[&env.arbiter],
+        )
+        .await;
+    assert_eq!(single_event::<DisputeResolved>(&events).to_buyer, 1);
+    let held = single_event::<PayoutHeld>(&events);
+    assert_eq!(held.tokens, 0);
+    // The trade stays, with the bond in the holding account; the buyer claims both back.
+    assert_eq!(env.trade(&trade).await.state, TradeState::Settled);
+    assert!(env.lamports(&trade.holding()).await >= BUYER_BOND);
+    let recipient = env.buyer.pubkey();
+    let before = env.lamports(&recipient).await;
+    env.ok(&[env.claim_ix(&trade, None, &recipient)], &[&env.buyer])
+        .await;
+    assert_eq!(env.lamports(&recipient).await, before + held.lamports);
+    assert!(!env.exists(&trade.address).await);
+    assert!(!env.exists(&trade.holding()).await);
+}
+
+#[tokio::test]
+async fn a_seller_whose_token_account_was_given_away_withdraws_and_closes_elsewhere() {
+    let mut env = Env::new().await;
+    let mint = env.create_mint(MintKind::Spl).await;
+    let offer = env.create_offer(&mint).await;
+    let (seller, stranger) = (env.seller.pubkey(), env.stranger.pubkey());
+    env.give_token_account_away(&mint, &seller, &stranger).await;
+    // Its own other token account takes the tokens; the vault itself never does.
+    let other = env.create_token_account(&mint, &seller).await;
+    let mut into_vault = env.withdraw_accounts(&offer);
+    into_vault.destination = offer.vault;
+    env.refuse(
+        &[ix(
+            into_vault,
+            p2p_escrow::instruction::Withdraw { amount: TOKEN },
+        )],
+        &[&env.seller],
+        anchor_code(anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount),
+    )
+    .await;
+    let mut withdraw = env.withdraw_accounts(&offer);
+    withdraw.destination = other;
+    env.ok(
+        &[ix(
+            withdraw,
+            p2p_escrow::instruction::Withdraw { amount: TOKEN },
+        )],
+        &[&env.seller],
+    )
+    .await;
+    assert_eq!(env.balance(&other).await, TOKEN);
+    let mut close = env.close_offer_accounts(&offer);
+    close.destination = other;
+    env.ok(
+        &[ix(close, p2p_escrow::instruction::CloseOffer {})],
+        &[&env.seller],
+    )
+    .await;
+    assert_eq!(env.balance(&other).await, 1_000 * TOKEN);
+    assert!(!env.exists(&offer.address).await);
 }
