@@ -96,7 +96,8 @@ pub mod p2p_escrow {
         Deposit::handler(ctx, amount)
     }
 
-    /// Takes available tokens out of an offer's vault. Seller only.
+    /// Takes available tokens out of an offer's vault, to any token account of the mint the
+    /// seller names. Seller only.
     #[access_control(ctx.accounts.validate(amount))]
     pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
         Withdraw::handler(ctx, amount)
@@ -108,8 +109,9 @@ pub mod p2p_escrow {
         SetOfferPaused::handler(ctx, paused)
     }
 
-    /// Closes an offer with no open trades: everything in the vault and the rent of both accounts
-    /// go to the seller. Seller only.
+    /// Closes an offer with no open trades: everything in the vault goes to the token account the
+    /// seller names, the rent of both accounts and any bond that waited on the offer to the
+    /// seller. Seller only.
     #[access_control(ctx.accounts.validate())]
     pub fn close_offer(ctx: Context<CloseOffer>) -> Result<()> {
         CloseOffer::handler(ctx)
