@@ -1471,6 +1471,20 @@ impl Env {
         trade
     }
 
+    /// `buyer` tries to take `amount` of the offer on the terms it shows now and is refused with
+    /// custom error `expected`; nothing changes, the trade's address included.
+    pub async fn refuse_take(&self, offer: &OfferRef, buyer: &Keypair, amount: u64, expected: u32) {
+        let trade = self.next_trade(offer, &buyer.pubkey()).await;
+        self.track(&[trade.address]);
+        let args = self.take_args(&trade, amount).await;
+        self.refuse(
+            &[self.take_offer_ix(&trade, args).await],
+            &[buyer],
+            expected,
+        )
+        .await;
+    }
+
     pub fn cancel_trade_ix(&self, trade: &TradeRef) -> Instruction {
         ix(
             accs::CancelTrade {

@@ -244,7 +244,7 @@ impl<'info> TradeEnd<'_, 'info> {
         }
         ensure_associated_token_account(
             &tokens.holding,
-            &self.trade.to_account_info(),
+            &trade,
             &tokens.mint.to_account_info(),
             &tokens.payer,
             &tokens.token_program,

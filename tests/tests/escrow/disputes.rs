@@ -544,12 +544,10 @@ async fn a_deactivated_arbiter_keeps_its_open_cases() {
     )
     .await;
     // No new trades name it...
-    let next = env.next_trade(&offer, &env.buyer2.pubkey()).await;
-    env.track(&[next.address]);
-    let args = env.take_args(&next, TOKEN).await;
-    env.refuse(
-        &[env.take_offer_ix(&next, args).await],
-        &[&env.buyer2],
+    env.refuse_take(
+        &offer,
+        &env.buyer2,
+        TOKEN,
         code(EscrowError::ArbiterInactive),
     )
     .await;

@@ -472,15 +472,8 @@ async fn seller_pauses_and_resumes_an_offer() {
     )
     .await;
 
-    let trade = env.next_trade(&offer, &env.buyer.pubkey()).await;
-    env.track(&[trade.address]);
-    let args = env.take_args(&trade, TOKEN).await;
-    env.refuse(
-        &[env.take_offer_ix(&trade, args).await],
-        &[&env.buyer],
-        code(EscrowError::OfferNotOpen),
-    )
-    .await;
+    env.refuse_take(&offer, &env.buyer, TOKEN, code(EscrowError::OfferNotOpen))
+        .await;
 
     let events = env
         .ok(

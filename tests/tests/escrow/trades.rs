@@ -107,15 +107,7 @@ async fn take_refuses_bad_amounts_and_roles() {
         (&env.seller, EscrowError::BuyerIsSeller),
         (&env.arbiter, EscrowError::ArbiterIsParty),
     ] {
-        let as_party = env.next_trade(&offer, &who.pubkey()).await;
-        env.track(&[as_party.address]);
-        let args = env.take_args(&as_party, TOKEN).await;
-        env.refuse(
-            &[env.take_offer_ix(&as_party, args).await],
-            &[who],
-            code(error),
-        )
-        .await;
+        env.refuse_take(&offer, who, TOKEN, code(error)).await;
     }
 
     // A fiat amount that rounds to zero is refused: 1 base unit at 105 cents per token.
@@ -152,12 +144,10 @@ async fn private_offers_and_attestors_restrict_who_takes() {
     let private = env
         .create_offer_with(&mint, 10 * TOKEN, private_terms)
         .await;
-    let intruder = env.next_trade(&private, &env.buyer2.pubkey()).await;
-    env.track(&[intruder.address]);
-    let args = env.take_args(&intruder, 10 * TOKEN).await;
-    env.refuse(
-        &[env.take_offer_ix(&intruder, args).await],
-        &[&env.buyer2],
+    env.refuse_take(
+        &private,
+        &env.buyer2,
+        10 * TOKEN,
         code(EscrowError::BuyerNotAllowed),
     )
     .await;
@@ -170,12 +160,10 @@ async fn private_offers_and_attestors_restrict_who_takes() {
     let attested = env
         .create_offer_with(&mint, 100 * TOKEN, attested_terms)
         .await;
-    let self_attesting = env.next_trade(&attested, &env.buyer2.pubkey()).await;
-    env.track(&[self_attesting.address]);
-    let args = env.take_args(&self_attesting, 10 * TOKEN).await;
-    env.refuse(
-        &[env.take_offer_ix(&self_attesting, args).await],
-        &[&env.buyer2],
+    env.refuse_take(
+        &attested,
+        &env.buyer2,
+        10 * TOKEN,
         code(EscrowError::AttestorIsBuyer),
     )
     .await;
@@ -642,12 +630,10 @@ async fn pausing_stops_new_offers_and_trades_but_never_an_exit() {
         code(EscrowError::NewOffersPaused),
     )
     .await;
-    let trade = env.next_trade(&offer, &env.buyer.pubkey()).await;
-    env.track(&[trade.address]);
-    let args = env.take_args(&trade, TOKEN).await;
-    env.refuse(
-        &[env.take_offer_ix(&trade, args).await],
-        &[&env.buyer],
+    env.refuse_take(
+        &offer,
+        &env.buyer,
+        TOKEN,
         code(EscrowError::NewTradesPaused),
     )
     .await;

@@ -342,14 +342,6 @@ async fn roles_that_collapse_are_refused_or_skipped() {
         (&env.arbiter, EscrowError::ArbiterIsParty),
         (&env.attestor, EscrowError::AttestorIsBuyer),
     ] {
-        let trade = env.next_trade(&attested, &who.pubkey()).await;
-        env.track(&[trade.address]);
-        let args = env.take_args(&trade, TOKEN).await;
-        env.refuse(
-            &[env.take_offer_ix(&trade, args).await],
-            &[who],
-            code(error),
-        )
-        .await;
+        env.refuse_take(&attested, who, TOKEN, code(error)).await;
     }
 }

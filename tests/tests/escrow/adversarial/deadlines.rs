@@ -146,15 +146,7 @@ async fn deadlines_that_would_overflow_i64_are_refused() {
 
     // Taking when the payment deadline would pass i64::MAX.
     env.set_time(i64::MAX - PAYMENT_WINDOW + 1).await;
-    let next = env.next_trade(&offer, &env.buyer.pubkey()).await;
-    env.track(&[next.address]);
-    let args = env.take_args(&next, TOKEN).await;
-    env.refuse(
-        &[env.take_offer_ix(&next, args).await],
-        &[&env.buyer],
-        overflow,
-    )
-    .await;
+    env.refuse_take(&offer, &env.buyer, TOKEN, overflow).await;
 
     // A trade whose payment deadline is i64::MAX: marking paid would overflow the release deadline.
     env.set_time(i64::MAX - PAYMENT_WINDOW).await;

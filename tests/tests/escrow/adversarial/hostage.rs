@@ -374,12 +374,10 @@ async fn the_mint_policy_holds_at_every_deposit_and_take() {
         code(EscrowError::MintHasPermanentDelegate),
     )
     .await;
-    let trade = env.next_trade(&offer, &env.buyer.pubkey()).await;
-    env.track(&[trade.address]);
-    let args = env.take_args(&trade, TOKEN).await;
-    env.refuse(
-        &[env.take_offer_ix(&trade, args).await],
-        &[&env.buyer],
+    env.refuse_take(
+        &offer,
+        &env.buyer,
+        TOKEN,
         code(EscrowError::MintHasPermanentDelegate),
     )
     .await;
