@@ -348,9 +348,16 @@ export class EscrowClient {
    * `takeOffer` open it on the way when it is missing; a dApp may open it ahead.
    */
   async openProfile(wallet: TransactionSigner): Promise<ActionResult> {
-    const profile = await profileAddress(wallet.address);
-    const instruction = getOpenProfileInstruction({ wallet, profile, ...(await this.events()) });
-    return this.send(wallet, [instruction], profile);
+    const instruction = await this.openProfileInstruction(wallet);
+    return this.send(wallet, [instruction], await profileAddress(wallet.address));
+  }
+
+  private async openProfileInstruction(wallet: TransactionSigner): Promise<Instruction> {
+    return getOpenProfileInstruction({
+      wallet,
+      profile: await profileAddress(wallet.address),
+      ...(await this.events()),
+    });
   }
 
   /**
@@ -364,12 +371,7 @@ export class EscrowClient {
     if (profile) {
       return { offerId: profile.offersCreated, tradeId: profile.tradesTaken, open: [] };
     }
-    const open = getOpenProfileInstruction({
-      wallet,
-      profile: await profileAddress(wallet.address),
-      ...(await this.events()),
-    });
-    return { offerId: 0n, tradeId: 0n, open: [open] };
+    return { offerId: 0n, tradeId: 0n, open: [await this.openProfileInstruction(wallet)] };
   }
 
   /**
