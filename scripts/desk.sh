@@ -9,5 +9,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --locked --quiet -p p2p-escrow-tests --bin local-chain
+cargo build --locked --quiet -p p2p-escrow-local-chain
 npm run --prefix app --silent desk

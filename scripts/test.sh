@@ -12,9 +12,9 @@ cd "$(dirname "$0")/.."
 
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
-cargo run --locked --quiet -p p2p-escrow-tests --bin idl -- --check
+cargo xtask idl --check
 cargo test --locked --workspace
-cargo build --locked --quiet -p p2p-escrow-tests --bin local-chain
+cargo build --locked --quiet -p p2p-escrow-local-chain
 
 npm run --prefix app --silent format:check
 npm run --prefix app --silent generate:check

@@ -84,9 +84,17 @@ test("unsupported methods, encodings and options are JSON-RPC errors", async () 
   assert.match(replace.error!.message, /replaceRecentBlockhash is not supported/);
   const filter = await call("getProgramAccounts", [
     P2P_ESCROW_PROGRAM_ADDRESS,
-    { filters: [{ tokenAccountState: {} }] },
+    { filters: [{ memcmp: { offset: 0, bytes: "A".repeat(200) } }] },
   ]);
   assert.equal(filter.error?.code, -32602);
+  // As a validator: base58 only for data of at most 128 bytes.
+  const tokenAccount = await tokenAccountAddress(
+    desk.keys.seller.address,
+    desk.usd.address,
+    desk.usd.tokenProgram,
+  );
+  const long = await call("getAccountInfo", [tokenAccount, { encoding: "base58" }]);
+  assert.match(long.error!.message, /base 58\) data should be less than 128 bytes/);
   assert.equal((await call("getBalance", ["nope"])).error?.code, -32602);
   const response = await fetch(desk.chain.url, { method: "POST", body: "{" });
   assert.equal(((await response.json()) as RpcAnswer).error?.code, -32700);
@@ -174,6 +182,21 @@ test("accounts: encodings, data slices, program accounts with filters, token acc
   assert.deepEqual(
     byMemcmp.value.map((a: { pubkey: string }) => a.pubkey),
     [config],
+  );
+  const tokenAccounts = (
+    await call("getProgramAccounts", [
+      desk.usd.tokenProgram,
+      {
+        encoding: "base64",
+        dataSlice: { offset: 0, length: 0 },
+        filters: ["tokenAccountState"],
+      },
+    ])
+  ).result as { pubkey: string; account: { space: number } }[];
+  assert.ok(tokenAccounts.length > 0);
+  assert.ok(
+    !tokenAccounts.some((a) => a.pubkey === desk.usd.address),
+    "a mint is no token account",
   );
   const seller = desk.keys.seller.address;
   const owned = (

@@ -36,7 +36,7 @@ import {
 export const repoDir = fileURLToPath(new URL("../..", import.meta.url));
 export const appDir = fileURLToPath(new URL("..", import.meta.url));
 
-/** The local chain binary `cargo build -p p2p-escrow-tests --bin local-chain` produces. */
+/** The local chain binary `cargo build -p p2p-escrow-local-chain` produces. */
 export const LOCAL_CHAIN_BIN =
   process.env.P2P_LOCAL_CHAIN_BIN ?? join(repoDir, "target", "debug", "local-chain");
 

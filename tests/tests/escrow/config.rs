@@ -44,7 +44,7 @@ async fn only_the_upgrade_authority_initializes() {
         code(EscrowError::NotUpgradeAuthority),
     )
     .await;
-    assert!(!env.exists(&p2p_escrow::state::Config::address()).await);
+    assert!(!env.exists(&addresses::config()).await);
 }
 
 #[tokio::test]
@@ -259,7 +259,7 @@ async fn arbiters_are_registered_and_updated_by_the_admin() {
         .await;
     let event: ArbiterRegistered = single_event(&events);
     assert_eq!((event.authority, event.fee_bps), (newcomer, 500));
-    env.track(&[arbiter_address(&newcomer)]);
+    env.track(&[addresses::arbiter(&newcomer)]);
 
     env.refuse(
         &[env.update_arbiter_ix(&newcomer, 501, true)],

@@ -434,8 +434,7 @@ async fn run(kind: MintKind, ops: Vec<Op>) {
         model.balances.insert(account, HOLDING);
         model.minted += HOLDING;
     }
-    env.mint_to(&mint, &p2p_escrow::state::Config::address(), 0)
-        .await;
+    env.mint_to(&mint, &addresses::config(), 0).await;
     model.balances.insert(model.fee_vault, 0);
     let lamports_before = total_lamports(&env, &model).await;
 
@@ -481,7 +480,7 @@ async fn total_lamports(env: &Env, model: &Model) -> u64 {
     for who in &model.people {
         total += env.lamports(who).await
             + env.lamports(&model.mint.ata(who)).await
-            + env.lamports(&profile_address(who)).await;
+            + env.lamports(&addresses::profile(who)).await;
     }
     total
 }
@@ -808,7 +807,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             let actor = actor.unwrap_or(seller);
             let mut accounts = env.release_accounts(&m.at);
             accounts.seller = model.people[actor];
-            accounts.arbiter = arbiter_address(&model.people[m.arbiter]);
+            accounts.arbiter = addresses::arbiter(&model.people[m.arbiter]);
             let Some(payer_ok) = payer_ok(env, model, t, release_share(m), actor).await else {
                 return;
             };

@@ -20,7 +20,7 @@ use p2p_escrow::{
     },
     CreateOfferArgs, TakeOfferArgs,
 };
-use p2p_escrow_tests::{arbiter_address, event_authority, program_data_address, MEMO_PROGRAM};
+use p2p_escrow_tests::{addresses, MEMO_PROGRAM};
 use serde_json::{json, Value};
 
 /// A deterministic address per account name; programs and sysvars keep their real addresses.
@@ -31,7 +31,7 @@ fn key(name: &str) -> Pubkey {
         "associated_token_program" => spl_associated_token_account_interface::program::ID,
         "memo_program" => MEMO_PROGRAM,
         "instructions_sysvar" => solana_sdk_ids::sysvar::instructions::ID,
-        "event_authority" => event_authority(),
+        "event_authority" => addresses::event_authority(),
         "program" => p2p_escrow::ID,
         _ => {
             let mut bytes = [0x5a; 32];
@@ -909,7 +909,7 @@ fn pdas() -> Value {
     )
     .0;
     let buyer = key("buyer");
-    let trade = p2p_escrow::state::Trade::address(&buyer, 3);
+    let trade = addresses::trade(&buyer, 3);
     let profile = Pubkey::find_program_address(
         &[p2p_escrow::constants::PROFILE_SEED, buyer.as_ref()],
         &p2p_escrow::ID,
@@ -928,15 +928,15 @@ fn pdas() -> Value {
         &spl_token_2022_interface::ID,
     );
     json!({
-        "config": p2p_escrow::state::Config::address().to_string(),
-        "eventAuthority": event_authority().to_string(),
-        "programData": program_data_address().to_string(),
-        "arbiter": { "authority": key("arbiter_authority").to_string(), "address": arbiter_address(&key("arbiter_authority")).to_string() },
+        "config": addresses::config().to_string(),
+        "eventAuthority": addresses::event_authority().to_string(),
+        "programData": addresses::program_data().to_string(),
+        "arbiter": { "authority": key("arbiter_authority").to_string(), "address": addresses::arbiter(&key("arbiter_authority")).to_string() },
         "offer": { "seller": seller.to_string(), "offerId": "42", "address": offer.to_string() },
         "trade": { "buyer": buyer.to_string(), "tradeId": "3", "address": trade.to_string() },
         "profile": { "wallet": buyer.to_string(), "address": profile.to_string() },
         "holding": { "trade": trade.to_string(), "mint": key("mint").to_string(), "tokenProgram": spl_token_2022_interface::ID.to_string(), "address": ata(&trade).to_string() },
-        "feeVault": { "mint": key("mint").to_string(), "tokenProgram": spl_token_2022_interface::ID.to_string(), "address": ata(&p2p_escrow::state::Config::address()).to_string() },
+        "feeVault": { "mint": key("mint").to_string(), "tokenProgram": spl_token_2022_interface::ID.to_string(), "address": ata(&addresses::config()).to_string() },
         "vault": { "offer": offer.to_string(), "mint": key("mint").to_string(), "tokenProgram": spl_token_2022_interface::ID.to_string(), "address": vault.to_string() },
     })
 }

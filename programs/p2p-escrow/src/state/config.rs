@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::{
-    BPS_DENOMINATOR, CONFIG_SEED, MAX_PROTOCOL_FEE_BPS, MAX_RULING_WINDOW, MIN_RULING_WINDOW,
+    BPS_DENOMINATOR, MAX_PROTOCOL_FEE_BPS, MAX_RULING_WINDOW, MIN_RULING_WINDOW,
 };
 use crate::errors::EscrowError;
 
@@ -67,11 +67,6 @@ impl ConfigParams {
 }
 
 impl Config {
-    /// Address of the config account.
-    pub fn address() -> Pubkey {
-        Pubkey::find_program_address(&[CONFIG_SEED], &crate::ID).0
-    }
-
     /// A new config with `admin` as its first admin, nothing paused.
     pub fn new(admin: Pubkey, params: ConfigParams, bump: u8) -> Config {
         Config {

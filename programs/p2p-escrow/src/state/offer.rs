@@ -96,15 +96,6 @@ pub struct Offer {
 }
 
 impl Offer {
-    /// Address of a seller's offer.
-    pub fn address(seller: &Pubkey, offer_id: u64) -> Pubkey {
-        Pubkey::find_program_address(
-            &[OFFER_SEED, seller.as_ref(), &offer_id.to_le_bytes()],
-            &crate::ID,
-        )
-        .0
-    }
-
     /// The seeds the offer signs with, as the owner of its vault.
     pub fn signer_seeds(&self) -> SignerSeeds {
         SignerSeeds::new(OFFER_SEED, self.seller, self.offer_id, self.bump)

@@ -99,15 +99,6 @@ pub struct Trade {
 }
 
 impl Trade {
-    /// Address of a buyer's trade.
-    pub fn address(buyer: &Pubkey, trade_id: u64) -> Pubkey {
-        Pubkey::find_program_address(
-            &[TRADE_SEED, buyer.as_ref(), &trade_id.to_le_bytes()],
-            &crate::ID,
-        )
-        .0
-    }
-
     /// The seeds the trade signs with, as the owner of its holding account.
     pub fn signer_seeds(&self) -> SignerSeeds {
         SignerSeeds::new(TRADE_SEED, self.buyer, self.trade_id, self.bump)

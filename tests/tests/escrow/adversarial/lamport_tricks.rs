@@ -1,5 +1,4 @@
 use anchor_lang::error::ErrorCode as AnchorError;
-use p2p_escrow::state::{Config, Offer, Trade};
 use p2p_escrow_tests::*;
 use solana_signer::Signer;
 
@@ -10,7 +9,7 @@ const FORTUNE: u64 = 5_000_000_000;
 #[tokio::test]
 async fn a_pre_funded_config_and_arbiter_address_still_get_created() {
     let env = Env::bare().await;
-    env.fund(&Config::address(), DUST).await;
+    env.fund(&addresses::config(), DUST).await;
     env.ok(
         &[env.initialize_config_ix(&env.admin.pubkey(), default_params(&env))],
         &[&env.admin],
@@ -18,12 +17,12 @@ async fn a_pre_funded_config_and_arbiter_address_still_get_created() {
     .await;
     assert_eq!(env.config().await.admin, env.admin.pubkey());
     let arbiter = env.arbiter.pubkey();
-    env.fund(&arbiter_address(&arbiter), FORTUNE).await;
+    env.fund(&addresses::arbiter(&arbiter), FORTUNE).await;
     env.ok(&[env.register_arbiter_ix(&arbiter, 100)], &[&env.admin])
         .await;
     assert!(env.arbiter_account(&arbiter).await.active);
     // The stranger's lamports covered the rent: the admin paid nothing more.
-    assert_eq!(env.lamports(&arbiter_address(&arbiter)).await, FORTUNE);
+    assert_eq!(env.lamports(&addresses::arbiter(&arbiter)).await, FORTUNE);
 }
 
 #[tokio::test]
@@ -132,8 +131,11 @@ async fn a_closed_trade_revived_with_lamports_stays_dead() {
         env.trade(&next).await.trade_id + 1
     );
     assert_eq!(
-        Trade::address(&buyer, env.trade(&next).await.trade_id),
+        addresses::trade(&buyer, env.trade(&next).await.trade_id),
         next.address
     );
-    assert_eq!(Offer::address(&offer.seller, offer.offer_id), offer.address);
+    assert_eq!(
+        addresses::offer(&offer.seller, offer.offer_id),
+        offer.address
+    );
 }

@@ -127,7 +127,7 @@ fn act<'a>(
         Action::MarkPaid => (vec![env.mark_paid_ix(trade, [2; 32])], vec![&env.buyer]),
         Action::Release => {
             let mut accounts = env.release_accounts(trade);
-            accounts.arbiter = arbiter_address(arbiter);
+            accounts.arbiter = addresses::arbiter(arbiter);
             let release = ix(accounts, p2p_escrow::instruction::Release {});
             (vec![release], vec![&env.seller])
         }

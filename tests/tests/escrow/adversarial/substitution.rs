@@ -1,6 +1,5 @@
 use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::prelude::Pubkey;
-use p2p_escrow::state::{Config, Offer};
 use p2p_escrow_tests::*;
 use solana_account::Account;
 use solana_signer::Signer;
@@ -98,12 +97,12 @@ async fn another_account_type_of_this_program_is_refused() {
     )
     .await;
     // The config where an arbiter belongs.
-    let arbiter = arbiter_address(&env.arbiter.pubkey());
+    let arbiter = addresses::arbiter(&env.arbiter.pubkey());
     env.refuse(
         &[substitute(
             env.open_dispute_ix(&trade, &env.seller.pubkey(), &env.arbiter.pubkey()),
             &arbiter,
-            &Config::address(),
+            &addresses::config(),
         )],
         &[&env.seller],
         cosplay,
@@ -230,7 +229,7 @@ async fn accounts_are_only_created_at_canonical_addresses() {
         &offer_id.to_le_bytes(),
     ];
     let (canonical, canonical_bump) = Pubkey::find_program_address(&seeds, &p2p_escrow::ID);
-    assert_eq!(canonical, Offer::address(&seller, offer_id));
+    assert_eq!(canonical, addresses::offer(&seller, offer_id));
     // The first valid bump below the canonical one gives another PDA of the same seeds.
     let (other, _) = (0..canonical_bump)
         .rev()

@@ -1,21 +1,39 @@
-//! Builds the program's IDL offline, exactly as `anchor idl build` does (anchor-lang-idl compiles
-//! the program with its `idl-build` feature and reads what it prints), and writes it to
-//! `idl/p2p_escrow.json`. With `--check` it writes nothing and fails when the committed IDL is
+//! The project's build tasks, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
+//!
+//! `idl` builds the program's IDL offline, exactly as `anchor idl build` does (anchor-lang-idl
+//! compiles the program with its `idl-build` feature and reads what it prints), and writes it to
+//! `idl/p2p_escrow.json`; with `--check` it writes nothing and fails when the committed IDL is
 //! stale.
 
 use std::{path::PathBuf, process::ExitCode};
 
 use anchor_lang_idl::build::IdlBuilder;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "The p2p-escrow build tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Generates the program's IDL into idl/p2p_escrow.json.
+    Idl {
+        /// Write nothing; fail when the committed IDL differs from the program's.
+        #[arg(long)]
+        check: bool,
+    },
+}
 
 fn main() -> ExitCode {
-    let check = match std::env::args().nth(1).as_deref() {
-        None => false,
-        Some("--check") => true,
-        Some(other) => {
-            eprintln!("unknown argument {other}; usage: idl [--check]");
-            return ExitCode::from(2);
-        }
-    };
+    match Cli::parse().task {
+        Task::Idl { check } => idl(check),
+    }
+}
+
+fn idl(check: bool) -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("workspace root")
@@ -44,7 +62,7 @@ fn main() -> ExitCode {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         if committed != json {
             eprintln!(
-                "{} is stale: run `cargo run -p p2p-escrow-tests --bin idl` and commit it",
+                "{} is stale: run `cargo xtask idl` and commit it",
                 path.display()
             );
             return ExitCode::FAILURE;

@@ -5,27 +5,33 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use p2p_escrow_tests::escrow_program_test;
-use serde_json::{json, Value};
+use jsonrpc_core::Error;
+use p2p_escrow_program_test::{addresses, escrow_program_test};
 use solana_account::Account;
+use solana_account_decoder::parse_account_data::SplTokenAdditionalDataV2;
+use solana_account_decoder::parse_token::token_amount_to_ui_amount_v3;
+use solana_account_decoder_client_types::token::UiTokenAmount;
 use solana_clock::Clock;
 use solana_commitment_config::CommitmentLevel;
 use solana_hash::Hash;
 use solana_keypair::Keypair;
-use solana_message::{Message, VersionedMessage};
+use solana_message::{inner_instruction, Message, VersionedMessage};
 use solana_program_test::{BanksClientError, ProgramTestContext};
+use solana_pubkey::Pubkey;
+use solana_rpc_client_api::custom_error::RpcCustomError;
+use solana_rpc_client_types::response::RpcSimulateTransactionResult;
 use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::{versioned::VersionedTransaction, Transaction};
 use solana_transaction_error::TransactionError;
+use solana_transaction_status_client_types::{
+    InnerInstruction, InnerInstructions, TransactionStatusMeta, TransactionTokenBalance,
+    UiInnerInstructions,
+};
 use spl_token_2022_interface::{
     extension::StateWithExtensions,
     state::{Account as TokenAccount, Mint},
 };
-
-use anchor_lang::prelude::Pubkey;
-
-use crate::rpc::RpcError;
 
 /// Lamports the faucet starts with; airdrops come from it.
 const FAUCET_LAMPORTS: u64 = 1_000_000_000 * 1_000_000_000;
@@ -36,16 +42,7 @@ pub struct Record {
     pub slot: u64,
     pub block_time: i64,
     pub transaction: VersionedTransaction,
-    pub err: Option<TransactionError>,
-    pub fee: u64,
-    pub pre_balances: Vec<u64>,
-    pub post_balances: Vec<u64>,
-    pub pre_token_balances: Vec<Value>,
-    pub post_token_balances: Vec<Value>,
-    /// `[{index, instructions: [{programIdIndex, accounts, data, stackHeight}]}]`, data in base58.
-    pub inner_instructions: Value,
-    pub logs: Vec<String>,
-    pub units_consumed: u64,
+    pub meta: TransactionStatusMeta,
 }
 
 /// What a simulation reports.
@@ -53,7 +50,62 @@ pub struct Simulation {
     pub err: Option<TransactionError>,
     pub logs: Vec<String>,
     pub units_consumed: u64,
-    pub inner_instructions: Value,
+    pub loaded_accounts_data_size: u32,
+    pub inner_instructions: Vec<InnerInstructions>,
+}
+
+impl Simulation {
+    /// A simulation that stopped before running anything.
+    fn nothing_ran(err: Option<TransactionError>) -> Simulation {
+        Simulation {
+            err,
+            logs: Vec::new(),
+            units_consumed: 0,
+            loaded_accounts_data_size: 0,
+            inner_instructions: Vec::new(),
+        }
+    }
+
+    /// The simulation as `simulateTransaction` reports it, with or without the inner
+    /// instructions.
+    pub fn result(&self, inner_instructions: bool) -> RpcSimulateTransactionResult {
+        RpcSimulateTransactionResult {
+            err: self.err.clone().map(Into::into),
+            logs: Some(self.logs.clone()),
+            accounts: None,
+            units_consumed: Some(self.units_consumed),
+            loaded_accounts_data_size: Some(self.loaded_accounts_data_size),
+            return_data: None,
+            inner_instructions: inner_instructions.then(|| {
+                self.inner_instructions
+                    .iter()
+                    .cloned()
+                    .map(UiInnerInstructions::from)
+                    .collect()
+            }),
+            replacement_blockhash: None,
+            fee: None,
+            pre_balances: None,
+            post_balances: None,
+            pre_token_balances: None,
+            post_token_balances: None,
+            loaded_addresses: None,
+        }
+    }
+
+    /// The error a validator answers when this simulation refuses a transaction at preflight.
+    pub fn preflight_failure(&self, err: &TransactionError) -> Error {
+        RpcCustomError::SendTransactionPreflightFailure {
+            message: format!("Transaction simulation failed: {err}"),
+            result: self.result(false),
+        }
+        .into()
+    }
+}
+
+/// A refusal before execution: nothing ran, so there are no logs.
+fn refused(err: TransactionError) -> Error {
+    Simulation::nothing_ran(Some(err.clone())).preflight_failure(&err)
 }
 
 pub struct Chain {
@@ -78,8 +130,11 @@ fn wall_clock() -> i64 {
     i64::try_from(seconds).expect("seconds fit in i64")
 }
 
-fn internal(error: impl std::fmt::Debug) -> RpcError {
-    RpcError::internal(format!("{error:?}"))
+fn internal(error: impl std::fmt::Debug) -> Error {
+    Error {
+        message: format!("{error:?}"),
+        ..Error::internal_error()
+    }
 }
 
 impl Chain {
@@ -99,7 +154,7 @@ impl Chain {
         let known = BTreeSet::from([
             faucet.pubkey(),
             ctx.payer.pubkey(),
-            p2p_escrow_tests::program_data_address(),
+            addresses::program_data(),
         ]);
         let mut chain = Chain {
             ctx,
@@ -117,7 +172,7 @@ impl Chain {
 
     // ----- time -----
 
-    pub async fn clock(&self) -> Result<Clock, RpcError> {
+    pub async fn clock(&self) -> Result<Clock, Error> {
         self.ctx
             .banks_client
             .get_sysvar::<Clock>()
@@ -126,7 +181,7 @@ impl Chain {
     }
 
     /// Sets the bank's clock to the wall clock plus the offset, never backwards.
-    async fn sync_clock(&mut self) -> Result<Clock, RpcError> {
+    async fn sync_clock(&mut self) -> Result<Clock, Error> {
         let mut clock = self.clock().await?;
         let target = self
             .last_timestamp
@@ -141,31 +196,31 @@ impl Chain {
     }
 
     /// Moves to the next slot, as a validator does after a block.
-    async fn next_slot(&mut self) -> Result<Clock, RpcError> {
+    async fn next_slot(&mut self) -> Result<Clock, Error> {
         let slot = self.clock().await?.slot;
         self.ctx.warp_to_slot(slot + 1).map_err(internal)?;
         self.sync_clock().await
     }
 
     /// Moves the chain's clock forward by `seconds` (and to a new slot).
-    pub async fn advance_clock(&mut self, seconds: i64) -> Result<Clock, RpcError> {
+    pub async fn advance_clock(&mut self, seconds: i64) -> Result<Clock, Error> {
         if seconds < 0 {
-            return Err(RpcError::invalid_params(
+            return Err(Error::invalid_params(
                 "the clock only moves forward: seconds must not be negative",
             ));
         }
         self.clock_offset = self
             .clock_offset
             .checked_add(seconds)
-            .ok_or_else(|| RpcError::invalid_params("seconds out of range"))?;
+            .ok_or_else(|| Error::invalid_params("seconds out of range"))?;
         self.next_slot().await
     }
 
-    pub async fn slot(&self) -> Result<u64, RpcError> {
+    pub async fn slot(&self) -> Result<u64, Error> {
         Ok(self.clock().await?.slot)
     }
 
-    pub async fn block_height(&self) -> Result<u64, RpcError> {
+    pub async fn block_height(&self) -> Result<u64, Error> {
         self.ctx
             .banks_client
             .get_block_height_with_context(tarpc::context::current(), CommitmentLevel::Processed)
@@ -173,13 +228,13 @@ impl Chain {
             .map_err(internal)
     }
 
-    pub async fn latest_blockhash(&self) -> Result<(Hash, u64), RpcError> {
+    pub async fn latest_blockhash(&self) -> Result<(Hash, u64), Error> {
         self.ctx
             .banks_client
             .get_latest_blockhash_with_commitment(CommitmentLevel::Processed)
             .await
             .map_err(internal)?
-            .ok_or_else(|| RpcError::internal("no blockhash"))
+            .ok_or_else(|| internal("no blockhash"))
     }
 
     pub fn genesis_hash(&self) -> Hash {
@@ -188,7 +243,7 @@ impl Chain {
 
     // ----- accounts -----
 
-    pub async fn account(&self, address: &Pubkey) -> Result<Option<Account>, RpcError> {
+    pub async fn account(&self, address: &Pubkey) -> Result<Option<Account>, Error> {
         self.ctx
             .banks_client
             .get_account_with_commitment(*address, CommitmentLevel::Processed)
@@ -201,7 +256,7 @@ impl Chain {
         &self,
         owner: &Pubkey,
         keep: impl Fn(&Pubkey, &Account) -> bool,
-    ) -> Result<Vec<(Pubkey, Account)>, RpcError> {
+    ) -> Result<Vec<(Pubkey, Account)>, Error> {
         let mut found = Vec::new();
         for address in &self.known {
             if let Some(account) = self.account(address).await? {
@@ -213,13 +268,13 @@ impl Chain {
         Ok(found)
     }
 
-    pub async fn minimum_balance(&self, data_len: usize) -> Result<u64, RpcError> {
+    pub async fn minimum_balance(&self, data_len: usize) -> Result<u64, Error> {
         let rent = self.ctx.banks_client.get_rent().await.map_err(internal)?;
         Ok(rent.minimum_balance(data_len))
     }
 
-    /// `{amount, decimals, uiAmount, uiAmountString}` of a token account, if it is one.
-    pub async fn token_amount(&self, account: &Account) -> Result<Option<Value>, RpcError> {
+    /// The amount of a token account, if it is one, as the RPC reports token amounts.
+    pub async fn token_amount(&self, account: &Account) -> Result<Option<UiTokenAmount>, Error> {
         let Some(state) = token_account(account) else {
             return Ok(None);
         };
@@ -229,10 +284,11 @@ impl Chain {
         let Ok(mint) = StateWithExtensions::<Mint>::unpack(&mint.data) else {
             return Ok(None);
         };
-        Ok(Some(ui_token_amount(state.amount, mint.base.decimals)))
+        let decimals = SplTokenAdditionalDataV2::with_decimals(mint.base.decimals);
+        Ok(Some(token_amount_to_ui_amount_v3(state.amount, &decimals)))
     }
 
-    async fn token_balances(&self, keys: &[Pubkey]) -> Result<Vec<Value>, RpcError> {
+    async fn token_balances(&self, keys: &[Pubkey]) -> Result<Vec<TransactionTokenBalance>, Error> {
         let mut balances = Vec::new();
         for (index, key) in keys.iter().enumerate() {
             let Some(account) = self.account(key).await? else {
@@ -241,20 +297,20 @@ impl Chain {
             let Some(state) = token_account(&account) else {
                 continue;
             };
-            if let Some(amount) = self.token_amount(&account).await? {
-                balances.push(json!({
-                    "accountIndex": index,
-                    "mint": state.mint.to_string(),
-                    "owner": state.owner.to_string(),
-                    "programId": account.owner.to_string(),
-                    "uiTokenAmount": amount,
-                }));
+            if let Some(ui_token_amount) = self.token_amount(&account).await? {
+                balances.push(TransactionTokenBalance {
+                    account_index: u8::try_from(index).map_err(internal)?,
+                    mint: state.mint.to_string(),
+                    ui_token_amount,
+                    owner: state.owner.to_string(),
+                    program_id: account.owner.to_string(),
+                });
             }
         }
         Ok(balances)
     }
 
-    async fn lamports(&self, keys: &[Pubkey]) -> Result<Vec<u64>, RpcError> {
+    async fn lamports(&self, keys: &[Pubkey]) -> Result<Vec<u64>, Error> {
         let mut balances = Vec::with_capacity(keys.len());
         for key in keys {
             balances.push(self.account(key).await?.map_or(0, |a| a.lamports));
@@ -264,7 +320,7 @@ impl Chain {
 
     // ----- transactions -----
 
-    pub async fn simulate(&self, tx: &VersionedTransaction) -> Result<Simulation, RpcError> {
+    pub async fn simulate(&self, tx: &VersionedTransaction) -> Result<Simulation, Error> {
         let simulation = self
             .ctx
             .banks_client
@@ -272,59 +328,43 @@ impl Chain {
             .await
             .map_err(internal)?;
         let err = simulation.result.and_then(Result::err);
-        let details = simulation.simulation_details;
+        let Some(details) = simulation.simulation_details else {
+            return Ok(Simulation::nothing_ran(err));
+        };
         let inner_instructions = details
-            .as_ref()
-            .and_then(|d| d.inner_instructions.as_ref())
-            .map(|all| {
-                all.iter()
-                    .enumerate()
-                    .filter(|(_, inner)| !inner.is_empty())
-                    .map(|(index, inner)| {
-                        let instructions: Vec<Value> = inner
-                            .iter()
-                            .map(|i| {
-                                json!({
-                                    "programIdIndex": i.instruction.program_id_index,
-                                    "accounts": i.instruction.accounts,
-                                    "data": bs58::encode(&i.instruction.data).into_string(),
-                                    "stackHeight": i.stack_height,
-                                })
-                            })
-                            .collect();
-                        json!({ "index": index, "instructions": instructions })
-                    })
-                    .collect::<Vec<Value>>()
-            })
-            .unwrap_or_default();
+            .inner_instructions
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, inner)| !inner.is_empty())
+            .map(|(index, inner)| numbered(index, inner))
+            .collect::<Result<_, _>>()?;
         Ok(Simulation {
             err,
-            logs: details.as_ref().map(|d| d.logs.clone()).unwrap_or_default(),
-            units_consumed: details.as_ref().map_or(0, |d| d.units_consumed),
-            inner_instructions: Value::Array(inner_instructions),
+            logs: details.logs,
+            units_consumed: details.units_consumed,
+            loaded_accounts_data_size: details.loaded_accounts_data_size,
+            inner_instructions,
         })
     }
 
     /// Checks what the runtime would check before running a transaction and a simulation cannot
     /// be trusted to: signatures, and no address lookup tables (the ledger indexes static keys).
-    pub fn screen(&self, tx: &VersionedTransaction) -> Result<(), RpcError> {
+    pub fn screen(&self, tx: &VersionedTransaction) -> Result<(), Error> {
         if tx.sanitize().is_err() {
-            return Err(RpcError::invalid_params("the transaction is malformed"));
+            return Err(Error::invalid_params("the transaction is malformed"));
         }
         if tx
             .message
             .address_table_lookups()
             .is_some_and(|l| !l.is_empty())
         {
-            return Err(RpcError::invalid_params(
+            return Err(Error::invalid_params(
                 "address lookup tables are not supported by the local chain",
             ));
         }
         if !tx.verify_with_results().into_iter().all(|ok| ok) {
-            return Err(RpcError::new(
-                -32003,
-                "Transaction signature verification failure",
-            ));
+            return Err(RpcCustomError::TransactionSignatureVerificationFailure.into());
         }
         Ok(())
     }
@@ -334,25 +374,17 @@ impl Chain {
         &mut self,
         tx: VersionedTransaction,
         skip_preflight: bool,
-    ) -> Result<Signature, RpcError> {
+    ) -> Result<Signature, Error> {
         self.screen(&tx)?;
         let signature = tx.signatures[0];
         if self.by_signature.contains_key(&signature) {
-            return Err(RpcError::preflight(
-                &TransactionError::AlreadyProcessed,
-                &[],
-                0,
-            ));
+            return Err(refused(TransactionError::AlreadyProcessed));
         }
         self.sync_clock().await?;
         let simulation = self.simulate(&tx).await?;
         if !skip_preflight {
             if let Some(err) = &simulation.err {
-                return Err(RpcError::preflight(
-                    err,
-                    &simulation.logs,
-                    simulation.units_consumed,
-                ));
+                return Err(simulation.preflight_failure(err));
             }
         }
         let keys: Vec<Pubkey> = tx.message.static_account_keys().to_vec();
@@ -379,8 +411,7 @@ impl Chain {
         ) = &err
         {
             // Refused before execution: nothing landed, so nothing goes in the ledger.
-            let err = err.expect("matched above");
-            return Err(RpcError::preflight(&err, &[], 0));
+            return Err(refused(err.expect("matched above")));
         }
         let post_balances = self.lamports(&keys).await?;
         let post_token_balances = self.token_balances(&keys).await?;
@@ -395,15 +426,19 @@ impl Chain {
             slot: clock.slot,
             block_time: clock.unix_timestamp,
             transaction: tx,
-            err,
-            fee,
-            pre_balances,
-            post_balances,
-            pre_token_balances,
-            post_token_balances,
-            inner_instructions: simulation.inner_instructions,
-            logs: simulation.logs,
-            units_consumed: simulation.units_consumed,
+            meta: TransactionStatusMeta {
+                status: err.map_or(Ok(()), Err),
+                fee,
+                pre_balances,
+                post_balances,
+                inner_instructions: Some(simulation.inner_instructions),
+                log_messages: Some(simulation.logs),
+                pre_token_balances: Some(pre_token_balances),
+                post_token_balances: Some(post_token_balances),
+                rewards: Some(Vec::new()),
+                compute_units_consumed: Some(simulation.units_consumed),
+                ..TransactionStatusMeta::default()
+            },
         });
         self.next_slot().await?;
         Ok(signature)
@@ -411,7 +446,7 @@ impl Chain {
 
     /// The fee the bank charges for a message; a v0 message without lookup tables costs what the
     /// same keys and instructions cost as a legacy message.
-    async fn fee(&self, message: &VersionedMessage) -> Result<u64, RpcError> {
+    async fn fee(&self, message: &VersionedMessage) -> Result<u64, Error> {
         let legacy = match message {
             VersionedMessage::Legacy(legacy) => legacy.clone(),
             VersionedMessage::V0(v0) => Message {
@@ -431,7 +466,7 @@ impl Chain {
     }
 
     /// Sends `lamports` from the faucet to `to`.
-    pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) -> Result<Signature, RpcError> {
+    pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) -> Result<Signature, Error> {
         let (blockhash, _) = self.latest_blockhash().await?;
         let transfer =
             solana_system_interface::instruction::transfer(&self.faucet.pubkey(), to, lamports);
@@ -470,19 +505,20 @@ pub fn token_account(account: &Account) -> Option<TokenAccount> {
         .map(|state| state.base)
 }
 
-fn ui_token_amount(amount: u64, decimals: u8) -> Value {
-    let digits = format!("{amount:0>width$}", width = usize::from(decimals) + 1);
-    let (whole, fraction) = digits.split_at(digits.len() - usize::from(decimals));
-    let fraction = fraction.trim_end_matches('0');
-    let ui_amount_string = if fraction.is_empty() {
-        whole.to_string()
-    } else {
-        format!("{whole}.{fraction}")
-    };
-    json!({
-        "amount": amount.to_string(),
-        "decimals": decimals,
-        "uiAmount": ui_amount_string.parse::<f64>().ok(),
-        "uiAmountString": ui_amount_string,
+/// The inner instructions of the transaction's instruction number `index`, as the ledger keeps
+/// them.
+fn numbered(
+    index: usize,
+    inner: Vec<inner_instruction::InnerInstruction>,
+) -> Result<InnerInstructions, Error> {
+    Ok(InnerInstructions {
+        index: u8::try_from(index).map_err(internal)?,
+        instructions: inner
+            .into_iter()
+            .map(|i| InnerInstruction {
+                instruction: i.instruction,
+                stack_height: Some(u32::from(i.stack_height)),
+            })
+            .collect(),
     })
 }
