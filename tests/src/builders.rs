@@ -106,8 +106,10 @@ impl Env {
                 program: p2p_escrow::ID,
             },
             ixs::SetPause {
-                new_offers_paused: offers,
-                new_trades_paused: trades,
+                args: p2p_escrow::SetPauseArgs {
+                    new_offers_paused: offers,
+                    new_trades_paused: trades,
+                },
             },
         )
     }
@@ -147,7 +149,9 @@ impl Env {
                 event_authority: addresses::event_authority(),
                 program: p2p_escrow::ID,
             },
-            ixs::RegisterArbiter { fee_bps },
+            ixs::RegisterArbiter {
+                args: p2p_escrow::RegisterArbiterArgs { fee_bps },
+            },
         )
     }
 
@@ -160,7 +164,9 @@ impl Env {
                 event_authority: addresses::event_authority(),
                 program: p2p_escrow::ID,
             },
-            ixs::UpdateArbiter { fee_bps, active },
+            ixs::UpdateArbiter {
+                args: p2p_escrow::UpdateArbiterArgs { fee_bps, active },
+            },
         )
     }
 

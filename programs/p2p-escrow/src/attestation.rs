@@ -19,12 +19,15 @@ const THIS_INSTRUCTION: u16 = u16::MAX;
 const PUBKEY_LEN: usize = 32;
 /// Length of an Ed25519 signature.
 const SIGNATURE_LEN: usize = 64;
+/// Length of an attestation message: the domain, four addresses, the amount and the payment
+/// reference hash.
+const ATTESTATION_MESSAGE_LEN: usize = ATTESTATION_DOMAIN.len() + 4 * 32 + 8 + 32;
 
 /// The exact bytes an attestor signs to release `trade`:
 /// `"p2p-escrow:release:v1" || program_id || trade || buyer || mint || amount (u64 LE) ||
 /// payment_ref_hash`.
 pub fn attestation_message(trade_address: &Pubkey, trade: &Trade) -> Vec<u8> {
-    let mut message = Vec::with_capacity(ATTESTATION_DOMAIN.len() + 4 * 32 + 8 + 32);
+    let mut message = Vec::with_capacity(ATTESTATION_MESSAGE_LEN);
     message.extend_from_slice(ATTESTATION_DOMAIN);
     message.extend_from_slice(crate::ID.as_ref());
     message.extend_from_slice(trade_address.as_ref());
@@ -68,19 +71,22 @@ pub fn check_ed25519_instruction(
         data.len() >= ED25519_HEADER_LEN + ED25519_OFFSETS_LEN && data[0] == 1,
         EscrowError::AttestationMalformed
     );
-    let field = |n: usize| {
-        let at = ED25519_HEADER_LEN + 2 * n;
-        u16::from_le_bytes([data[at], data[at + 1]])
-    };
-    let signature_offset = usize::from(field(0));
-    let public_key_offset = usize::from(field(2));
-    let message_offset = usize::from(field(4));
-    let message_size = usize::from(field(5));
+    // Seven u16 fields follow the header: signature offset and instruction index, public key
+    // offset and index, message offset, size and index.
+    let mut fields = data[ED25519_HEADER_LEN..]
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+    let mut offsets = [0u16; 7];
+    for slot in offsets.iter_mut() {
+        *slot = fields.next().ok_or(EscrowError::AttestationMalformed)?;
+    }
+    let [signature_offset, signature_index, public_key_offset, public_key_index, message_offset, message_size, message_index] =
+        offsets;
     let own = |instruction_index: u16| {
         instruction_index == THIS_INSTRUCTION || instruction_index == index
     };
     require!(
-        own(field(1)) && own(field(3)) && own(field(6)),
+        own(signature_index) && own(public_key_index) && own(message_index),
         EscrowError::AttestationMalformed
     );
     let slice = |offset: usize, len: usize| {
@@ -89,13 +95,13 @@ pub fn check_ed25519_instruction(
             .and_then(|end| data.get(offset..end))
             .ok_or_else(|| error!(EscrowError::AttestationMalformed))
     };
-    slice(signature_offset, SIGNATURE_LEN)?;
-    let public_key = slice(public_key_offset, PUBKEY_LEN)?;
+    slice(usize::from(signature_offset), SIGNATURE_LEN)?;
+    let public_key = slice(usize::from(public_key_offset), PUBKEY_LEN)?;
     require!(
         public_key == attestor.as_ref(),
         EscrowError::AttestorMismatch
     );
-    let signed = slice(message_offset, message_size)?;
+    let signed = slice(usize::from(message_offset), usize::from(message_size))?;
     require!(signed == message, EscrowError::AttestationMismatch);
     Ok(())
 }

@@ -175,4 +175,8 @@ pub enum EscrowError {
     MathOverflow,
     #[msg("An account invariant does not hold")]
     InvariantViolated,
+
+    // Admin.
+    #[msg("The protocol is already paused that way: nothing would change")]
+    PauseUnchanged,
 }

@@ -3,10 +3,25 @@
 //! A seller locks tokens in a vault owned by an offer PDA. A buyer takes part of the offer, pays
 //! fiat off-chain and marks the trade paid; the seller, or a payment attestor the seller chose,
 //! releases the tokens to the buyer, or an arbiter rules on a dispute. Every waiting state has a
-//! deadline that anyone can enforce. See `shared/DESIGN.md` for the protocol.
+//! deadline that anyone can enforce.
 //!
 //! This file only dispatches: each instruction lives in its own module of [`instructions`], with
 //! its accounts, a `validate` run before its handler, and the handler.
+//!
+//! The protocol this code follows (accounts, instructions, the state machine of a trade, who may
+//! act when) is described in `docs/protocol.md`.
+
+// On-chain code never panics and never wraps: every sum is checked, every conversion fallible.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::arithmetic_side_effects,
+        clippy::cast_possible_truncation,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 use anchor_lang::prelude::*;
 
@@ -45,13 +60,10 @@ pub mod p2p_escrow {
     }
 
     /// Pauses or resumes new offers and new trades. Exits (cancel, expire, release, withdraw,
-    /// close) are never paused. Admin only.
-    pub fn set_pause(
-        ctx: Context<SetPause>,
-        new_offers_paused: bool,
-        new_trades_paused: bool,
-    ) -> Result<()> {
-        SetPause::handler(ctx, new_offers_paused, new_trades_paused)
+    /// close) are never paused. Admin only; refuses a call that changes nothing.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn set_pause(ctx: Context<SetPause>, args: SetPauseArgs) -> Result<()> {
+        SetPause::handler(ctx, args)
     }
 
     /// Proposes a new admin, who must accept with `accept_admin`. Admin only.
@@ -67,14 +79,19 @@ pub mod p2p_escrow {
     }
 
     /// Registers an arbiter with its fee (at most 500 bps). Admin only.
-    pub fn register_arbiter(ctx: Context<RegisterArbiter>, fee_bps: u16) -> Result<()> {
-        RegisterArbiter::handler(ctx, fee_bps)
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn register_arbiter(
+        ctx: Context<RegisterArbiter>,
+        args: RegisterArbiterArgs,
+    ) -> Result<()> {
+        RegisterArbiter::handler(ctx, args)
     }
 
     /// Changes an arbiter's fee or deactivates it. Open trades keep what they snapshotted. Admin
     /// only.
-    pub fn update_arbiter(ctx: Context<UpdateArbiter>, fee_bps: u16, active: bool) -> Result<()> {
-        UpdateArbiter::handler(ctx, fee_bps, active)
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn update_arbiter(ctx: Context<UpdateArbiter>, args: UpdateArbiterArgs) -> Result<()> {
+        UpdateArbiter::handler(ctx, args)
     }
 
     /// Opens the signer's profile, which hands out its offer and trade ids (so no address the

@@ -11,7 +11,8 @@ pub fn bps_share(amount: u64, bps: u16) -> Result<u64> {
     let share = u128::from(amount)
         .checked_mul(u128::from(bps))
         .ok_or(EscrowError::MathOverflow)?
-        / u128::from(BPS_DENOMINATOR);
+        .checked_div(u128::from(BPS_DENOMINATOR))
+        .ok_or(EscrowError::MathOverflow)?;
     u64::try_from(share).map_err(|_| error!(EscrowError::MathOverflow))
 }
 
@@ -24,7 +25,8 @@ pub fn fiat_amount(amount: u64, price: u64, decimals: u8) -> Result<u64> {
     let fiat = u128::from(amount)
         .checked_mul(u128::from(price))
         .ok_or(EscrowError::MathOverflow)?
-        / whole;
+        .checked_div(whole)
+        .ok_or(EscrowError::MathOverflow)?;
     u64::try_from(fiat).map_err(|_| error!(EscrowError::MathOverflow))
 }
 

@@ -11,17 +11,22 @@ use anchor_lang::system_program::{
 
 use crate::errors::EscrowError;
 
-/// Creates the program-owned account `target` of `space` bytes at the PDA signed by `seeds`,
-/// with `payer` funding its rent (only the part a pre-funding did not cover), and writes `value`
-/// into it. Refuses an address that is already an account of any program.
-pub fn create_pda_account<'info, T: AccountSerialize>(
+/// Creates the program-owned account `target` at the PDA signed by `seeds`, sized for `T` (its
+/// discriminator and `InitSpace`), with `payer` funding its rent (only the part a pre-funding did
+/// not cover), and writes `value` into it. Refuses an address that is already an account of any
+/// program.
+pub fn create_pda_account<'info, T: AccountSerialize + Discriminator + Space>(
     payer: &AccountInfo<'info>,
     target: &AccountInfo<'info>,
     system_program: &AccountInfo<'info>,
     seeds: &[&[u8]],
-    space: usize,
     value: &T,
 ) -> Result<()> {
+    let space = T::DISCRIMINATOR
+        .len()
+        .checked_add(T::INIT_SPACE)
+        .ok_or(EscrowError::MathOverflow)?;
+    let size = u64::try_from(space).map_err(|_| error!(EscrowError::MathOverflow))?;
     require!(
         target.owner == &System::id() && target.data_is_empty(),
         EscrowError::AccountInUse
@@ -40,7 +45,7 @@ pub fn create_pda_account<'info, T: AccountSerialize>(
                 &[seeds],
             ),
             rent,
-            space as u64,
+            size,
             &crate::ID,
         )?;
     } else {
@@ -65,7 +70,7 @@ pub fn create_pda_account<'info, T: AccountSerialize>(
                 },
                 &[seeds],
             ),
-            space as u64,
+            size,
         )?;
         assign(
             CpiContext::new_with_signer(

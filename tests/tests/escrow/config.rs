@@ -152,6 +152,16 @@ async fn admin_updates_settings_and_pause_flags() {
     assert!(event.new_offers_paused && !event.new_trades_paused);
     let config = env.config().await;
     assert!(config.new_offers_paused && !config.new_trades_paused);
+
+    // The same pause again would change nothing: refused as such, the config untouched.
+    let before = env.account(&addresses::config()).await;
+    env.refuse(
+        &[env.set_pause_ix(&env.admin.pubkey(), true, false)],
+        &[&env.admin],
+        code(EscrowError::PauseUnchanged),
+    )
+    .await;
+    assert_eq!(env.account(&addresses::config()).await, before);
 }
 
 #[tokio::test]

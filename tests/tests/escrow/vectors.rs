@@ -207,8 +207,10 @@ fn instructions(idl: &Value) -> Vec<Value> {
                 program
             }),
             ixs::SetPause {
-                new_offers_paused: true,
-                new_trades_paused: false,
+                args: p2p_escrow::SetPauseArgs {
+                    new_offers_paused: true,
+                    new_trades_paused: false,
+                },
             },
             json!({ "newOffersPaused": true, "newTradesPaused": false }),
         ),
@@ -250,7 +252,9 @@ fn instructions(idl: &Value) -> Vec<Value> {
                 event_authority,
                 program
             }),
-            ixs::RegisterArbiter { fee_bps: 200 },
+            ixs::RegisterArbiter {
+                args: p2p_escrow::RegisterArbiterArgs { fee_bps: 200 },
+            },
             json!({ "feeBps": 200 }),
         ),
         instruction(
@@ -264,8 +268,10 @@ fn instructions(idl: &Value) -> Vec<Value> {
                 program
             }),
             ixs::UpdateArbiter {
-                fee_bps: 300,
-                active: false,
+                args: p2p_escrow::UpdateArbiterArgs {
+                    fee_bps: 300,
+                    active: false,
+                },
             },
             json!({ "feeBps": 300, "active": false }),
         ),

@@ -170,6 +170,8 @@ export const P2P_ESCROW_ERROR__ACCOUNT_IN_USE = 0x17bb; // 6075
 export const P2P_ESCROW_ERROR__MATH_OVERFLOW = 0x17bc; // 6076
 /** InvariantViolated: An account invariant does not hold */
 export const P2P_ESCROW_ERROR__INVARIANT_VIOLATED = 0x17bd; // 6077
+/** PauseUnchanged: The protocol is already paused that way: nothing would change */
+export const P2P_ESCROW_ERROR__PAUSE_UNCHANGED = 0x17be; // 6078
 
 export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__ACCOUNT_IN_USE
@@ -229,6 +231,7 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__OFFER_MISMATCH
   | typeof P2P_ESCROW_ERROR__OFFER_NOT_OPEN
   | typeof P2P_ESCROW_ERROR__OFFER_STATUS_UNCHANGED
+  | typeof P2P_ESCROW_ERROR__PAUSE_UNCHANGED
   | typeof P2P_ESCROW_ERROR__PAYMENT_DEADLINE_NOT_REACHED
   | typeof P2P_ESCROW_ERROR__PAYMENT_DEADLINE_PASSED
   | typeof P2P_ESCROW_ERROR__PAYMENT_WINDOW_OUT_OF_BOUNDS
@@ -311,6 +314,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__OFFER_MISMATCH]: `The trade does not belong to this offer`,
     [P2P_ESCROW_ERROR__OFFER_NOT_OPEN]: `The offer is not open for new trades`,
     [P2P_ESCROW_ERROR__OFFER_STATUS_UNCHANGED]: `The offer is already in the requested status`,
+    [P2P_ESCROW_ERROR__PAUSE_UNCHANGED]: `The protocol is already paused that way: nothing would change`,
     [P2P_ESCROW_ERROR__PAYMENT_DEADLINE_NOT_REACHED]: `The payment deadline has not passed yet`,
     [P2P_ESCROW_ERROR__PAYMENT_DEADLINE_PASSED]: `The payment deadline has passed`,
     [P2P_ESCROW_ERROR__PAYMENT_WINDOW_OUT_OF_BOUNDS]: `The payment window is outside its bounds (5 minutes to 7 days)`,

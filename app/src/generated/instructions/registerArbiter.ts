@@ -94,10 +94,20 @@ export type RegisterArbiterInstruction<
 
 export type RegisterArbiterInstructionData = {
   discriminator: ReadonlyUint8Array;
+  /**
+   * The arbiter's fee on disputed trades, in basis points of the trade amount; at most
+   * `MAX_ARBITER_FEE_BPS`.
+   */
   feeBps: number;
 };
 
-export type RegisterArbiterInstructionDataArgs = { feeBps: number };
+export type RegisterArbiterInstructionDataArgs = {
+  /**
+   * The arbiter's fee on disputed trades, in basis points of the trade amount; at most
+   * `MAX_ARBITER_FEE_BPS`.
+   */
+  feeBps: number;
+};
 
 export function getRegisterArbiterInstructionDataEncoder(): FixedSizeEncoder<RegisterArbiterInstructionDataArgs> {
   return transformEncoder(

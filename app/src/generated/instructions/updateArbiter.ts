@@ -87,12 +87,22 @@ export type UpdateArbiterInstruction<
 
 export type UpdateArbiterInstructionData = {
   discriminator: ReadonlyUint8Array;
+  /**
+   * The arbiter's fee on trades taken from now on, in basis points of the trade amount; at
+   * most `MAX_ARBITER_FEE_BPS`.
+   */
   feeBps: number;
+  /** Whether new offers and trades may name the arbiter; open cases stay with it either way. */
   active: boolean;
 };
 
 export type UpdateArbiterInstructionDataArgs = {
+  /**
+   * The arbiter's fee on trades taken from now on, in basis points of the trade amount; at
+   * most `MAX_ARBITER_FEE_BPS`.
+   */
   feeBps: number;
+  /** Whether new offers and trades may name the arbiter; open cases stay with it either way. */
   active: boolean;
 };
 

@@ -128,7 +128,6 @@ impl CreateOffer<'_> {
             &accounts.offer.to_account_info(),
             &accounts.system_program.to_account_info(),
             &offer.signer_seeds().seeds(),
-            Offer::DISCRIMINATOR.len() + Offer::INIT_SPACE,
             &offer,
         )?;
         let event = OfferCreated {

@@ -45,7 +45,6 @@ impl InitializeConfig<'_> {
             &accounts.config.to_account_info(),
             &accounts.system_program.to_account_info(),
             &[CONFIG_SEED, &[bump]],
-            Config::DISCRIMINATOR.len() + Config::INIT_SPACE,
             &config,
         )?;
         let event = ConfigInitialized {

@@ -35,7 +35,6 @@ impl OpenProfile<'_> {
             &accounts.profile.to_account_info(),
             &accounts.system_program.to_account_info(),
             &[PROFILE_SEED, wallet.as_ref(), &[bump]],
-            Profile::DISCRIMINATOR.len() + Profile::INIT_SPACE,
             &profile,
         )?;
         let event = ProfileOpened {

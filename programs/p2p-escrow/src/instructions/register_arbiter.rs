@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::{ARBITER_SEED, CONFIG_SEED};
+use crate::constants::{ARBITER_SEED, CONFIG_SEED, MAX_ARBITER_FEE_BPS};
 use crate::errors::EscrowError;
 use crate::events::ArbiterRegistered;
 use crate::pda::create_pda_account;
@@ -25,8 +25,25 @@ pub struct RegisterArbiter<'info> {
     pub system_program: Program<'info, System>,
 }
 
+/// Arguments of `register_arbiter`.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RegisterArbiterArgs {
+    /// The arbiter's fee on disputed trades, in basis points of the trade amount; at most
+    /// `MAX_ARBITER_FEE_BPS`.
+    pub fee_bps: u16,
+}
+
 impl RegisterArbiter<'_> {
-    pub fn handler(ctx: Context<'_, Self>, fee_bps: u16) -> Result<()> {
+    pub fn validate(&self, args: &RegisterArbiterArgs) -> Result<()> {
+        require!(
+            args.fee_bps <= MAX_ARBITER_FEE_BPS,
+            EscrowError::ArbiterFeeTooHigh
+        );
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<'_, Self>, args: RegisterArbiterArgs) -> Result<()> {
+        let RegisterArbiterArgs { fee_bps } = args;
         let accounts = &ctx.accounts;
         let authority = accounts.authority.key();
         let bump = ctx.bumps.arbiter;
@@ -45,7 +62,6 @@ impl RegisterArbiter<'_> {
             &accounts.arbiter.to_account_info(),
             &accounts.system_program.to_account_info(),
             &[ARBITER_SEED, authority.as_ref(), &[bump]],
-            Arbiter::DISCRIMINATOR.len() + Arbiter::INIT_SPACE,
             &arbiter,
         )?;
         let event = ArbiterRegistered {

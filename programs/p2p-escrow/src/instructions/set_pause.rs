@@ -15,12 +15,33 @@ pub struct SetPause<'info> {
     pub config: Box<Account<'info, Config>>,
 }
 
+/// Arguments of `set_pause`.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SetPauseArgs {
+    /// Whether new offers (`create_offer`, `deposit`) are refused from now on.
+    pub new_offers_paused: bool,
+    /// Whether new trades (`take_offer`) are refused from now on.
+    pub new_trades_paused: bool,
+}
+
 impl SetPause<'_> {
-    pub fn handler(
-        ctx: Context<'_, Self>,
-        new_offers_paused: bool,
-        new_trades_paused: bool,
-    ) -> Result<()> {
+    /// Refuses a call that changes nothing (`PauseUnchanged`): an admin acting in an incident
+    /// learns that the protocol already was in that state, and no event reports a change that did
+    /// not happen.
+    pub fn validate(&self, args: &SetPauseArgs) -> Result<()> {
+        require!(
+            args.new_offers_paused != self.config.new_offers_paused
+                || args.new_trades_paused != self.config.new_trades_paused,
+            EscrowError::PauseUnchanged
+        );
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<'_, Self>, args: SetPauseArgs) -> Result<()> {
+        let SetPauseArgs {
+            new_offers_paused,
+            new_trades_paused,
+        } = args;
         let config = &mut ctx.accounts.config;
         config.new_offers_paused = new_offers_paused;
         config.new_trades_paused = new_trades_paused;

@@ -192,7 +192,6 @@ impl TakeOffer<'_> {
             &trade_info,
             &system_program,
             &trade.signer_seeds().seeds(),
-            Trade::DISCRIMINATOR.len() + Trade::INIT_SPACE,
             &trade,
         )?;
         if trade.buyer_bond > 0 {

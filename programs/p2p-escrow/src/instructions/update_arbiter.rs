@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::{ARBITER_SEED, CONFIG_SEED};
+use crate::constants::{ARBITER_SEED, CONFIG_SEED, MAX_ARBITER_FEE_BPS};
 use crate::errors::EscrowError;
 use crate::events::ArbiterUpdated;
 use crate::state::{Arbiter, Config};
@@ -18,8 +18,27 @@ pub struct UpdateArbiter<'info> {
     pub arbiter: Box<Account<'info, Arbiter>>,
 }
 
+/// Arguments of `update_arbiter`.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UpdateArbiterArgs {
+    /// The arbiter's fee on trades taken from now on, in basis points of the trade amount; at
+    /// most `MAX_ARBITER_FEE_BPS`.
+    pub fee_bps: u16,
+    /// Whether new offers and trades may name the arbiter; open cases stay with it either way.
+    pub active: bool,
+}
+
 impl UpdateArbiter<'_> {
-    pub fn handler(ctx: Context<'_, Self>, fee_bps: u16, active: bool) -> Result<()> {
+    pub fn validate(&self, args: &UpdateArbiterArgs) -> Result<()> {
+        require!(
+            args.fee_bps <= MAX_ARBITER_FEE_BPS,
+            EscrowError::ArbiterFeeTooHigh
+        );
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<'_, Self>, args: UpdateArbiterArgs) -> Result<()> {
+        let UpdateArbiterArgs { fee_bps, active } = args;
         let arbiter = &mut ctx.accounts.arbiter;
         arbiter.fee_bps = fee_bps;
         arbiter.active = active;
