@@ -24,6 +24,21 @@ import {
   type Address,
 } from "../app/src/sdk";
 
+/** What `--help` prints. */
+const USAGE = `Initializes p2p-escrow on a cluster after \`anchor deploy\`: creates the config (signed by the
+program's upgrade authority, who becomes admin) and registers the arbiters. Safe to run again.
+
+usage: npm --prefix app run deploy -- --fallback-arbiter ADDRESS [options]
+
+  --url URL                   JSON-RPC endpoint (default ${LOCAL_CHAIN_URL})
+  --keypair FILE              the program's upgrade authority (default ~/.config/solana/id.json)
+  --fallback-arbiter ADDRESS  the arbiter an escalated dispute goes to (required)
+  --fee-bps N                 protocol fee in basis points of each trade (default 50)
+  --ruling-window SECONDS     time an arbiter has to rule (default 172800, two days)
+  --default-buyer-bps N       the buyer's share when no arbiter rules, in bps (default 5000)
+  --arbiter ADDRESS:FEE_BPS   an arbiter to register, with its fee; repeatable
+  -h, --help                  this text`;
+
 type DeployPlan = {
   fallbackArbiter: Address;
   feeBps: number;
@@ -32,7 +47,9 @@ type DeployPlan = {
   arbiters: { authority: Address; feeBps: number }[];
 };
 
-function parsePlan(argv: string[]): { url: string; keypair: string; plan: DeployPlan } {
+function parsePlan(
+  argv: string[],
+): { url: string; keypair: string; plan: DeployPlan } | null {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -43,9 +60,11 @@ function parsePlan(argv: string[]): { url: string; keypair: string; plan: Deploy
       "ruling-window": { type: "string", default: "172800" },
       "default-buyer-bps": { type: "string", default: "5000" },
       arbiter: { type: "string", multiple: true, default: [] },
+      help: { type: "boolean", short: "h" },
     },
     strict: true,
   });
+  if (values.help) return null;
   if (!values["fallback-arbiter"]) {
     throw new Error("--fallback-arbiter is required");
   }
@@ -59,7 +78,8 @@ function parsePlan(argv: string[]): { url: string; keypair: string; plan: Deploy
       defaultBuyerBps: Number(values["default-buyer-bps"]),
       arbiters: values.arbiter.map((entry) => {
         const [authority, fee] = entry.split(":");
-        if (!authority || fee === undefined) throw new Error(`--arbiter ${entry}: use ADDRESS:FEE_BPS`);
+        if (!authority || fee === undefined)
+          throw new Error(`--arbiter ${entry}: use ADDRESS:FEE_BPS`);
         return { authority: address(authority), feeBps: Number(fee) };
       }),
     },
@@ -67,7 +87,11 @@ function parsePlan(argv: string[]): { url: string; keypair: string; plan: Deploy
 }
 
 /** Applies the plan; returns one line per step for the operator. */
-async function deploy(url: string, keypair: string, plan: DeployPlan): Promise<string[]> {
+async function deploy(
+  url: string,
+  keypair: string,
+  plan: DeployPlan,
+): Promise<string[]> {
   const rpc = createEscrowRpc(url);
   const client = new EscrowClient(rpc);
   const authority = await readKeypairFile(keypair);
@@ -91,22 +115,35 @@ async function deploy(url: string, keypair: string, plan: DeployPlan): Promise<s
       rulingWindow: plan.rulingWindow,
       defaultBuyerBps: plan.defaultBuyerBps,
     });
-    report.push(`config: initialized by ${authority.address} (${sent.signature})`);
+    report.push(
+      `config: initialized by ${authority.address} (${sent.signature})`,
+    );
   }
   for (const arbiter of plan.arbiters) {
     if (await getMaybeArbiter(rpc, arbiter.authority)) {
       report.push(`arbiter ${arbiter.authority}: already registered`);
       continue;
     }
-    const sent = await client.registerArbiter(authority, arbiter.authority, arbiter.feeBps);
-    report.push(`arbiter ${arbiter.authority}: registered at ${arbiter.feeBps} bps (${sent.signature})`);
+    const sent = await client.registerArbiter(
+      authority,
+      arbiter.authority,
+      arbiter.feeBps,
+    );
+    report.push(
+      `arbiter ${arbiter.authority}: registered at ${arbiter.feeBps} bps (${sent.signature})`,
+    );
   }
   return report;
 }
 
 async function main(): Promise<number> {
   try {
-    const { url, keypair, plan } = parsePlan(process.argv.slice(2));
+    const parsed = parsePlan(process.argv.slice(2));
+    if (parsed === null) {
+      console.log(USAGE);
+      return 0;
+    }
+    const { url, keypair, plan } = parsed;
     for (const line of await deploy(url, keypair, plan)) console.log(line);
     return 0;
   } catch (error) {

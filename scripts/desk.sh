@@ -5,7 +5,7 @@
 # admin withdrawing protocol fees from the fee vault), then
 # prints the timelines and final balances. Exits 0 only if the balances add up.
 # Needs ./scripts/setup.sh to have built target/debug/local-chain and app/dist.
-# P2P_DESK_PORT picks the local chain's port (default 8899).
+# The local chain listens on a free port; P2P_DESK_PORT picks one instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and runs the main job. Installs the pinned Rust toolchain
 # (rust-toolchain.toml, through rustup) and builds every crate (the program, the test suite, the
-# IDL generator, the local chain); installs Debian's Chromium for the browser tests if it is
+# build tasks, the local chain) and checks the committed IDL; installs Debian's Chromium for the browser tests if it is
 # missing; installs the TypeScript client's npm packages (app/, from package-lock.json) and builds
 # the `p2p-escrow` command line and the web desk (app/dist/web); then runs a live session of the
 # desk on a local chain (./scripts/desk.sh), which exits non-zero unless the balances add up.
@@ -28,6 +28,9 @@ fi
 
 cargo fetch --locked
 cargo build --locked --workspace --all-targets
+# The IDL check compiles the program once more with its `idl-build` feature (target/idl): done
+# here, so that the first test run does not pay for it.
+cargo xtask idl --check
 
 npm ci --prefix app --no-audit --no-fund
 npm run --prefix app build

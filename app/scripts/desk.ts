@@ -30,8 +30,10 @@ const appDir = fileURLToPath(new URL("..", import.meta.url));
 const repoDir = join(appDir, "..");
 const chainBin = process.env.P2P_LOCAL_CHAIN_BIN ?? join(repoDir, "target", "debug", "local-chain");
 const cliBin = join(appDir, "dist", "p2p-escrow.mjs");
-const port = process.env.P2P_DESK_PORT ?? "8899";
-const url = `http://127.0.0.1:${port}`;
+/** The local chain's port: P2P_DESK_PORT, or any free one (the chain prints its address). */
+const port = process.env.P2P_DESK_PORT ?? "0";
+/** The local chain's JSON-RPC address, known once it has started. */
+let url = "";
 const work = mkdtempSync(join(tmpdir(), "p2p-escrow-desk-"));
 
 const DECIMALS = 6;
@@ -112,7 +114,9 @@ async function main(): Promise<number> {
         if (started) return;
         const text = chunk.toString();
         const line = text.split("\n").find((l) => l.includes("JSON-RPC on"));
-        if (line) {
+        const address = line && /JSON-RPC on (http:\/\/\S+)/.exec(line);
+        if (address) {
+          url = address[1];
           started = true;
           console.log(line);
           resolve();

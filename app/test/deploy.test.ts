@@ -61,6 +61,17 @@ function deploy(keypair: string, arbiter: string) {
   );
 }
 
+test("deploy --help prints its usage and changes nothing", () => {
+  const help = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(repoDir, "migrations", "deploy.ts"), "--help"],
+    { encoding: "utf8", cwd: appDir },
+  );
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /usage: npm --prefix app run deploy -- --fallback-arbiter ADDRESS/);
+  assert.match(help.stdout, /--arbiter ADDRESS:FEE_BPS/);
+});
+
 test("only the upgrade authority can initialize the config", () => {
   const refused = deploy("stranger", stranger.signer.address);
   assert.equal(refused.status, 1);

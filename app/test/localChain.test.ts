@@ -2,6 +2,7 @@
  * The local chain's JSON-RPC: standard answers for what it serves, a JSON-RPC error (never a
  * wrong answer) for what it does not, airdrops, and the clock it lets tests move.
  */
+import { spawnSync } from "node:child_process";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 
@@ -28,7 +29,7 @@ import {
   tokenAccountAddress,
   type OfferTermsInput,
 } from "../src/sdk";
-import { newKeyPair, startDesk, TOKEN, type Desk } from "./support";
+import { LOCAL_CHAIN_BIN, newKeyPair, startDesk, TOKEN, type Desk } from "./support";
 
 let desk: Desk;
 before(async () => {
@@ -98,6 +99,20 @@ test("unsupported methods, encodings and options are JSON-RPC errors", async () 
   assert.equal((await call("getBalance", ["nope"])).error?.code, -32602);
   const response = await fetch(desk.chain.url, { method: "POST", body: "{" });
   assert.equal(((await response.json()) as RpcAnswer).error?.code, -32700);
+});
+
+test("a busy port is refused with the way out, --help answers", () => {
+  const busy = new URL(desk.chain.url).port;
+  const refused = spawnSync(
+    LOCAL_CHAIN_BIN,
+    ["--port", busy, "--upgrade-authority", desk.keys.admin.address],
+    { encoding: "utf8" },
+  );
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /is in use .*pass --port N, or --port 0 for any free port/);
+  const help = spawnSync(LOCAL_CHAIN_BIN, ["--help"], { encoding: "utf8" });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--upgrade-authority <PUBKEY\|KEYPAIR_FILE>/);
 });
 
 test("health, version, slots, blockhashes, rent, CORS and batches", async () => {

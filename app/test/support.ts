@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,27 +39,14 @@ export const appDir = fileURLToPath(new URL("..", import.meta.url));
 export const LOCAL_CHAIN_BIN =
   process.env.P2P_LOCAL_CHAIN_BIN ?? join(repoDir, "target", "debug", "local-chain");
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export type LocalChain = { url: string; process: ChildProcess; stop: () => Promise<void> };
 
 /** Starts a local chain whose program names `upgradeAuthority` in its ProgramData. */
 export async function startLocalChain(upgradeAuthority: Address): Promise<LocalChain> {
-  const port = await freePort();
-  const child = spawn(
-    LOCAL_CHAIN_BIN,
-    ["--port", String(port), "--upgrade-authority", upgradeAuthority],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  // Port 0: the chain listens on a free port and prints its address.
+  const child = spawn(LOCAL_CHAIN_BIN, ["--port", "0", "--upgrade-authority", upgradeAuthority], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let output = "";
     const onData = (chunk: Buffer) => {

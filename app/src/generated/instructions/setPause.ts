@@ -79,14 +79,14 @@ export type SetPauseInstruction<
 
 export type SetPauseInstructionData = {
   discriminator: ReadonlyUint8Array;
-  /** Whether new offers (`create_offer`, `deposit`) are refused from now on. */
+  /** Whether new offers (`create_offer`) are refused from now on. */
   newOffersPaused: boolean;
   /** Whether new trades (`take_offer`) are refused from now on. */
   newTradesPaused: boolean;
 };
 
 export type SetPauseInstructionDataArgs = {
-  /** Whether new offers (`create_offer`, `deposit`) are refused from now on. */
+  /** Whether new offers (`create_offer`) are refused from now on. */
   newOffersPaused: boolean;
   /** Whether new trades (`take_offer`) are refused from now on. */
   newTradesPaused: boolean;

@@ -18,7 +18,7 @@ pub struct SetPause<'info> {
 /// Arguments of `set_pause`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SetPauseArgs {
-    /// Whether new offers (`create_offer`, `deposit`) are refused from now on.
+    /// Whether new offers (`create_offer`) are refused from now on.
     pub new_offers_paused: bool,
     /// Whether new trades (`take_offer`) are refused from now on.
     pub new_trades_paused: bool,
