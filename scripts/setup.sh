@@ -13,7 +13,7 @@ if ! command -v rustup >/dev/null 2>&1; then
   exit 1
 fi
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "Node.js 20 or newer with npm is required for the TypeScript client (app/)" >&2
+  echo "Node.js 20.19 or newer with npm is required for the TypeScript client (app/)" >&2
   exit 1
 fi
 rustup toolchain install  # the toolchain and components pinned in rust-toolchain.toml

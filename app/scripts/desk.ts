@@ -20,6 +20,7 @@ import {
   getMintInfo,
   getMintSupply,
   getTokenBalance,
+  getMintWithheldFees,
   getWithheldFees,
   formatAmount,
   tokenAccountAddress,
@@ -283,7 +284,7 @@ async function session(keys: Record<string, Address>): Promise<number> {
   }
   const vaultBalance = await getTokenBalance(rpc, offer, info);
   const vaultWithheld = await getWithheldFees(rpc, vault);
-  const mintWithheld = await getWithheldFees(rpc, mint);
+  const mintWithheld = await getMintWithheldFees(rpc, mint);
   accounted += vaultBalance + vaultWithheld + mintWithheld;
   console.log(
     `  ${"vault".padEnd(9)} ${formatAmount(vaultBalance, DECIMALS).padStart(12)} USDX  (transfer fees withheld ${formatAmount(vaultWithheld, DECIMALS)})`,

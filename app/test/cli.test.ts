@@ -11,6 +11,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
+  formatAmount,
   getOffer,
   getTrade,
   hashText,
@@ -100,6 +101,16 @@ test("help, unknown commands and usage mistakes exit 2 with the usage", () => {
   const badAddress = run("buyer", "take", "not-an-address", "1");
   assert.equal(badAddress.status, 2);
   assert.match(badAddress.stderr, /"not-an-address" is not a valid address/);
+  // Each command takes its own options only: an option of another command is refused.
+  const foreign = run("buyer", "take", "11111111111111111111111111111111", "1", "--price", "2");
+  assert.equal(foreign.status, 2);
+  assert.match(foreign.stderr, /Unknown option '--price'/);
+  assert.match(foreign.stderr, /usage: p2p-escrow take <offer> <amount>/);
+  const takeHelp = run(null, "take", "--help");
+  assert.equal(takeHelp.status, 0);
+  assert.match(takeHelp.stdout, /usage: p2p-escrow take <offer> <amount>\n/);
+  assert.match(takeHelp.stdout, /options: none of its own/);
+  assert.match(run(null, "create-offer", "--help").stdout, /options: .*--payment-window VALUE/);
   const badKeypair = run(null, "address", "--keypair", join(work, "missing.json"));
   assert.equal(badKeypair.status, 1);
   assert.match(badKeypair.stderr, /cannot read the keypair file/);
@@ -154,6 +165,22 @@ test("a seller's offer: create, list, deposit, pause, resume, withdraw, close", 
   const created = json<{ offer: Address; events: { name: string }[] }>("seller", ...offerArgs());
   assert.equal(created.events[0].name, "offerCreated");
   const offer = created.offer;
+  // --json: the currency as its code, amounts in base units and as people read them.
+  const [asJson] = json<
+    { address: string; available: string; terms: { fiatCurrency: string }; display: object }[]
+  >(null, "offers", "--seller", desk.keys.seller.address);
+  assert.equal(asJson.address, offer);
+  assert.equal(asJson.terms.fiatCurrency, "EUR");
+  const available = (await getOffer(desk.rpc, offer)).available;
+  assert.equal(asJson.available, String(available));
+  assert.deepEqual(asJson.display, {
+    available: formatAmount(available, 6),
+    locked: "0",
+    minTradeAmount: "10",
+    maxTradeAmount: "500",
+    price: "1.05 EUR",
+    buyerBond: `${formatAmount((await getOffer(desk.rpc, offer)).terms.buyerBond, 9)} SOL`,
+  });
   const listed = ok(null, "offers", "--seller", desk.keys.seller.address);
   assert.match(listed, new RegExp(`offer ${offer}  #\\d+  open`));
   assert.match(listed, /price 1.05 EUR per token  limits 10–500/);
@@ -391,4 +418,42 @@ test("watch prints events as they happen", async () => {
   const status = await new Promise<number | null>((resolve) => watcher.once("exit", resolve));
   assert.equal(status, 0);
   assert.match(stdout, /^slot \d+  offerCreated .*\nslot \d+  offerStatusChanged /);
+});
+
+test("the admin pauses, resumes, changes the settings and the arbiters, and hands over", () => {
+  const admin = (...args: string[]) => ok("admin", ...args);
+  assert.match(admin("pause"), /new offers paused, new trades paused/);
+  assert.match(ok(null, "config"), /new offers paused, new trades paused/);
+  const again = run("admin", "pause");
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /PauseUnchanged: The protocol is already paused that way/);
+  const stranger = run("buyer", "resume");
+  assert.equal(stranger.status, 1);
+  assert.match(stranger.stderr, /NotAdmin/);
+  assert.match(admin("resume", "--only", "trades"), /new offers paused, new trades open/);
+  assert.match(admin("resume"), /new offers open, new trades open/);
+  assert.equal(run("admin", "pause", "--only", "everything").status, 2);
+
+  assert.match(admin("update-config", "--fee-bps", "60"), /protocol fee 0\.6%/);
+  assert.match(ok(null, "config"), /protocol fee 0\.6%.*\n.*ruling window 2d/);
+  admin("update-config", "--fee-bps", "50");
+
+  const arbiter = desk.keys.arbiter.address;
+  assert.match(admin("update-arbiter", arbiter, "--active", "false"), /inactive/);
+  assert.match(ok(null, "arbiter", arbiter), /inactive  fee 2%/);
+  assert.match(admin("update-arbiter", arbiter, "--active", "true"), /fee 2%, active/);
+  const fresh = join(work, "new-arbiter.json");
+  const authority = json<{ address: string }>(null, "keygen", fresh).address;
+  assert.match(admin("register-arbiter", authority, "--fee-bps", "150"), /at 1\.5%/);
+
+  const next = join(work, "next-admin.json");
+  const nextAdmin = json<{ address: string }>(null, "keygen", next).address;
+  ok(null, "airdrop", "1", "--to", nextAdmin);
+  assert.match(admin("propose-admin", nextAdmin), /must run accept-admin/);
+  assert.match(
+    ok(null, "accept-admin", "--keypair", next),
+    new RegExp(`${nextAdmin} is the admin`),
+  );
+  ok(null, "propose-admin", desk.keys.admin.address, "--keypair", next);
+  assert.match(admin("accept-admin"), /is the admin/);
 });

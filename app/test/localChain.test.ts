@@ -96,6 +96,16 @@ test("unsupported methods, encodings and options are JSON-RPC errors", async () 
   );
   const long = await call("getAccountInfo", [tokenAccount, { encoding: "base58" }]);
   assert.match(long.error!.message, /base 58\) data should be less than 128 bytes/);
+  assert.equal(long.error!.code, -32600);
+  // Hostile sizes are refused before any work, and the chain goes on serving.
+  const farFuture = await call("localchain_advanceClock", [9_223_372_036_000_000_000]);
+  assert.equal(farFuture.error?.code, -32602);
+  const hugeRent = await call("getMinimumBalanceForRentExemption", [1e16]);
+  assert.equal(hugeRent.error?.code, -32602);
+  const longTransaction = await call("sendTransaction", ["1".repeat(200_000)]);
+  assert.match(longTransaction.error!.message, /at most 1683 are allowed/);
+  const { signature } = await transfer(false, 1_000n);
+  assert.equal((await call("getSignatureStatuses", [[signature]])).result.value[0].err, null);
   assert.equal((await call("getBalance", ["nope"])).error?.code, -32602);
   const response = await fetch(desk.chain.url, { method: "POST", body: "{" });
   assert.equal(((await response.json()) as RpcAnswer).error?.code, -32700);

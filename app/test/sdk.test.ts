@@ -10,6 +10,8 @@ import { type Address } from "@solana/kit";
 import { TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
 
 import {
+  chainOfGenesisHash,
+  fetchWalletChain,
   advanceLocalClock,
   allowedActions,
   arbiterAddress,
@@ -537,4 +539,17 @@ test("an SPL Token mint works as well as Token-2022", async () => {
   await client.release(keys.seller, trade);
   // No transfer fee on SPL Token: the buyer gets exactly the amount less the 0.5% protocol fee.
   assert.equal(await getTokenBalance(rpc, keys.buyer2.address, mint), 9_950n);
+});
+
+test("a cluster's chain comes from its genesis hash", async () => {
+  assert.equal(await fetchWalletChain(desk.rpc), "solana:localnet");
+  assert.equal(chainOfGenesisHash("EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG"), "solana:devnet");
+  assert.equal(
+    chainOfGenesisHash("5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d"),
+    "solana:mainnet",
+  );
+  assert.equal(
+    chainOfGenesisHash("4uhcVJyU9pJkvQyS88uRDiswHXSCkY3zQawwpjk2NsNY"),
+    "solana:testnet",
+  );
 });

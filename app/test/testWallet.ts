@@ -92,9 +92,15 @@ export function installTestWallet({ secret, name }: TestWalletOptions): void {
       "solana:signTransaction": {
         version: "1.0.0",
         supportedTransactionVersions: ["legacy", 0],
-        signTransaction: (...inputs: { transaction: Uint8Array }[]) =>
+        // Like a real wallet, it signs only for the chain it serves.
+        signTransaction: (...inputs: { transaction: Uint8Array; chain: string }[]) =>
           Promise.all(
-            inputs.map(async (input) => ({ signedTransaction: await sign(input.transaction) })),
+            inputs.map(async (input) => {
+              if (input.chain !== "solana:localnet") {
+                throw new Error(`${name} does not sign for ${input.chain}`);
+              }
+              return { signedTransaction: await sign(input.transaction) };
+            }),
           ),
       },
     },

@@ -15,6 +15,7 @@ import {
   getAddressEncoder,
   type Address,
   type Instruction,
+  type ReadonlyUint8Array,
 } from "@solana/kit";
 
 import * as generated from "../src/generated";
@@ -72,7 +73,7 @@ const idl = JSON.parse(
 ) as { events: { name: string }[]; constants: { name: string; value: string }[] };
 const idlConstant = (name: string) => idl.constants.find((c) => c.name === name)?.value;
 
-const hex = (bytes: Uint8Array | readonly number[]) =>
+const hex = (bytes: ReadonlyUint8Array | readonly number[]) =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 const fromHex = (text: string) => new Uint8Array(text.match(/../g)!.map((b) => parseInt(b, 16)));
 

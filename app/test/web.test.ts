@@ -91,6 +91,8 @@ async function open(role: Role, route: string): Promise<Page> {
   await page.goto(`${site}#${route}`);
   await page.getByRole("button", { name: "Connect Test Wallet" }).click();
   await page.getByTestId("connected").filter({ hasText: desk.keys[role].address }).waitFor();
+  // The desk tells wallets the chain its RPC serves: a local chain's genesis is no public cluster.
+  await page.getByTestId("rpc").filter({ hasText: "(solana:localnet)" }).waitFor();
   return page;
 }
 

@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState } from "react";
 import type { Wallet, WalletAccount } from "@wallet-standard/base";
 
-import { createEscrowRpc, LOCAL_CHAIN_URL } from "../src/sdk";
+import { createEscrowRpc, fetchWalletChain, LOCAL_CHAIN_URL, type SolanaChain } from "../src/sdk";
 import { ArbiterConsole } from "./ArbiterConsole";
 import { DeskContext, type Desk } from "./context";
 import { MyTrades } from "./MyTrades";
@@ -59,11 +59,23 @@ export function App() {
     null,
   );
   const [connectError, setConnectError] = useState<string | null>(null);
+  // Wallets sign for the cluster the RPC serves, told apart by its genesis hash.
+  const [chain, setChain] = useState<SolanaChain | null>(null);
+  useEffect(() => {
+    let live = true;
+    fetchWalletChain(rpc).then(
+      (found) => live && setChain(found),
+      (error: Error) => live && setConnectError(`cannot reach ${rpcUrl}: ${error.message}`),
+    );
+    return () => {
+      live = false;
+    };
+  }, [rpc, rpcUrl]);
   const [version, setVersion] = useState(0);
   const route = useRoute();
   const signer = useMemo(
-    () => (connected ? walletSigner(connected.wallet, connected.account) : null),
-    [connected],
+    () => (connected && chain ? walletSigner(connected.wallet, connected.account, chain) : null),
+    [connected, chain],
   );
   const desk: Desk = {
     rpc,
@@ -97,7 +109,10 @@ export function App() {
           <a href="#/arbiter">Arbiter console</a>
         </nav>
         <WalletPicker connected={connected} onConnect={onConnect} />
-        <small className="rpc">RPC {rpcUrl}</small>
+        <small className="rpc" data-testid="rpc">
+          RPC {rpcUrl}
+          {chain && ` (${chain})`}
+        </small>
       </header>
       {connectError && <p className="tx failed">{connectError}</p>}
       <main>{page}</main>

@@ -1,6 +1,7 @@
 /** What every page shares: the RPC, the connected wallet's signer, a clock, and refreshes. */
 import { createContext, useContext, useEffect, useState } from "react";
 import type { Address, TransactionPartialSigner } from "@solana/kit";
+import { fetchSysvarClock } from "@solana/sysvars";
 
 import type { EscrowRpc } from "../src/sdk";
 
@@ -54,24 +55,19 @@ export function useChain<T>(
   return state;
 }
 
-/** The chain's clock (unix seconds), read from the Clock sysvar and ticking locally in between. */
+/**
+ * The chain's clock (unix seconds), read from the Clock sysvar (@solana/sysvars) and ticking
+ * locally in between.
+ */
 export function useChainTime(): bigint | null {
   const { rpc, version } = useDesk();
   const [offset, setOffset] = useState<number | null>(null);
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     let live = true;
-    rpc
-      .getAccountInfo("SysvarC1ock11111111111111111111111111111111" as Address, {
-        encoding: "base64",
-      })
-      .send()
-      .then(({ value }) => {
-        if (!live || !value) return;
-        const bytes = Uint8Array.from(atob(value.data[0]), (c) => c.charCodeAt(0));
-        const chainSeconds = Number(new DataView(bytes.buffer).getBigInt64(32, true));
-        setOffset(chainSeconds - Date.now() / 1000);
-      });
+    fetchSysvarClock(rpc).then((clock) => {
+      if (live) setOffset(Number(clock.unixTimestamp) - Date.now() / 1000);
+    });
     return () => {
       live = false;
     };

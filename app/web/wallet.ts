@@ -2,6 +2,10 @@
  * Wallets through the Wallet Standard: discovery of every registered wallet that can connect and
  * sign Solana transactions, and a kit `TransactionPartialSigner` over a connected account, so the
  * SDK signs with the wallet exactly as the command line signs with a key pair.
+ *
+ * Not @solana/react: its newest release (7.0.0) pins @solana/kit 7.0.0 and its own @solana/*
+ * 7.0.0 packages, whose signer and transaction types are not kit 8.4's; the Wallet Standard's own
+ * packages used here are what it wraps.
  */
 import { useEffect, useState } from "react";
 import {
@@ -11,6 +15,7 @@ import {
   type Address,
   type TransactionPartialSigner,
 } from "@solana/kit";
+import type { SolanaChain } from "../src/sdk";
 import { getWallets } from "@wallet-standard/app";
 import type { Wallet, WalletAccount } from "@wallet-standard/base";
 import { StandardConnect, type StandardConnectFeature } from "@wallet-standard/features";
@@ -18,9 +23,6 @@ import {
   SolanaSignTransaction,
   type SolanaSignTransactionFeature,
 } from "@solana/wallet-standard-features";
-
-/** The chain a local chain or devnet-like cluster is named by in the Wallet Standard. */
-export const CHAIN = "solana:localnet" as const;
 
 function usable(wallet: Wallet): boolean {
   return StandardConnect in wallet.features && SolanaSignTransaction in wallet.features;
@@ -55,8 +57,15 @@ export async function connect(wallet: Wallet): Promise<WalletAccount> {
   return accounts[0];
 }
 
-/** A signer that has the wallet sign each transaction and returns the account's signature. */
-export function walletSigner(wallet: Wallet, account: WalletAccount): TransactionPartialSigner {
+/**
+ * A signer that has the wallet sign each transaction for `chain` (the cluster the desk's RPC
+ * serves, see `fetchWalletChain`) and returns the account's signature.
+ */
+export function walletSigner(
+  wallet: Wallet,
+  account: WalletAccount,
+  chain: SolanaChain,
+): TransactionPartialSigner {
   const signer: Address = address(account.address);
   const feature = wallet.features[
     SolanaSignTransaction
@@ -69,7 +78,7 @@ export function walletSigner(wallet: Wallet, account: WalletAccount): Transactio
       const outputs = await feature.signTransaction(
         ...transactions.map((transaction) => ({
           account,
-          chain: CHAIN,
+          chain,
           transaction: new Uint8Array(encoder.encode(transaction)),
         })),
       );

@@ -185,7 +185,7 @@ impl Chain {
         let mut clock = self.clock().await?;
         let target = self
             .last_timestamp
-            .max(wall_clock() + self.clock_offset)
+            .max(wall_clock().saturating_add(self.clock_offset))
             .max(clock.unix_timestamp);
         if clock.unix_timestamp != target {
             clock.unix_timestamp = target;
@@ -209,10 +209,12 @@ impl Chain {
                 "the clock only moves forward: seconds must not be negative",
             ));
         }
-        self.clock_offset = self
+        let offset = self
             .clock_offset
             .checked_add(seconds)
+            .filter(|offset| wall_clock().checked_add(*offset).is_some())
             .ok_or_else(|| Error::invalid_params("seconds out of range"))?;
+        self.clock_offset = offset;
         self.next_slot().await
     }
 

@@ -44,6 +44,14 @@ const SIGNATURES_LIMIT: usize = 1_000;
 /// The largest account data a validator encodes in base58.
 const MAX_BASE58_BYTES: usize = 128;
 
+/// The longest encoded transaction a validator decodes: a packet's worth of bytes in base58 and
+/// in base64.
+const MAX_BASE58_TRANSACTION: usize = 1683;
+const MAX_BASE64_TRANSACTION: usize = 1644;
+
+/// The largest account a transaction may create (10 MiB), the bound of a rent question.
+const MAX_ACCOUNT_DATA: usize = 10 * 1024 * 1024;
+
 fn unsupported(what: impl std::fmt::Display) -> Error {
     Error::invalid_params(format!("{what} is not supported by the local chain"))
 }
@@ -139,18 +147,21 @@ impl AccountEncoding {
 
     /// An account as the RPC answers it; base58 only for what a validator encodes in base58.
     fn encode(&self, address: &Pubkey, account: &Account) -> Result<UiAccount, Error> {
-        let length = self
-            .slice
-            .map_or(account.data.len(), |s| s.length.min(account.data.len()));
+        let length = self.slice.map_or(account.data.len(), |s| {
+            s.length.min(account.data.len().saturating_sub(s.offset))
+        });
         if matches!(
             self.encoding,
             UiAccountEncoding::Binary | UiAccountEncoding::Base58
         ) && length > MAX_BASE58_BYTES
         {
-            return Err(Error::invalid_params(format!(
-                "Encoded binary (base 58) data should be less than {MAX_BASE58_BYTES} bytes, \
-                 please use Base64 encoding."
-            )));
+            return Err(Error {
+                message: format!(
+                    "Encoded binary (base 58) data should be less than {MAX_BASE58_BYTES} bytes, \
+                     please use Base64 encoding."
+                ),
+                ..Error::invalid_request()
+            });
         }
         Ok(encode_ui_account(
             address,
@@ -204,6 +215,16 @@ fn decode_transaction(
     text: &str,
     encoding: TransactionBinaryEncoding,
 ) -> Result<VersionedTransaction, Error> {
+    let limit = match encoding {
+        TransactionBinaryEncoding::Base58 => MAX_BASE58_TRANSACTION,
+        TransactionBinaryEncoding::Base64 => MAX_BASE64_TRANSACTION,
+    };
+    if text.len() > limit {
+        return Err(Error::invalid_params(format!(
+            "the encoded transaction is {} characters long; at most {limit} are allowed",
+            text.len()
+        )));
+    }
     let bytes = match encoding {
         TransactionBinaryEncoding::Base58 => bs58::decode(text)
             .into_vec()
@@ -319,6 +340,11 @@ pub async fn dispatch(chain: &mut Chain, method: &str, params: Params) -> Result
         }
         "getMinimumBalanceForRentExemption" => {
             let length: usize = params.required(0, "dataLength")?;
+            if length > MAX_ACCOUNT_DATA {
+                return Err(Error::invalid_params(format!(
+                    "dataLength must be at most {MAX_ACCOUNT_DATA}"
+                )));
+            }
             Ok(Value::from(chain.minimum_balance(length).await?))
         }
         "getBalance" => {

@@ -1,40 +1,33 @@
 /**
- * Addresses the program derives: its PDAs (config, arbiter, profile, offer, trade, event
- * authority), the token accounts it owns (an offer's vault, a trade's holding account, a mint's
+ * Addresses the program derives, from the PDAs the generated client declares
+ * (`scripts/generate.ts`): its PDAs (config, arbiter, profile, offer, trade, event authority),
+ * the token accounts it owns (an offer's vault, a trade's holding account, a mint's
  * fee vault: each the associated token account of its owner PDA) and the program's ProgramData.
  * Offer and trade ids come from the wallet's profile and never repeat, so no address the program
  * derives ever names two things.
  */
-import {
-  address,
-  getAddressEncoder,
-  getProgramDerivedAddress,
-  getU64Encoder,
-  getUtf8Encoder,
-  type Address,
-} from "@solana/kit";
-import { findAssociatedTokenPda } from "@solana-program/token";
+import { address, type Address } from "@solana/kit";
 
-import { findArbiterPda, findConfigPda, P2P_ESCROW_PROGRAM_ADDRESS } from "../generated";
+import {
+  findArbiterPda,
+  findAssociatedTokenPda,
+  findConfigPda,
+  findEventAuthorityPda,
+  findOfferPda,
+  findProfilePda,
+  findProgramDataPda,
+  findTradePda,
+  P2P_ESCROW_PROGRAM_ADDRESS,
+} from "../generated";
 
 export { P2P_ESCROW_PROGRAM_ADDRESS };
 
 /** Token-2022, which the token client does not name. */
 export const TOKEN_2022_PROGRAM_ADDRESS = address("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
-/** The SPL memo program, which payouts call when a recipient requires memos. */
-export const MEMO_PROGRAM_ADDRESS = address("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
 /** The Ed25519 signature-verification precompile. */
 export const ED25519_PROGRAM_ADDRESS = address("Ed25519SigVerify111111111111111111111111111");
-/** The upgradeable BPF loader, owner of the program's ProgramData. */
-export const BPF_LOADER_UPGRADEABLE_ADDRESS = address(
-  "BPFLoaderUpgradeab1e11111111111111111111111",
-);
 /** Wrapped SOL. */
 export const NATIVE_MINT_ADDRESS = address("So11111111111111111111111111111111111111112");
-
-const addressEncoder = getAddressEncoder();
-const u64Encoder = getU64Encoder();
-const utf8 = getUtf8Encoder();
 
 /** The program's config account. */
 export async function configAddress(): Promise<Address> {
@@ -48,47 +41,27 @@ export async function arbiterAddress(authority: Address): Promise<Address> {
 
 /** The profile of `wallet`, which counts its offers and trades. */
 export async function profileAddress(wallet: Address): Promise<Address> {
-  const [pda] = await getProgramDerivedAddress({
-    programAddress: P2P_ESCROW_PROGRAM_ADDRESS,
-    seeds: [utf8.encode("profile"), addressEncoder.encode(wallet)],
-  });
-  return pda;
+  return (await findProfilePda({ wallet }))[0];
 }
 
 /** The offer `offerId` of `seller` (`offerId` is the seller's profile's `offersCreated` then). */
 export async function offerAddress(seller: Address, offerId: bigint): Promise<Address> {
-  const [pda] = await getProgramDerivedAddress({
-    programAddress: P2P_ESCROW_PROGRAM_ADDRESS,
-    seeds: [utf8.encode("offer"), addressEncoder.encode(seller), u64Encoder.encode(offerId)],
-  });
-  return pda;
+  return (await findOfferPda({ seller, offerId }))[0];
 }
 
 /** The trade `tradeId` of `buyer` (`tradeId` is the buyer's profile's `tradesTaken` then). */
 export async function tradeAddress(buyer: Address, tradeId: bigint): Promise<Address> {
-  const [pda] = await getProgramDerivedAddress({
-    programAddress: P2P_ESCROW_PROGRAM_ADDRESS,
-    seeds: [utf8.encode("trade"), addressEncoder.encode(buyer), u64Encoder.encode(tradeId)],
-  });
-  return pda;
+  return (await findTradePda({ buyer, tradeId }))[0];
 }
 
 /** The signer of the program's self-CPI events. */
 export async function eventAuthorityAddress(): Promise<Address> {
-  const [pda] = await getProgramDerivedAddress({
-    programAddress: P2P_ESCROW_PROGRAM_ADDRESS,
-    seeds: [utf8.encode("__event_authority")],
-  });
-  return pda;
+  return (await findEventAuthorityPda())[0];
 }
 
 /** The program's ProgramData account under the upgradeable loader. */
 export async function programDataAddress(): Promise<Address> {
-  const [pda] = await getProgramDerivedAddress({
-    programAddress: BPF_LOADER_UPGRADEABLE_ADDRESS,
-    seeds: [addressEncoder.encode(P2P_ESCROW_PROGRAM_ADDRESS)],
-  });
-  return pda;
+  return (await findProgramDataPda())[0];
 }
 
 /** The associated token account of `owner` for `mint` under `tokenProgram`. */
@@ -97,10 +70,8 @@ export async function tokenAccountAddress(
   mint: Address,
   tokenProgram: Address,
 ): Promise<Address> {
-  const [pda] = await findAssociatedTokenPda({ owner, mint, tokenProgram });
-  return pda;
+  return (await findAssociatedTokenPda({ owner, mint, tokenProgram }))[0];
 }
-
 /** A mint's fee vault, where protocol fees collect: the config's associated token account. */
 export async function feeVaultAddress(mint: Address, tokenProgram: Address): Promise<Address> {
   return tokenAccountAddress(await configAddress(), mint, tokenProgram);

@@ -4,8 +4,13 @@
  * `release_with_attestation`.
  */
 import {
+  fixEncoderSize,
   getAddressEncoder,
+  getBytesEncoder,
+  getStructEncoder,
+  getU16Encoder,
   getU64Encoder,
+  getU8Encoder,
   getUtf8Encoder,
   signBytes,
   verifySignature,
@@ -29,28 +34,26 @@ export type AttestedTrade = {
   paymentRefHash: ReadonlyUint8Array;
 };
 
+const attestationEncoder = getStructEncoder([
+  ["domain", getUtf8Encoder()],
+  ["program", getAddressEncoder()],
+  ["trade", getAddressEncoder()],
+  ["buyer", getAddressEncoder()],
+  ["mint", getAddressEncoder()],
+  ["amount", getU64Encoder()],
+  ["paymentRefHash", fixEncoderSize(getBytesEncoder(), 32)],
+]);
+
 /**
  * `"p2p-escrow:release:v1" || program id || trade || buyer || mint || amount (u64 LE) ||
  * payment_ref_hash`.
  */
-export function attestationMessage(attested: AttestedTrade): Uint8Array {
-  const addresses = getAddressEncoder();
-  const parts: ReadonlyUint8Array[] = [
-    getUtf8Encoder().encode(ATTESTATION_DOMAIN),
-    addresses.encode(P2P_ESCROW_PROGRAM_ADDRESS),
-    addresses.encode(attested.trade),
-    addresses.encode(attested.buyer),
-    addresses.encode(attested.mint),
-    getU64Encoder().encode(attested.amount),
-    attested.paymentRefHash,
-  ];
-  const message = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    message.set(part, offset);
-    offset += part.length;
-  }
-  return message;
+export function attestationMessage(attested: AttestedTrade): ReadonlyUint8Array {
+  return attestationEncoder.encode({
+    ...attested,
+    domain: ATTESTATION_DOMAIN,
+    program: P2P_ESCROW_PROGRAM_ADDRESS,
+  });
 }
 
 /** Signs the attestation of a trade with a payment service's Ed25519 key. */
@@ -72,10 +75,29 @@ export async function verifyAttestation(
 
 const PUBLIC_KEY_SIZE = 32;
 const SIGNATURE_SIZE = 64;
-/** One signature: a count byte, a padding byte, then seven u16 offsets. */
-const HEADER_SIZE = 2 + 7 * 2;
 /** Every offset points into this instruction's own data. */
 const THIS_INSTRUCTION = 0xffff;
+
+/**
+ * The Ed25519 precompile's data for one signature: a count and a padding byte, the seven u16
+ * offsets of `Ed25519SignatureOffsets`, then the public key, the signature and the message.
+ */
+const ed25519DataEncoder = getStructEncoder([
+  ["signatureCount", getU8Encoder()],
+  ["padding", getU8Encoder()],
+  ["signatureOffset", getU16Encoder()],
+  ["signatureInstructionIndex", getU16Encoder()],
+  ["publicKeyOffset", getU16Encoder()],
+  ["publicKeyInstructionIndex", getU16Encoder()],
+  ["messageDataOffset", getU16Encoder()],
+  ["messageDataSize", getU16Encoder()],
+  ["messageInstructionIndex", getU16Encoder()],
+  ["publicKey", getAddressEncoder()],
+  ["signature", fixEncoderSize(getBytesEncoder(), SIGNATURE_SIZE)],
+  ["message", getBytesEncoder()],
+]);
+/** The header before the public key: two bytes and seven u16 offsets. */
+const HEADER_SIZE = 2 + 7 * 2;
 
 /** The Ed25519 precompile instruction verifying one signature over `message`. */
 export function ed25519Instruction(
@@ -88,23 +110,20 @@ export function ed25519Instruction(
   }
   const publicKeyOffset = HEADER_SIZE;
   const signatureOffset = publicKeyOffset + PUBLIC_KEY_SIZE;
-  const messageOffset = signatureOffset + SIGNATURE_SIZE;
-  const data = new Uint8Array(messageOffset + message.length);
-  const view = new DataView(data.buffer);
-  data[0] = 1;
-  data[1] = 0;
-  const offsets = [
+  const messageDataOffset = signatureOffset + SIGNATURE_SIZE;
+  const data = ed25519DataEncoder.encode({
+    signatureCount: 1,
+    padding: 0,
     signatureOffset,
-    THIS_INSTRUCTION,
+    signatureInstructionIndex: THIS_INSTRUCTION,
     publicKeyOffset,
-    THIS_INSTRUCTION,
-    messageOffset,
-    message.length,
-    THIS_INSTRUCTION,
-  ];
-  offsets.forEach((value, i) => view.setUint16(2 + 2 * i, value, true));
-  data.set(getAddressEncoder().encode(publicKey), publicKeyOffset);
-  data.set(signature, signatureOffset);
-  data.set(message, messageOffset);
+    publicKeyInstructionIndex: THIS_INSTRUCTION,
+    messageDataOffset,
+    messageDataSize: message.length,
+    messageInstructionIndex: THIS_INSTRUCTION,
+    publicKey,
+    signature,
+    message,
+  });
   return { programAddress: ED25519_PROGRAM_ADDRESS, data };
 }

@@ -13,32 +13,32 @@ import {
 } from "@solana/kit";
 
 import {
-  getAcceptAdminInstruction,
-  getCancelTradeInstruction,
-  getClaimInstruction,
-  getCloseOfferInstruction,
-  getCreateOfferInstruction,
-  getDepositInstruction,
-  getEscalateInstruction,
-  getExpireTradeInstruction,
-  getInitializeConfigInstruction,
-  getMarkPaidInstruction,
-  getOpenProfileInstruction,
-  getOpenDisputeInstruction,
-  getProposeAdminInstruction,
-  getRegisterArbiterInstruction,
-  getReleaseInstruction,
-  getReleaseWithAttestationInstruction,
-  getRuleInstruction,
-  getSetOfferPausedInstruction,
-  getSetPauseInstruction,
-  getSettleInstruction,
-  getSubmitEvidenceInstruction,
-  getTakeOfferInstruction,
-  getUpdateArbiterInstruction,
-  getUpdateConfigInstruction,
-  getWithdrawFeesInstruction,
-  getWithdrawInstruction,
+  getAcceptAdminInstructionAsync,
+  getCancelTradeInstructionAsync,
+  getClaimInstructionAsync,
+  getCloseOfferInstructionAsync,
+  getCreateOfferInstructionAsync,
+  getDepositInstructionAsync,
+  getEscalateInstructionAsync,
+  getExpireTradeInstructionAsync,
+  getInitializeConfigInstructionAsync,
+  getMarkPaidInstructionAsync,
+  getOpenProfileInstructionAsync,
+  getOpenDisputeInstructionAsync,
+  getProposeAdminInstructionAsync,
+  getRegisterArbiterInstructionAsync,
+  getReleaseInstructionAsync,
+  getReleaseWithAttestationInstructionAsync,
+  getRuleInstructionAsync,
+  getSetOfferPausedInstructionAsync,
+  getSetPauseInstructionAsync,
+  getSettleInstructionAsync,
+  getSubmitEvidenceInstructionAsync,
+  getTakeOfferInstructionAsync,
+  getUpdateArbiterInstructionAsync,
+  getUpdateConfigInstructionAsync,
+  getWithdrawFeesInstructionAsync,
+  getWithdrawInstructionAsync,
   type ConfigParamsArgs,
   type Offer,
   type OfferTermsArgs,
@@ -56,14 +56,10 @@ import {
 import {
   arbiterAddress,
   configAddress,
-  eventAuthorityAddress,
-  feeVaultAddress,
   holdingAddress,
   NATIVE_MINT_ADDRESS,
   offerAddress,
-  P2P_ESCROW_PROGRAM_ADDRESS,
   profileAddress,
-  programDataAddress,
   tradeAddress,
   tokenAccountAddress,
 } from "./addresses";
@@ -150,37 +146,23 @@ function termsArgs(terms: OfferTermsInput): OfferTermsArgs {
   };
 }
 
-/** What a trade instruction needs around the trade. */
+/**
+ * What a trade instruction needs around the trade. The generated builders derive the rest from
+ * these (vault, holding account, the parties' token accounts, fee vault, config, event
+ * authority).
+ */
 type TradeContext = {
   trade: Trade;
   offer: Offer;
   /** The accounts every payout instruction names the same way. */
-  accounts: {
-    offer: Address;
-    trade: Address;
-    buyerTokenAccount: Address;
-    holding: Address;
-    vault: Address;
-    mint: Address;
-    tokenProgram: Address;
-    eventAuthority: Address;
-    program: Address;
-  };
+  accounts: { offer: Address; trade: Address; mint: Address; tokenProgram: Address };
 };
 
 /** What an offer instruction of the seller needs around the offer. */
 type OfferContext = {
   offer: Offer;
   mint: MintInfo;
-  accounts: {
-    offer: Address;
-    vault: Address;
-    mint: Address;
-    sellerTokenAccount: Address;
-    tokenProgram: Address;
-    eventAuthority: Address;
-    program: Address;
-  };
+  accounts: { offer: Address; mint: Address; tokenProgram: Address };
 };
 
 export class EscrowClient {
@@ -198,10 +180,6 @@ export class EscrowClient {
     return address ? { ...sent, address } : sent;
   }
 
-  private async events() {
-    return { eventAuthority: await eventAuthorityAddress(), program: P2P_ESCROW_PROGRAM_ADDRESS };
-  }
-
   private async tradeContext(address: Address): Promise<TradeContext> {
     const trade = await getTrade(this.rpc, address);
     const offer = await getOffer(this.rpc, trade.offer);
@@ -211,37 +189,18 @@ export class EscrowClient {
       accounts: {
         offer: trade.offer,
         trade: address,
-        buyerTokenAccount: await tokenAccountAddress(trade.buyer, offer.mint, offer.tokenProgram),
-        holding: await holdingAddress(address, offer.mint, offer.tokenProgram),
-        vault: offer.vault,
         mint: offer.mint,
         tokenProgram: offer.tokenProgram,
-        ...(await this.events()),
       },
     };
   }
 
-  /** The config and the fee vault of the trade's mint, where the protocol fee collects. */
-  private async feeAccounts(context: TradeContext) {
-    return {
-      config: await configAddress(),
-      feeVault: await feeVaultAddress(context.offer.mint, context.offer.tokenProgram),
-    };
-  }
-
-  private async offerContext(seller: Address, address: Address): Promise<OfferContext> {
+  private async offerContext(address: Address): Promise<OfferContext> {
     const offer = await getOffer(this.rpc, address);
     return {
       offer,
       mint: await getMintInfo(this.rpc, offer.mint),
-      accounts: {
-        offer: address,
-        vault: offer.vault,
-        mint: offer.mint,
-        sellerTokenAccount: await tokenAccountAddress(seller, offer.mint, offer.tokenProgram),
-        tokenProgram: offer.tokenProgram,
-        ...(await this.events()),
-      },
+      accounts: { offer: address, mint: offer.mint, tokenProgram: offer.tokenProgram },
     };
   }
 
@@ -252,23 +211,12 @@ export class EscrowClient {
     authority: TransactionSigner,
     params: ConfigParamsArgs,
   ): Promise<ActionResult> {
-    const instruction = getInitializeConfigInstruction({
-      authority,
-      config: await configAddress(),
-      programData: await programDataAddress(),
-      params,
-      ...(await this.events()),
-    });
+    const instruction = await getInitializeConfigInstructionAsync({ authority, params });
     return this.send(authority, [instruction], await configAddress());
   }
 
   async updateConfig(admin: TransactionSigner, params: ConfigParamsArgs): Promise<ActionResult> {
-    const instruction = getUpdateConfigInstruction({
-      admin,
-      config: await configAddress(),
-      params,
-      ...(await this.events()),
-    });
+    const instruction = await getUpdateConfigInstructionAsync({ admin, params });
     return this.send(admin, [instruction]);
   }
 
@@ -277,32 +225,21 @@ export class EscrowClient {
     newOffersPaused: boolean,
     newTradesPaused: boolean,
   ): Promise<ActionResult> {
-    const instruction = getSetPauseInstruction({
+    const instruction = await getSetPauseInstructionAsync({
       admin,
-      config: await configAddress(),
       newOffersPaused,
       newTradesPaused,
-      ...(await this.events()),
     });
     return this.send(admin, [instruction]);
   }
 
   async proposeAdmin(admin: TransactionSigner, newAdmin: Address): Promise<ActionResult> {
-    const instruction = getProposeAdminInstruction({
-      admin,
-      config: await configAddress(),
-      newAdmin,
-      ...(await this.events()),
-    });
+    const instruction = await getProposeAdminInstructionAsync({ admin, newAdmin });
     return this.send(admin, [instruction]);
   }
 
   async acceptAdmin(newAdmin: TransactionSigner): Promise<ActionResult> {
-    const instruction = getAcceptAdminInstruction({
-      newAdmin,
-      config: await configAddress(),
-      ...(await this.events()),
-    });
+    const instruction = await getAcceptAdminInstructionAsync({ newAdmin });
     return this.send(newAdmin, [instruction]);
   }
 
@@ -312,16 +249,8 @@ export class EscrowClient {
     authority: Address,
     feeBps: number,
   ): Promise<ActionResult> {
-    const arbiter = await arbiterAddress(authority);
-    const instruction = getRegisterArbiterInstruction({
-      admin,
-      config: await configAddress(),
-      authority,
-      arbiter,
-      feeBps,
-      ...(await this.events()),
-    });
-    return this.send(admin, [instruction], arbiter);
+    const instruction = await getRegisterArbiterInstructionAsync({ admin, authority, feeBps });
+    return this.send(admin, [instruction], await arbiterAddress(authority));
   }
 
   async updateArbiter(
@@ -330,13 +259,11 @@ export class EscrowClient {
     feeBps: number,
     active: boolean,
   ): Promise<ActionResult> {
-    const instruction = getUpdateArbiterInstruction({
+    const instruction = await getUpdateArbiterInstructionAsync({
       admin,
-      config: await configAddress(),
       arbiter: await arbiterAddress(authority),
       feeBps,
       active,
-      ...(await this.events()),
     });
     return this.send(admin, [instruction]);
   }
@@ -353,11 +280,7 @@ export class EscrowClient {
   }
 
   private async openProfileInstruction(wallet: TransactionSigner): Promise<Instruction> {
-    return getOpenProfileInstruction({
-      wallet,
-      profile: await profileAddress(wallet.address),
-      ...(await this.events()),
-    });
+    return getOpenProfileInstructionAsync({ wallet });
   }
 
   /**
@@ -394,24 +317,14 @@ export class EscrowClient {
         : []),
     ];
     instructions.push(
-      getCreateOfferInstruction({
+      await getCreateOfferInstructionAsync({
         seller,
-        profile: await profileAddress(seller.address),
-        config: await configAddress(),
         arbiter: await arbiterAddress(input.terms.arbiter),
-        offer,
         mint: mint.address,
-        vault: await tokenAccountAddress(offer, mint.address, mint.tokenProgram),
-        sellerTokenAccount: await tokenAccountAddress(
-          seller.address,
-          mint.address,
-          mint.tokenProgram,
-        ),
         tokenProgram: mint.tokenProgram,
         offerId,
         amount: input.amount,
         terms: termsArgs(input.terms),
-        ...(await this.events()),
       }),
     );
     return this.send(seller, instructions, offer);
@@ -419,12 +332,12 @@ export class EscrowClient {
 
   /** Adds tokens to an offer's vault. */
   async deposit(seller: TransactionSigner, offer: Address, amount: bigint): Promise<ActionResult> {
-    const context = await this.offerContext(seller.address, offer);
+    const context = await this.offerContext(offer);
     const instructions: Instruction[] =
       context.mint.address === NATIVE_MINT_ADDRESS
         ? await wrapSolInstructions(seller, amount, context.mint)
         : [];
-    instructions.push(getDepositInstruction({ seller, amount, ...context.accounts }));
+    instructions.push(await getDepositInstructionAsync({ seller, amount, ...context.accounts }));
     return this.send(seller, instructions);
   }
 
@@ -466,11 +379,16 @@ export class EscrowClient {
     amount: bigint,
     options: { destination?: Address } = {},
   ): Promise<ActionResult> {
-    const context = await this.offerContext(seller.address, offer);
+    const context = await this.offerContext(offer);
     const to = await this.ownTokenAccount(seller, context.mint, options.destination);
     const instructions: Instruction[] = [
       ...to.instructions,
-      getWithdrawInstruction({ seller, amount, ...context.accounts, destination: to.destination }),
+      await getWithdrawInstructionAsync({
+        seller,
+        amount,
+        ...context.accounts,
+        destination: to.destination,
+      }),
     ];
     if (to.own && context.mint.address === NATIVE_MINT_ADDRESS) {
       instructions.push(await unwrapSolInstruction(seller, context.mint));
@@ -483,12 +401,7 @@ export class EscrowClient {
     offer: Address,
     paused: boolean,
   ): Promise<ActionResult> {
-    const instruction = getSetOfferPausedInstruction({
-      seller,
-      offer,
-      paused,
-      ...(await this.events()),
-    });
+    const instruction = await getSetOfferPausedInstructionAsync({ seller, offer, paused });
     return this.send(seller, [instruction]);
   }
 
@@ -501,11 +414,15 @@ export class EscrowClient {
     offer: Address,
     options: { destination?: Address } = {},
   ): Promise<ActionResult> {
-    const context = await this.offerContext(seller.address, offer);
+    const context = await this.offerContext(offer);
     const to = await this.ownTokenAccount(seller, context.mint, options.destination);
     const instructions: Instruction[] = [
       ...to.instructions,
-      getCloseOfferInstruction({ seller, ...context.accounts, destination: to.destination }),
+      await getCloseOfferInstructionAsync({
+        seller,
+        ...context.accounts,
+        destination: to.destination,
+      }),
     ];
     if (to.own && context.mint.address === NATIVE_MINT_ADDRESS) {
       instructions.push(await unwrapSolInstruction(seller, context.mint));
@@ -519,11 +436,10 @@ export class EscrowClient {
    */
   async release(seller: TransactionSigner, trade: Address): Promise<ActionResult> {
     const context = await this.tradeContext(trade);
-    const instruction = getReleaseInstruction({
+    const instruction = await getReleaseInstructionAsync({
       seller,
       buyer: context.trade.buyer,
       arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
-      ...(await this.feeAccounts(context)),
       ...context.accounts,
     });
     return this.send(seller, [instruction]);
@@ -557,14 +473,11 @@ export class EscrowClient {
     const arbiter = await getArbiter(this.rpc, state.terms.arbiter);
     const { tradeId, open } = await this.profileIds(buyer);
     const trade = await tradeAddress(buyer.address, tradeId);
-    const instruction = getTakeOfferInstruction({
+    const instruction = await getTakeOfferInstructionAsync({
       buyer,
-      profile: await profileAddress(buyer.address),
-      config: await configAddress(),
       offer,
       arbiter: await arbiterAddress(state.terms.arbiter),
       fallbackArbiter: await arbiterAddress(config.fallbackArbiter),
-      trade,
       vault: state.vault,
       mint: state.mint,
       tradeId,
@@ -576,7 +489,6 @@ export class EscrowClient {
       expectedFallbackArbiter: await this.usableFallback(state, buyer.address),
       expectedDefaultBuyerBps: config.defaultBuyerBps,
       expectedRulingWindow: config.rulingWindow,
-      ...(await this.events()),
     });
     return this.send(buyer, [...open, instruction], trade);
   }
@@ -587,12 +499,7 @@ export class EscrowClient {
     trade: Address,
     paymentRefHash: ReadonlyUint8Array,
   ): Promise<ActionResult> {
-    const instruction = getMarkPaidInstruction({
-      buyer,
-      trade,
-      paymentRefHash,
-      ...(await this.events()),
-    });
+    const instruction = await getMarkPaidInstructionAsync({ buyer, trade, paymentRefHash });
     return this.send(buyer, [instruction]);
   }
 
@@ -600,12 +507,11 @@ export class EscrowClient {
   async cancelTrade(buyer: TransactionSigner, trade: Address): Promise<ActionResult> {
     const state = await getTrade(this.rpc, trade);
     const offer = await getOffer(this.rpc, state.offer);
-    const instruction = getCancelTradeInstruction({
+    const instruction = await getCancelTradeInstructionAsync({
       buyer,
       offer: state.offer,
       trade,
       vault: offer.vault,
-      ...(await this.events()),
     });
     return this.send(buyer, [instruction]);
   }
@@ -616,14 +522,13 @@ export class EscrowClient {
   async expireTrade(cranker: TransactionSigner, trade: Address): Promise<ActionResult> {
     const state = await getTrade(this.rpc, trade);
     const offer = await getOffer(this.rpc, state.offer);
-    const instruction = getExpireTradeInstruction({
+    const instruction = await getExpireTradeInstructionAsync({
       cranker,
       seller: state.seller,
       buyer: state.buyer,
       offer: state.offer,
       trade,
       vault: offer.vault,
-      ...(await this.events()),
     });
     return this.send(cranker, [instruction]);
   }
@@ -645,10 +550,9 @@ export class EscrowClient {
       amount: context.trade.amount,
       paymentRefHash: context.trade.paymentRefHash,
     });
-    const release = getReleaseWithAttestationInstruction({
+    const release = await getReleaseWithAttestationInstructionAsync({
       relayer,
       buyer: context.trade.buyer,
-      ...(await this.feeAccounts(context)),
       ...context.accounts,
     });
     return this.send(relayer, [
@@ -662,11 +566,10 @@ export class EscrowClient {
   /** Opens a dispute on a paid trade (seller any time; buyer, then anyone, after deadlines). */
   async openDispute(caller: TransactionSigner, trade: Address): Promise<ActionResult> {
     const state = await getTrade(this.rpc, trade);
-    const instruction = getOpenDisputeInstruction({
+    const instruction = await getOpenDisputeInstructionAsync({
       caller,
       trade,
       arbiter: await arbiterAddress(arbiterInCharge(state)),
-      ...(await this.events()),
     });
     return this.send(caller, [instruction]);
   }
@@ -678,12 +581,11 @@ export class EscrowClient {
     evidenceHash: ReadonlyUint8Array,
     uri: string,
   ): Promise<ActionResult> {
-    const instruction = getSubmitEvidenceInstruction({
+    const instruction = await getSubmitEvidenceInstructionAsync({
       party,
       trade,
       evidenceHash,
       uri,
-      ...(await this.events()),
     });
     return this.send(party, [instruction]);
   }
@@ -691,14 +593,9 @@ export class EscrowClient {
   /** The arbiter in charge rules: `buyerBps` of the amount after its fee goes to the buyer. */
   async rule(arbiter: TransactionSigner, trade: Address, buyerBps: number): Promise<ActionResult> {
     const context = await this.tradeContext(trade);
-    const instruction = getRuleInstruction({
+    const instruction = await getRuleInstructionAsync({
       arbiterAuthority: arbiter,
       arbiter: await arbiterAddress(arbiter.address),
-      arbiterTokenAccount: await tokenAccountAddress(
-        arbiter.address,
-        context.offer.mint,
-        context.offer.tokenProgram,
-      ),
       buyer: context.trade.buyer,
       seller: context.trade.seller,
       buyerBps,
@@ -715,7 +612,7 @@ export class EscrowClient {
     buyerBps: number,
   ): Promise<ActionResult> {
     const context = await this.tradeContext(trade);
-    const instruction = getSettleInstruction({
+    const instruction = await getSettleInstructionAsync({
       buyer,
       seller,
       arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
@@ -736,7 +633,7 @@ export class EscrowClient {
       context.trade.fallbackArbiter.__option === "Some" && !dispute?.escalated
         ? context.trade.fallbackArbiter.value
         : null;
-    const instruction = getEscalateInstruction({
+    const instruction = await getEscalateInstructionAsync({
       cranker,
       arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
       fallbackArbiter: fallback ? await arbiterAddress(fallback) : undefined,
@@ -775,15 +672,13 @@ export class EscrowClient {
     const instructions: Instruction[] = [...(to?.instructions ?? [])];
     const destination = to?.destination;
     instructions.push(
-      getClaimInstruction({
+      await getClaimInstructionAsync({
         buyer,
         trade,
-        holding,
         destination,
         recipient: options.recipient ?? buyer.address,
         mint: mint.address,
         tokenProgram: mint.tokenProgram,
-        ...(await this.events()),
       }),
     );
     return this.send(buyer, instructions);
@@ -797,15 +692,12 @@ export class EscrowClient {
     amount: bigint,
   ): Promise<ActionResult> {
     const info = await getMintInfo(this.rpc, mint);
-    const instruction = getWithdrawFeesInstruction({
+    const instruction = await getWithdrawFeesInstructionAsync({
       admin,
-      config: await configAddress(),
-      feeVault: await feeVaultAddress(mint, info.tokenProgram),
       destination,
       mint,
       tokenProgram: info.tokenProgram,
       amount,
-      ...(await this.events()),
     });
     return this.send(admin, [instruction]);
   }

@@ -9,6 +9,7 @@ export * from "./addresses";
 export * from "./anchorErrors";
 export * from "./attestation";
 export * from "./client";
+export * from "./cluster";
 export * from "./errors";
 export * from "./events";
 export * from "./format";

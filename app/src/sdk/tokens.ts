@@ -5,12 +5,10 @@
  */
 import {
   generateKeyPairSigner,
-  getAddressEncoder,
   getBase64Encoder,
-  getU16Encoder,
-  getU64Encoder,
-  AccountRole,
+  isSome,
   type Address,
+  type Option,
   type Instruction,
   type TransactionSigner,
 } from "@solana/kit";
@@ -27,6 +25,15 @@ import {
   getTokenDecoder,
   TOKEN_PROGRAM_ADDRESS,
 } from "@solana-program/token";
+
+import {
+  extension,
+  getInitializeTransferFeeConfigInstruction,
+  getMintDecoder as getMint2022Decoder,
+  getMintSize as getMint2022Size,
+  getTokenDecoder as getToken2022Decoder,
+  type Extension,
+} from "@solana-program/token-2022";
 
 import { NATIVE_MINT_ADDRESS, TOKEN_2022_PROGRAM_ADDRESS, tokenAccountAddress } from "./addresses";
 import { sendInstructions, type EscrowRpc, type SendOptions } from "./transactions";
@@ -124,34 +131,16 @@ export async function unwrapSolInstruction(
 /** A Token-2022 transfer fee: `bps` of every transfer, at most `maximum` base units. */
 export type TransferFee = { bps: number; maximum: bigint };
 
-/** Size of a Token-2022 mint with only the TransferFeeConfig extension. */
-const TRANSFER_FEE_MINT_SIZE = 278;
-
-/**
- * Token-2022 `InitializeTransferFeeConfig` (extension 26, instruction 0): both authorities set to
- * `authority`, which may change the fee and withdraw withheld fees.
- */
-function initializeTransferFeeConfigInstruction(
-  mint: Address,
-  authority: Address,
-  fee: TransferFee,
-): Instruction {
-  const key = getAddressEncoder().encode(authority);
-  const data = new Uint8Array([
-    26,
-    0,
-    1,
-    ...key,
-    1,
-    ...key,
-    ...getU16Encoder().encode(fee.bps),
-    ...getU64Encoder().encode(fee.maximum),
-  ]);
-  return {
-    programAddress: TOKEN_2022_PROGRAM_ADDRESS,
-    accounts: [{ address: mint, role: AccountRole.WRITABLE }],
-    data,
-  };
+/** The TransferFeeConfig extension of a new mint: `authority` may change the fee and withdraw. */
+function transferFeeConfig(authority: Address, fee: TransferFee) {
+  const transferFee = { epoch: 0n, maximumFee: fee.maximum, transferFeeBasisPoints: fee.bps };
+  return extension("TransferFeeConfig", {
+    transferFeeConfigAuthority: authority,
+    withdrawWithheldAuthority: authority,
+    withheldAmount: 0n,
+    olderTransferFee: transferFee,
+    newerTransferFee: transferFee,
+  });
 }
 
 export type CreateMintInput = {
@@ -178,7 +167,9 @@ export async function createMint(
     throw new Error("a transfer fee needs a Token-2022 mint");
   }
   const mint = await generateKeyPairSigner();
-  const space = input.transferFee ? TRANSFER_FEE_MINT_SIZE : getMintSize();
+  const space = input.transferFee
+    ? getMint2022Size([transferFeeConfig(input.mintAuthority, input.transferFee)])
+    : getMintSize();
   const lamports = await rpc.getMinimumBalanceForRentExemption(BigInt(space)).send();
   const instructions: Instruction[] = [
     getCreateAccountInstruction({
@@ -191,7 +182,13 @@ export async function createMint(
   ];
   if (input.transferFee) {
     instructions.push(
-      initializeTransferFeeConfigInstruction(mint.address, input.mintAuthority, input.transferFee),
+      getInitializeTransferFeeConfigInstruction({
+        mint: mint.address,
+        transferFeeConfigAuthority: input.mintAuthority,
+        withdrawWithheldAuthority: input.mintAuthority,
+        transferFeeBasisPoints: input.transferFee.bps,
+        maximumFee: input.transferFee.maximum,
+      }),
     );
   }
   instructions.push(
@@ -243,40 +240,39 @@ export async function mintTo(
   return token;
 }
 
-/** Token-2022 extensions start after the 165-byte base state and a one-byte account type. */
-const EXTENSIONS_OFFSET = 166;
-const TRANSFER_FEE_CONFIG_EXTENSION = 1;
-const TRANSFER_FEE_AMOUNT_EXTENSION = 2;
-/** `TransferFeeConfig.withheld_amount` follows two 32-byte authorities. */
-const MINT_WITHHELD_OFFSET = 64;
+/** The Token-2022 account's data, if `address` is one. */
+async function token2022Data(rpc: EscrowRpc, address: Address): Promise<Uint8Array | null> {
+  const { value } = await rpc.getAccountInfo(address, { encoding: "base64" }).send();
+  if (!value || value.owner !== TOKEN_2022_PROGRAM_ADDRESS) return null;
+  return new Uint8Array(getBase64Encoder().encode(value.data[0]));
+}
 
-/** The value of a Token-2022 extension of type `type` in an account's data, if present. */
-function extension(data: Uint8Array, type: number): Uint8Array | undefined {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  for (let offset = EXTENSIONS_OFFSET; offset + 4 <= data.length;) {
-    const entryType = view.getUint16(offset, true);
-    const length = view.getUint16(offset + 2, true);
-    if (entryType === type) return data.subarray(offset + 4, offset + 4 + length);
-    offset += 4 + length;
-  }
-  return undefined;
+/** The withheld amount of the first transfer-fee extension among `extensions`, else 0. */
+function withheld(extensions: Option<Extension[]>): bigint {
+  const found = isSome(extensions)
+    ? extensions.value.find(
+        (e) => e.__kind === "TransferFeeAmount" || e.__kind === "TransferFeeConfig",
+      )
+    : undefined;
+  return found && "withheldAmount" in found ? found.withheldAmount : 0n;
 }
 
 /**
- * Transfer fees withheld (Token-2022): in a token account (`TransferFeeAmount`) or, harvested, in
- * its mint (`TransferFeeConfig`). 0 without the extension or the account.
+ * Transfer fees withheld in a Token-2022 token account (its `TransferFeeAmount` extension); 0
+ * without the extension or the account. Decoded by @solana-program/token-2022.
  */
-export async function getWithheldFees(rpc: EscrowRpc, account: Address): Promise<bigint> {
-  const { value } = await rpc.getAccountInfo(account, { encoding: "base64" }).send();
-  if (!value || value.owner !== TOKEN_2022_PROGRAM_ADDRESS) return 0n;
-  const data = new Uint8Array(getBase64Encoder().encode(value.data[0]));
-  const amount = extension(data, TRANSFER_FEE_AMOUNT_EXTENSION);
-  if (amount) return new DataView(amount.buffer, amount.byteOffset).getBigUint64(0, true);
-  const config = extension(data, TRANSFER_FEE_CONFIG_EXTENSION);
-  if (config) {
-    return new DataView(config.buffer, config.byteOffset).getBigUint64(MINT_WITHHELD_OFFSET, true);
-  }
-  return 0n;
+export async function getWithheldFees(rpc: EscrowRpc, tokenAccount: Address): Promise<bigint> {
+  const data = await token2022Data(rpc, tokenAccount);
+  return data ? withheld(getToken2022Decoder().decode(data).extensions) : 0n;
+}
+
+/**
+ * Transfer fees harvested into a Token-2022 mint (its `TransferFeeConfig` extension); 0 without
+ * the extension or the mint.
+ */
+export async function getMintWithheldFees(rpc: EscrowRpc, mint: Address): Promise<bigint> {
+  const data = await token2022Data(rpc, mint);
+  return data ? withheld(getMint2022Decoder().decode(data).extensions) : 0n;
 }
 
 /** A mint's supply. */

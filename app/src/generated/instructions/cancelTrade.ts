@@ -36,6 +36,7 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
+import { findEventAuthorityPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const CANCEL_TRADE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -55,7 +56,8 @@ export type CancelTradeInstruction<
   TAccountTrade extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -111,6 +113,104 @@ export function getCancelTradeInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type CancelTradeAsyncInput<
+  TAccountBuyer extends string = string,
+  TAccountOffer extends string = string,
+  TAccountTrade extends string = string,
+  TAccountVault extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /** The trade's buyer; gets the trade's rent and bond back. */
+  buyer: TransactionSigner<TAccountBuyer>;
+  /** The trade's offer; the amount returns to its available tokens. */
+  offer: Address<TAccountOffer>;
+  /** The trade to cancel, closed here. */
+  trade: Address<TAccountTrade>;
+  /** The offer's vault. */
+  vault: Address<TAccountVault>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+};
+
+export async function getCancelTradeInstructionAsync<
+  TAccountBuyer extends string,
+  TAccountOffer extends string,
+  TAccountTrade extends string,
+  TAccountVault extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
+>(
+  input: CancelTradeAsyncInput<
+    TAccountBuyer,
+    TAccountOffer,
+    TAccountTrade,
+    TAccountVault,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  CancelTradeInstruction<
+    TProgramAddress,
+    TAccountBuyer,
+    TAccountOffer,
+    TAccountTrade,
+    TAccountVault,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    buyer: { value: input.buyer ?? null, isWritable: true },
+    offer: { value: input.offer ?? null, isWritable: true },
+    trade: { value: input.trade ?? null, isWritable: true },
+    vault: { value: input.vault ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("offer", accounts.offer),
+      getAccountMeta("trade", accounts.trade),
+      getAccountMeta("vault", accounts.vault),
+      getAccountMeta("eventAuthority", accounts.eventAuthority),
+      getAccountMeta("program", accounts.program),
+    ],
+    data: getCancelTradeInstructionDataEncoder().encode({}),
+    programAddress,
+  } as CancelTradeInstruction<
+    TProgramAddress,
+    TAccountBuyer,
+    TAccountOffer,
+    TAccountTrade,
+    TAccountVault,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
 export type CancelTradeInput<
   TAccountBuyer extends string = string,
   TAccountOffer extends string = string,
@@ -128,7 +228,7 @@ export type CancelTradeInput<
   /** The offer's vault. */
   vault: Address<TAccountVault>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getCancelTradeInstruction<
@@ -174,6 +274,12 @@ export function getCancelTradeInstruction<
     keyof typeof originalAccounts,
     ResolvedInstructionAccount
   >;
+
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({

@@ -34,8 +34,10 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
+import { findAssociatedTokenPda, findEventAuthorityPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const CLAIM_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -59,7 +61,8 @@ export type ClaimInstruction<
   TAccountMemoProgram extends string | AccountMeta<string> =
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -127,6 +130,167 @@ export function getClaimInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type ClaimAsyncInput<
+  TAccountBuyer extends string = string,
+  TAccountTrade extends string = string,
+  TAccountHolding extends string = string,
+  TAccountDestination extends string = string,
+  TAccountRecipient extends string = string,
+  TAccountMint extends string = string,
+  TAccountTokenProgram extends string = string,
+  TAccountMemoProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /** The trade's buyer, claiming what waited for it. */
+  buyer: TransactionSigner<TAccountBuyer>;
+  /** The `Settled` trade, closed here. */
+  trade: Address<TAccountTrade>;
+  /** and closed here when tokens wait in it. */
+  holding?: Address<TAccountHolding>;
+  /**
+   * Any token account of the mint the buyer chooses, receiving the held tokens; needed only
+   * when tokens wait.
+   */
+  destination?: Address<TAccountDestination>;
+  /** account's rent. */
+  recipient: Address<TAccountRecipient>;
+  /** The trade's mint; receives the holding account's withheld transfer fees, if any. */
+  mint: Address<TAccountMint>;
+  /** The mint's token program. */
+  tokenProgram?: Address<TAccountTokenProgram>;
+  /** Writes a memo before a payout to a destination that requires one. */
+  memoProgram?: Address<TAccountMemoProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+};
+
+export async function getClaimInstructionAsync<
+  TAccountBuyer extends string,
+  TAccountTrade extends string,
+  TAccountHolding extends string,
+  TAccountDestination extends string,
+  TAccountRecipient extends string,
+  TAccountMint extends string,
+  TAccountTokenProgram extends string,
+  TAccountMemoProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
+>(
+  input: ClaimAsyncInput<
+    TAccountBuyer,
+    TAccountTrade,
+    TAccountHolding,
+    TAccountDestination,
+    TAccountRecipient,
+    TAccountMint,
+    TAccountTokenProgram,
+    TAccountMemoProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  ClaimInstruction<
+    TProgramAddress,
+    TAccountBuyer,
+    TAccountTrade,
+    TAccountHolding,
+    TAccountDestination,
+    TAccountRecipient,
+    TAccountMint,
+    TAccountTokenProgram,
+    TAccountMemoProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    buyer: { value: input.buyer ?? null, isWritable: false },
+    trade: { value: input.trade ?? null, isWritable: true },
+    holding: { value: input.holding ?? null, isWritable: true },
+    destination: { value: input.destination ?? null, isWritable: true },
+    recipient: { value: input.recipient ?? null, isWritable: true },
+    mint: { value: input.mint ?? null, isWritable: true },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    memoProgram: { value: input.memoProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Resolve default values.
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+  if (!accounts.holding.value) {
+    accounts.holding.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "trade",
+        accounts.trade.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
+  if (!accounts.memoProgram.value) {
+    accounts.memoProgram.value =
+      "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("trade", accounts.trade),
+      getAccountMeta("holding", accounts.holding),
+      getAccountMeta("destination", accounts.destination),
+      getAccountMeta("recipient", accounts.recipient),
+      getAccountMeta("mint", accounts.mint),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+      getAccountMeta("memoProgram", accounts.memoProgram),
+      getAccountMeta("eventAuthority", accounts.eventAuthority),
+      getAccountMeta("program", accounts.program),
+    ],
+    data: getClaimInstructionDataEncoder().encode({}),
+    programAddress,
+  } as ClaimInstruction<
+    TProgramAddress,
+    TAccountBuyer,
+    TAccountTrade,
+    TAccountHolding,
+    TAccountDestination,
+    TAccountRecipient,
+    TAccountMint,
+    TAccountTokenProgram,
+    TAccountMemoProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
 export type ClaimInput<
   TAccountBuyer extends string = string,
   TAccountTrade extends string = string,
@@ -159,7 +323,7 @@ export type ClaimInput<
   /** Writes a memo before a payout to a destination that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getClaimInstruction<
@@ -230,6 +394,10 @@ export function getClaimInstruction<
   if (!accounts.memoProgram.value) {
     accounts.memoProgram.value =
       "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");

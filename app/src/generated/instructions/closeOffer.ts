@@ -34,8 +34,10 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
+import { findAssociatedTokenPda, findEventAuthorityPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const CLOSE_OFFER_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -58,7 +60,8 @@ export type CloseOfferInstruction<
   TAccountMemoProgram extends string | AccountMeta<string> =
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -123,6 +126,161 @@ export function getCloseOfferInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type CloseOfferAsyncInput<
+  TAccountSeller extends string = string,
+  TAccountOffer extends string = string,
+  TAccountVault extends string = string,
+  TAccountMint extends string = string,
+  TAccountDestination extends string = string,
+  TAccountTokenProgram extends string = string,
+  TAccountMemoProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /**
+   * The offer's seller; receives the tokens, the rent of the offer and its vault, and any bond
+   * that waited on the offer.
+   */
+  seller: TransactionSigner<TAccountSeller>;
+  /** The offer to close. */
+  offer: Address<TAccountOffer>;
+  /** The offer's vault, emptied and closed here. */
+  vault?: Address<TAccountVault>;
+  /** The offer's mint; receives the vault's withheld transfer fees, if any. */
+  mint: Address<TAccountMint>;
+  /**
+   * Any token account of the mint the seller chooses (usually its associated one), receiving
+   * everything left in the vault.
+   */
+  destination: Address<TAccountDestination>;
+  /** The mint's token program. */
+  tokenProgram?: Address<TAccountTokenProgram>;
+  /** Writes a memo before a payout to a recipient that requires one. */
+  memoProgram?: Address<TAccountMemoProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+};
+
+export async function getCloseOfferInstructionAsync<
+  TAccountSeller extends string,
+  TAccountOffer extends string,
+  TAccountVault extends string,
+  TAccountMint extends string,
+  TAccountDestination extends string,
+  TAccountTokenProgram extends string,
+  TAccountMemoProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
+>(
+  input: CloseOfferAsyncInput<
+    TAccountSeller,
+    TAccountOffer,
+    TAccountVault,
+    TAccountMint,
+    TAccountDestination,
+    TAccountTokenProgram,
+    TAccountMemoProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  CloseOfferInstruction<
+    TProgramAddress,
+    TAccountSeller,
+    TAccountOffer,
+    TAccountVault,
+    TAccountMint,
+    TAccountDestination,
+    TAccountTokenProgram,
+    TAccountMemoProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    seller: { value: input.seller ?? null, isWritable: true },
+    offer: { value: input.offer ?? null, isWritable: true },
+    vault: { value: input.vault ?? null, isWritable: true },
+    mint: { value: input.mint ?? null, isWritable: true },
+    destination: { value: input.destination ?? null, isWritable: true },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    memoProgram: { value: input.memoProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Resolve default values.
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "offer",
+        accounts.offer.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
+  if (!accounts.memoProgram.value) {
+    accounts.memoProgram.value =
+      "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("seller", accounts.seller),
+      getAccountMeta("offer", accounts.offer),
+      getAccountMeta("vault", accounts.vault),
+      getAccountMeta("mint", accounts.mint),
+      getAccountMeta("destination", accounts.destination),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+      getAccountMeta("memoProgram", accounts.memoProgram),
+      getAccountMeta("eventAuthority", accounts.eventAuthority),
+      getAccountMeta("program", accounts.program),
+    ],
+    data: getCloseOfferInstructionDataEncoder().encode({}),
+    programAddress,
+  } as CloseOfferInstruction<
+    TProgramAddress,
+    TAccountSeller,
+    TAccountOffer,
+    TAccountVault,
+    TAccountMint,
+    TAccountDestination,
+    TAccountTokenProgram,
+    TAccountMemoProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
 export type CloseOfferInput<
   TAccountSeller extends string = string,
   TAccountOffer extends string = string,
@@ -155,7 +313,7 @@ export type CloseOfferInput<
   /** Writes a memo before a payout to a recipient that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getCloseOfferInstruction<
@@ -222,6 +380,10 @@ export function getCloseOfferInstruction<
   if (!accounts.memoProgram.value) {
     accounts.memoProgram.value =
       "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");

@@ -10,10 +10,8 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
-  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getProgramDerivedAddress,
   getStructDecoder,
   getStructEncoder,
   getU64Decoder,
@@ -39,9 +37,16 @@ import {
 import {
   getAccountMetaFactory,
   getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
-import { findConfigPda, findProfilePda } from "../pdas";
+import {
+  findAssociatedTokenPda,
+  findConfigPda,
+  findEventAuthorityPda,
+  findOfferPda,
+  findProfilePda,
+} from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 import {
   getOfferTermsDecoder,
@@ -77,7 +82,8 @@ export type CreateOfferInstruction<
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -201,7 +207,7 @@ export type CreateOfferAsyncInput<
   /** The registered arbiter named in the terms. */
   arbiter: Address<TAccountArbiter>;
   /** refuses an existing account. */
-  offer: Address<TAccountOffer>;
+  offer?: Address<TAccountOffer>;
   /** The token being sold. */
   mint: Address<TAccountMint>;
   /**
@@ -210,15 +216,15 @@ export type CreateOfferAsyncInput<
    */
   vault?: Address<TAccountVault>;
   /** The seller's token account the deposit comes from. */
-  sellerTokenAccount: Address<TAccountSellerTokenAccount>;
+  sellerTokenAccount?: Address<TAccountSellerTokenAccount>;
   /** The mint's token program (SPL Token or Token-2022). */
   tokenProgram?: Address<TAccountTokenProgram>;
   /** Creates the vault. */
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
   /** Creates the offer. */
   systemProgram?: Address<TAccountSystemProgram>;
-  eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   offerId: CreateOfferInstructionDataArgs["offerId"];
   amount: CreateOfferInstructionDataArgs["amount"];
   terms: CreateOfferInstructionDataArgs["terms"];
@@ -310,7 +316,7 @@ export async function getCreateOfferInstructionAsync<
   // Resolve default values.
   if (!accounts.profile.value) {
     accounts.profile.value = await findProfilePda({
-      seller: getAddressFromResolvedInstructionAccount(
+      wallet: getAddressFromResolvedInstructionAccount(
         "seller",
         accounts.seller.value,
       ),
@@ -319,31 +325,49 @@ export async function getCreateOfferInstructionAsync<
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
+  if (!accounts.offer.value) {
+    accounts.offer.value = await findOfferPda({
+      seller: getAddressFromResolvedInstructionAccount(
+        "seller",
+        accounts.seller.value,
+      ),
+      offerId: getNonNullResolvedInstructionInput("offerId", args.offerId),
+    });
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
   if (!accounts.vault.value) {
-    accounts.vault.value = await getProgramDerivedAddress({
-      programAddress:
-        "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
-      seeds: [
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "offer",
-            accounts.offer.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
-        ),
-      ],
+    accounts.vault.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "offer",
+        accounts.offer.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
+  if (!accounts.sellerTokenAccount.value) {
+    accounts.sellerTokenAccount.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "seller",
+        accounts.seller.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
     });
   }
   if (!accounts.associatedTokenProgram.value) {
@@ -353,6 +377,13 @@ export async function getCreateOfferInstructionAsync<
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
@@ -435,7 +466,7 @@ export type CreateOfferInput<
   /** Creates the offer. */
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
   offerId: CreateOfferInstructionDataArgs["offerId"];
   amount: CreateOfferInstructionDataArgs["amount"];
   terms: CreateOfferInstructionDataArgs["terms"];
@@ -534,6 +565,10 @@ export function getCreateOfferInstruction<
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");

@@ -36,8 +36,10 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
+import { findAssociatedTokenPda, findEventAuthorityPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const DEPOSIT_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -58,7 +60,8 @@ export type DepositInstruction<
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -127,6 +130,167 @@ export function getDepositInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type DepositAsyncInput<
+  TAccountSeller extends string = string,
+  TAccountOffer extends string = string,
+  TAccountVault extends string = string,
+  TAccountMint extends string = string,
+  TAccountSellerTokenAccount extends string = string,
+  TAccountTokenProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /** The offer's seller. */
+  seller: TransactionSigner<TAccountSeller>;
+  /** The offer to fund. */
+  offer: Address<TAccountOffer>;
+  /** The offer's vault. */
+  vault?: Address<TAccountVault>;
+  /** The offer's mint; its policy is checked at every deposit, as wherever tokens enter escrow. */
+  mint: Address<TAccountMint>;
+  /** The seller's token account the deposit comes from. */
+  sellerTokenAccount?: Address<TAccountSellerTokenAccount>;
+  /** The mint's token program. */
+  tokenProgram?: Address<TAccountTokenProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+  amount: DepositInstructionDataArgs["amount"];
+};
+
+export async function getDepositInstructionAsync<
+  TAccountSeller extends string,
+  TAccountOffer extends string,
+  TAccountVault extends string,
+  TAccountMint extends string,
+  TAccountSellerTokenAccount extends string,
+  TAccountTokenProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
+>(
+  input: DepositAsyncInput<
+    TAccountSeller,
+    TAccountOffer,
+    TAccountVault,
+    TAccountMint,
+    TAccountSellerTokenAccount,
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  DepositInstruction<
+    TProgramAddress,
+    TAccountSeller,
+    TAccountOffer,
+    TAccountVault,
+    TAccountMint,
+    TAccountSellerTokenAccount,
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    seller: { value: input.seller ?? null, isWritable: false },
+    offer: { value: input.offer ?? null, isWritable: true },
+    vault: { value: input.vault ?? null, isWritable: true },
+    mint: { value: input.mint ?? null, isWritable: false },
+    sellerTokenAccount: {
+      value: input.sellerTokenAccount ?? null,
+      isWritable: true,
+    },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "offer",
+        accounts.offer.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
+  if (!accounts.sellerTokenAccount.value) {
+    accounts.sellerTokenAccount.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "seller",
+        accounts.seller.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("seller", accounts.seller),
+      getAccountMeta("offer", accounts.offer),
+      getAccountMeta("vault", accounts.vault),
+      getAccountMeta("mint", accounts.mint),
+      getAccountMeta("sellerTokenAccount", accounts.sellerTokenAccount),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+      getAccountMeta("eventAuthority", accounts.eventAuthority),
+      getAccountMeta("program", accounts.program),
+    ],
+    data: getDepositInstructionDataEncoder().encode(
+      args as DepositInstructionDataArgs,
+    ),
+    programAddress,
+  } as DepositInstruction<
+    TProgramAddress,
+    TAccountSeller,
+    TAccountOffer,
+    TAccountVault,
+    TAccountMint,
+    TAccountSellerTokenAccount,
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
 export type DepositInput<
   TAccountSeller extends string = string,
   TAccountOffer extends string = string,
@@ -150,7 +314,7 @@ export type DepositInput<
   /** The mint's token program. */
   tokenProgram?: Address<TAccountTokenProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
   amount: DepositInstructionDataArgs["amount"];
 };
 
@@ -216,6 +380,10 @@ export function getDepositInstruction<
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");

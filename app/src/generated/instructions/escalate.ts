@@ -34,8 +34,10 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
+import { findAssociatedTokenPda, findEventAuthorityPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const ESCALATE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -68,7 +70,8 @@ export type EscalateInstruction<
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -157,6 +160,285 @@ export function getEscalateInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type EscalateAsyncInput<
+  TAccountCranker extends string = string,
+  TAccountArbiter extends string = string,
+  TAccountFallbackArbiter extends string = string,
+  TAccountOffer extends string = string,
+  TAccountTrade extends string = string,
+  TAccountBuyer extends string = string,
+  TAccountBuyerTokenAccount extends string = string,
+  TAccountHolding extends string = string,
+  TAccountSeller extends string = string,
+  TAccountVault extends string = string,
+  TAccountMint extends string = string,
+  TAccountTokenProgram extends string = string,
+  TAccountMemoProgram extends string = string,
+  TAccountAssociatedTokenProgram extends string = string,
+  TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /** Anyone, once the ruling deadline has passed; pays for missing token accounts. */
+  cranker: TransactionSigner<TAccountCranker>;
+  /** The arbiter that missed the deadline. */
+  arbiter: Address<TAccountArbiter>;
+  /**
+   * The trade's fallback arbiter (fixed at take), given when the dispute goes to it: the first
+   * escalation of a trade that has one. Omitted otherwise, and the default ruling applies.
+   */
+  fallbackArbiter?: Address<TAccountFallbackArbiter>;
+  /** The trade's offer; the seller's share returns to its available tokens. */
+  offer: Address<TAccountOffer>;
+  /** The disputed trade; on a default ruling closed (or left `Settled` with what the buyer could not receive). */
+  trade: Address<TAccountTrade>;
+  /**
+   * bond, so any account will do. Should it be unable to take lamports, they wait on the trade
+   * for the buyer's claim.
+   */
+  buyer: Address<TAccountBuyer>;
+  /**
+   * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+   * Untouched when the buyer gets nothing.
+   */
+  buyerTokenAccount?: Address<TAccountBuyerTokenAccount>;
+  /** and used only when the buyer's token account cannot receive. */
+  holding?: Address<TAccountHolding>;
+  /**
+   * gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
+   * on the offer for the seller.
+   */
+  seller: Address<TAccountSeller>;
+  /** The offer's vault. */
+  vault?: Address<TAccountVault>;
+  /** The offer's mint. */
+  mint: Address<TAccountMint>;
+  /** The mint's token program. */
+  tokenProgram?: Address<TAccountTokenProgram>;
+  /** Writes a memo before a payout to a recipient that requires one. */
+  memoProgram?: Address<TAccountMemoProgram>;
+  /** Creates missing token accounts. */
+  associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
+  /** Creates missing token accounts. */
+  systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+};
+
+export async function getEscalateInstructionAsync<
+  TAccountCranker extends string,
+  TAccountArbiter extends string,
+  TAccountFallbackArbiter extends string,
+  TAccountOffer extends string,
+  TAccountTrade extends string,
+  TAccountBuyer extends string,
+  TAccountBuyerTokenAccount extends string,
+  TAccountHolding extends string,
+  TAccountSeller extends string,
+  TAccountVault extends string,
+  TAccountMint extends string,
+  TAccountTokenProgram extends string,
+  TAccountMemoProgram extends string,
+  TAccountAssociatedTokenProgram extends string,
+  TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
+>(
+  input: EscalateAsyncInput<
+    TAccountCranker,
+    TAccountArbiter,
+    TAccountFallbackArbiter,
+    TAccountOffer,
+    TAccountTrade,
+    TAccountBuyer,
+    TAccountBuyerTokenAccount,
+    TAccountHolding,
+    TAccountSeller,
+    TAccountVault,
+    TAccountMint,
+    TAccountTokenProgram,
+    TAccountMemoProgram,
+    TAccountAssociatedTokenProgram,
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  EscalateInstruction<
+    TProgramAddress,
+    TAccountCranker,
+    TAccountArbiter,
+    TAccountFallbackArbiter,
+    TAccountOffer,
+    TAccountTrade,
+    TAccountBuyer,
+    TAccountBuyerTokenAccount,
+    TAccountHolding,
+    TAccountSeller,
+    TAccountVault,
+    TAccountMint,
+    TAccountTokenProgram,
+    TAccountMemoProgram,
+    TAccountAssociatedTokenProgram,
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    cranker: { value: input.cranker ?? null, isWritable: true },
+    arbiter: { value: input.arbiter ?? null, isWritable: true },
+    fallbackArbiter: { value: input.fallbackArbiter ?? null, isWritable: true },
+    offer: { value: input.offer ?? null, isWritable: true },
+    trade: { value: input.trade ?? null, isWritable: true },
+    buyer: { value: input.buyer ?? null, isWritable: true },
+    buyerTokenAccount: {
+      value: input.buyerTokenAccount ?? null,
+      isWritable: true,
+    },
+    holding: { value: input.holding ?? null, isWritable: true },
+    seller: { value: input.seller ?? null, isWritable: true },
+    vault: { value: input.vault ?? null, isWritable: true },
+    mint: { value: input.mint ?? null, isWritable: false },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    memoProgram: { value: input.memoProgram ?? null, isWritable: false },
+    associatedTokenProgram: {
+      value: input.associatedTokenProgram ?? null,
+      isWritable: false,
+    },
+    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Resolve default values.
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+  if (!accounts.buyerTokenAccount.value) {
+    accounts.buyerTokenAccount.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "buyer",
+        accounts.buyer.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
+  if (!accounts.holding.value) {
+    accounts.holding.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "trade",
+        accounts.trade.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "offer",
+        accounts.offer.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
+  if (!accounts.memoProgram.value) {
+    accounts.memoProgram.value =
+      "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
+  }
+  if (!accounts.associatedTokenProgram.value) {
+    accounts.associatedTokenProgram.value =
+      "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">;
+  }
+  if (!accounts.systemProgram.value) {
+    accounts.systemProgram.value =
+      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("cranker", accounts.cranker),
+      getAccountMeta("arbiter", accounts.arbiter),
+      getAccountMeta("fallbackArbiter", accounts.fallbackArbiter),
+      getAccountMeta("offer", accounts.offer),
+      getAccountMeta("trade", accounts.trade),
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
+      getAccountMeta("holding", accounts.holding),
+      getAccountMeta("seller", accounts.seller),
+      getAccountMeta("vault", accounts.vault),
+      getAccountMeta("mint", accounts.mint),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+      getAccountMeta("memoProgram", accounts.memoProgram),
+      getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
+      getAccountMeta("systemProgram", accounts.systemProgram),
+      getAccountMeta("eventAuthority", accounts.eventAuthority),
+      getAccountMeta("program", accounts.program),
+    ],
+    data: getEscalateInstructionDataEncoder().encode({}),
+    programAddress,
+  } as EscalateInstruction<
+    TProgramAddress,
+    TAccountCranker,
+    TAccountArbiter,
+    TAccountFallbackArbiter,
+    TAccountOffer,
+    TAccountTrade,
+    TAccountBuyer,
+    TAccountBuyerTokenAccount,
+    TAccountHolding,
+    TAccountSeller,
+    TAccountVault,
+    TAccountMint,
+    TAccountTokenProgram,
+    TAccountMemoProgram,
+    TAccountAssociatedTokenProgram,
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
 export type EscalateInput<
   TAccountCranker extends string = string,
   TAccountArbiter extends string = string,
@@ -219,7 +501,7 @@ export type EscalateInput<
   /** Creates missing token accounts. */
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getEscalateInstruction<
@@ -332,6 +614,10 @@ export function getEscalateInstruction<
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");

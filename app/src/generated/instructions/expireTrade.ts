@@ -36,6 +36,7 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
+import { findEventAuthorityPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const EXPIRE_TRADE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -57,7 +58,8 @@ export type ExpireTradeInstruction<
   TAccountTrade extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -119,6 +121,125 @@ export function getExpireTradeInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type ExpireTradeAsyncInput<
+  TAccountCranker extends string = string,
+  TAccountSeller extends string = string,
+  TAccountBuyer extends string = string,
+  TAccountOffer extends string = string,
+  TAccountTrade extends string = string,
+  TAccountVault extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /** Anyone may expire an unpaid trade after its payment deadline. */
+  cranker: TransactionSigner<TAccountCranker>;
+  /**
+   * any account will do (a wallet its owner re-assigned to another program included). Should it
+   * be unable to take lamports, the bond waits on the offer for the seller.
+   */
+  seller: Address<TAccountSeller>;
+  /** it be unable to take lamports, the rent waits on the trade for the buyer's claim. */
+  buyer: Address<TAccountBuyer>;
+  /** The trade's offer; the amount returns to its available tokens. */
+  offer: Address<TAccountOffer>;
+  /** The trade to expire, closed here. */
+  trade: Address<TAccountTrade>;
+  /** The offer's vault. */
+  vault: Address<TAccountVault>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+};
+
+export async function getExpireTradeInstructionAsync<
+  TAccountCranker extends string,
+  TAccountSeller extends string,
+  TAccountBuyer extends string,
+  TAccountOffer extends string,
+  TAccountTrade extends string,
+  TAccountVault extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
+>(
+  input: ExpireTradeAsyncInput<
+    TAccountCranker,
+    TAccountSeller,
+    TAccountBuyer,
+    TAccountOffer,
+    TAccountTrade,
+    TAccountVault,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  ExpireTradeInstruction<
+    TProgramAddress,
+    TAccountCranker,
+    TAccountSeller,
+    TAccountBuyer,
+    TAccountOffer,
+    TAccountTrade,
+    TAccountVault,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    cranker: { value: input.cranker ?? null, isWritable: false },
+    seller: { value: input.seller ?? null, isWritable: true },
+    buyer: { value: input.buyer ?? null, isWritable: true },
+    offer: { value: input.offer ?? null, isWritable: true },
+    trade: { value: input.trade ?? null, isWritable: true },
+    vault: { value: input.vault ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("cranker", accounts.cranker),
+      getAccountMeta("seller", accounts.seller),
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("offer", accounts.offer),
+      getAccountMeta("trade", accounts.trade),
+      getAccountMeta("vault", accounts.vault),
+      getAccountMeta("eventAuthority", accounts.eventAuthority),
+      getAccountMeta("program", accounts.program),
+    ],
+    data: getExpireTradeInstructionDataEncoder().encode({}),
+    programAddress,
+  } as ExpireTradeInstruction<
+    TProgramAddress,
+    TAccountCranker,
+    TAccountSeller,
+    TAccountBuyer,
+    TAccountOffer,
+    TAccountTrade,
+    TAccountVault,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
 export type ExpireTradeInput<
   TAccountCranker extends string = string,
   TAccountSeller extends string = string,
@@ -145,7 +266,7 @@ export type ExpireTradeInput<
   /** The offer's vault. */
   vault: Address<TAccountVault>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getExpireTradeInstruction<
@@ -199,6 +320,12 @@ export function getExpireTradeInstruction<
     keyof typeof originalAccounts,
     ResolvedInstructionAccount
   >;
+
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({

@@ -12,7 +12,6 @@ import {
   fixEncoderSize,
   getBytesDecoder,
   getBytesEncoder,
-  getProgramDerivedAddress,
   getStructDecoder,
   getStructEncoder,
   SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
@@ -37,7 +36,11 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
-import { findConfigPda } from "../pdas";
+import {
+  findConfigPda,
+  findEventAuthorityPda,
+  findProgramDataPda,
+} from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 import {
   getConfigParamsDecoder,
@@ -63,7 +66,8 @@ export type InitializeConfigInstruction<
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -142,8 +146,8 @@ export type InitializeConfigAsyncInput<
   programData?: Address<TAccountProgramData>;
   /** Creates the config. */
   systemProgram?: Address<TAccountSystemProgram>;
-  eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   params: InitializeConfigInstructionDataArgs["params"];
 };
 
@@ -201,23 +205,18 @@ export async function getInitializeConfigInstructionAsync<
     accounts.config.value = await findConfigPda();
   }
   if (!accounts.programData.value) {
-    accounts.programData.value = await getProgramDerivedAddress({
-      programAddress:
-        "BPFLoaderUpgradeab1e11111111111111111111111" as Address<"BPFLoaderUpgradeab1e11111111111111111111111">,
-      seeds: [
-        getBytesEncoder().encode(
-          new Uint8Array([
-            52, 164, 221, 160, 125, 43, 57, 126, 59, 152, 104, 43, 20, 43, 210,
-            255, 209, 63, 235, 171, 112, 19, 166, 122, 116, 100, 234, 138, 25,
-            96, 103, 231,
-          ]),
-        ),
-      ],
-    });
+    accounts.programData.value = await findProgramDataPda();
   }
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
@@ -262,7 +261,7 @@ export type InitializeConfigInput<
   /** Creates the config. */
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
   params: InitializeConfigInstructionDataArgs["params"];
 };
 
@@ -317,6 +316,10 @@ export function getInitializeConfigInstruction<
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");

@@ -36,6 +36,7 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
+import { findEventAuthorityPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const MARK_PAID_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -51,7 +52,8 @@ export type MarkPaidInstruction<
   TAccountBuyer extends string | AccountMeta<string> = string,
   TAccountTrade extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -110,6 +112,92 @@ export function getMarkPaidInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type MarkPaidAsyncInput<
+  TAccountBuyer extends string = string,
+  TAccountTrade extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /** The trade's buyer, saying the fiat was sent. */
+  buyer: TransactionSigner<TAccountBuyer>;
+  /** The trade; its release window was fixed at take. */
+  trade: Address<TAccountTrade>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+  paymentRefHash: MarkPaidInstructionDataArgs["paymentRefHash"];
+};
+
+export async function getMarkPaidInstructionAsync<
+  TAccountBuyer extends string,
+  TAccountTrade extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
+>(
+  input: MarkPaidAsyncInput<
+    TAccountBuyer,
+    TAccountTrade,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  MarkPaidInstruction<
+    TProgramAddress,
+    TAccountBuyer,
+    TAccountTrade,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    buyer: { value: input.buyer ?? null, isWritable: false },
+    trade: { value: input.trade ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("trade", accounts.trade),
+      getAccountMeta("eventAuthority", accounts.eventAuthority),
+      getAccountMeta("program", accounts.program),
+    ],
+    data: getMarkPaidInstructionDataEncoder().encode(
+      args as MarkPaidInstructionDataArgs,
+    ),
+    programAddress,
+  } as MarkPaidInstruction<
+    TProgramAddress,
+    TAccountBuyer,
+    TAccountTrade,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
 export type MarkPaidInput<
   TAccountBuyer extends string = string,
   TAccountTrade extends string = string,
@@ -121,7 +209,7 @@ export type MarkPaidInput<
   /** The trade; its release window was fixed at take. */
   trade: Address<TAccountTrade>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
   paymentRefHash: MarkPaidInstructionDataArgs["paymentRefHash"];
 };
 
@@ -163,6 +251,12 @@ export function getMarkPaidInstruction<
 
   // Original args.
   const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({

@@ -36,6 +36,7 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
+import { findEventAuthorityPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const OPEN_DISPUTE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -54,7 +55,8 @@ export type OpenDisputeInstruction<
   TAccountTrade extends string | AccountMeta<string> = string,
   TAccountArbiter extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -107,6 +109,98 @@ export function getOpenDisputeInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type OpenDisputeAsyncInput<
+  TAccountCaller extends string = string,
+  TAccountTrade extends string = string,
+  TAccountArbiter extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /**
+   * The seller (any time), the buyer (after the release deadline), or anyone (after the release
+   * deadline and a grace period).
+   */
+  caller: TransactionSigner<TAccountCaller>;
+  /** The paid trade to dispute; its ruling window was fixed at take. */
+  trade: Address<TAccountTrade>;
+  /** The trade's arbiter, who gets the case. */
+  arbiter: Address<TAccountArbiter>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+};
+
+export async function getOpenDisputeInstructionAsync<
+  TAccountCaller extends string,
+  TAccountTrade extends string,
+  TAccountArbiter extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
+>(
+  input: OpenDisputeAsyncInput<
+    TAccountCaller,
+    TAccountTrade,
+    TAccountArbiter,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  OpenDisputeInstruction<
+    TProgramAddress,
+    TAccountCaller,
+    TAccountTrade,
+    TAccountArbiter,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    caller: { value: input.caller ?? null, isWritable: false },
+    trade: { value: input.trade ?? null, isWritable: true },
+    arbiter: { value: input.arbiter ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("caller", accounts.caller),
+      getAccountMeta("trade", accounts.trade),
+      getAccountMeta("arbiter", accounts.arbiter),
+      getAccountMeta("eventAuthority", accounts.eventAuthority),
+      getAccountMeta("program", accounts.program),
+    ],
+    data: getOpenDisputeInstructionDataEncoder().encode({}),
+    programAddress,
+  } as OpenDisputeInstruction<
+    TProgramAddress,
+    TAccountCaller,
+    TAccountTrade,
+    TAccountArbiter,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
 export type OpenDisputeInput<
   TAccountCaller extends string = string,
   TAccountTrade extends string = string,
@@ -124,7 +218,7 @@ export type OpenDisputeInput<
   /** The trade's arbiter, who gets the case. */
   arbiter: Address<TAccountArbiter>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getOpenDisputeInstruction<
@@ -166,6 +260,12 @@ export function getOpenDisputeInstruction<
     keyof typeof originalAccounts,
     ResolvedInstructionAccount
   >;
+
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({

@@ -37,7 +37,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
-import { findOpenProfileProfilePda } from "../pdas";
+import { findEventAuthorityPda, findProfilePda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const OPEN_PROFILE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -57,7 +57,8 @@ export type OpenProfileInstruction<
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -123,8 +124,8 @@ export type OpenProfileAsyncInput<
   profile?: Address<TAccountProfile>;
   /** Creates the profile. */
   systemProgram?: Address<TAccountSystemProgram>;
-  eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export async function getOpenProfileInstructionAsync<
@@ -171,7 +172,7 @@ export async function getOpenProfileInstructionAsync<
 
   // Resolve default values.
   if (!accounts.profile.value) {
-    accounts.profile.value = await findOpenProfileProfilePda({
+    accounts.profile.value = await findProfilePda({
       wallet: getAddressFromResolvedInstructionAccount(
         "wallet",
         accounts.wallet.value,
@@ -181,6 +182,13 @@ export async function getOpenProfileInstructionAsync<
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
@@ -218,7 +226,7 @@ export type OpenProfileInput<
   /** Creates the profile. */
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getOpenProfileInstruction<
@@ -265,6 +273,10 @@ export function getOpenProfileInstruction<
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");

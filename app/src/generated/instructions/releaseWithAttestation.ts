@@ -39,7 +39,11 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
-import { findConfigPda } from "../pdas";
+import {
+  findAssociatedTokenPda,
+  findConfigPda,
+  findEventAuthorityPda,
+} from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const RELEASE_WITH_ATTESTATION_DISCRIMINATOR: ReadonlyUint8Array =
@@ -74,7 +78,8 @@ export type ReleaseWithAttestationInstruction<
   TAccountInstructionsSysvar extends string | AccountMeta<string> =
     "Sysvar1nstructions1111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -198,13 +203,13 @@ export type ReleaseWithAttestationAsyncInput<
   /** bond, so any account will do. */
   buyer: Address<TAccountBuyer>;
   /** cannot receive, the tokens go to the holding account instead. */
-  buyerTokenAccount: Address<TAccountBuyerTokenAccount>;
+  buyerTokenAccount?: Address<TAccountBuyerTokenAccount>;
   /** and used only when the buyer's token account cannot receive. */
-  holding: Address<TAccountHolding>;
+  holding?: Address<TAccountHolding>;
   /** The mint's fee vault (the config's associated token account), receiving the protocol fee. */
   feeVault?: Address<TAccountFeeVault>;
   /** The offer's vault. */
-  vault: Address<TAccountVault>;
+  vault?: Address<TAccountVault>;
   /** The offer's mint. */
   mint: Address<TAccountMint>;
   /** The mint's token program. */
@@ -216,8 +221,8 @@ export type ReleaseWithAttestationAsyncInput<
   /** Creates missing token accounts. */
   systemProgram?: Address<TAccountSystemProgram>;
   instructionsSysvar?: Address<TAccountInstructionsSysvar>;
-  eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export async function getReleaseWithAttestationInstructionAsync<
@@ -327,6 +332,38 @@ export async function getReleaseWithAttestationInstructionAsync<
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
+  if (!accounts.buyerTokenAccount.value) {
+    accounts.buyerTokenAccount.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "buyer",
+        accounts.buyer.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
+  if (!accounts.holding.value) {
+    accounts.holding.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "trade",
+        accounts.trade.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
   if (!accounts.feeVault.value) {
     accounts.feeVault.value = await getProgramDerivedAddress({
       programAddress:
@@ -350,6 +387,22 @@ export async function getReleaseWithAttestationInstructionAsync<
       ],
     });
   }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "offer",
+        accounts.offer.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
   if (!accounts.memoProgram.value) {
     accounts.memoProgram.value =
       "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
@@ -365,6 +418,13 @@ export async function getReleaseWithAttestationInstructionAsync<
   if (!accounts.instructionsSysvar.value) {
     accounts.instructionsSysvar.value =
       "Sysvar1nstructions1111111111111111111111111" as Address<"Sysvar1nstructions1111111111111111111111111">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
@@ -461,7 +521,7 @@ export type ReleaseWithAttestationInput<
   systemProgram?: Address<TAccountSystemProgram>;
   instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getReleaseWithAttestationInstruction<
@@ -581,6 +641,10 @@ export function getReleaseWithAttestationInstruction<
   if (!accounts.instructionsSysvar.value) {
     accounts.instructionsSysvar.value =
       "Sysvar1nstructions1111111111111111111111111" as Address<"Sysvar1nstructions1111111111111111111111111">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");

@@ -38,6 +38,7 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
+import { findEventAuthorityPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const SET_OFFER_PAUSED_DISCRIMINATOR: ReadonlyUint8Array =
@@ -54,7 +55,8 @@ export type SetOfferPausedInstruction<
   TAccountSeller extends string | AccountMeta<string> = string,
   TAccountOffer extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -111,6 +113,92 @@ export function getSetOfferPausedInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type SetOfferPausedAsyncInput<
+  TAccountSeller extends string = string,
+  TAccountOffer extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /** The offer's seller. */
+  seller: TransactionSigner<TAccountSeller>;
+  /** The offer to pause or resume. */
+  offer: Address<TAccountOffer>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+  paused: SetOfferPausedInstructionDataArgs["paused"];
+};
+
+export async function getSetOfferPausedInstructionAsync<
+  TAccountSeller extends string,
+  TAccountOffer extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
+>(
+  input: SetOfferPausedAsyncInput<
+    TAccountSeller,
+    TAccountOffer,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  SetOfferPausedInstruction<
+    TProgramAddress,
+    TAccountSeller,
+    TAccountOffer,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    seller: { value: input.seller ?? null, isWritable: false },
+    offer: { value: input.offer ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("seller", accounts.seller),
+      getAccountMeta("offer", accounts.offer),
+      getAccountMeta("eventAuthority", accounts.eventAuthority),
+      getAccountMeta("program", accounts.program),
+    ],
+    data: getSetOfferPausedInstructionDataEncoder().encode(
+      args as SetOfferPausedInstructionDataArgs,
+    ),
+    programAddress,
+  } as SetOfferPausedInstruction<
+    TProgramAddress,
+    TAccountSeller,
+    TAccountOffer,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
 export type SetOfferPausedInput<
   TAccountSeller extends string = string,
   TAccountOffer extends string = string,
@@ -122,7 +210,7 @@ export type SetOfferPausedInput<
   /** The offer to pause or resume. */
   offer: Address<TAccountOffer>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
   paused: SetOfferPausedInstructionDataArgs["paused"];
 };
 
@@ -164,6 +252,12 @@ export function getSetOfferPausedInstruction<
 
   // Original args.
   const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({

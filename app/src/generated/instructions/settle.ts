@@ -36,8 +36,10 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
+import { findAssociatedTokenPda, findEventAuthorityPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const SETTLE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -68,7 +70,8 @@ export type SettleInstruction<
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -159,6 +162,264 @@ export function getSettleInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type SettleAsyncInput<
+  TAccountBuyer extends string = string,
+  TAccountSeller extends string = string,
+  TAccountArbiter extends string = string,
+  TAccountOffer extends string = string,
+  TAccountTrade extends string = string,
+  TAccountBuyerTokenAccount extends string = string,
+  TAccountHolding extends string = string,
+  TAccountVault extends string = string,
+  TAccountMint extends string = string,
+  TAccountTokenProgram extends string = string,
+  TAccountMemoProgram extends string = string,
+  TAccountAssociatedTokenProgram extends string = string,
+  TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /** The trade's buyer, agreeing to the split; pays for missing token accounts. */
+  buyer: TransactionSigner<TAccountBuyer>;
+  /** The trade's seller, agreeing to the split. */
+  seller: TransactionSigner<TAccountSeller>;
+  /** The arbiter in charge of the dispute, whose case closes without a fee. */
+  arbiter: Address<TAccountArbiter>;
+  /** The trade's offer; the seller's share returns to its available tokens. */
+  offer: Address<TAccountOffer>;
+  /** The disputed trade, closed here (or left `Settled` with what the buyer could not receive). */
+  trade: Address<TAccountTrade>;
+  /**
+   * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+   * Untouched when the buyer gets nothing.
+   */
+  buyerTokenAccount?: Address<TAccountBuyerTokenAccount>;
+  /** and used only when the buyer's token account cannot receive. */
+  holding?: Address<TAccountHolding>;
+  /** The offer's vault. */
+  vault?: Address<TAccountVault>;
+  /** The offer's mint. */
+  mint: Address<TAccountMint>;
+  /** The mint's token program. */
+  tokenProgram?: Address<TAccountTokenProgram>;
+  /** Writes a memo before a payout to a recipient that requires one. */
+  memoProgram?: Address<TAccountMemoProgram>;
+  /** Creates missing token accounts. */
+  associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
+  /** Creates missing token accounts. */
+  systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+  buyerBps: SettleInstructionDataArgs["buyerBps"];
+};
+
+export async function getSettleInstructionAsync<
+  TAccountBuyer extends string,
+  TAccountSeller extends string,
+  TAccountArbiter extends string,
+  TAccountOffer extends string,
+  TAccountTrade extends string,
+  TAccountBuyerTokenAccount extends string,
+  TAccountHolding extends string,
+  TAccountVault extends string,
+  TAccountMint extends string,
+  TAccountTokenProgram extends string,
+  TAccountMemoProgram extends string,
+  TAccountAssociatedTokenProgram extends string,
+  TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
+>(
+  input: SettleAsyncInput<
+    TAccountBuyer,
+    TAccountSeller,
+    TAccountArbiter,
+    TAccountOffer,
+    TAccountTrade,
+    TAccountBuyerTokenAccount,
+    TAccountHolding,
+    TAccountVault,
+    TAccountMint,
+    TAccountTokenProgram,
+    TAccountMemoProgram,
+    TAccountAssociatedTokenProgram,
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  SettleInstruction<
+    TProgramAddress,
+    TAccountBuyer,
+    TAccountSeller,
+    TAccountArbiter,
+    TAccountOffer,
+    TAccountTrade,
+    TAccountBuyerTokenAccount,
+    TAccountHolding,
+    TAccountVault,
+    TAccountMint,
+    TAccountTokenProgram,
+    TAccountMemoProgram,
+    TAccountAssociatedTokenProgram,
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    buyer: { value: input.buyer ?? null, isWritable: true },
+    seller: { value: input.seller ?? null, isWritable: true },
+    arbiter: { value: input.arbiter ?? null, isWritable: true },
+    offer: { value: input.offer ?? null, isWritable: true },
+    trade: { value: input.trade ?? null, isWritable: true },
+    buyerTokenAccount: {
+      value: input.buyerTokenAccount ?? null,
+      isWritable: true,
+    },
+    holding: { value: input.holding ?? null, isWritable: true },
+    vault: { value: input.vault ?? null, isWritable: true },
+    mint: { value: input.mint ?? null, isWritable: false },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    memoProgram: { value: input.memoProgram ?? null, isWritable: false },
+    associatedTokenProgram: {
+      value: input.associatedTokenProgram ?? null,
+      isWritable: false,
+    },
+    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+  if (!accounts.buyerTokenAccount.value) {
+    accounts.buyerTokenAccount.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "buyer",
+        accounts.buyer.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
+  if (!accounts.holding.value) {
+    accounts.holding.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "trade",
+        accounts.trade.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "offer",
+        accounts.offer.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
+  if (!accounts.memoProgram.value) {
+    accounts.memoProgram.value =
+      "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
+  }
+  if (!accounts.associatedTokenProgram.value) {
+    accounts.associatedTokenProgram.value =
+      "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">;
+  }
+  if (!accounts.systemProgram.value) {
+    accounts.systemProgram.value =
+      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("seller", accounts.seller),
+      getAccountMeta("arbiter", accounts.arbiter),
+      getAccountMeta("offer", accounts.offer),
+      getAccountMeta("trade", accounts.trade),
+      getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
+      getAccountMeta("holding", accounts.holding),
+      getAccountMeta("vault", accounts.vault),
+      getAccountMeta("mint", accounts.mint),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+      getAccountMeta("memoProgram", accounts.memoProgram),
+      getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
+      getAccountMeta("systemProgram", accounts.systemProgram),
+      getAccountMeta("eventAuthority", accounts.eventAuthority),
+      getAccountMeta("program", accounts.program),
+    ],
+    data: getSettleInstructionDataEncoder().encode(
+      args as SettleInstructionDataArgs,
+    ),
+    programAddress,
+  } as SettleInstruction<
+    TProgramAddress,
+    TAccountBuyer,
+    TAccountSeller,
+    TAccountArbiter,
+    TAccountOffer,
+    TAccountTrade,
+    TAccountBuyerTokenAccount,
+    TAccountHolding,
+    TAccountVault,
+    TAccountMint,
+    TAccountTokenProgram,
+    TAccountMemoProgram,
+    TAccountAssociatedTokenProgram,
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
 export type SettleInput<
   TAccountBuyer extends string = string,
   TAccountSeller extends string = string,
@@ -206,7 +467,7 @@ export type SettleInput<
   /** Creates missing token accounts. */
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
   buyerBps: SettleInstructionDataArgs["buyerBps"];
 };
 
@@ -315,6 +576,10 @@ export function getSettleInstruction<
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");

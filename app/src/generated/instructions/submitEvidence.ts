@@ -42,6 +42,7 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
+import { findEventAuthorityPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const SUBMIT_EVIDENCE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array(
@@ -59,7 +60,8 @@ export type SubmitEvidenceInstruction<
   TAccountParty extends string | AccountMeta<string> = string,
   TAccountTrade extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -122,6 +124,93 @@ export function getSubmitEvidenceInstructionDataCodec(): Codec<
   );
 }
 
+export type SubmitEvidenceAsyncInput<
+  TAccountParty extends string = string,
+  TAccountTrade extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /** The trade's buyer or seller. */
+  party: TransactionSigner<TAccountParty>;
+  /** The disputed trade; the party's evidence slot keeps the latest hash. */
+  trade: Address<TAccountTrade>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+  evidenceHash: SubmitEvidenceInstructionDataArgs["evidenceHash"];
+  uri: SubmitEvidenceInstructionDataArgs["uri"];
+};
+
+export async function getSubmitEvidenceInstructionAsync<
+  TAccountParty extends string,
+  TAccountTrade extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
+>(
+  input: SubmitEvidenceAsyncInput<
+    TAccountParty,
+    TAccountTrade,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  SubmitEvidenceInstruction<
+    TProgramAddress,
+    TAccountParty,
+    TAccountTrade,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? P2P_ESCROW_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    party: { value: input.party ?? null, isWritable: false },
+    trade: { value: input.trade ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("party", accounts.party),
+      getAccountMeta("trade", accounts.trade),
+      getAccountMeta("eventAuthority", accounts.eventAuthority),
+      getAccountMeta("program", accounts.program),
+    ],
+    data: getSubmitEvidenceInstructionDataEncoder().encode(
+      args as SubmitEvidenceInstructionDataArgs,
+    ),
+    programAddress,
+  } as SubmitEvidenceInstruction<
+    TProgramAddress,
+    TAccountParty,
+    TAccountTrade,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
 export type SubmitEvidenceInput<
   TAccountParty extends string = string,
   TAccountTrade extends string = string,
@@ -133,7 +222,7 @@ export type SubmitEvidenceInput<
   /** The disputed trade; the party's evidence slot keeps the latest hash. */
   trade: Address<TAccountTrade>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
   evidenceHash: SubmitEvidenceInstructionDataArgs["evidenceHash"];
   uri: SubmitEvidenceInstructionDataArgs["uri"];
 };
@@ -176,6 +265,12 @@ export function getSubmitEvidenceInstruction<
 
   // Original args.
   const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({

@@ -47,9 +47,15 @@ import {
 import {
   getAccountMetaFactory,
   getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
-import { findConfigPda, findTakeOfferProfilePda } from "../pdas";
+import {
+  findConfigPda,
+  findEventAuthorityPda,
+  findProfilePda,
+  findTradePda,
+} from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 import {
   getOfferTermsDecoder,
@@ -80,7 +86,8 @@ export type TakeOfferInstruction<
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -243,7 +250,7 @@ export type TakeOfferAsyncInput<
    */
   fallbackArbiter: Address<TAccountFallbackArbiter>;
   /** `create_pda_account`, which refuses an existing account. */
-  trade: Address<TAccountTrade>;
+  trade?: Address<TAccountTrade>;
   /** The offer's vault, where the trade's tokens stay reserved. */
   vault: Address<TAccountVault>;
   /**
@@ -253,8 +260,8 @@ export type TakeOfferAsyncInput<
   mint: Address<TAccountMint>;
   /** Creates the trade and moves the bond. */
   systemProgram?: Address<TAccountSystemProgram>;
-  eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   tradeId: TakeOfferInstructionDataArgs["tradeId"];
   amount: TakeOfferInstructionDataArgs["amount"];
   expectedMint: TakeOfferInstructionDataArgs["expectedMint"];
@@ -344,8 +351,8 @@ export async function getTakeOfferInstructionAsync<
 
   // Resolve default values.
   if (!accounts.profile.value) {
-    accounts.profile.value = await findTakeOfferProfilePda({
-      buyer: getAddressFromResolvedInstructionAccount(
+    accounts.profile.value = await findProfilePda({
+      wallet: getAddressFromResolvedInstructionAccount(
         "buyer",
         accounts.buyer.value,
       ),
@@ -354,9 +361,25 @@ export async function getTakeOfferInstructionAsync<
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
+  if (!accounts.trade.value) {
+    accounts.trade.value = await findTradePda({
+      buyer: getAddressFromResolvedInstructionAccount(
+        "buyer",
+        accounts.buyer.value,
+      ),
+      tradeId: getNonNullResolvedInstructionInput("tradeId", args.tradeId),
+    });
+  }
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
@@ -437,7 +460,7 @@ export type TakeOfferInput<
   /** Creates the trade and moves the bond. */
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
   tradeId: TakeOfferInstructionDataArgs["tradeId"];
   amount: TakeOfferInstructionDataArgs["amount"];
   expectedMint: TakeOfferInstructionDataArgs["expectedMint"];
@@ -527,6 +550,10 @@ export function getTakeOfferInstruction<
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");

@@ -40,7 +40,7 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
-import { findConfigPda } from "../pdas";
+import { findConfigPda, findEventAuthorityPda } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const UPDATE_ARBITER_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -59,7 +59,8 @@ export type UpdateArbiterInstruction<
   TAccountConfig extends string | AccountMeta<string> = string,
   TAccountArbiter extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
-  TAccountProgram extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -148,8 +149,8 @@ export type UpdateArbiterAsyncInput<
   config?: Address<TAccountConfig>;
   /** The arbiter to change. Trades already taken keep the fee they snapshotted. */
   arbiter: Address<TAccountArbiter>;
-  eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   feeBps: UpdateArbiterInstructionDataArgs["feeBps"];
   active: UpdateArbiterInstructionDataArgs["active"];
 };
@@ -203,6 +204,13 @@ export async function getUpdateArbiterInstructionAsync<
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -241,7 +249,7 @@ export type UpdateArbiterInput<
   /** The arbiter to change. Trades already taken keep the fee they snapshotted. */
   arbiter: Address<TAccountArbiter>;
   eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
+  program?: Address<TAccountProgram>;
   feeBps: UpdateArbiterInstructionDataArgs["feeBps"];
   active: UpdateArbiterInstructionDataArgs["active"];
 };
@@ -288,6 +296,12 @@ export function getUpdateArbiterInstruction<
 
   // Original args.
   const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({

@@ -7,7 +7,10 @@
  */
 
 export * from "./arbiter";
+export * from "./associatedToken";
 export * from "./config";
-export * from "./openProfileProfile";
+export * from "./eventAuthority";
+export * from "./offer";
 export * from "./profile";
-export * from "./takeOfferProfile";
+export * from "./programData";
+export * from "./trade";

@@ -8,16 +8,18 @@
 
 import {
   getAddressEncoder,
-  getBytesEncoder,
   getProgramDerivedAddress,
+  getUtf8Encoder,
   type Address,
   type ProgramDerivedAddress,
 } from "@solana/kit";
 
 export type ProfileSeeds = {
-  seller: Address;
+  /** The wallet whose profile it is. */
+  wallet: Address;
 };
 
+/** A wallet's profile, which hands out its offer and trade ids. */
 export async function findProfilePda(
   seeds: ProfileSeeds,
   config: { programAddress?: Address | undefined } = {},
@@ -28,10 +30,8 @@ export async function findProfilePda(
   return await getProgramDerivedAddress({
     programAddress,
     seeds: [
-      getBytesEncoder().encode(
-        new Uint8Array([112, 114, 111, 102, 105, 108, 101]),
-      ),
-      getAddressEncoder().encode(seeds.seller),
+      getUtf8Encoder().encode("profile"),
+      getAddressEncoder().encode(seeds.wallet),
     ],
   });
 }

@@ -51,31 +51,31 @@ import {
 } from "../accounts";
 import {
   getAcceptAdminInstructionAsync,
-  getCancelTradeInstruction,
-  getClaimInstruction,
-  getCloseOfferInstruction,
+  getCancelTradeInstructionAsync,
+  getClaimInstructionAsync,
+  getCloseOfferInstructionAsync,
   getCreateOfferInstructionAsync,
-  getDepositInstruction,
-  getEscalateInstruction,
-  getExpireTradeInstruction,
+  getDepositInstructionAsync,
+  getEscalateInstructionAsync,
+  getExpireTradeInstructionAsync,
   getInitializeConfigInstructionAsync,
-  getMarkPaidInstruction,
-  getOpenDisputeInstruction,
+  getMarkPaidInstructionAsync,
+  getOpenDisputeInstructionAsync,
   getOpenProfileInstructionAsync,
   getProposeAdminInstructionAsync,
   getRegisterArbiterInstructionAsync,
   getReleaseInstructionAsync,
   getReleaseWithAttestationInstructionAsync,
   getRuleInstructionAsync,
-  getSetOfferPausedInstruction,
+  getSetOfferPausedInstructionAsync,
   getSetPauseInstructionAsync,
-  getSettleInstruction,
-  getSubmitEvidenceInstruction,
+  getSettleInstructionAsync,
+  getSubmitEvidenceInstructionAsync,
   getTakeOfferInstructionAsync,
   getUpdateArbiterInstructionAsync,
   getUpdateConfigInstructionAsync,
   getWithdrawFeesInstructionAsync,
-  getWithdrawInstruction,
+  getWithdrawInstructionAsync,
   parseAcceptAdminInstruction,
   parseCancelTradeInstruction,
   parseClaimInstruction,
@@ -103,16 +103,16 @@ import {
   parseWithdrawFeesInstruction,
   parseWithdrawInstruction,
   type AcceptAdminAsyncInput,
-  type CancelTradeInput,
-  type ClaimInput,
-  type CloseOfferInput,
+  type CancelTradeAsyncInput,
+  type ClaimAsyncInput,
+  type CloseOfferAsyncInput,
   type CreateOfferAsyncInput,
-  type DepositInput,
-  type EscalateInput,
-  type ExpireTradeInput,
+  type DepositAsyncInput,
+  type EscalateAsyncInput,
+  type ExpireTradeAsyncInput,
   type InitializeConfigAsyncInput,
-  type MarkPaidInput,
-  type OpenDisputeInput,
+  type MarkPaidAsyncInput,
+  type OpenDisputeAsyncInput,
   type OpenProfileAsyncInput,
   type ParsedAcceptAdminInstruction,
   type ParsedCancelTradeInstruction,
@@ -145,22 +145,25 @@ import {
   type ReleaseAsyncInput,
   type ReleaseWithAttestationAsyncInput,
   type RuleAsyncInput,
-  type SetOfferPausedInput,
+  type SetOfferPausedAsyncInput,
   type SetPauseAsyncInput,
-  type SettleInput,
-  type SubmitEvidenceInput,
+  type SettleAsyncInput,
+  type SubmitEvidenceAsyncInput,
   type TakeOfferAsyncInput,
   type UpdateArbiterAsyncInput,
   type UpdateConfigAsyncInput,
+  type WithdrawAsyncInput,
   type WithdrawFeesAsyncInput,
-  type WithdrawInput,
 } from "../instructions";
 import {
   findArbiterPda,
+  findAssociatedTokenPda,
   findConfigPda,
-  findOpenProfileProfilePda,
+  findEventAuthorityPda,
+  findOfferPda,
   findProfilePda,
-  findTakeOfferProfilePda,
+  findProgramDataPda,
+  findTradePda,
 } from "../pdas";
 
 export const P2P_ESCROW_PROGRAM_ADDRESS =
@@ -869,37 +872,43 @@ export type P2pEscrowPluginInstructions = {
   ) => ReturnType<typeof getAcceptAdminInstructionAsync> &
     SelfPlanAndSendFunctions;
   cancelTrade: (
-    input: CancelTradeInput,
-  ) => ReturnType<typeof getCancelTradeInstruction> & SelfPlanAndSendFunctions;
+    input: CancelTradeAsyncInput,
+  ) => ReturnType<typeof getCancelTradeInstructionAsync> &
+    SelfPlanAndSendFunctions;
   claim: (
-    input: ClaimInput,
-  ) => ReturnType<typeof getClaimInstruction> & SelfPlanAndSendFunctions;
+    input: ClaimAsyncInput,
+  ) => ReturnType<typeof getClaimInstructionAsync> & SelfPlanAndSendFunctions;
   closeOffer: (
-    input: CloseOfferInput,
-  ) => ReturnType<typeof getCloseOfferInstruction> & SelfPlanAndSendFunctions;
+    input: CloseOfferAsyncInput,
+  ) => ReturnType<typeof getCloseOfferInstructionAsync> &
+    SelfPlanAndSendFunctions;
   createOffer: (
     input: CreateOfferAsyncInput,
   ) => ReturnType<typeof getCreateOfferInstructionAsync> &
     SelfPlanAndSendFunctions;
   deposit: (
-    input: DepositInput,
-  ) => ReturnType<typeof getDepositInstruction> & SelfPlanAndSendFunctions;
+    input: DepositAsyncInput,
+  ) => ReturnType<typeof getDepositInstructionAsync> & SelfPlanAndSendFunctions;
   escalate: (
-    input: EscalateInput,
-  ) => ReturnType<typeof getEscalateInstruction> & SelfPlanAndSendFunctions;
+    input: EscalateAsyncInput,
+  ) => ReturnType<typeof getEscalateInstructionAsync> &
+    SelfPlanAndSendFunctions;
   expireTrade: (
-    input: ExpireTradeInput,
-  ) => ReturnType<typeof getExpireTradeInstruction> & SelfPlanAndSendFunctions;
+    input: ExpireTradeAsyncInput,
+  ) => ReturnType<typeof getExpireTradeInstructionAsync> &
+    SelfPlanAndSendFunctions;
   initializeConfig: (
     input: InitializeConfigAsyncInput,
   ) => ReturnType<typeof getInitializeConfigInstructionAsync> &
     SelfPlanAndSendFunctions;
   markPaid: (
-    input: MarkPaidInput,
-  ) => ReturnType<typeof getMarkPaidInstruction> & SelfPlanAndSendFunctions;
+    input: MarkPaidAsyncInput,
+  ) => ReturnType<typeof getMarkPaidInstructionAsync> &
+    SelfPlanAndSendFunctions;
   openDispute: (
-    input: OpenDisputeInput,
-  ) => ReturnType<typeof getOpenDisputeInstruction> & SelfPlanAndSendFunctions;
+    input: OpenDisputeAsyncInput,
+  ) => ReturnType<typeof getOpenDisputeInstructionAsync> &
+    SelfPlanAndSendFunctions;
   openProfile: (
     input: OpenProfileAsyncInput,
   ) => ReturnType<typeof getOpenProfileInstructionAsync> &
@@ -923,19 +932,19 @@ export type P2pEscrowPluginInstructions = {
     input: RuleAsyncInput,
   ) => ReturnType<typeof getRuleInstructionAsync> & SelfPlanAndSendFunctions;
   setOfferPaused: (
-    input: SetOfferPausedInput,
-  ) => ReturnType<typeof getSetOfferPausedInstruction> &
+    input: SetOfferPausedAsyncInput,
+  ) => ReturnType<typeof getSetOfferPausedInstructionAsync> &
     SelfPlanAndSendFunctions;
   setPause: (
     input: SetPauseAsyncInput,
   ) => ReturnType<typeof getSetPauseInstructionAsync> &
     SelfPlanAndSendFunctions;
   settle: (
-    input: SettleInput,
-  ) => ReturnType<typeof getSettleInstruction> & SelfPlanAndSendFunctions;
+    input: SettleAsyncInput,
+  ) => ReturnType<typeof getSettleInstructionAsync> & SelfPlanAndSendFunctions;
   submitEvidence: (
-    input: SubmitEvidenceInput,
-  ) => ReturnType<typeof getSubmitEvidenceInstruction> &
+    input: SubmitEvidenceAsyncInput,
+  ) => ReturnType<typeof getSubmitEvidenceInstructionAsync> &
     SelfPlanAndSendFunctions;
   takeOffer: (
     input: TakeOfferAsyncInput,
@@ -950,8 +959,9 @@ export type P2pEscrowPluginInstructions = {
   ) => ReturnType<typeof getUpdateConfigInstructionAsync> &
     SelfPlanAndSendFunctions;
   withdraw: (
-    input: WithdrawInput,
-  ) => ReturnType<typeof getWithdrawInstruction> & SelfPlanAndSendFunctions;
+    input: WithdrawAsyncInput,
+  ) => ReturnType<typeof getWithdrawInstructionAsync> &
+    SelfPlanAndSendFunctions;
   withdrawFees: (
     input: WithdrawFeesAsyncInput,
   ) => ReturnType<typeof getWithdrawFeesInstructionAsync> &
@@ -960,10 +970,13 @@ export type P2pEscrowPluginInstructions = {
 
 export type P2pEscrowPluginPdas = {
   config: typeof findConfigPda;
-  profile: typeof findProfilePda;
-  openProfileProfile: typeof findOpenProfileProfilePda;
   arbiter: typeof findArbiterPda;
-  takeOfferProfile: typeof findTakeOfferProfilePda;
+  profile: typeof findProfilePda;
+  offer: typeof findOfferPda;
+  trade: typeof findTradePda;
+  eventAuthority: typeof findEventAuthorityPda;
+  associatedToken: typeof findAssociatedTokenPda;
+  programData: typeof findProgramDataPda;
 };
 
 export type P2pEscrowPluginRequirements = ClientWithRpc<
@@ -975,7 +988,7 @@ export type P2pEscrowPluginRequirements = ClientWithRpc<
 export function p2pEscrowProgram() {
   return <T extends P2pEscrowPluginRequirements>(
     client: T,
-  ): Omit<T, "p2pEscrow"> & { p2pEscrow: P2pEscrowPlugin } => {
+  ) => {
     return extendClient(client, {
       p2pEscrow: <P2pEscrowPlugin>{
         accounts: {
@@ -994,14 +1007,17 @@ export function p2pEscrowProgram() {
           cancelTrade: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getCancelTradeInstruction(input),
+              getCancelTradeInstructionAsync(input),
             ),
           claim: (input) =>
-            addSelfPlanAndSendFunctions(client, getClaimInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getClaimInstructionAsync(input),
+            ),
           closeOffer: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getCloseOfferInstruction(input),
+              getCloseOfferInstructionAsync(input),
             ),
           createOffer: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1009,13 +1025,19 @@ export function p2pEscrowProgram() {
               getCreateOfferInstructionAsync(input),
             ),
           deposit: (input) =>
-            addSelfPlanAndSendFunctions(client, getDepositInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getDepositInstructionAsync(input),
+            ),
           escalate: (input) =>
-            addSelfPlanAndSendFunctions(client, getEscalateInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getEscalateInstructionAsync(input),
+            ),
           expireTrade: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getExpireTradeInstruction(input),
+              getExpireTradeInstructionAsync(input),
             ),
           initializeConfig: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1023,11 +1045,14 @@ export function p2pEscrowProgram() {
               getInitializeConfigInstructionAsync(input),
             ),
           markPaid: (input) =>
-            addSelfPlanAndSendFunctions(client, getMarkPaidInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getMarkPaidInstructionAsync(input),
+            ),
           openDispute: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getOpenDisputeInstruction(input),
+              getOpenDisputeInstructionAsync(input),
             ),
           openProfile: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1059,7 +1084,7 @@ export function p2pEscrowProgram() {
           setOfferPaused: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getSetOfferPausedInstruction(input),
+              getSetOfferPausedInstructionAsync(input),
             ),
           setPause: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1067,11 +1092,14 @@ export function p2pEscrowProgram() {
               getSetPauseInstructionAsync(input),
             ),
           settle: (input) =>
-            addSelfPlanAndSendFunctions(client, getSettleInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getSettleInstructionAsync(input),
+            ),
           submitEvidence: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getSubmitEvidenceInstruction(input),
+              getSubmitEvidenceInstructionAsync(input),
             ),
           takeOffer: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1089,7 +1117,10 @@ export function p2pEscrowProgram() {
               getUpdateConfigInstructionAsync(input),
             ),
           withdraw: (input) =>
-            addSelfPlanAndSendFunctions(client, getWithdrawInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getWithdrawInstructionAsync(input),
+            ),
           withdrawFees: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1098,10 +1129,13 @@ export function p2pEscrowProgram() {
         },
         pdas: {
           config: findConfigPda,
-          profile: findProfilePda,
-          openProfileProfile: findOpenProfileProfilePda,
           arbiter: findArbiterPda,
-          takeOfferProfile: findTakeOfferProfilePda,
+          profile: findProfilePda,
+          offer: findOfferPda,
+          trade: findTradePda,
+          eventAuthority: findEventAuthorityPda,
+          associatedToken: findAssociatedTokenPda,
+          programData: findProgramDataPda,
         },
       },
     });

@@ -918,12 +918,12 @@ async fn drain(env: &Env, people: &[&Keypair], model: &mut Model) {
 const DEFAULT_CASES: u32 = 250;
 
 /// A whole-number environment variable, or `default` when it is not set.
-fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+fn env_number<T: std::str::FromStr<Err: std::fmt::Display>>(name: &str, default: T) -> T {
     match std::env::var(name) {
         Err(_) => default,
         Ok(text) => text
             .parse()
-            .unwrap_or_else(|_| panic!("{name} must be a whole number, not {text:?}")),
+            .unwrap_or_else(|error| panic!("{name}={text:?} is not a usable number: {error}")),
     }
 }
 
@@ -933,7 +933,9 @@ fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
 /// prints it.
 fn run_sequences(test: u8) {
     let cases = env_number("P2P_STATEFUL_CASES", DEFAULT_CASES);
-    let seed = env_number::<u8>("P2P_STATEFUL_SEED", 1).wrapping_add(test);
+    let seed = env_number::<u8>("P2P_STATEFUL_SEED", 1)
+        .checked_add(test)
+        .expect("P2P_STATEFUL_SEED must be at most 254: the second test takes the next seed");
     let config = Config {
         cases,
         failure_persistence: None,

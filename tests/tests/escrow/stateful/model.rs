@@ -1,6 +1,7 @@
-//! The model of the stateful test: the random steps, what the escrow should hold and allow, and
-//! how each step changes that. Pure: it never touches the chain; the driver (`mod.rs`) sends each
-//! step and checks the chain against it.
+//! The model of the stateful test: the random steps, the state the escrow should be in, and the
+//! transitions shared by several steps (payouts, unlocks, escalation, closing an offer). Pure: it
+//! never touches the chain. The driver (`mod.rs`) decides per step what the escrow allows (some of
+//! it depends on the chain, such as whether a wallet can pay rent), sends it, and applies it here.
 
 use std::collections::BTreeMap;
 

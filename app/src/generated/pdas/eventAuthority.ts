@@ -7,19 +7,14 @@
  */
 
 import {
-  getAddressEncoder,
-  getBytesEncoder,
   getProgramDerivedAddress,
+  getUtf8Encoder,
   type Address,
   type ProgramDerivedAddress,
 } from "@solana/kit";
 
-export type OpenProfileProfileSeeds = {
-  wallet: Address;
-};
-
-export async function findOpenProfileProfilePda(
-  seeds: OpenProfileProfileSeeds,
+/** The signer of the program's self-CPI events (Anchor's `event_cpi`). */
+export async function findEventAuthorityPda(
   config: { programAddress?: Address | undefined } = {},
 ): Promise<ProgramDerivedAddress> {
   const {
@@ -27,11 +22,6 @@ export async function findOpenProfileProfilePda(
   } = config;
   return await getProgramDerivedAddress({
     programAddress,
-    seeds: [
-      getBytesEncoder().encode(
-        new Uint8Array([112, 114, 111, 102, 105, 108, 101]),
-      ),
-      getAddressEncoder().encode(seeds.wallet),
-    ],
+    seeds: [getUtf8Encoder().encode("__event_authority")],
   });
 }

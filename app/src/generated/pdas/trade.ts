@@ -8,18 +8,23 @@
 
 import {
   getAddressEncoder,
-  getBytesEncoder,
   getProgramDerivedAddress,
+  getU64Encoder,
+  getUtf8Encoder,
   type Address,
   type ProgramDerivedAddress,
 } from "@solana/kit";
 
-export type TakeOfferProfileSeeds = {
+export type TradeSeeds = {
+  /** The buyer. */
   buyer: Address;
+  /** The buyer's trade id. */
+  tradeId: number | bigint;
 };
 
-export async function findTakeOfferProfilePda(
-  seeds: TakeOfferProfileSeeds,
+/** A buyer's trade number `tradeId` (its profile's `tradesTaken` when taken). */
+export async function findTradePda(
+  seeds: TradeSeeds,
   config: { programAddress?: Address | undefined } = {},
 ): Promise<ProgramDerivedAddress> {
   const {
@@ -28,10 +33,9 @@ export async function findTakeOfferProfilePda(
   return await getProgramDerivedAddress({
     programAddress,
     seeds: [
-      getBytesEncoder().encode(
-        new Uint8Array([112, 114, 111, 102, 105, 108, 101]),
-      ),
+      getUtf8Encoder().encode("trade"),
       getAddressEncoder().encode(seeds.buyer),
+      getU64Encoder().encode(seeds.tradeId),
     ],
   });
 }
