@@ -178,9 +178,24 @@ function withPdas(root: RootNode): RootNode {
   return { ...root, program: { ...root.program, pdas: [...imported, ...PDAS] } };
 }
 
+/**
+ * The token program an instruction names is the mint's, SPL Token or Token-2022; the importer
+ * defaults it to SPL Token, which would silently derive a Token-2022 mint's accounts wrong. Without
+ * a default it is a required input of every builder.
+ */
+function withRequiredTokenProgram(root: RootNode): RootNode {
+  const instructions = root.program.instructions.map((instruction) => ({
+    ...instruction,
+    accounts: instruction.accounts.map((account) =>
+      account.name === "tokenProgram" ? { ...account, defaultValue: undefined } : account,
+    ),
+  }));
+  return { ...root, program: { ...root.program, instructions } };
+}
+
 async function render(packageFolder: string): Promise<void> {
   const idl = JSON.parse(readFileSync(idlPath, "utf8")) as AnchorIdl;
-  const root = withPdas(withEventTypes(rootNodeFromAnchor(idl)));
+  const root = withRequiredTokenProgram(withPdas(withEventTypes(rootNodeFromAnchor(idl))));
   const codama = createFromRoot(root);
   codama.update(setInstructionAccountDefaultValuesVisitor(ACCOUNT_DEFAULTS));
   await codama.accept(

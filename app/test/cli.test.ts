@@ -111,6 +111,14 @@ test("help, unknown commands and usage mistakes exit 2 with the usage", () => {
   assert.match(takeHelp.stdout, /usage: p2p-escrow take <offer> <amount>\n/);
   assert.match(takeHelp.stdout, /options: none of its own/);
   assert.match(run(null, "create-offer", "--help").stdout, /options: .*--payment-window VALUE/);
+  // Options may stand before the command; values that are not amounts are usage mistakes.
+  const before = run(null, "--to", desk.keys.buyer.address, "airdrop", "1.0000000001");
+  assert.equal(before.status, 2);
+  assert.match(before.stderr, /"1.0000000001" has more than 9 decimals/);
+  assert.match(before.stderr, /usage: p2p-escrow airdrop <sol>/);
+  assert.equal(run(null, "--count", "x", "watch").status, 2);
+  assert.equal(run("admin", "update-config").status, 2);
+  assert.match(run("admin", "update-config").stderr, /name at least one setting/);
   const badKeypair = run(null, "address", "--keypair", join(work, "missing.json"));
   assert.equal(badKeypair.status, 1);
   assert.match(badKeypair.stderr, /cannot read the keypair file/);

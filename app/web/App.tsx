@@ -59,19 +59,23 @@ export function App() {
     null,
   );
   const [connectError, setConnectError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
   // Wallets sign for the cluster the RPC serves, told apart by its genesis hash.
   const [chain, setChain] = useState<SolanaChain | null>(null);
+  const [rpcError, setRpcError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
+    setRpcError(null);
     fetchWalletChain(rpc).then(
       (found) => live && setChain(found),
-      (error: Error) => live && setConnectError(`cannot reach ${rpcUrl}: ${error.message}`),
+      (error: Error) => live && setRpcError(`cannot reach ${rpcUrl}: ${error.message}`),
     );
     return () => {
       live = false;
     };
-  }, [rpc, rpcUrl]);
-  const [version, setVersion] = useState(0);
+    // Asked again after every confirmed transaction or refresh, so a desk that could not reach
+    // its RPC recovers once it can.
+  }, [rpc, rpcUrl, version]);
   const route = useRoute();
   const signer = useMemo(
     () => (connected && chain ? walletSigner(connected.wallet, connected.account, chain) : null),
@@ -115,6 +119,8 @@ export function App() {
         </small>
       </header>
       {connectError && <p className="tx failed">{connectError}</p>}
+      {rpcError && <p className="tx failed">{rpcError}</p>}
+      {connected && !chain && !rpcError && <p className="tx">finding the chain {rpcUrl} serves…</p>}
       <main>{page}</main>
     </DeskContext.Provider>
   );

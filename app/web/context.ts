@@ -65,9 +65,11 @@ export function useChainTime(): bigint | null {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     let live = true;
-    fetchSysvarClock(rpc).then((clock) => {
-      if (live) setOffset(Number(clock.unixTimestamp) - Date.now() / 1000);
-    });
+    fetchSysvarClock(rpc).then(
+      (clock) => live && setOffset(Number(clock.unixTimestamp) - Date.now() / 1000),
+      // Unreachable: no chain time, so no countdowns, until the next refresh reads it.
+      () => live && setOffset(null),
+    );
     return () => {
       live = false;
     };

@@ -16,6 +16,7 @@ import {
   describeError,
   EscrowClient,
   LOCAL_CHAIN_URL,
+  ParseError,
   type TransactionProgress,
 } from "../sdk";
 import { ADMIN_COMMANDS } from "./commands/admin";
@@ -80,14 +81,14 @@ function commandUsage(command: Command): string {
   ].join("\n");
 }
 
-/** The command named in `argv`: its first word that is not an option or a global option's value. */
+/**
+ * The command named in `argv`: its first positional argument, read with every option known (so
+ * an option's value is never taken for the command, wherever the option stands). Which options
+ * the command accepts is checked afterwards.
+ */
 function commandName(argv: string[]): string | undefined {
-  const takesValue = new Set(["--url", "-u", "--keypair", "-k"]);
-  for (let i = 0; i < argv.length; i++) {
-    if (takesValue.has(argv[i])) i++;
-    else if (!argv[i].startsWith("-")) return argv[i];
-  }
-  return undefined;
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false })
+    .positionals[0];
 }
 
 function progressReporter(): (progress: TransactionProgress) => void {
@@ -156,7 +157,7 @@ export async function main(argv: string[]): Promise<number> {
     url,
     client: new EscrowClient(rpc, { onProgress: progressReporter() }),
     values,
-    args: positionals.slice(1),
+    args: positionals.slice(positionals.indexOf(name) + 1),
     signer: () => (signer ??= readKeypairFile(keypairPath)),
   };
   try {
@@ -168,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof ParseError) {
       process.stderr.write(`error: ${error.message}\nusage: p2p-escrow ${command.usage}\n`);
       return 2;
     }

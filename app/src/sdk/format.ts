@@ -1,13 +1,18 @@
 /** Parsing and printing amounts, durations and timestamps for people. */
 
+/** Text that is not the amount or duration it should be: what a person typed wrong. */
+export class ParseError extends Error {
+  override name = "ParseError";
+}
+
 /** `"12.5"` with 6 decimals -> 12500000n; refuses more decimals than the mint has. */
 export function parseAmount(text: string, decimals: number): bigint {
   const match = /^(\d+)(?:\.(\d+))?$/.exec(text.trim());
   if (!match)
-    throw new Error(`"${text}" is not an amount (digits, optionally with a decimal point)`);
+    throw new ParseError(`"${text}" is not an amount (digits, optionally with a decimal point)`);
   const fraction = match[2] ?? "";
   if (fraction.length > decimals) {
-    throw new Error(`"${text}" has more than ${decimals} decimals, the mint's precision`);
+    throw new ParseError(`"${text}" has more than ${decimals} decimals, the mint's precision`);
   }
   return BigInt(match[1]) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");
 }
@@ -25,7 +30,7 @@ export function formatAmount(amount: bigint, decimals: number): string {
 export function parseDuration(text: string): bigint {
   const match = /^(\d+)([smhd]?)$/.exec(text.trim());
   if (!match)
-    throw new Error(`"${text}" is not a duration (seconds, or a number with s, m, h or d)`);
+    throw new ParseError(`"${text}" is not a duration (seconds, or a number with s, m, h or d)`);
   const unit = { "": 1n, s: 1n, m: 60n, h: 3600n, d: 86400n }[
     match[2] as "" | "s" | "m" | "h" | "d"
   ];

@@ -121,19 +121,27 @@ export const ADMIN_COMMANDS: Record<string, Command> = {
     summary: "change the protocol settings for trades taken from now on (admin; unnamed ones stay)",
     options: ["fee-bps", "fallback-arbiter", "ruling-window", "default-buyer-bps"],
     async run(ctx) {
-      const config = await getConfig(ctx.rpc);
       const { values } = ctx;
+      const named = ["fee-bps", "fallback-arbiter", "ruling-window", "default-buyer-bps"] as const;
+      if (named.every((name) => values[name] === undefined)) {
+        throw new UsageError("name at least one setting to change");
+      }
+      const config = await getConfig(ctx.rpc);
       const params = {
-        feeBps: values["fee-bps"] ? bps(values["fee-bps"], "--fee-bps") : config.feeBps,
-        fallbackArbiter: values["fallback-arbiter"]
-          ? toAddress(values["fallback-arbiter"], "--fallback-arbiter")
-          : config.fallbackArbiter,
-        rulingWindow: values["ruling-window"]
-          ? parseDuration(values["ruling-window"])
-          : config.rulingWindow,
-        defaultBuyerBps: values["default-buyer-bps"]
-          ? bps(values["default-buyer-bps"], "--default-buyer-bps")
-          : config.defaultBuyerBps,
+        feeBps:
+          values["fee-bps"] !== undefined ? bps(values["fee-bps"], "--fee-bps") : config.feeBps,
+        fallbackArbiter:
+          values["fallback-arbiter"] !== undefined
+            ? toAddress(values["fallback-arbiter"], "--fallback-arbiter")
+            : config.fallbackArbiter,
+        rulingWindow:
+          values["ruling-window"] !== undefined
+            ? parseDuration(values["ruling-window"])
+            : config.rulingWindow,
+        defaultBuyerBps:
+          values["default-buyer-bps"] !== undefined
+            ? bps(values["default-buyer-bps"], "--default-buyer-bps")
+            : config.defaultBuyerBps,
       };
       const result = await ctx.client.updateConfig(await ctx.signer(), params);
       return sent(
@@ -196,6 +204,9 @@ export const ADMIN_COMMANDS: Record<string, Command> = {
     options: ["fee-bps", "active"],
     async run(ctx) {
       const authority = toAddress(arg(ctx, 0, "authority"), "<authority>");
+      if (ctx.values["fee-bps"] === undefined && ctx.values.active === undefined) {
+        throw new UsageError("name --fee-bps, --active or both");
+      }
       const current = await getArbiter(ctx.rpc, authority);
       const feeBps = ctx.values["fee-bps"]
         ? bps(ctx.values["fee-bps"], "--fee-bps")

@@ -28,6 +28,15 @@ import {
   tradeJson,
 } from "../common";
 
+/** A whole number above zero. */
+function positive(text: string, what: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new UsageError(`${what} must be a whole number above 0, not "${text}"`);
+  }
+  return value;
+}
+
 /** The listings commands, by name. */
 export const LISTINGS_COMMANDS: Record<string, Command> = {
   offers: {
@@ -128,8 +137,9 @@ export const LISTINGS_COMMANDS: Record<string, Command> = {
     summary: "print the program's events as they happen (--count: stop after N)",
     options: ["count", "interval"],
     async run(ctx) {
-      const limit = ctx.values.count === undefined ? Infinity : Number(ctx.values.count);
-      const interval = Number(ctx.values.interval ?? "500");
+      const limit =
+        ctx.values.count === undefined ? Infinity : positive(ctx.values.count, "--count");
+      const interval = positive(ctx.values.interval ?? "500", "--interval");
       const seen = new Set<string>();
       const initial = await ctx.rpc
         .getSignaturesForAddress(P2P_ESCROW_PROGRAM_ADDRESS, { limit: 1000 })

@@ -14,7 +14,32 @@ import {
   formatTime,
   parseAmount,
 } from "../../sdk";
-import { Command, arg, option, toAddress, destinationOption, sent, offerMint } from "../common";
+import {
+  Command,
+  arg,
+  option,
+  toAddress,
+  destinationOption,
+  sent,
+  offerMint,
+  UsageError,
+} from "../common";
+
+/** A base58 Ed25519 signature, as `attest` prints it. */
+function attestationSignature(text: string) {
+  let bytes;
+  try {
+    bytes = getBase58Encoder().encode(text);
+  } catch {
+    throw new UsageError(`--signature "${text}" is not base58`);
+  }
+  if (bytes.length !== 64) {
+    throw new UsageError(
+      `--signature must be a 64-byte Ed25519 signature, not ${bytes.length} bytes`,
+    );
+  }
+  return bytes;
+}
 
 /** The trades commands, by name. */
 export const TRADES_COMMANDS: Record<string, Command> = {
@@ -128,7 +153,7 @@ export const TRADES_COMMANDS: Record<string, Command> = {
     options: ["attestor", "signature"],
     async run(ctx) {
       const trade = toAddress(arg(ctx, 0, "trade"), "<trade>");
-      const signature = getBase58Encoder().encode(option(ctx, "signature"));
+      const signature = attestationSignature(option(ctx, "signature"));
       const result = await ctx.client.releaseWithAttestation(await ctx.signer(), trade, {
         attestor: toAddress(option(ctx, "attestor"), "--attestor"),
         signature,

@@ -56,8 +56,7 @@ export type ClaimInstruction<
   TAccountDestination extends string | AccountMeta<string> = string,
   TAccountRecipient extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
-  TAccountTokenProgram extends string | AccountMeta<string> =
-    "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+  TAccountTokenProgram extends string | AccountMeta<string> = string,
   TAccountMemoProgram extends string | AccountMeta<string> =
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
@@ -158,7 +157,7 @@ export type ClaimAsyncInput<
   /** The trade's mint; receives the holding account's withheld transfer fees, if any. */
   mint: Address<TAccountMint>;
   /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
+  tokenProgram: Address<TAccountTokenProgram>;
   /** Writes a memo before a payout to a destination that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
   eventAuthority?: Address<TAccountEventAuthority>;
@@ -228,10 +227,6 @@ export async function getClaimInstructionAsync<
   >;
 
   // Resolve default values.
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
   if (!accounts.holding.value) {
     accounts.holding.value = await findAssociatedTokenPda({
       owner: getAddressFromResolvedInstructionAccount(
@@ -319,7 +314,7 @@ export type ClaimInput<
   /** The trade's mint; receives the holding account's withheld transfer fees, if any. */
   mint: Address<TAccountMint>;
   /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
+  tokenProgram: Address<TAccountTokenProgram>;
   /** Writes a memo before a payout to a destination that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
@@ -387,10 +382,6 @@ export function getClaimInstruction<
   >;
 
   // Resolve default values.
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
   if (!accounts.memoProgram.value) {
     accounts.memoProgram.value =
       "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;

@@ -75,8 +75,7 @@ export type CreateOfferInstruction<
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountSellerTokenAccount extends string | AccountMeta<string> = string,
-  TAccountTokenProgram extends string | AccountMeta<string> =
-    "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+  TAccountTokenProgram extends string | AccountMeta<string> = string,
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
   TAccountSystemProgram extends string | AccountMeta<string> =
@@ -218,7 +217,7 @@ export type CreateOfferAsyncInput<
   /** The seller's token account the deposit comes from. */
   sellerTokenAccount?: Address<TAccountSellerTokenAccount>;
   /** The mint's token program (SPL Token or Token-2022). */
-  tokenProgram?: Address<TAccountTokenProgram>;
+  tokenProgram: Address<TAccountTokenProgram>;
   /** Creates the vault. */
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
   /** Creates the offer. */
@@ -333,10 +332,6 @@ export async function getCreateOfferInstructionAsync<
       ),
       offerId: getNonNullResolvedInstructionInput("offerId", args.offerId),
     });
-  }
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
   if (!accounts.vault.value) {
     accounts.vault.value = await findAssociatedTokenPda({
@@ -460,7 +455,7 @@ export type CreateOfferInput<
   /** The seller's token account the deposit comes from. */
   sellerTokenAccount: Address<TAccountSellerTokenAccount>;
   /** The mint's token program (SPL Token or Token-2022). */
-  tokenProgram?: Address<TAccountTokenProgram>;
+  tokenProgram: Address<TAccountTokenProgram>;
   /** Creates the vault. */
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
   /** Creates the offer. */
@@ -554,10 +549,6 @@ export function getCreateOfferInstruction<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
   if (!accounts.associatedTokenProgram.value) {
     accounts.associatedTokenProgram.value =
       "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">;

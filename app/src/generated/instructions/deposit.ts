@@ -57,8 +57,7 @@ export type DepositInstruction<
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountSellerTokenAccount extends string | AccountMeta<string> = string,
-  TAccountTokenProgram extends string | AccountMeta<string> =
-    "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+  TAccountTokenProgram extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> =
     "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
@@ -151,7 +150,7 @@ export type DepositAsyncInput<
   /** The seller's token account the deposit comes from. */
   sellerTokenAccount?: Address<TAccountSellerTokenAccount>;
   /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
+  tokenProgram: Address<TAccountTokenProgram>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
   amount: DepositInstructionDataArgs["amount"];
@@ -218,10 +217,6 @@ export async function getDepositInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
   if (!accounts.vault.value) {
     accounts.vault.value = await findAssociatedTokenPda({
       owner: getAddressFromResolvedInstructionAccount(
@@ -312,7 +307,7 @@ export type DepositInput<
   /** The seller's token account the deposit comes from. */
   sellerTokenAccount: Address<TAccountSellerTokenAccount>;
   /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
+  tokenProgram: Address<TAccountTokenProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
   amount: DepositInstructionDataArgs["amount"];
@@ -377,10 +372,6 @@ export function getDepositInstruction<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
   if (!accounts.program.value) {
     accounts.program.value = programAddress;
     accounts.program.isWritable = false;

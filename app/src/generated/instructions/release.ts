@@ -67,8 +67,7 @@ export type ReleaseInstruction<
   TAccountFeeVault extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
-  TAccountTokenProgram extends string | AccountMeta<string> =
-    "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+  TAccountTokenProgram extends string | AccountMeta<string> = string,
   TAccountMemoProgram extends string | AccountMeta<string> =
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> =
@@ -211,7 +210,7 @@ export type ReleaseAsyncInput<
   /** The offer's mint. */
   mint: Address<TAccountMint>;
   /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
+  tokenProgram: Address<TAccountTokenProgram>;
   /** Writes a memo before a payout to a recipient that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
   /** Creates missing token accounts. */
@@ -321,10 +320,6 @@ export async function getReleaseInstructionAsync<
   // Resolve default values.
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
-  }
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
   if (!accounts.buyerTokenAccount.value) {
     accounts.buyerTokenAccount.value = await findAssociatedTokenPda({
@@ -507,7 +502,7 @@ export type ReleaseInput<
   /** The offer's mint. */
   mint: Address<TAccountMint>;
   /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
+  tokenProgram: Address<TAccountTokenProgram>;
   /** Writes a memo before a payout to a recipient that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
   /** Creates missing token accounts. */
@@ -613,10 +608,6 @@ export function getReleaseInstruction<
   >;
 
   // Resolve default values.
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
   if (!accounts.memoProgram.value) {
     accounts.memoProgram.value =
       "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;

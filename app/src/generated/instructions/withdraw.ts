@@ -57,8 +57,7 @@ export type WithdrawInstruction<
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountDestination extends string | AccountMeta<string> = string,
-  TAccountTokenProgram extends string | AccountMeta<string> =
-    "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+  TAccountTokenProgram extends string | AccountMeta<string> = string,
   TAccountMemoProgram extends string | AccountMeta<string> =
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
@@ -160,7 +159,7 @@ export type WithdrawAsyncInput<
    */
   destination: Address<TAccountDestination>;
   /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
+  tokenProgram: Address<TAccountTokenProgram>;
   /** Writes a memo before a payout to a recipient that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
   eventAuthority?: Address<TAccountEventAuthority>;
@@ -230,10 +229,6 @@ export async function getWithdrawInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
   if (!accounts.vault.value) {
     accounts.vault.value = await findAssociatedTokenPda({
       owner: getAddressFromResolvedInstructionAccount(
@@ -318,7 +313,7 @@ export type WithdrawInput<
    */
   destination: Address<TAccountDestination>;
   /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
+  tokenProgram: Address<TAccountTokenProgram>;
   /** Writes a memo before a payout to a recipient that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
@@ -386,10 +381,6 @@ export function getWithdrawInstruction<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
   if (!accounts.memoProgram.value) {
     accounts.memoProgram.value =
       "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;

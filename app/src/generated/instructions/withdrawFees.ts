@@ -61,8 +61,7 @@ export type WithdrawFeesInstruction<
   TAccountFeeVault extends string | AccountMeta<string> = string,
   TAccountDestination extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
-  TAccountTokenProgram extends string | AccountMeta<string> =
-    "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+  TAccountTokenProgram extends string | AccountMeta<string> = string,
   TAccountMemoProgram extends string | AccountMeta<string> =
     "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
@@ -164,7 +163,7 @@ export type WithdrawFeesAsyncInput<
   /** The mint. */
   mint: Address<TAccountMint>;
   /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
+  tokenProgram: Address<TAccountTokenProgram>;
   /** Writes a memo before a payout to a destination that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
   eventAuthority?: Address<TAccountEventAuthority>;
@@ -236,10 +235,6 @@ export async function getWithdrawFeesInstructionAsync<
   // Resolve default values.
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
-  }
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
   if (!accounts.feeVault.value) {
     accounts.feeVault.value = await getProgramDerivedAddress({
@@ -332,7 +327,7 @@ export type WithdrawFeesInput<
   /** The mint. */
   mint: Address<TAccountMint>;
   /** The mint's token program. */
-  tokenProgram?: Address<TAccountTokenProgram>;
+  tokenProgram: Address<TAccountTokenProgram>;
   /** Writes a memo before a payout to a destination that requires one. */
   memoProgram?: Address<TAccountMemoProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
@@ -400,10 +395,6 @@ export function getWithdrawFeesInstruction<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
   if (!accounts.memoProgram.value) {
     accounts.memoProgram.value =
       "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr" as Address<"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr">;
