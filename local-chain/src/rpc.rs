@@ -24,8 +24,8 @@ use solana_rpc_client_types::config::{
 };
 use solana_rpc_client_types::filter::RpcFilterType;
 use solana_rpc_client_types::response::{
-    OptionalContext, Response, RpcBlockhash, RpcConfirmedTransactionStatusWithSignature,
-    RpcKeyedAccount, RpcResponseContext, RpcVersionInfo,
+    Response, RpcBlockhash, RpcConfirmedTransactionStatusWithSignature, RpcKeyedAccount,
+    RpcResponseContext, RpcVersionInfo,
 };
 use solana_signature::Signature;
 use solana_transaction::versioned::{TransactionVersion, VersionedTransaction};
@@ -393,13 +393,9 @@ pub async fn dispatch(chain: &mut Chain, method: &str, params: Params) -> Result
                 .map(|(address, account)| encoding.keyed(address, account))
                 .collect::<Result<Vec<_>, _>>()?;
             if config.with_context.unwrap_or(false) {
-                let context = RpcResponseContext::new(chain.slot().await?);
-                to_value(OptionalContext::Context(Response {
-                    context,
-                    value: values,
-                }))
+                with_context(chain, values).await
             } else {
-                to_value(OptionalContext::NoContext(values))
+                to_value(values)
             }
         }
         "getTokenAccountsByOwner" => {

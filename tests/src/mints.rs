@@ -5,10 +5,7 @@ use solana_account::Account;
 use solana_keypair::Keypair;
 use solana_program_pack::Pack;
 use solana_signer::Signer;
-use spl_associated_token_account_interface::{
-    address::get_associated_token_address_with_program_id,
-    instruction::create_associated_token_account_idempotent,
-};
+use spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent;
 use spl_token_2022_interface::extension::{
     default_account_state::DefaultAccountState, BaseStateWithExtensions, ExtensionType,
     StateWithExtensions,
@@ -57,7 +54,7 @@ pub struct TestMint {
 impl TestMint {
     /// Associated token account of `owner` for this mint.
     pub fn ata(&self, owner: &Pubkey) -> Pubkey {
-        get_associated_token_address_with_program_id(owner, &self.address, &self.token_program)
+        addresses::associated_token(owner, &self.address, &self.token_program)
     }
 }
 

@@ -153,14 +153,12 @@ function termsArgs(terms: OfferTermsInput): OfferTermsArgs {
  */
 type TradeContext = {
   trade: Trade;
-  offer: Offer;
   /** The accounts every payout instruction names the same way. */
   accounts: { offer: Address; trade: Address; mint: Address; tokenProgram: Address };
 };
 
 /** What an offer instruction of the seller needs around the offer. */
 type OfferContext = {
-  offer: Offer;
   mint: MintInfo;
   accounts: { offer: Address; mint: Address; tokenProgram: Address };
 };
@@ -185,7 +183,6 @@ export class EscrowClient {
     const offer = await getOffer(this.rpc, trade.offer);
     return {
       trade,
-      offer,
       accounts: {
         offer: trade.offer,
         trade: address,
@@ -198,7 +195,6 @@ export class EscrowClient {
   private async offerContext(address: Address): Promise<OfferContext> {
     const offer = await getOffer(this.rpc, address);
     return {
-      offer,
       mint: await getMintInfo(this.rpc, offer.mint),
       accounts: { offer: address, mint: offer.mint, tokenProgram: offer.tokenProgram },
     };

@@ -916,23 +916,11 @@ fn pdas() -> Value {
     .0;
     let buyer = key("buyer");
     let trade = addresses::trade(&buyer, 3);
-    let profile = Pubkey::find_program_address(
-        &[p2p_escrow::constants::PROFILE_SEED, buyer.as_ref()],
-        &p2p_escrow::ID,
-    )
-    .0;
+    let profile = addresses::profile(&buyer);
     let ata = |owner: &Pubkey| {
-        spl_associated_token_account_interface::address::get_associated_token_address_with_program_id(
-            owner,
-            &key("mint"),
-            &spl_token_2022_interface::ID,
-        )
+        addresses::associated_token(owner, &key("mint"), &spl_token_2022_interface::ID)
     };
-    let vault = spl_associated_token_account_interface::address::get_associated_token_address_with_program_id(
-        &offer,
-        &key("mint"),
-        &spl_token_2022_interface::ID,
-    );
+    let vault = ata(&offer);
     json!({
         "config": addresses::config().to_string(),
         "eventAuthority": addresses::event_authority().to_string(),
