@@ -64,6 +64,9 @@ export function App() {
   const [chain, setChain] = useState<SolanaChain | null>(null);
   const [rpcError, setRpcError] = useState<string | null>(null);
   useEffect(() => {
+    // The genesis hash never changes: asked until it is known, again after each refresh while
+    // the RPC could not be reached.
+    if (chain !== null) return;
     let live = true;
     setRpcError(null);
     fetchWalletChain(rpc).then(
@@ -73,9 +76,7 @@ export function App() {
     return () => {
       live = false;
     };
-    // Asked again after every confirmed transaction or refresh, so a desk that could not reach
-    // its RPC recovers once it can.
-  }, [rpc, rpcUrl, version]);
+  }, [rpc, rpcUrl, version, chain]);
   const route = useRoute();
   const signer = useMemo(
     () => (connected && chain ? walletSigner(connected.wallet, connected.account, chain) : null),

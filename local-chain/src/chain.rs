@@ -277,9 +277,14 @@ impl Chain {
 
     /// The amount of a token account, if it is one, as the RPC reports token amounts.
     pub async fn token_amount(&self, account: &Account) -> Result<Option<UiTokenAmount>, Error> {
-        let Some(state) = token_account(account) else {
-            return Ok(None);
-        };
+        match token_account(account) {
+            Some(state) => self.ui_amount(&state).await,
+            None => Ok(None),
+        }
+    }
+
+    /// A token account's amount with its mint's decimals; none while the mint is unreadable.
+    async fn ui_amount(&self, state: &TokenAccount) -> Result<Option<UiTokenAmount>, Error> {
         let Some(mint) = self.account(&state.mint).await? else {
             return Ok(None);
         };
@@ -299,7 +304,7 @@ impl Chain {
             let Some(state) = token_account(&account) else {
                 continue;
             };
-            if let Some(ui_token_amount) = self.token_amount(&account).await? {
+            if let Some(ui_token_amount) = self.ui_amount(&state).await? {
                 balances.push(TransactionTokenBalance {
                     account_index: u8::try_from(index).map_err(internal)?,
                     mint: state.mint.to_string(),
