@@ -2,8 +2,8 @@
 # Sets up a fresh machine and runs the main job. Installs the pinned Rust toolchain
 # (rust-toolchain.toml, through rustup) and builds every crate (the program, the test suite, the
 # build tasks, the local chain) and checks the committed IDL; installs Debian's Chromium for the browser tests if it is
-# missing; installs the TypeScript client's npm packages (app/, from package-lock.json) and builds
-# the `p2p-escrow` command line and the web desk (app/dist/web); then runs a live session of the
+# missing; installs the TypeScript client's npm workspace (app/, from package-lock.json) and builds
+# its packages (the SDK, the `p2p-escrow` command line, the web desk); then runs a live session of the
 # desk on a local chain (./scripts/desk.sh), which exits non-zero unless the balances add up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +34,6 @@ cargo xtask idl --check
 
 npm ci --prefix app --no-audit --no-fund
 npm run --prefix app build
-npm run --prefix app build:web
 
 ./scripts/desk.sh
 echo "setup done: run ./scripts/test.sh to run every test"

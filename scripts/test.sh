@@ -3,10 +3,11 @@
 # Rust: formatting, clippy with warnings as errors, the IDL staleness check, and the tests (the
 # program run natively in program-test; unit, integration, adversarial, stateful and the byte
 # vectors shared with the TypeScript client).
-# TypeScript (app/): formatting, the Codama client's staleness check against the IDL, type
-# checking, the builds of the command line and the web desk, and the node:test suites against the
-# local chain (byte vectors, the local chain's JSON-RPC, the SDK, every command-line subcommand,
-# migrations/deploy.ts, and the web desk end to end in headless Chromium).
+# TypeScript (app/, an npm workspace): formatting, the Codama client's staleness check against the
+# IDL, type checking, the builds of its packages (the SDK, the command line, the web desk), and each
+# package's node:test suite against the local chain (the SDK: byte vectors, the local chain's
+# JSON-RPC, every call and its published build; the command line: every subcommand and `deploy`;
+# the web desk: end to end in headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,5 +21,4 @@ npm run --prefix app --silent format:check
 npm run --prefix app --silent generate:check
 npm run --prefix app --silent typecheck
 npm run --prefix app --silent build
-npm run --prefix app --silent build:web
 npm test --prefix app --silent

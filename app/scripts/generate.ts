@@ -1,9 +1,10 @@
 /**
- * Regenerates the Codama client in `src/generated/` from the committed IDL
- * (`../idl/p2p_escrow.json`). It always renders into a temporary folder, so the renderer formats
- * the same way whichever folder it runs for; without `--check` the result replaces
- * `src/generated/`, with `--check` it fails when the committed code differs: the generated client
- * is never edited by hand.
+ * Regenerates the SDK package's Codama client, `packages/sdk/src/generated/`, from the committed
+ * IDL (`../idl/p2p_escrow.json`), with a copy of the IDL beside it (`idl.json`: the SDK reads the
+ * program's error messages from it, and it ships with the package). It always renders into a
+ * temporary folder, so the renderer formats the same way whichever folder it runs for; without
+ * `--check` the result replaces the generated folder, with `--check` it fails when the committed
+ * code differs: the generated client is never edited by hand.
  */
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,6 +34,8 @@ import {
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 const idlPath = join(appDir, "..", "idl", "p2p_escrow.json");
+/** The SDK package, and its generated folder inside it. */
+const sdkDir = join("packages", "sdk");
 const generatedFolder = join("src", "generated");
 
 /**
@@ -243,7 +246,9 @@ const scratch = mkdtempSync(join(tmpdir(), "p2p-escrow-codama-"));
 try {
   await render(scratch);
   withKit8PluginType(scratch);
-  const target = join(appDir, generatedFolder);
+  cpSync(idlPath, join(scratch, generatedFolder, "idl.json"));
+  const target = join(appDir, sdkDir, generatedFolder);
+  const shown = join("app", sdkDir, generatedFolder);
   if (process.argv.includes("--check")) {
     const fresh = files(join(scratch, generatedFolder));
     const committed = files(target);
@@ -252,15 +257,15 @@ try {
     );
     if (stale.length > 0) {
       console.error(
-        `app/${generatedFolder} is stale (${stale.join(", ")}): run \`npm run generate\` in app/ and commit it`,
+        `${shown} is stale (${stale.join(", ")}): run \`npm run generate\` in app/ and commit it`,
       );
       process.exit(1);
     }
-    console.log(`app/${generatedFolder} matches the IDL`);
+    console.log(`${shown} matches the IDL`);
   } else {
     rmSync(target, { recursive: true, force: true });
     cpSync(join(scratch, generatedFolder), target, { recursive: true });
-    console.log(`regenerated app/${generatedFolder} from idl/p2p_escrow.json`);
+    console.log(`regenerated ${shown} from idl/p2p_escrow.json`);
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });

@@ -81,7 +81,7 @@ fn default_authority() -> Result<Pubkey, String> {
     if !std::path::Path::new(&path).exists() {
         return Err(format!(
             "no --upgrade-authority given and {path} does not exist \
-             (make one with `node app/dist/p2p-escrow.mjs keygen {path}`)"
+             (make one with `node app/packages/cli/dist/p2p-escrow.mjs keygen {path}`)"
         ));
     }
     authority(&path).map_err(|error| format!("{path}: {error}"))

@@ -1,4 +1,4 @@
-//! Byte-level vectors for the TypeScript client (`app/test/vectors.json`): instruction data and
+//! Byte-level vectors for the TypeScript client (`app/packages/sdk/test/vectors.json`): instruction data and
 //! account metas as anchor builds them, account and event bytes as the program serializes them,
 //! PDAs, the attestation message, and anchor's framework errors. The TypeScript tests rebuild each
 //! from the same inputs and compare bytes. This test fails when the committed file is stale;
@@ -1060,7 +1060,8 @@ fn vectors() -> Value {
 
 #[test]
 fn vectors_match_the_committed_file() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../app/test/vectors.json");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../app/packages/sdk/test/vectors.json");
     let fresh = serde_json::to_string_pretty(&vectors()).expect("vectors serialize") + "\n";
     if std::env::var_os("P2P_WRITE_VECTORS").is_some() {
         std::fs::write(&path, fresh).expect("the vectors file is writable");
@@ -1069,7 +1070,7 @@ fn vectors_match_the_committed_file() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == fresh,
-        "app/test/vectors.json is stale: run `P2P_WRITE_VECTORS=1 cargo test -p p2p-escrow-tests \
+        "app/packages/sdk/test/vectors.json is stale: run `P2P_WRITE_VECTORS=1 cargo test -p p2p-escrow-tests \
          --test escrow vectors` and commit it"
     );
 }

@@ -1,0 +1,341 @@
+/**
+ * The main job: a real session of the desk on a local chain, driven through the `p2p-escrow`
+ * command line exactly as people would type it. It starts the local chain, deploys the config and
+ * two arbiters (`p2p-escrow deploy`), creates a Token-2022 stable coin with a 1% transfer fee,
+ * and runs three trades on one offer: one paid and released on a payment service's attestation,
+ * one disputed and ruled 70/30, one left unpaid until it expires. It prints every command, each
+ * trade's timeline and the final balances, and exits 0 only if every balance is what the fees and
+ * the split say and every token of the supply is accounted for.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import {
+  configAddress,
+  TOKEN_2022_PROGRAM_ADDRESS,
+  createEscrowRpc,
+  getMintInfo,
+  getMintSupply,
+  getTokenBalance,
+  getMintWithheldFees,
+  getWithheldFees,
+  formatAmount,
+  tokenAccountAddress,
+  type Address,
+} from "@p2p-escrow/sdk";
+import { startLocalChain } from "@p2p-escrow/sdk/node";
+
+const repoDir = fileURLToPath(new URL("../../..", import.meta.url));
+const chainBin = process.env.P2P_LOCAL_CHAIN_BIN ?? join(repoDir, "target", "debug", "local-chain");
+/** The `p2p-escrow` binary of the command-line package (built by `npm run build`). */
+const cliPackage = createRequire(import.meta.url).resolve("@p2p-escrow/cli/package.json");
+const cliBin = join(
+  dirname(cliPackage),
+  (JSON.parse(readFileSync(cliPackage, "utf8")) as { bin: Record<string, string> }).bin[
+    "p2p-escrow"
+  ],
+);
+/** The local chain's port: P2P_DESK_PORT, or any free one (the chain prints its address). */
+const port = process.env.P2P_DESK_PORT ?? "0";
+const work = mkdtempSync(join(tmpdir(), "p2p-escrow-desk-"));
+
+const DECIMALS = 6;
+const UNIT = 10n ** BigInt(DECIMALS);
+const SUPPLY = 10_000n * UNIT;
+const FEE_BPS = 50n;
+const ARBITER_FEE_BPS = 200n;
+const TRANSFER_FEE_BPS = 100n;
+const TRANSFER_FEE_MAX = 5n * UNIT;
+const BOND_LAMPORTS = 10_000_000n;
+
+function section(title: string) {
+  console.log(`\n=== ${title} ===`);
+}
+
+/**
+ * The command line against the chain at `url` (none for commands that need no chain): `cli` prints
+ * the command and its output and returns its stdout, `cliJson` parses its `--json` output.
+ */
+function commandLine(url: string | null) {
+  const cli = (keypair: string, ...args: string[]): string => {
+    const shown = ["p2p-escrow", ...args, ...(keypair ? ["--keypair", `${keypair}.json`] : [])];
+    console.log(`$ ${shown.join(" ")}`);
+    const result = spawnSync(
+      process.execPath,
+      [
+        cliBin,
+        ...args,
+        ...(url === null ? [] : ["--url", url]),
+        ...(keypair ? ["--keypair", join(work, `${keypair}.json`)] : []),
+      ],
+      { encoding: "utf8" },
+    );
+    const output = `${result.stdout}`.trimEnd();
+    if (output) console.log(output.replace(/^/gm, "  "));
+    if (result.status !== 0) {
+      throw new Error(`p2p-escrow ${args[0]} failed (${result.status}): ${result.stderr.trim()}`);
+    }
+    return result.stdout;
+  };
+  const cliJson = <T>(keypair: string, ...args: string[]): T =>
+    JSON.parse(cli(keypair, ...args, "--json")) as T;
+  return { cli, cliJson };
+}
+
+/** `bps` of `amount`, rounded down, as the program computes it. */
+const share = (amount: bigint, bps: bigint) => (amount * bps) / 10_000n;
+/** What arrives when `amount` is sent with the mint's transfer fee. */
+const afterTransferFee = (amount: bigint) => {
+  const fee = (amount * TRANSFER_FEE_BPS + 9_999n) / 10_000n;
+  return amount - (fee > TRANSFER_FEE_MAX ? TRANSFER_FEE_MAX : fee);
+};
+
+async function main(): Promise<number> {
+  section("keys");
+  const people = [
+    "admin",
+    "arbiter",
+    "fallback",
+    "seller",
+    "alice",
+    "bob",
+    "carol",
+    "payments",
+    "issuer",
+  ];
+  const keys: Record<string, Address> = {};
+  const { cliJson } = commandLine(null);
+  for (const name of people) {
+    keys[name] = cliJson<{ address: Address }>("", "keygen", join(work, `${name}.json`)).address;
+  }
+
+  section("local chain");
+  const chain = await startLocalChain({
+    binary: chainBin,
+    upgradeAuthority: join(work, "admin.json"),
+    port,
+    stderr: "inherit",
+  });
+  console.log(chain.startLine);
+  try {
+    return await session(chain.url, keys);
+  } finally {
+    await chain.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function session(url: string, keys: Record<string, Address>): Promise<number> {
+  const rpc = createEscrowRpc(url);
+  const { cli, cliJson } = commandLine(url);
+  for (const name of Object.keys(keys)) cli("", "airdrop", "10", "--to", keys[name]);
+
+  section("deploy: config and arbiters");
+  cli(
+    "admin",
+    "deploy",
+    "--fallback-arbiter",
+    keys.fallback,
+    "--fee-bps",
+    String(FEE_BPS),
+    "--ruling-window",
+    "1d",
+    "--register-arbiter",
+    `${keys.arbiter}:${ARBITER_FEE_BPS}`,
+    "--register-arbiter",
+    `${keys.fallback}:${ARBITER_FEE_BPS}`,
+  );
+  cli("", "config");
+
+  section("a stable coin: Token-2022, 6 decimals, 1% transfer fee capped at 5");
+  const mint = cliJson<{ address: Address }>(
+    "issuer",
+    "create-mint",
+    "--decimals",
+    String(DECIMALS),
+    "--transfer-fee-bps",
+    String(TRANSFER_FEE_BPS),
+    "--transfer-fee-max",
+    "5",
+  ).address;
+  cli("issuer", "mint-to", mint, keys.seller, "10000");
+
+  section("the seller's offer: 1,000 USDX at 1.00 USD, released by a payment service");
+  const offer = cliJson<{ offer: Address }>(
+    "seller",
+    "create-offer",
+    "--mint",
+    mint,
+    "--amount",
+    "1000",
+    "--price",
+    "1.00",
+    "--currency",
+    "USD",
+    "--min",
+    "10",
+    "--max",
+    "500",
+    "--arbiter",
+    keys.arbiter,
+    "--attestor",
+    keys.payments,
+    "--bond",
+    "0.01",
+    "--payment-window",
+    "30m",
+    "--release-window",
+    "1h",
+    "--payment-terms",
+    "SEPA transfer to DE89 3704 0044 0532 0130 00, reference = trade address",
+  ).offer;
+  cli("", "offers", "--mint", mint);
+
+  section("alice buys 200, pays, the payment service attests and releases");
+  const trade1 = cliJson<{ trade: Address }>("alice", "take", offer, "200").trade;
+  cli("alice", "mark-paid", trade1, "--reference", "SEPA-2026-0001");
+  cli("payments", "attest", trade1, "--reference", "SEPA-2026-0001", "--relay");
+
+  section("bob buys 100, pays; the seller sees nothing, bob disputes, the arbiter rules 70/30");
+  const trade2 = cliJson<{ trade: Address }>("bob", "take", offer, "100").trade;
+  cli("bob", "mark-paid", trade2, "--reference", "SEPA-2026-0002");
+  cli("", "advance-clock", "61m");
+  cli("bob", "dispute", trade2);
+  const receipt = join(work, "bank-receipt.txt");
+  writeFileSync(receipt, "SEPA-2026-0002: 100.00 USD sent, bank statement line 14\n");
+  cli(
+    "bob",
+    "evidence",
+    trade2,
+    "--file",
+    receipt,
+    "--uri",
+    "https://evidence.example/bob/receipt",
+  );
+  const statement = join(work, "seller-statement.txt");
+  writeFileSync(statement, "Only 30.00 USD arrived on the seller's account\n");
+  cli(
+    "seller",
+    "evidence",
+    trade2,
+    "--file",
+    statement,
+    "--uri",
+    "https://evidence.example/seller/statement",
+  );
+  cli("", "trades", "--arbiter", keys.arbiter);
+  cli("arbiter", "rule", trade2, "--buyer-bps", "7000");
+
+  section("carol takes 50 and never pays; after the payment window anyone expires it");
+  const trade3 = cliJson<{ trade: Address }>("carol", "take", offer, "50").trade;
+  cli("", "advance-clock", "31m");
+  cli("alice", "expire", trade3);
+
+  section("the admin takes the protocol fees out of the fee vault");
+  const adminTokens = await tokenAccountAddress(keys.admin, mint, TOKEN_2022_PROGRAM_ADDRESS);
+  cli("issuer", "mint-to", mint, keys.admin, "0");
+  cli("admin", "withdraw-fees", "--mint", mint, "--amount", "0.5", "--destination", adminTokens);
+
+  section("timelines");
+  for (const trade of [trade1, trade2, trade3]) cli("", "trade", trade);
+  cli("", "offers", "--seller", keys.seller);
+
+  section("final balances");
+  const info = await getMintInfo(rpc, mint);
+  const vault = await tokenAccountAddress(offer, mint, info.tokenProgram);
+  const holders: [string, Address][] = [
+    ["seller", keys.seller],
+    ["alice", keys.alice],
+    ["bob", keys.bob],
+    ["carol", keys.carol],
+    ["fee vault", await configAddress()],
+    ["admin", keys.admin],
+    ["arbiter", keys.arbiter],
+  ];
+  const balances: Record<string, bigint> = {};
+  let accounted = 0n;
+  for (const [name, owner] of holders) {
+    balances[name] = await getTokenBalance(rpc, owner, info);
+    const withheld = await getWithheldFees(
+      rpc,
+      await tokenAccountAddress(owner, mint, info.tokenProgram),
+    );
+    accounted += balances[name] + withheld;
+    console.log(
+      `  ${name.padEnd(9)} ${formatAmount(balances[name], DECIMALS).padStart(12)} USDX  (transfer fees withheld ${formatAmount(withheld, DECIMALS)})`,
+    );
+  }
+  const vaultBalance = await getTokenBalance(rpc, offer, info);
+  const vaultWithheld = await getWithheldFees(rpc, vault);
+  const mintWithheld = await getMintWithheldFees(rpc, mint);
+  accounted += vaultBalance + vaultWithheld + mintWithheld;
+  console.log(
+    `  ${"vault".padEnd(9)} ${formatAmount(vaultBalance, DECIMALS).padStart(12)} USDX  (transfer fees withheld ${formatAmount(vaultWithheld, DECIMALS)})`,
+  );
+  console.log(
+    `  ${"mint".padEnd(9)} ${"".padStart(12)}       (harvested fees ${formatAmount(mintWithheld, DECIMALS)})`,
+  );
+  const { value: carolLamports } = await rpc.getBalance(keys.carol).send();
+
+  section("checks");
+  const deposited = afterTransferFee(1_000n * UNIT);
+  const fee1 = share(200n * UNIT, FEE_BPS);
+  const arbiterFee = share(100n * UNIT, ARBITER_FEE_BPS);
+  const toBob = share(100n * UNIT - arbiterFee, 7_000n);
+  const expectations: [string, bigint, bigint][] = [
+    ["supply minted", await getMintSupply(rpc, mint), SUPPLY],
+    ["every token accounted for (balances + withheld fees)", accounted, SUPPLY],
+    ["seller kept the rest", balances.seller, SUPPLY - 1_000n * UNIT],
+    [
+      "alice received 200 less 0.5% protocol fee, less the transfer fee",
+      balances.alice,
+      afterTransferFee(200n * UNIT - fee1),
+    ],
+    [
+      "the fee vault collected the protocol fee, less the transfer fee; the admin took 0.5",
+      balances["fee vault"],
+      afterTransferFee(fee1) - 500_000n,
+    ],
+    ["the admin received 0.5, less the transfer fee", balances.admin, afterTransferFee(500_000n)],
+    [
+      "bob received 70% after the arbiter's 2%, less the transfer fee",
+      balances.bob,
+      afterTransferFee(toBob),
+    ],
+    [
+      "the arbiter received its 2%, less the transfer fee",
+      balances.arbiter,
+      afterTransferFee(arbiterFee),
+    ],
+    ["carol received nothing", balances.carol, 0n],
+    [
+      "the vault holds the rest of the offer",
+      vaultBalance,
+      deposited - 200n * UNIT - toBob - arbiterFee,
+    ],
+    [
+      "carol lost her bond (10 SOL airdropped)",
+      carolLamports < 10_000_000_000n - BOND_LAMPORTS ? 1n : 0n,
+      1n,
+    ],
+  ];
+  let failures = 0;
+  for (const [what, actual, expected] of expectations) {
+    const ok = actual === expected;
+    if (!ok) failures += 1;
+    console.log(
+      `  ${ok ? "ok  " : "FAIL"} ${what}: ${actual}${ok ? "" : ` (expected ${expected})`}`,
+    );
+  }
+  console.log(failures === 0 ? "\nthe balances add up" : `\n${failures} check(s) failed`);
+  return failures === 0 ? 0 : 1;
+}
+
+process.exitCode = await main().catch((error: unknown) => {
+  console.error(`desk session failed: ${error instanceof Error ? error.message : String(error)}`);
+  return 1;
+});

@@ -1,0 +1,179 @@
+/** Reading commands: offers, trades, a trade's timeline, and the live event stream. */
+
+import {
+  arbiterInCharge,
+  EscrowError,
+  fetchAccountEvents,
+  fetchTransactionEvents,
+  getMintInfo,
+  listOffers,
+  listTrades,
+  OfferStatus,
+  P2P_ESCROW_PROGRAM_ADDRESS,
+  TradeState,
+  formatTime,
+} from "@p2p-escrow/sdk";
+import {
+  toJson,
+  Command,
+  UsageError,
+  arg,
+  toAddress,
+  describeEvent,
+  offerLines,
+  tradeLines,
+  tradeMint,
+  offerJson,
+  tradeCurrency,
+  tradeJson,
+} from "../common";
+
+/** A whole number above zero. */
+function positive(text: string, what: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new UsageError(`${what} must be a whole number above 0, not "${text}"`);
+  }
+  return value;
+}
+
+/** The listings commands, by name. */
+export const LISTINGS_COMMANDS: Record<string, Command> = {
+  offers: {
+    usage: "offers [--seller ADDRESS] [--mint MINT] [--arbiter ADDRESS] [--status open|paused]",
+    summary: "list offers",
+    options: ["arbiter", "mint", "seller", "status"],
+    async run(ctx) {
+      const status = ctx.values.status;
+      if (status !== undefined && status !== "open" && status !== "paused") {
+        throw new UsageError("--status is open or paused");
+      }
+      const offers = await listOffers(ctx.rpc, {
+        seller: ctx.values.seller ? toAddress(ctx.values.seller, "--seller") : undefined,
+        mint: ctx.values.mint ? toAddress(ctx.values.mint, "--mint") : undefined,
+        arbiter: ctx.values.arbiter ? toAddress(ctx.values.arbiter, "--arbiter") : undefined,
+        status:
+          status === undefined
+            ? undefined
+            : status === "open"
+              ? OfferStatus.Open
+              : OfferStatus.Paused,
+      });
+      const lines: string[] = [];
+      const json = [];
+      for (const offer of offers) {
+        const mint = await getMintInfo(ctx.rpc, offer.data.mint);
+        lines.push(...offerLines(offer.address, offer.data, mint));
+        json.push(offerJson(offer.address, offer.data, mint));
+      }
+      return { json, lines: lines.length ? lines : ["no offers"] };
+    },
+  },
+  trades: {
+    usage:
+      "trades [--offer A] [--seller A] [--buyer A] [--mint M] [--arbiter A] [--state locked|paid|disputed|settled]",
+    summary: "list trades not yet closed (--arbiter: the arbiter in charge)",
+    options: ["offer", "seller", "buyer", "mint", "arbiter", "state"],
+    async run(ctx) {
+      const states = {
+        locked: TradeState.Locked,
+        paid: TradeState.Paid,
+        disputed: TradeState.Disputed,
+        settled: TradeState.Settled,
+      };
+      const state = ctx.values.state;
+      if (state !== undefined && !(state in states))
+        throw new UsageError("--state is locked, paid, disputed or settled");
+      const pick = (name: "offer" | "seller" | "buyer" | "mint" | "arbiter") =>
+        ctx.values[name] ? toAddress(ctx.values[name] as string, `--${name}`) : undefined;
+      const trades = await listTrades(ctx.rpc, {
+        offer: pick("offer"),
+        seller: pick("seller"),
+        buyer: pick("buyer"),
+        mint: pick("mint"),
+        arbiter: pick("arbiter"),
+        state: state === undefined ? undefined : states[state as keyof typeof states],
+      });
+      const lines: string[] = [];
+      const json = [];
+      for (const trade of trades) {
+        const mint = await getMintInfo(ctx.rpc, trade.data.mint);
+        lines.push(...tradeLines(trade.address, trade.data, mint));
+        json.push(tradeJson(trade.address, trade.data, mint, await tradeCurrency(ctx, trade.data)));
+      }
+      return { json, lines: lines.length ? lines : ["no trades"] };
+    },
+  },
+  trade: {
+    usage: "trade <address>",
+    summary: "a trade's state (while open) and its timeline of events",
+    options: [],
+    async run(ctx) {
+      const trade = toAddress(arg(ctx, 0, "address"), "<address>");
+      const events = await fetchAccountEvents(ctx.rpc, trade);
+      let state: ReturnType<typeof tradeJson> | null = null;
+      const lines: string[] = [];
+      try {
+        const found = await tradeMint(ctx, trade);
+        const currency = await tradeCurrency(ctx, found.trade);
+        state = tradeJson(trade, found.trade, found.mint, currency);
+        lines.push(...tradeLines(trade, found.trade, found.mint));
+        lines.push(`  arbiter in charge: ${arbiterInCharge(found.trade)}`);
+      } catch (error) {
+        if (!(error instanceof EscrowError && error.errorName === "TradeNotFound")) throw error;
+        if (events.length === 0) throw error;
+        lines.push(`trade ${trade}  closed`);
+      }
+      lines.push("timeline:");
+      for (const entry of events) {
+        const when = entry.blockTime === null ? `slot ${entry.slot}` : formatTime(entry.blockTime);
+        lines.push(`  ${when}  ${describeEvent(entry.event)}`);
+      }
+      return { json: { address: trade, state, timeline: events }, lines };
+    },
+  },
+  watch: {
+    usage: "watch [--count N] [--interval MS]",
+    summary: "print the program's events as they happen (--count: stop after N)",
+    options: ["count", "interval"],
+    async run(ctx) {
+      const limit =
+        ctx.values.count === undefined ? Infinity : positive(ctx.values.count, "--count");
+      const interval = positive(ctx.values.interval ?? "500", "--interval");
+      const seen = new Set<string>();
+      const initial = await ctx.rpc
+        .getSignaturesForAddress(P2P_ESCROW_PROGRAM_ADDRESS, { limit: 1000 })
+        .send();
+      for (const entry of initial) seen.add(entry.signature);
+      const printed: unknown[] = [];
+      while (printed.length < limit) {
+        const recent = await ctx.rpc
+          .getSignaturesForAddress(P2P_ESCROW_PROGRAM_ADDRESS, { limit: 1000 })
+          .send();
+        const fresh = recent.filter((entry) => !seen.has(entry.signature)).reverse();
+        for (const entry of fresh) {
+          seen.add(entry.signature);
+          if (entry.err) continue;
+          const landed = await fetchTransactionEvents(ctx.rpc, entry.signature);
+          for (const event of landed?.events ?? []) {
+            if (printed.length >= limit) break;
+            const record = {
+              signature: entry.signature,
+              slot: entry.slot,
+              blockTime: entry.blockTime,
+              event,
+            };
+            printed.push(record);
+            process.stdout.write(
+              ctx.values.json
+                ? `${toJson(record).replace(/\n\s*/g, " ")}\n`
+                : `slot ${entry.slot}  ${describeEvent(event)}\n`,
+            );
+          }
+        }
+        if (printed.length < limit) await new Promise((resolve) => setTimeout(resolve, interval));
+      }
+      return { json: null, lines: [] };
+    },
+  },
+};

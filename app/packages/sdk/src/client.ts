@@ -1,0 +1,700 @@
+/**
+ * One call per user action. Each call reads what the instruction needs from the chain (the
+ * offer's terms, the trade's parties, the wallet's profile, the arbiter in charge), derives
+ * every account, adds wrapped-SOL wrapping where tokens come from SOL, sends the transaction with
+ * a compute budget and waits for confirmation. Signers are kit `TransactionSigner`s: a key pair on
+ * the command line, a wallet in a browser.
+ */
+import {
+  type Address,
+  type Instruction,
+  type ReadonlyUint8Array,
+  type TransactionSigner,
+} from "@solana/kit";
+
+import {
+  getAcceptAdminInstructionAsync,
+  getCancelTradeInstructionAsync,
+  getClaimInstructionAsync,
+  getCloseOfferInstructionAsync,
+  getCreateOfferInstructionAsync,
+  getDepositInstructionAsync,
+  getEscalateInstructionAsync,
+  getExpireTradeInstructionAsync,
+  getInitializeConfigInstructionAsync,
+  getMarkPaidInstructionAsync,
+  getOpenProfileInstructionAsync,
+  getOpenDisputeInstructionAsync,
+  getProposeAdminInstructionAsync,
+  getRegisterArbiterInstructionAsync,
+  getReleaseInstructionAsync,
+  getReleaseWithAttestationInstructionAsync,
+  getRuleInstructionAsync,
+  getSetOfferPausedInstructionAsync,
+  getSetPauseInstructionAsync,
+  getSettleInstructionAsync,
+  getSubmitEvidenceInstructionAsync,
+  getTakeOfferInstructionAsync,
+  getUpdateArbiterInstructionAsync,
+  getUpdateConfigInstructionAsync,
+  getWithdrawFeesInstructionAsync,
+  getWithdrawInstructionAsync,
+  type ConfigParamsArgs,
+  type Offer,
+  type OfferTermsArgs,
+  type Trade,
+} from "./generated";
+import {
+  arbiterInCharge,
+  getArbiter,
+  getConfig,
+  getMaybeArbiter,
+  getMaybeProfile,
+  getOffer,
+  getTrade,
+} from "./accounts";
+import {
+  arbiterAddress,
+  configAddress,
+  holdingAddress,
+  NATIVE_MINT_ADDRESS,
+  offerAddress,
+  profileAddress,
+  tradeAddress,
+  tokenAccountAddress,
+} from "./addresses";
+import { attestationMessage, ed25519Instruction } from "./attestation";
+import { EscrowError } from "./errors";
+import {
+  associatedAccountReadiness,
+  createTokenAccountInstruction,
+  getMintInfo,
+  unwrapSolInstruction,
+  wrapSolInstructions,
+  type MintInfo,
+} from "./tokens";
+import {
+  sendInstructions,
+  type EscrowRpc,
+  type SendOptions,
+  type SentTransaction,
+} from "./transactions";
+
+/** A sent action, with the address of the account it created, if any. */
+export type ActionResult = SentTransaction & { address?: Address };
+
+/** An offer's terms as a seller writes them. */
+export type OfferTermsInput = {
+  minTradeAmount: bigint;
+  maxTradeAmount: bigint;
+  /** Fiat minor units (cents) per whole token. */
+  price: bigint;
+  /** ISO 4217 code, three letters. */
+  fiatCurrency: string;
+  /** SHA-256 of the payment instructions the buyer follows (see `hashText`). */
+  paymentTermsHash: ReadonlyUint8Array;
+  /** Seconds the buyer has to pay. */
+  paymentWindow: bigint;
+  /** Seconds the seller has to release after the buyer marked paid. */
+  releaseWindow: bigint;
+  /** The arbiter's signing key. */
+  arbiter: Address;
+  /** The payment service whose attestation releases trades. */
+  attestor?: Address;
+  /** Lamports a buyer locks per trade, lost if the trade expires. */
+  buyerBond: bigint;
+  /** Only this buyer may take the offer. */
+  allowedBuyer?: Address;
+};
+
+/** SHA-256 of some bytes. */
+export async function hashBytes(bytes: ReadonlyUint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(bytes)));
+}
+
+/** SHA-256 of a UTF-8 text (payment references, payment terms). */
+export async function hashText(text: string): Promise<Uint8Array> {
+  return hashBytes(new TextEncoder().encode(text));
+}
+
+/** Three ASCII letters as the program stores a fiat currency. */
+export function fiatCurrencyBytes(code: string): Uint8Array {
+  if (!/^[A-Z]{3}$/.test(code)) {
+    throw new Error(`a fiat currency is three capital letters (ISO 4217), not "${code}"`);
+  }
+  return new TextEncoder().encode(code);
+}
+
+/** Decodes a stored fiat currency code. */
+export function fiatCurrencyCode(bytes: ReadonlyUint8Array): string {
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
+function termsArgs(terms: OfferTermsInput): OfferTermsArgs {
+  return {
+    minTradeAmount: terms.minTradeAmount,
+    maxTradeAmount: terms.maxTradeAmount,
+    price: terms.price,
+    fiatCurrency: fiatCurrencyBytes(terms.fiatCurrency),
+    paymentTermsHash: terms.paymentTermsHash,
+    paymentWindow: terms.paymentWindow,
+    releaseWindow: terms.releaseWindow,
+    arbiter: terms.arbiter,
+    attestor: terms.attestor ?? null,
+    buyerBond: terms.buyerBond,
+    allowedBuyer: terms.allowedBuyer ?? null,
+  };
+}
+
+/**
+ * What a trade instruction needs around the trade. The generated builders derive the rest from
+ * these (vault, holding account, the parties' token accounts, fee vault, config, event
+ * authority).
+ */
+type TradeContext = {
+  trade: Trade;
+  /** The accounts every payout instruction names the same way. */
+  accounts: { offer: Address; trade: Address; mint: Address; tokenProgram: Address };
+};
+
+/** What an offer instruction of the seller needs around the offer. */
+type OfferContext = {
+  mint: MintInfo;
+  accounts: { offer: Address; mint: Address; tokenProgram: Address };
+};
+
+export class EscrowClient {
+  constructor(
+    readonly rpc: EscrowRpc,
+    readonly sendOptions: SendOptions = {},
+  ) {}
+
+  private async send(
+    feePayer: TransactionSigner,
+    instructions: Instruction[],
+    address?: Address,
+  ): Promise<ActionResult> {
+    const sent = await sendInstructions(this.rpc, feePayer, instructions, this.sendOptions);
+    return address ? { ...sent, address } : sent;
+  }
+
+  private async tradeContext(address: Address): Promise<TradeContext> {
+    const trade = await getTrade(this.rpc, address);
+    const offer = await getOffer(this.rpc, trade.offer);
+    return {
+      trade,
+      accounts: {
+        offer: trade.offer,
+        trade: address,
+        mint: offer.mint,
+        tokenProgram: offer.tokenProgram,
+      },
+    };
+  }
+
+  private async offerContext(address: Address): Promise<OfferContext> {
+    const offer = await getOffer(this.rpc, address);
+    return {
+      mint: await getMintInfo(this.rpc, offer.mint),
+      accounts: { offer: address, mint: offer.mint, tokenProgram: offer.tokenProgram },
+    };
+  }
+
+  // ----- protocol administration -----
+
+  /** Creates the config; signed by the program's upgrade authority, who becomes admin. */
+  async initializeConfig(
+    authority: TransactionSigner,
+    params: ConfigParamsArgs,
+  ): Promise<ActionResult> {
+    const instruction = await getInitializeConfigInstructionAsync({ authority, params });
+    return this.send(authority, [instruction], await configAddress());
+  }
+
+  async updateConfig(admin: TransactionSigner, params: ConfigParamsArgs): Promise<ActionResult> {
+    const instruction = await getUpdateConfigInstructionAsync({ admin, params });
+    return this.send(admin, [instruction]);
+  }
+
+  async setPause(
+    admin: TransactionSigner,
+    newOffersPaused: boolean,
+    newTradesPaused: boolean,
+  ): Promise<ActionResult> {
+    const instruction = await getSetPauseInstructionAsync({
+      admin,
+      newOffersPaused,
+      newTradesPaused,
+    });
+    return this.send(admin, [instruction]);
+  }
+
+  async proposeAdmin(admin: TransactionSigner, newAdmin: Address): Promise<ActionResult> {
+    const instruction = await getProposeAdminInstructionAsync({ admin, newAdmin });
+    return this.send(admin, [instruction]);
+  }
+
+  async acceptAdmin(newAdmin: TransactionSigner): Promise<ActionResult> {
+    const instruction = await getAcceptAdminInstructionAsync({ newAdmin });
+    return this.send(newAdmin, [instruction]);
+  }
+
+  /** Registers the arbiter whose signing key is `authority`. Admin only. */
+  async registerArbiter(
+    admin: TransactionSigner,
+    authority: Address,
+    feeBps: number,
+  ): Promise<ActionResult> {
+    const instruction = await getRegisterArbiterInstructionAsync({ admin, authority, feeBps });
+    return this.send(admin, [instruction], await arbiterAddress(authority));
+  }
+
+  async updateArbiter(
+    admin: TransactionSigner,
+    authority: Address,
+    feeBps: number,
+    active: boolean,
+  ): Promise<ActionResult> {
+    const instruction = await getUpdateArbiterInstructionAsync({
+      admin,
+      arbiter: await arbiterAddress(authority),
+      feeBps,
+      active,
+    });
+    return this.send(admin, [instruction]);
+  }
+
+  // ----- sellers -----
+
+  /**
+   * Opens `wallet`'s profile, which hands out its offer and trade ids. `createOffer` and
+   * `takeOffer` open it on the way when it is missing; a dApp may open it ahead.
+   */
+  async openProfile(wallet: TransactionSigner): Promise<ActionResult> {
+    const instruction = await this.openProfileInstruction(wallet);
+    return this.send(wallet, [instruction], await profileAddress(wallet.address));
+  }
+
+  private async openProfileInstruction(wallet: TransactionSigner): Promise<Instruction> {
+    return getOpenProfileInstructionAsync({ wallet });
+  }
+
+  /**
+   * The wallet's next offer and trade ids (its profile's counters; 0 before its first), with the
+   * `open_profile` instruction to send first when the wallet has no profile yet.
+   */
+  async profileIds(
+    wallet: TransactionSigner,
+  ): Promise<{ offerId: bigint; tradeId: bigint; open: Instruction[] }> {
+    const profile = await getMaybeProfile(this.rpc, wallet.address);
+    if (profile) {
+      return { offerId: profile.offersCreated, tradeId: profile.tradesTaken, open: [] };
+    }
+    return { offerId: 0n, tradeId: 0n, open: [await this.openProfileInstruction(wallet)] };
+  }
+
+  /**
+   * Creates an offer and funds its vault with `amount` of the seller's tokens (SOL is wrapped).
+   * The offer's id is the seller's next (the profile is opened in the same transaction before
+   * the seller's first offer); a concurrent offer of the same seller makes this one fail with
+   * `OfferIdNotNext`.
+   */
+  async createOffer(
+    seller: TransactionSigner,
+    input: { mint: Address; amount: bigint; terms: OfferTermsInput },
+  ): Promise<ActionResult> {
+    const mint = await getMintInfo(this.rpc, input.mint);
+    const { offerId, open } = await this.profileIds(seller);
+    const offer = await offerAddress(seller.address, offerId);
+    const instructions: Instruction[] = [
+      ...open,
+      ...(mint.address === NATIVE_MINT_ADDRESS
+        ? await wrapSolInstructions(seller, input.amount, mint)
+        : []),
+    ];
+    instructions.push(
+      await getCreateOfferInstructionAsync({
+        seller,
+        arbiter: await arbiterAddress(input.terms.arbiter),
+        mint: mint.address,
+        tokenProgram: mint.tokenProgram,
+        offerId,
+        amount: input.amount,
+        terms: termsArgs(input.terms),
+      }),
+    );
+    return this.send(seller, instructions, offer);
+  }
+
+  /** Adds tokens to an offer's vault. */
+  async deposit(seller: TransactionSigner, offer: Address, amount: bigint): Promise<ActionResult> {
+    const context = await this.offerContext(offer);
+    const instructions: Instruction[] =
+      context.mint.address === NATIVE_MINT_ADDRESS
+        ? await wrapSolInstructions(seller, amount, context.mint)
+        : [];
+    instructions.push(await getDepositInstructionAsync({ seller, amount, ...context.accounts }));
+    return this.send(seller, instructions);
+  }
+
+  /**
+   * The token account a payout to `owner` goes to: `destination` when given, otherwise `owner`'s
+   * associated token account (with the instruction that creates it if missing). Fails with
+   * `DestinationNeeded` before sending when that account cannot receive (frozen, or its owner
+   * was changed).
+   */
+  private async ownTokenAccount(
+    owner: TransactionSigner,
+    mint: MintInfo,
+    destination?: Address,
+  ): Promise<{ destination: Address; instructions: Instruction[]; own: boolean }> {
+    if (destination) return { destination, instructions: [], own: false };
+    const readiness = await associatedAccountReadiness(this.rpc, owner.address, mint);
+    if (readiness !== "ready" && readiness !== "missing") {
+      throw new EscrowError({
+        name: "DestinationNeeded",
+        message: `your token account for this mint cannot receive (${readiness}): name another token account of the mint as the destination`,
+        logs: [],
+      });
+    }
+    return {
+      destination: await tokenAccountAddress(owner.address, mint.address, mint.tokenProgram),
+      instructions: [await createTokenAccountInstruction(owner, owner.address, mint)],
+      own: true,
+    };
+  }
+
+  /**
+   * Takes back up to `available` tokens into `destination` (any token account of the mint;
+   * default the seller's own, see `ownTokenAccount`). Wrapped SOL paid to the seller's own
+   * account is unwrapped.
+   */
+  async withdraw(
+    seller: TransactionSigner,
+    offer: Address,
+    amount: bigint,
+    options: { destination?: Address } = {},
+  ): Promise<ActionResult> {
+    const context = await this.offerContext(offer);
+    const to = await this.ownTokenAccount(seller, context.mint, options.destination);
+    const instructions: Instruction[] = [
+      ...to.instructions,
+      await getWithdrawInstructionAsync({
+        seller,
+        amount,
+        ...context.accounts,
+        destination: to.destination,
+      }),
+    ];
+    if (to.own && context.mint.address === NATIVE_MINT_ADDRESS) {
+      instructions.push(await unwrapSolInstruction(seller, context.mint));
+    }
+    return this.send(seller, instructions);
+  }
+
+  async setOfferPaused(
+    seller: TransactionSigner,
+    offer: Address,
+    paused: boolean,
+  ): Promise<ActionResult> {
+    const instruction = await getSetOfferPausedInstructionAsync({ seller, offer, paused });
+    return this.send(seller, [instruction]);
+  }
+
+  /**
+   * Closes an offer with nothing locked: its tokens go to `destination` (default the seller's own
+   * token account, see `ownTokenAccount`), its rent and any bond that waited on it to the seller.
+   */
+  async closeOffer(
+    seller: TransactionSigner,
+    offer: Address,
+    options: { destination?: Address } = {},
+  ): Promise<ActionResult> {
+    const context = await this.offerContext(offer);
+    const to = await this.ownTokenAccount(seller, context.mint, options.destination);
+    const instructions: Instruction[] = [
+      ...to.instructions,
+      await getCloseOfferInstructionAsync({
+        seller,
+        ...context.accounts,
+        destination: to.destination,
+      }),
+    ];
+    if (to.own && context.mint.address === NATIVE_MINT_ADDRESS) {
+      instructions.push(await unwrapSolInstruction(seller, context.mint));
+    }
+    return this.send(seller, instructions);
+  }
+
+  /**
+   * Pays the buyer (less the protocol fee, which goes to the mint's fee vault). What the buyer's
+   * token account cannot receive waits on the trade for the buyer's `claim`.
+   */
+  async release(seller: TransactionSigner, trade: Address): Promise<ActionResult> {
+    const context = await this.tradeContext(trade);
+    const instruction = await getReleaseInstructionAsync({
+      seller,
+      buyer: context.trade.buyer,
+      arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
+      ...context.accounts,
+    });
+    return this.send(seller, [instruction]);
+  }
+
+  // ----- buyers -----
+
+  /**
+   * The fallback arbiter a trade of `buyer` on `offer` fixes now: the config's, when it is
+   * registered, active, neither party nor the offer's arbiter; otherwise none.
+   */
+  async usableFallback(offer: Offer, buyer: Address): Promise<Address | null> {
+    const { fallbackArbiter } = await getConfig(this.rpc);
+    const fallback = await getMaybeArbiter(this.rpc, fallbackArbiter);
+    const usable =
+      fallback?.active === true &&
+      ![offer.terms.arbiter, offer.seller, buyer].includes(fallbackArbiter);
+    return usable ? fallbackArbiter : null;
+  }
+
+  /**
+   * Takes `amount` from an offer. The transaction carries every term that decides the trade's
+   * outcome as read now (the offer's terms and mint, the protocol and arbiter fees, the fallback
+   * arbiter, the default ruling, the ruling window); the program fixes them in the trade and
+   * refuses the take with `TermsMismatch` if any changed before it landed. The trade lives at the
+   * buyer's next trade id, so buyers taking the same offer never collide.
+   */
+  async takeOffer(buyer: TransactionSigner, offer: Address, amount: bigint): Promise<ActionResult> {
+    const state = await getOffer(this.rpc, offer);
+    const config = await getConfig(this.rpc);
+    const arbiter = await getArbiter(this.rpc, state.terms.arbiter);
+    const { tradeId, open } = await this.profileIds(buyer);
+    const trade = await tradeAddress(buyer.address, tradeId);
+    const instruction = await getTakeOfferInstructionAsync({
+      buyer,
+      offer,
+      arbiter: await arbiterAddress(state.terms.arbiter),
+      fallbackArbiter: await arbiterAddress(config.fallbackArbiter),
+      vault: state.vault,
+      mint: state.mint,
+      tradeId,
+      amount,
+      expectedMint: state.mint,
+      expectedTerms: state.terms,
+      expectedFeeBps: config.feeBps,
+      expectedArbiterFeeBps: arbiter.feeBps,
+      expectedFallbackArbiter: await this.usableFallback(state, buyer.address),
+      expectedDefaultBuyerBps: config.defaultBuyerBps,
+      expectedRulingWindow: config.rulingWindow,
+    });
+    return this.send(buyer, [...open, instruction], trade);
+  }
+
+  /** Marks the trade paid with the SHA-256 of the payment reference (see `hashText`). */
+  async markPaid(
+    buyer: TransactionSigner,
+    trade: Address,
+    paymentRefHash: ReadonlyUint8Array,
+  ): Promise<ActionResult> {
+    const instruction = await getMarkPaidInstructionAsync({ buyer, trade, paymentRefHash });
+    return this.send(buyer, [instruction]);
+  }
+
+  /** Cancels an unpaid trade; the buyer gets its bond and rent back. */
+  async cancelTrade(buyer: TransactionSigner, trade: Address): Promise<ActionResult> {
+    const state = await getTrade(this.rpc, trade);
+    const offer = await getOffer(this.rpc, state.offer);
+    const instruction = await getCancelTradeInstructionAsync({
+      buyer,
+      offer: state.offer,
+      trade,
+      vault: offer.vault,
+    });
+    return this.send(buyer, [instruction]);
+  }
+
+  // ----- anyone -----
+
+  /** Ends an unpaid trade after its payment deadline; the bond goes to the seller. */
+  async expireTrade(cranker: TransactionSigner, trade: Address): Promise<ActionResult> {
+    const state = await getTrade(this.rpc, trade);
+    const offer = await getOffer(this.rpc, state.offer);
+    const instruction = await getExpireTradeInstructionAsync({
+      cranker,
+      seller: state.seller,
+      buyer: state.buyer,
+      offer: state.offer,
+      trade,
+      vault: offer.vault,
+    });
+    return this.send(cranker, [instruction]);
+  }
+
+  /**
+   * Relays a payment service's attestation: the Ed25519 verification of `signature` by
+   * `attestor`, then `release_with_attestation`, in one transaction paid by `relayer`.
+   */
+  async releaseWithAttestation(
+    relayer: TransactionSigner,
+    trade: Address,
+    attestation: { attestor: Address; signature: ReadonlyUint8Array },
+  ): Promise<ActionResult> {
+    const context = await this.tradeContext(trade);
+    const message = attestationMessage({
+      trade,
+      buyer: context.trade.buyer,
+      mint: context.trade.mint,
+      amount: context.trade.amount,
+      paymentRefHash: context.trade.paymentRefHash,
+    });
+    const release = await getReleaseWithAttestationInstructionAsync({
+      relayer,
+      buyer: context.trade.buyer,
+      ...context.accounts,
+    });
+    return this.send(relayer, [
+      ed25519Instruction(attestation.attestor, attestation.signature, message),
+      release,
+    ]);
+  }
+
+  // ----- disputes -----
+
+  /** Opens a dispute on a paid trade (seller any time; buyer, then anyone, after deadlines). */
+  async openDispute(caller: TransactionSigner, trade: Address): Promise<ActionResult> {
+    const state = await getTrade(this.rpc, trade);
+    const instruction = await getOpenDisputeInstructionAsync({
+      caller,
+      trade,
+      arbiter: await arbiterAddress(arbiterInCharge(state)),
+    });
+    return this.send(caller, [instruction]);
+  }
+
+  /** Records the hash of a party's evidence on chain; the URI goes in the event. */
+  async submitEvidence(
+    party: TransactionSigner,
+    trade: Address,
+    evidenceHash: ReadonlyUint8Array,
+    uri: string,
+  ): Promise<ActionResult> {
+    const instruction = await getSubmitEvidenceInstructionAsync({
+      party,
+      trade,
+      evidenceHash,
+      uri,
+    });
+    return this.send(party, [instruction]);
+  }
+
+  /** The arbiter in charge rules: `buyerBps` of the amount after its fee goes to the buyer. */
+  async rule(arbiter: TransactionSigner, trade: Address, buyerBps: number): Promise<ActionResult> {
+    const context = await this.tradeContext(trade);
+    const instruction = await getRuleInstructionAsync({
+      arbiterAuthority: arbiter,
+      arbiter: await arbiterAddress(arbiter.address),
+      buyer: context.trade.buyer,
+      seller: context.trade.seller,
+      buyerBps,
+      ...context.accounts,
+    });
+    return this.send(arbiter, [instruction]);
+  }
+
+  /** Both parties settle a dispute themselves, without an arbiter fee. Paid by the buyer. */
+  async settle(
+    buyer: TransactionSigner,
+    seller: TransactionSigner,
+    trade: Address,
+    buyerBps: number,
+  ): Promise<ActionResult> {
+    const context = await this.tradeContext(trade);
+    const instruction = await getSettleInstructionAsync({
+      buyer,
+      seller,
+      arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
+      buyerBps,
+      ...context.accounts,
+    });
+    return this.send(buyer, [instruction]);
+  }
+
+  /**
+   * After a missed ruling deadline: to the trade's fallback arbiter (fixed at take) the first
+   * time, then to the trade's default ruling.
+   */
+  async escalate(cranker: TransactionSigner, trade: Address): Promise<ActionResult> {
+    const context = await this.tradeContext(trade);
+    const dispute = context.trade.dispute.__option === "Some" ? context.trade.dispute.value : null;
+    const fallback =
+      context.trade.fallbackArbiter.__option === "Some" && !dispute?.escalated
+        ? context.trade.fallbackArbiter.value
+        : null;
+    const instruction = await getEscalateInstructionAsync({
+      cranker,
+      arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
+      fallbackArbiter: fallback ? await arbiterAddress(fallback) : undefined,
+      buyer: context.trade.buyer,
+      seller: context.trade.seller,
+      ...context.accounts,
+    });
+    return this.send(cranker, [instruction]);
+  }
+
+  // ----- what waits for a buyer, and protocol fees -----
+
+  /**
+   * Claims what waited for the buyer on a `Settled` trade (a payout its token account or wallet
+   * could not receive when the trade ended): the held tokens to `destination` (any token account
+   * of the mint), the trade's lamports to `recipient` (default the signer). Without a
+   * `destination` the signer's associated token account is used (created if missing) when it can
+   * receive; when it cannot (frozen, or its owner was changed) this fails with
+   * `DestinationNeeded` before sending. Works after the seller closed the offer. Only the trade's
+   * buyer may claim (`NotBuyer`).
+   */
+  async claim(
+    buyer: TransactionSigner,
+    trade: Address,
+    options: { destination?: Address; recipient?: Address } = {},
+  ): Promise<ActionResult> {
+    const state = await getTrade(this.rpc, trade);
+    const mint = await getMintInfo(this.rpc, state.mint);
+    const holding = await holdingAddress(trade, mint.address, mint.tokenProgram);
+    const { value: holdingAccount } = await this.rpc
+      .getAccountInfo(holding, { encoding: "base64" })
+      .send();
+    const to = holdingAccount
+      ? await this.ownTokenAccount(buyer, mint, options.destination)
+      : undefined;
+    const instructions: Instruction[] = [...(to?.instructions ?? [])];
+    const destination = to?.destination;
+    instructions.push(
+      await getClaimInstructionAsync({
+        buyer,
+        trade,
+        destination,
+        recipient: options.recipient ?? buyer.address,
+        mint: mint.address,
+        tokenProgram: mint.tokenProgram,
+      }),
+    );
+    return this.send(buyer, instructions);
+  }
+
+  /** Withdraws `amount` of protocol fees from a mint's fee vault to `destination`. Admin only. */
+  async withdrawFees(
+    admin: TransactionSigner,
+    mint: Address,
+    destination: Address,
+    amount: bigint,
+  ): Promise<ActionResult> {
+    const info = await getMintInfo(this.rpc, mint);
+    const instruction = await getWithdrawFeesInstructionAsync({
+      admin,
+      destination,
+      mint,
+      tokenProgram: info.tokenProgram,
+      amount,
+    });
+    return this.send(admin, [instruction]);
+  }
+}

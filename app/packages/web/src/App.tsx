@@ -1,0 +1,133 @@
+/**
+ * The desk in a browser: the offer book, a seller's offers, a trader's trades, each trade's page
+ * and the arbiter console, over any RPC URL (`?rpc=`, default the local chain) and any wallet the
+ * Wallet Standard registers.
+ */
+import { useEffect, useMemo, useState } from "react";
+import type { Wallet, WalletAccount } from "@wallet-standard/base";
+
+import {
+  createEscrowRpc,
+  fetchWalletChain,
+  LOCAL_CHAIN_URL,
+  type SolanaChain,
+} from "@p2p-escrow/sdk";
+import { ArbiterConsole } from "./ArbiterConsole";
+import { DeskContext, type Desk } from "./context";
+import { MyTrades } from "./MyTrades";
+import { OfferBook } from "./OfferBook";
+import { SellerDesk } from "./SellerDesk";
+import { TradePage } from "./TradePage";
+import { connect, useWallets, walletSigner } from "./wallet";
+
+function useRoute(): string {
+  const [route, setRoute] = useState(() => window.location.hash.slice(1) || "/");
+  useEffect(() => {
+    const update = () => setRoute(window.location.hash.slice(1) || "/");
+    window.addEventListener("hashchange", update);
+    return () => window.removeEventListener("hashchange", update);
+  }, []);
+  return route;
+}
+
+function WalletPicker({
+  connected,
+  onConnect,
+}: {
+  connected: { wallet: Wallet; account: WalletAccount } | null;
+  onConnect: (wallet: Wallet) => void;
+}) {
+  const wallets = useWallets();
+  if (connected) {
+    return (
+      <span className="wallet" data-testid="connected">
+        {connected.wallet.name}: <code>{connected.account.address}</code>
+      </span>
+    );
+  }
+  if (wallets.length === 0) return <span className="wallet">no Solana wallet found</span>;
+  return (
+    <span className="wallet">
+      {wallets.map((wallet) => (
+        <button key={wallet.name} onClick={() => onConnect(wallet)}>
+          Connect {wallet.name}
+        </button>
+      ))}
+    </span>
+  );
+}
+
+export function App() {
+  const rpcUrl = new URLSearchParams(window.location.search).get("rpc") ?? LOCAL_CHAIN_URL;
+  const rpc = useMemo(() => createEscrowRpc(rpcUrl), [rpcUrl]);
+  const [connected, setConnected] = useState<{ wallet: Wallet; account: WalletAccount } | null>(
+    null,
+  );
+  const [connectError, setConnectError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  // Wallets sign for the cluster the RPC serves, told apart by its genesis hash.
+  const [chain, setChain] = useState<SolanaChain | null>(null);
+  const [rpcError, setRpcError] = useState<string | null>(null);
+  useEffect(() => {
+    // The genesis hash never changes: asked until it is known, again after each refresh while
+    // the RPC could not be reached.
+    if (chain !== null) return;
+    let live = true;
+    setRpcError(null);
+    fetchWalletChain(rpc).then(
+      (found) => live && setChain(found),
+      (error: Error) => live && setRpcError(`cannot reach ${rpcUrl}: ${error.message}`),
+    );
+    return () => {
+      live = false;
+    };
+  }, [rpc, rpcUrl, version, chain]);
+  const route = useRoute();
+  const signer = useMemo(
+    () => (connected && chain ? walletSigner(connected.wallet, connected.account, chain) : null),
+    [connected, chain],
+  );
+  const desk: Desk = {
+    rpc,
+    rpcUrl,
+    signer,
+    me: signer?.address ?? null,
+    version,
+    refresh: () => setVersion((v) => v + 1),
+  };
+  const onConnect = (wallet: Wallet) => {
+    setConnectError(null);
+    connect(wallet).then(
+      (account) => setConnected({ wallet, account }),
+      (error: Error) => setConnectError(error.message),
+    );
+  };
+  let page;
+  if (route.startsWith("/trade/")) page = <TradePage address={route.slice("/trade/".length)} />;
+  else if (route === "/sell") page = <SellerDesk />;
+  else if (route === "/trades") page = <MyTrades />;
+  else if (route === "/arbiter") page = <ArbiterConsole />;
+  else page = <OfferBook />;
+  return (
+    <DeskContext.Provider value={desk}>
+      <header>
+        <h1>p2p-escrow desk</h1>
+        <nav>
+          <a href="#/">Offer book</a>
+          <a href="#/sell">Sell</a>
+          <a href="#/trades">My trades</a>
+          <a href="#/arbiter">Arbiter console</a>
+        </nav>
+        <WalletPicker connected={connected} onConnect={onConnect} />
+        <small className="rpc" data-testid="rpc">
+          RPC {rpcUrl}
+          {chain && ` (${chain})`}
+        </small>
+      </header>
+      {connectError && <p className="tx failed">{connectError}</p>}
+      {rpcError && <p className="tx failed">{rpcError}</p>}
+      {connected && !chain && !rpcError && <p className="tx">finding the chain {rpcUrl} serves…</p>}
+      <main>{page}</main>
+    </DeskContext.Provider>
+  );
+}

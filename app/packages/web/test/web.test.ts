@@ -1,0 +1,324 @@
+/**
+ * The web desk in headless Chromium (Debian's package, driven by playwright-core) against the
+ * local chain, with each person's test wallet registered through the Wallet Standard: a seller
+ * creates an offer, a buyer takes and marks paid, the seller releases; a second trade is disputed,
+ * both sides submit evidence, and the arbiter rules a 70/30 split from the console. The test
+ * checks what the pages show and the balances on chain, and saves screenshots of the offer book,
+ * a trade timeline and the arbiter console to dist/screenshots (or P2P_SCREENSHOTS_DIR).
+ */
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+
+import { chromium, type Browser, type Page } from "playwright-core";
+import type { Address } from "@solana/kit";
+
+import { getOffer, getTokenBalance, hashText, listOffers, OfferStatus } from "@p2p-escrow/sdk";
+import { installTestWallet } from "./testWallet";
+import { setFrozen, startDesk, TOKEN, type Desk, type Role } from "@p2p-escrow/testing";
+
+const webPackage = fileURLToPath(new URL("..", import.meta.url));
+const webDir = join(webPackage, "dist", "web");
+const screenshots = process.env.P2P_SCREENSHOTS_DIR ?? join(webPackage, "dist", "screenshots");
+const CHROMIUM = process.env.P2P_CHROMIUM ?? "/usr/bin/chromium";
+const TYPES: Record<string, string> = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+};
+
+let desk: Desk;
+let server: Server;
+let browser: Browser;
+let site: string;
+
+before(async () => {
+  assert.ok(existsSync(join(webDir, "index.html")), "run `npm run build` in app/ first");
+  desk = await startDesk();
+  server = createServer((request, response) => {
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    const file = join(webDir, path === "/" ? "index.html" : path);
+    if (!file.startsWith(webDir) || !existsSync(file) || statSync(file).isDirectory()) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    createReadStream(file).pipe(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  site = `http://127.0.0.1:${(server.address() as { port: number }).port}/?rpc=${encodeURIComponent(desk.chain.url)}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  mkdirSync(screenshots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  await desk?.chain.stop();
+});
+
+/** A page of the desk in its own browser context, with `role`'s wallet installed and connected. */
+async function open(role: Role, route: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const options = { secret: Array.from(desk.keyBytes[role]), name: "Test Wallet" };
+  // tsx compiles with esbuild's keepNames, whose `__name` helper the page must have.
+  await context.addInitScript({
+    content: `var __name = (f) => f; (${installTestWallet.toString()})(${JSON.stringify(options)});`,
+  });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => console.error(`[${role} page] ${error.message}`));
+  await page.goto(`${site}#${route}`);
+  await page.getByRole("button", { name: "Connect Test Wallet" }).click();
+  await page.getByTestId("connected").filter({ hasText: desk.keys[role].address }).waitFor();
+  // The desk tells wallets the chain its RPC serves: a local chain's genesis is no public cluster.
+  await page.getByTestId("rpc").filter({ hasText: "(solana:localnet)" }).waitFor();
+  return page;
+}
+
+async function confirmed(page: Page, label: string): Promise<void> {
+  await page
+    .getByRole("status")
+    .filter({ hasText: `${label}: confirmed` })
+    .first()
+    .waitFor({ timeout: 30_000 });
+}
+
+async function takeAndPay(
+  buyer: Page,
+  offer: Address,
+  amount: string,
+  reference: string,
+): Promise<Address> {
+  await buyer.goto(`${site}#/`);
+  const card = buyer.locator(`[data-offer="${offer}"]`);
+  await card.waitFor();
+  if ((await card.getByTestId("take-panel").count()) === 0) {
+    await card.getByRole("button", { name: "Take…" }).click();
+  }
+  await card.locator('input[name="take-amount"]').fill(amount);
+  await card.getByRole("button", { name: "Take at these terms" }).click();
+  await buyer.waitForURL(/#\/trade\//, { timeout: 30_000 });
+  const trade = buyer.url().split("#/trade/")[1] as Address;
+  await buyer.getByTestId("trade-state").filter({ hasText: "locked" }).waitFor();
+  await buyer.locator('input[name="reference"]').fill(reference);
+  await buyer.getByRole("button", { name: "Mark paid" }).click();
+  await buyer.locator('[data-event="tradePaid"]').waitFor({ timeout: 30_000 });
+  return trade;
+}
+
+test("a seller sells, a buyer buys, a dispute is ruled 70/30, all in the browser", async () => {
+  const { keys, usd, rpc } = desk;
+
+  // The seller creates an offer from the Sell page.
+  const seller = await open("seller", "/sell");
+  await seller.locator('input[name="mint"]').fill(usd.address);
+  await seller.locator('input[name="amount"]').fill("1000");
+  await seller.locator('select[name="arbiter"]').selectOption(keys.arbiter.address);
+  await seller.locator('input[name="paymentTerms"]').fill("SEPA to DE89 3704 0044 0532 0130 00");
+  await seller.getByRole("button", { name: "Create offer" }).click();
+  await confirmed(seller, "Create offer");
+  const card = seller.getByTestId("my-offer");
+  await card.waitFor();
+  await card.getByTestId("available").filter({ hasText: /^995$/ }).waitFor();
+  const offer = (await card.getAttribute("data-offer")) as Address;
+
+  // The buyer finds it in the offer book, sees the exact terms, and is refused above the maximum.
+  const buyer = await open("buyer", "/");
+  await buyer.locator('input[name="filter-amount"]').fill("100");
+  const listed = buyer.locator(`[data-offer="${offer}"]`);
+  await listed.waitFor();
+  assert.match((await listed.textContent()) ?? "", /1.00 USD per token/);
+  await buyer.locator('input[name="filter-amount"]').fill("");
+  await listed.getByRole("button", { name: "Take…" }).click();
+  await listed.locator('input[name="take-amount"]').fill("600");
+  await listed.getByRole("button", { name: "Take at these terms" }).click();
+  const refusal = buyer.getByRole("alert");
+  await refusal.waitFor({ timeout: 30_000 });
+  assert.match(
+    (await refusal.textContent()) ?? "",
+    /AmountAboveMaximum: The amount is above the offer's maximum trade amount/,
+  );
+  assert.doesNotMatch((await refusal.textContent()) ?? "", /0x/);
+  await listed.locator('input[name="take-amount"]').fill("100");
+  assert.match(
+    (await listed.getByTestId("fiat-owed").textContent()) ?? "",
+    /^100.00 USD within 30m$/,
+  );
+
+  // Take, pay, and the seller releases from the trade page.
+  const first = await takeAndPay(buyer, offer, "100", "SEPA-0001");
+  await seller.goto(`${site}#/trade/${first}`);
+  await seller.getByRole("button", { name: "Release" }).click();
+  await seller.locator('[data-event="tradeReleased"]').waitFor({ timeout: 30_000 });
+  assert.equal(await seller.getByTestId("trade-state").textContent(), "closed");
+  assert.equal(await getTokenBalance(rpc, keys.buyer.address, usd), 98_505_000n);
+
+  // The book now shows the seller's completed trade; the take panel shows the enforced terms.
+  await buyer.goto(`${site}#/trades`);
+  await buyer.goto(`${site}#/`);
+  const again = buyer.locator(`[data-offer="${offer}"]`);
+  await again.filter({ hasText: "1 completed, 0 disputed" }).waitFor({ timeout: 30_000 });
+  await again.getByRole("button", { name: "Take…" }).click();
+  await again.locator('input[name="take-amount"]').fill("100");
+  await again.getByTestId("take-terms").waitFor();
+  await buyer.screenshot({ path: join(screenshots, "offer-book.png"), fullPage: true });
+
+  // A second trade goes to dispute; both sides submit evidence hashed in the browser.
+  const second = await takeAndPay(buyer, offer, "100", "SEPA-0002");
+  await seller.goto(`${site}#/trade/${second}`);
+  await seller.getByRole("button", { name: "Open dispute" }).click();
+  await seller.locator('[data-event="disputeOpened"]').waitFor({ timeout: 30_000 });
+  const evidenceDir = mkdtempSync(join(tmpdir(), "p2p-escrow-evidence-"));
+  for (const [page, file, uri] of [
+    [buyer, "receipt.txt", "https://evidence.example/buyer"],
+    [seller, "statement.txt", "https://evidence.example/seller"],
+  ] as const) {
+    writeFileSync(join(evidenceDir, file), `${file}: payment evidence`);
+    await page.goto(`${site}#/trade/${second}`);
+    await page.locator('input[name="evidence-file"]').setInputFiles(join(evidenceDir, file));
+    await page.locator('input[name="evidence-uri"]').fill(uri);
+    await page.getByRole("button", { name: "Submit evidence" }).click();
+    await confirmed(page, "Submit evidence");
+  }
+  await buyer.locator('[data-event="evidenceSubmitted"]').nth(1).waitFor({ timeout: 30_000 });
+  assert.equal(
+    await buyer.getByTestId("no-actions").count(),
+    1,
+    "nothing left for the buyer to do",
+  );
+  await buyer.screenshot({ path: join(screenshots, "trade-timeline.png"), fullPage: true });
+
+  // The arbiter sees the case with both sides' evidence, previews 70/30, and rules.
+  const arbiter = await open("arbiter", "/arbiter");
+  const theCase = arbiter.locator(`[data-trade="${second}"]`);
+  await theCase.waitFor({ timeout: 30_000 });
+  assert.match(
+    (await theCase.getByTestId("buyer-evidence").textContent()) ?? "",
+    /https:\/\/evidence.example\/buyer/,
+  );
+  assert.match(
+    (await theCase.getByTestId("seller-evidence").textContent()) ?? "",
+    /https:\/\/evidence.example\/seller/,
+  );
+  await theCase.locator('input[name="split"]').fill("7000");
+  assert.equal(await theCase.getByTestId("split-bps").textContent(), "70%");
+  assert.equal(await theCase.getByTestId("preview-fee").textContent(), "2");
+  assert.equal(await theCase.getByTestId("preview-buyer").textContent(), "68.6");
+  assert.equal(await theCase.getByTestId("preview-seller").textContent(), "29.4");
+  assert.equal(await theCase.getByTestId("preview-bond").textContent(), "to the buyer");
+  await arbiter.screenshot({ path: join(screenshots, "arbiter-console.png"), fullPage: true });
+  const buyerBefore = await getTokenBalance(rpc, keys.buyer.address, usd);
+  await theCase.getByRole("button", { name: "Rule 70% to the buyer" }).click();
+  await confirmed(arbiter, "Rule");
+  assert.equal(await getTokenBalance(rpc, keys.buyer.address, usd), buyerBefore + 67_914_000n);
+  assert.equal(await getTokenBalance(rpc, keys.arbiter.address, usd), 1_980_000n);
+  await buyer.goto(`${site}#/trade/${second}`);
+  await buyer.locator('[data-event="disputeResolved"]').waitFor({ timeout: 30_000 });
+  assert.match(
+    (await buyer.locator('[data-event="disputeResolved"]').textContent()) ?? "",
+    /Resolved \(ruling\): 70% to the buyer, 68.6 \/ 29.4, arbiter fee 2/,
+  );
+});
+
+test("a payout the buyer's frozen account cannot take waits for the buyer, who claims it", async () => {
+  const { client, keys, usd, rpc } = desk;
+  const created = await client.createOffer(keys.seller, {
+    mint: usd.address,
+    amount: 200n * TOKEN,
+    terms: {
+      minTradeAmount: TOKEN,
+      maxTradeAmount: 100n * TOKEN,
+      price: 100n,
+      fiatCurrency: "USD",
+      paymentTermsHash: await hashText("SEPA"),
+      paymentWindow: 1800n,
+      releaseWindow: 3600n,
+      arbiter: keys.arbiter.address,
+      buyerBond: 10_000_000n,
+    },
+  });
+  const buyer = await open("buyer2", "/");
+  const trade = await takeAndPay(buyer, created.address!, "50", "SEPA-0003");
+
+  // The mint's freeze authority freezes the buyer's account; the seller's release still ends the
+  // trade, and the buyer's share waits on it.
+  await setFrozen(desk, keys.buyer2.address, true);
+  const seller = await open("seller", `/trade/${trade}`);
+  await seller.getByRole("button", { name: "Release" }).click();
+  await seller.locator('[data-event="payoutHeld"]').waitFor({ timeout: 30_000 });
+  assert.equal(await seller.getByTestId("trade-state").textContent(), "settled");
+  assert.equal(await seller.getByTestId("no-actions").count(), 1, "nothing left for the seller");
+  assert.equal((await getOffer(rpc, created.address!)).locked, 0n);
+
+  // Thawed, the buyer claims it from the trade page.
+  await setFrozen(desk, keys.buyer2.address, false);
+  const before = await getTokenBalance(rpc, keys.buyer2.address, usd);
+  await buyer.goto(`${site}#/trade/${trade}`);
+  await buyer.getByTestId("held").waitFor({ timeout: 30_000 });
+  await buyer.screenshot({ path: join(screenshots, "trade-held.png"), fullPage: true });
+  await buyer.getByRole("button", { name: "Claim what waits for you" }).click();
+  await confirmed(buyer, "Claim");
+  assert.ok((await getTokenBalance(rpc, keys.buyer2.address, usd)) > before);
+});
+
+test("a seller funds, pauses, resumes, withdraws from and closes an offer", async () => {
+  const { keys, usd, rpc } = desk;
+  const seller = await open("seller", "/sell");
+  await seller.locator('input[name="mint"]').fill(usd.address);
+  await seller.locator('input[name="amount"]').fill("200");
+  await seller.locator('select[name="arbiter"]').selectOption(keys.arbiter.address);
+  await seller.getByRole("button", { name: "Create offer" }).click();
+  await confirmed(seller, "Create offer");
+  const offers = await listOffers(rpc, { seller: keys.seller.address });
+  const created = offers.find((o) => o.data.available === 198n * 1_000_000n);
+  assert.ok(created, "the 200-token offer exists with 198 after the transfer fee");
+  const card = seller.locator(`[data-offer="${created.address}"]`);
+  await card.waitFor();
+  const act = async (button: string, amount?: string) => {
+    if (amount) await card.locator('input[name="offer-amount"]').fill(amount);
+    await card.getByRole("button", { name: button, exact: true }).click();
+    await confirmed(seller, button);
+  };
+  await act("Fund", "10");
+  await card
+    .getByTestId("available")
+    .filter({ hasText: /^207\.9$/ })
+    .waitFor();
+  await act("Pause");
+  await card.filter({ hasText: "paused" }).waitFor();
+  assert.equal((await getOffer(rpc, created.address)).status, OfferStatus.Paused);
+  await act("Resume");
+  await act("Withdraw", "7.9");
+  assert.equal((await getOffer(rpc, created.address)).available, 200n * 1_000_000n);
+  await act("Close");
+  await card.waitFor({ state: "detached" });
+  assert.equal(
+    (await listOffers(rpc, { seller: keys.seller.address })).some(
+      (o) => o.address === created.address,
+    ),
+    false,
+  );
+});
