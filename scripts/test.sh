@@ -13,6 +13,9 @@ cd "$(dirname "$0")/.."
 
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
+# The program alone, as it deploys: with its entrypoint and security.txt (the workspace builds
+# link it without them, `no-entrypoint`).
+cargo clippy --locked -p p2p-escrow --lib -- -D warnings
 cargo xtask idl --check
 cargo test --locked --workspace
 cargo build --locked --quiet -p p2p-escrow-local-chain

@@ -39,6 +39,18 @@ pub mod token;
 pub use instructions::*;
 pub use state::{ConfigParams, OfferTerms};
 
+// Where security researchers reach the maintainers, embedded in the deployed program (read by
+// explorers and `query-security-txt`). The project has no public home or contact address yet:
+// `SECURITY.md` says what a deployment must fill in here before it holds anyone's tokens.
+#[cfg(not(feature = "no-entrypoint"))]
+solana_security_txt::security_txt! {
+    name: "p2p-escrow",
+    project_url: "private",
+    contacts: "other:none published yet (see SECURITY.md in the source)",
+    policy: "Report vulnerabilities privately to the maintainers before any public disclosure; never test against deployments holding others' tokens. SECURITY.md in the source says what is in scope.",
+    preferred_languages: "en"
+}
+
 declare_id!("4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz");
 
 #[program]
