@@ -139,6 +139,7 @@ const ACCOUNT_DEFAULTS = [
   { account: "buyerTokenAccount", defaultValue: tokenAccountOf("buyer") },
   { account: "sellerTokenAccount", defaultValue: tokenAccountOf("seller") },
   { account: "arbiterTokenAccount", defaultValue: tokenAccountOf("arbiterAuthority") },
+  { account: "feeVault", defaultValue: tokenAccountOf("config") },
   {
     instruction: "openProfile",
     account: "profile",

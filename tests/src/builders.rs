@@ -483,21 +483,30 @@ impl Env {
         accs::Release {
             seller: trade.offer.seller,
             config: addresses::config(),
-            offer: trade.offer.address,
-            trade: trade.address,
+            payout: self.trade_payout(trade),
             buyer: trade.buyer,
             arbiter: addresses::arbiter(&self.arbiter.pubkey()),
+            fee_vault: fee_vault(mint),
+            event_authority: addresses::event_authority(),
+            program: p2p_escrow::ID,
+        }
+    }
+
+    /// The accounts every payout of `trade` takes (`TradePayout`, composed into `release`,
+    /// `release_with_attestation`, `rule`, `settle` and `escalate`).
+    pub fn trade_payout(&self, trade: &TradeRef) -> accs::TradePayout {
+        let mint = &trade.offer.mint;
+        accs::TradePayout {
+            offer: trade.offer.address,
+            trade: trade.address,
             buyer_token_account: mint.ata(&trade.buyer),
             holding: trade.holding(),
-            fee_vault: fee_vault(mint),
             vault: trade.offer.vault,
             mint: mint.address,
             token_program: mint.token_program,
             memo_program: MEMO_PROGRAM,
             associated_token_program: spl_associated_token_account_interface::program::ID,
             system_program: solana_sdk_ids::system_program::ID,
-            event_authority: addresses::event_authority(),
-            program: p2p_escrow::ID,
         }
     }
 
@@ -615,24 +624,14 @@ impl Env {
         arbiter: &Pubkey,
         buyer_bps: u16,
     ) -> Instruction {
-        let mint = &trade.offer.mint;
         ix(
             accs::Rule {
                 arbiter_authority: *signer,
                 arbiter: addresses::arbiter(arbiter),
-                arbiter_token_account: mint.ata(signer),
-                offer: trade.offer.address,
-                trade: trade.address,
+                arbiter_token_account: trade.offer.mint.ata(signer),
+                payout: self.trade_payout(trade),
                 buyer: trade.buyer,
-                buyer_token_account: mint.ata(&trade.buyer),
-                holding: trade.holding(),
                 seller: trade.offer.seller,
-                vault: trade.offer.vault,
-                mint: mint.address,
-                token_program: mint.token_program,
-                memo_program: MEMO_PROGRAM,
-                associated_token_program: spl_associated_token_account_interface::program::ID,
-                system_program: solana_sdk_ids::system_program::ID,
                 event_authority: addresses::event_authority(),
                 program: p2p_escrow::ID,
             },
@@ -641,22 +640,12 @@ impl Env {
     }
 
     pub fn settle_ix(&self, trade: &TradeRef, arbiter: &Pubkey, buyer_bps: u16) -> Instruction {
-        let mint = &trade.offer.mint;
         ix(
             accs::Settle {
                 buyer: trade.buyer,
                 seller: trade.offer.seller,
                 arbiter: addresses::arbiter(arbiter),
-                offer: trade.offer.address,
-                trade: trade.address,
-                buyer_token_account: mint.ata(&trade.buyer),
-                holding: trade.holding(),
-                vault: trade.offer.vault,
-                mint: mint.address,
-                token_program: mint.token_program,
-                memo_program: MEMO_PROGRAM,
-                associated_token_program: spl_associated_token_account_interface::program::ID,
-                system_program: solana_sdk_ids::system_program::ID,
+                payout: self.trade_payout(trade),
                 event_authority: addresses::event_authority(),
                 program: p2p_escrow::ID,
             },
@@ -667,7 +656,6 @@ impl Env {
     /// `escalate` cranked by `cranker` for a dispute now with `arbiter`, naming the trade's
     /// fallback arbiter when the dispute goes to it (the first escalation).
     pub fn escalate_ix(&self, trade: &TradeRef, cranker: &Pubkey, arbiter: &Pubkey) -> Instruction {
-        let mint = &trade.offer.mint;
         ix(
             accs::Escalate {
                 cranker: *cranker,
@@ -676,18 +664,9 @@ impl Env {
                     .fallback
                     .filter(|fallback| fallback != arbiter)
                     .map(|fallback| addresses::arbiter(&fallback)),
-                offer: trade.offer.address,
-                trade: trade.address,
+                payout: self.trade_payout(trade),
                 buyer: trade.buyer,
-                buyer_token_account: mint.ata(&trade.buyer),
-                holding: trade.holding(),
                 seller: trade.offer.seller,
-                vault: trade.offer.vault,
-                mint: mint.address,
-                token_program: mint.token_program,
-                memo_program: MEMO_PROGRAM,
-                associated_token_program: spl_associated_token_account_interface::program::ID,
-                system_program: solana_sdk_ids::system_program::ID,
                 event_authority: addresses::event_authority(),
                 program: p2p_escrow::ID,
             },
@@ -696,23 +675,13 @@ impl Env {
     }
 
     pub fn release_with_attestation_ix(&self, trade: &TradeRef, relayer: &Pubkey) -> Instruction {
-        let mint = &trade.offer.mint;
         ix(
             accs::ReleaseWithAttestation {
                 relayer: *relayer,
                 config: addresses::config(),
-                offer: trade.offer.address,
-                trade: trade.address,
+                payout: self.trade_payout(trade),
                 buyer: trade.buyer,
-                buyer_token_account: mint.ata(&trade.buyer),
-                holding: trade.holding(),
-                fee_vault: fee_vault(mint),
-                vault: trade.offer.vault,
-                mint: mint.address,
-                token_program: mint.token_program,
-                memo_program: MEMO_PROGRAM,
-                associated_token_program: spl_associated_token_account_interface::program::ID,
-                system_program: solana_sdk_ids::system_program::ID,
+                fee_vault: fee_vault(&trade.offer.mint),
                 instructions_sysvar: solana_sdk_ids::sysvar::instructions::ID,
                 event_authority: addresses::event_authority(),
                 program: p2p_escrow::ID,

@@ -179,4 +179,10 @@ pub enum EscrowError {
     // Admin.
     #[msg("The protocol is already paused that way: nothing would change")]
     PauseUnchanged,
+
+    // Payouts.
+    #[msg("The fee vault is not the config's associated token account for this mint")]
+    FeeVaultMismatch,
+    #[msg("The token account is not the arbiter's associated token account for this mint")]
+    ArbiterTokenAccountMismatch,
 }

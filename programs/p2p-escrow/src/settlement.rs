@@ -88,7 +88,7 @@ impl<'info> TradeEnd<'_, 'info> {
     pub fn release(
         mut self,
         tokens: TokenAccounts<'_, 'info>,
-        fee_vault: &InterfaceAccount<'info, TokenAccount>,
+        fee_vault: &AccountInfo<'info>,
     ) -> Result<ReleasePayout> {
         let amount = self.trade.amount;
         let protocol_fee = bps_share(amount, self.trade.fee_bps)?;
@@ -96,7 +96,7 @@ impl<'info> TradeEnd<'_, 'info> {
             .checked_sub(protocol_fee)
             .ok_or(EscrowError::MathOverflow)?;
         let held = self.pay_buyer(&tokens, to_buyer)?;
-        self.pay_from_vault(&tokens, &fee_vault.to_account_info(), protocol_fee)?;
+        self.pay_from_vault(&tokens, fee_vault, protocol_fee)?;
         self.offer.unlock(amount, 0)?;
         self.offer
             .invariant(balance_of(&tokens.vault.to_account_info())?)?;
@@ -118,7 +118,7 @@ impl<'info> TradeEnd<'_, 'info> {
         mut self,
         tokens: TokenAccounts<'_, 'info>,
         arbiter: &mut Account<'info, Arbiter>,
-        arbiter_token_account: Option<&InterfaceAccount<'info, TokenAccount>>,
+        arbiter_token_account: Option<&AccountInfo<'info>>,
         resolution: Resolution,
         arbiter_fee_bps: u16,
         buyer_bps: u16,
@@ -131,7 +131,7 @@ impl<'info> TradeEnd<'_, 'info> {
         let held = self.pay_buyer(&tokens, to_buyer)?;
         match arbiter_token_account {
             Some(account) => {
-                self.pay_from_vault(&tokens, &account.to_account_info(), arbiter_fee)?;
+                self.pay_from_vault(&tokens, account, arbiter_fee)?;
             }
             None => require!(arbiter_fee == 0, EscrowError::InvariantViolated),
         }

@@ -236,6 +236,19 @@ async fn the_arbiter_rules_a_split_with_its_fee_by_the_deadline() {
         code(EscrowError::InvalidBps),
     )
     .await;
+    // Its fee goes to its own associated token account, nowhere else.
+    let arbiter_tokens = trade.offer.mint.ata(&arbiter);
+    let stranger_tokens = trade.offer.mint.ata(&env.stranger.pubkey());
+    env.refuse(
+        &[substitute(
+            rule(&env.arbiter, 7_000),
+            &arbiter_tokens,
+            &stranger_tokens,
+        )],
+        &[&env.arbiter],
+        code(EscrowError::ArbiterTokenAccountMismatch),
+    )
+    .await;
     env.set_time(deadline + 1).await;
     env.refuse(
         &[rule(&env.arbiter, 7_000)],

@@ -573,11 +573,11 @@ async fn trade_accounts_cannot_be_substituted() {
     env.refuse(
         &[ix(wrong_fee_vault, p2p_escrow::instruction::Release {})],
         &[&env.seller],
-        anchor_code(anchor_lang::error::ErrorCode::ConstraintTokenOwner),
+        code(EscrowError::FeeVaultMismatch),
     )
     .await;
     let mut wrong_account = env.release_accounts(&trade);
-    wrong_account.buyer_token_account = stranger_tokens;
+    wrong_account.payout.buyer_token_account = stranger_tokens;
     env.refuse(
         &[ix(wrong_account, p2p_escrow::instruction::Release {})],
         &[&env.seller],
@@ -585,17 +585,17 @@ async fn trade_accounts_cannot_be_substituted() {
     )
     .await;
     let mut wrong_holding = env.release_accounts(&trade);
-    wrong_holding.holding = stranger_tokens;
+    wrong_holding.payout.holding = stranger_tokens;
     env.refuse(
         &[ix(wrong_holding, p2p_escrow::instruction::Release {})],
         &[&env.seller],
         code(EscrowError::HoldingAccountMismatch),
     )
     .await;
-    // The tokens must go to the trade's buyer.
+    // The rent and the bond must go to the trade's buyer (its tokens to the buyer's token
+    // account, above).
     let mut wrong_buyer = env.release_accounts(&trade);
     wrong_buyer.buyer = env.stranger.pubkey();
-    wrong_buyer.buyer_token_account = offer.mint.ata(&env.stranger.pubkey());
     env.refuse(
         &[ix(wrong_buyer, p2p_escrow::instruction::Release {})],
         &[&env.seller],

@@ -44,10 +44,41 @@ fn key(name: &str) -> Pubkey {
 }
 
 /// Anchor's client accounts struct with every field set by [`key`].
+/// An instruction's accounts, each the test key named after its field unless given.
 macro_rules! accounts {
-    ($ty:ident { $($field:ident),* $(,)? }) => {
-        accs::$ty { $($field: key(stringify!($field))),* }
+    ($ty:ident { $($field:ident $(: $value:expr)?),* $(,)? }) => {
+        accs::$ty { $($field: accounts!(@value $field $($value)?)),* }
     };
+    (@value $field:ident) => { key(stringify!($field)) };
+    (@value $field:ident $value:expr) => { $value };
+}
+
+/// The composed accounts of every payout (`TradePayout`).
+fn trade_payout() -> accs::TradePayout {
+    accounts!(TradePayout {
+        offer,
+        trade,
+        buyer_token_account,
+        holding,
+        vault,
+        mint,
+        token_program,
+        memo_program,
+        associated_token_program,
+        system_program,
+    })
+}
+
+/// An instruction's accounts in the IDL as a client sees them: composed account sets flattened in
+/// place (as Codama flattens them).
+fn flat_accounts(accounts: &[Value]) -> Vec<Value> {
+    accounts
+        .iter()
+        .flat_map(|account| match account["accounts"].as_array() {
+            Some(nested) => flat_accounts(nested),
+            None => vec![account.clone()],
+        })
+        .collect()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -83,15 +114,16 @@ fn instruction(
     data: impl InstructionData,
     args: Value,
 ) -> Value {
-    let idl_accounts = idl["instructions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["name"] == name)
-        .unwrap_or_else(|| panic!("{name} is in the IDL"))["accounts"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let idl_accounts = flat_accounts(
+        idl["instructions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is in the IDL"))["accounts"]
+            .as_array()
+            .unwrap(),
+    );
     let metas = metas.to_account_metas(None);
     assert_eq!(
         metas.len(),
@@ -469,19 +501,10 @@ fn instructions(idl: &Value) -> Vec<Value> {
             accounts!(Release {
                 seller,
                 config,
-                offer,
-                trade,
+                payout: trade_payout(),
                 buyer,
                 arbiter,
-                buyer_token_account,
-                holding,
                 fee_vault,
-                vault,
-                mint,
-                token_program,
-                memo_program,
-                associated_token_program,
-                system_program,
                 event_authority,
                 program
             }),
@@ -494,18 +517,9 @@ fn instructions(idl: &Value) -> Vec<Value> {
             accounts!(ReleaseWithAttestation {
                 relayer,
                 config,
-                offer,
-                trade,
+                payout: trade_payout(),
                 buyer,
-                buyer_token_account,
-                holding,
                 fee_vault,
-                vault,
-                mint,
-                token_program,
-                memo_program,
-                associated_token_program,
-                system_program,
                 instructions_sysvar,
                 event_authority,
                 program
@@ -548,18 +562,9 @@ fn instructions(idl: &Value) -> Vec<Value> {
                 arbiter_authority,
                 arbiter,
                 arbiter_token_account,
-                offer,
-                trade,
+                payout: trade_payout(),
                 buyer,
-                buyer_token_account,
-                holding,
                 seller,
-                vault,
-                mint,
-                token_program,
-                memo_program,
-                associated_token_program,
-                system_program,
                 event_authority,
                 program
             }),
@@ -573,16 +578,7 @@ fn instructions(idl: &Value) -> Vec<Value> {
                 buyer,
                 seller,
                 arbiter,
-                offer,
-                trade,
-                buyer_token_account,
-                holding,
-                vault,
-                mint,
-                token_program,
-                memo_program,
-                associated_token_program,
-                system_program,
+                payout: trade_payout(),
                 event_authority,
                 program
             }),
@@ -592,25 +588,16 @@ fn instructions(idl: &Value) -> Vec<Value> {
         instruction(
             idl,
             "escalate",
-            accs::Escalate {
-                cranker: key("cranker"),
-                arbiter: key("arbiter"),
+            accounts!(Escalate {
+                cranker,
+                arbiter,
                 fallback_arbiter: Some(key("fallback_arbiter")),
-                offer: key("offer"),
-                trade: key("trade"),
-                buyer: key("buyer"),
-                buyer_token_account: key("buyer_token_account"),
-                holding: key("holding"),
-                seller: key("seller"),
-                vault: key("vault"),
-                mint: key("mint"),
-                token_program: key("token_program"),
-                memo_program: key("memo_program"),
-                associated_token_program: key("associated_token_program"),
-                system_program: key("system_program"),
-                event_authority: key("event_authority"),
-                program: key("program"),
-            },
+                payout: trade_payout(),
+                buyer,
+                seller,
+                event_authority,
+                program,
+            }),
             ixs::Escalate {},
             json!({}),
         ),

@@ -1,14 +1,12 @@
 use anchor_lang::prelude::*;
-use anchor_spl::associated_token::{get_associated_token_address_with_program_id, AssociatedToken};
-use anchor_spl::memo::Memo;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::constants::{ARBITER_SEED, OFFER_SEED, TRADE_SEED};
+use crate::constants::ARBITER_SEED;
 use crate::errors::EscrowError;
 use crate::events::{DisputeEscalated, Resolution};
+// Glob: the accounts derive also needs the composite's generated client module and bumps.
+use crate::instructions::trade_payout::*;
 use crate::math::deadline;
-use crate::settlement::{TokenAccounts, TradeEnd};
-use crate::state::{Arbiter, Offer, Trade};
+use crate::state::Arbiter;
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -23,71 +21,24 @@ pub struct Escalate<'info> {
     /// escalation of a trade that has one. Omitted otherwise, and the default ruling applies.
     #[account(mut, seeds = [ARBITER_SEED, fallback_arbiter.authority.as_ref()], bump = fallback_arbiter.bump)]
     pub fallback_arbiter: Option<Box<Account<'info, Arbiter>>>,
-    /// The trade's offer; the seller's share returns to its available tokens.
-    #[account(
-        mut,
-        seeds = [OFFER_SEED, offer.seller.as_ref(), &offer.offer_id.to_le_bytes()],
-        bump = offer.bump,
-        has_one = vault @ EscrowError::VaultMismatch,
-        has_one = mint @ EscrowError::MintMismatch,
-        has_one = token_program @ EscrowError::TokenProgramMismatch,
-    )]
-    pub offer: Box<Account<'info, Offer>>,
-    /// The disputed trade; on a default ruling closed (or left `Settled` with what the buyer could not receive).
-    #[account(
-        mut,
-        seeds = [TRADE_SEED, trade.buyer.as_ref(), &trade.trade_id.to_le_bytes()],
-        bump = trade.bump,
-        has_one = offer @ EscrowError::OfferMismatch,
-        has_one = buyer @ EscrowError::NotBuyer,
-        has_one = seller @ EscrowError::NotSeller,
-    )]
-    pub trade: Box<Account<'info, Trade>>,
-    /// CHECK: the trade's buyer (checked against the trade); only receives the trade's rent and
-    /// bond, so any account will do. Should it be unable to take lamports, they wait on the trade
-    /// for the buyer's claim.
-    #[account(mut)]
+    /// The disputed trade (on a default ruling closed, or left `Settled` with what the buyer could
+    /// not receive), its offer, and the token accounts that pay it out.
+    pub payout: TradePayout<'info>,
+    /// CHECK: the trade's buyer (address checked); only receives the trade's rent and bond, so any
+    /// account will do. Should it be unable to take lamports, they wait on the trade for the
+    /// buyer's claim.
+    #[account(mut, address = payout.trade.buyer @ EscrowError::NotBuyer)]
     pub buyer: UncheckedAccount<'info>,
-    /// CHECK: the buyer's associated token account (address checked), created if missing and the
-    /// buyer gets a share; when it cannot receive, the share goes to the holding account instead.
-    /// Untouched when the buyer gets nothing.
-    #[account(
-        mut,
-        address = get_associated_token_address_with_program_id(&trade.buyer, &mint.key(), &token_program.key())
-            @ EscrowError::BuyerTokenAccountMismatch,
-    )]
-    pub buyer_token_account: UncheckedAccount<'info>,
-    /// CHECK: the trade's holding account, its associated token account (address checked); created
-    /// and used only when the buyer's token account cannot receive.
-    #[account(
-        mut,
-        address = get_associated_token_address_with_program_id(&trade.key(), &mint.key(), &token_program.key())
-            @ EscrowError::HoldingAccountMismatch,
-    )]
-    pub holding: UncheckedAccount<'info>,
-    /// CHECK: the trade's seller (checked against the trade); only receives the bond when the buyer
-    /// gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
-    /// on the offer for the seller.
-    #[account(mut)]
+    /// CHECK: the trade's seller (address checked); only receives the bond when the buyer gets
+    /// nothing, so any account will do. Should it be unable to take lamports, the bond waits on the
+    /// offer for the seller.
+    #[account(mut, address = payout.trade.seller @ EscrowError::NotSeller)]
     pub seller: UncheckedAccount<'info>,
-    /// The offer's vault.
-    #[account(mut)]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The offer's mint.
-    pub mint: Box<InterfaceAccount<'info, Mint>>,
-    /// The mint's token program.
-    pub token_program: Interface<'info, TokenInterface>,
-    /// Writes a memo before a payout to a recipient that requires one.
-    pub memo_program: Program<'info, Memo>,
-    /// Creates missing token accounts.
-    pub associated_token_program: Program<'info, AssociatedToken>,
-    /// Creates missing token accounts.
-    pub system_program: Program<'info, System>,
 }
 
 impl Escalate<'_> {
     pub fn validate(&self) -> Result<()> {
-        let dispute = self.trade.open_dispute()?;
+        let dispute = self.payout.trade.open_dispute()?;
         require_keys_eq!(
             dispute.arbiter,
             self.arbiter.authority,
@@ -109,8 +60,9 @@ impl Escalate<'_> {
     /// Who the dispute goes to now: the trade's fallback arbiter (fixed at take) on its first
     /// escalation, nobody after that (the default ruling fixed at take applies).
     fn hand_over_to(&self) -> Option<Pubkey> {
-        let escalated = self.trade.dispute.as_ref().is_some_and(|d| d.escalated);
-        self.trade.fallback_arbiter.filter(|_| !escalated)
+        let trade = &self.payout.trade;
+        let escalated = trade.dispute.as_ref().is_some_and(|d| d.escalated);
+        trade.fallback_arbiter.filter(|_| !escalated)
     }
 
     pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
@@ -125,7 +77,7 @@ impl Escalate<'_> {
     fn hand_over(ctx: Context<'_, Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
-        let ruling_deadline = deadline(now, accounts.trade.ruling_window)?;
+        let ruling_deadline = deadline(now, accounts.payout.trade.ruling_window)?;
 
         let missed = &mut accounts.arbiter;
         missed.close_case()?;
@@ -144,7 +96,7 @@ impl Escalate<'_> {
             .ok_or(EscrowError::MathOverflow)?;
         fallback.invariant()?;
 
-        let trade = &mut accounts.trade;
+        let trade = &mut accounts.payout.trade;
         let dispute = trade.open_dispute_mut()?;
         dispute.arbiter = fallback.authority;
         dispute.ruling_deadline = ruling_deadline;
@@ -164,25 +116,13 @@ impl Escalate<'_> {
     /// Ends the dispute with the default ruling fixed at take, without an arbiter fee.
     fn default_ruling(ctx: Context<'_, Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
-        let default_buyer_bps = accounts.trade.default_buyer_bps;
-        let tokens = TokenAccounts {
-            vault: &accounts.vault,
-            mint: &accounts.mint,
-            buyer_token_account: accounts.buyer_token_account.to_account_info(),
-            holding: accounts.holding.to_account_info(),
-            payer: accounts.cranker.to_account_info(),
-            token_program: accounts.token_program.to_account_info(),
-            memo_program: accounts.memo_program.to_account_info(),
-            associated_token_program: accounts.associated_token_program.to_account_info(),
-            system_program: accounts.system_program.to_account_info(),
-        };
-        let (event, held) = TradeEnd {
-            offer: &mut accounts.offer,
-            trade: &mut accounts.trade,
+        let default_buyer_bps = accounts.payout.trade.default_buyer_bps;
+        let (end, tokens) = accounts.payout.end(PayoutParties {
             buyer: accounts.buyer.to_account_info(),
             seller: Some(accounts.seller.to_account_info()),
-        }
-        .resolve(
+            payer: accounts.cranker.to_account_info(),
+        });
+        let (event, held) = end.resolve(
             tokens,
             &mut accounts.arbiter,
             None,

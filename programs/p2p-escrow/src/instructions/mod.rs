@@ -1,4 +1,5 @@
-//! One instruction per file: its accounts, its arguments and its handler.
+//! One instruction per file: its accounts, its arguments and its handler; `trade_payout` holds the
+//! accounts that the instructions paying a trade out compose.
 
 pub mod accept_admin;
 pub mod cancel_trade;
@@ -22,6 +23,7 @@ pub mod set_pause;
 pub mod settle;
 pub mod submit_evidence;
 pub mod take_offer;
+pub mod trade_payout;
 pub mod update_arbiter;
 pub mod update_config;
 pub mod withdraw;
@@ -49,6 +51,7 @@ pub use set_pause::*;
 pub use settle::*;
 pub use submit_evidence::*;
 pub use take_offer::*;
+pub use trade_payout::*;
 pub use update_arbiter::*;
 pub use update_config::*;
 pub use withdraw::*;

@@ -1,97 +1,49 @@
 use anchor_lang::prelude::*;
-use anchor_spl::associated_token::{get_associated_token_address_with_program_id, AssociatedToken};
-use anchor_spl::memo::Memo;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::associated_token::get_associated_token_address_with_program_id;
 
-use crate::constants::{ARBITER_SEED, CONFIG_SEED, OFFER_SEED, TRADE_SEED};
+use crate::constants::{ARBITER_SEED, CONFIG_SEED};
 use crate::errors::EscrowError;
 use crate::events::TradeReleased;
-use crate::settlement::{TokenAccounts, TradeEnd};
-use crate::state::{Arbiter, Config, Offer, Trade, TradeState};
+// Glob: the accounts derive also needs the composite's generated client module and bumps.
+use crate::instructions::trade_payout::*;
+use crate::state::{Arbiter, Config, TradeState};
 
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Release<'info> {
     /// The trade's seller, confirming the fiat arrived; pays for missing token accounts.
-    #[account(mut)]
+    #[account(mut, address = payout.trade.seller @ EscrowError::NotSeller)]
     pub seller: Signer<'info>,
     /// The protocol config, owner of the fee vaults.
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
-    /// The trade's offer.
-    #[account(
-        mut,
-        seeds = [OFFER_SEED, offer.seller.as_ref(), &offer.offer_id.to_le_bytes()],
-        bump = offer.bump,
-        has_one = seller @ EscrowError::NotSeller,
-        has_one = vault @ EscrowError::VaultMismatch,
-        has_one = mint @ EscrowError::MintMismatch,
-        has_one = token_program @ EscrowError::TokenProgramMismatch,
-    )]
-    pub offer: Box<Account<'info, Offer>>,
-    /// The trade to release, closed here (or left `Settled` with what the buyer could not receive).
-    #[account(
-        mut,
-        seeds = [TRADE_SEED, trade.buyer.as_ref(), &trade.trade_id.to_le_bytes()],
-        bump = trade.bump,
-        has_one = offer @ EscrowError::OfferMismatch,
-        has_one = buyer @ EscrowError::NotBuyer,
-    )]
-    pub trade: Box<Account<'info, Trade>>,
-    /// CHECK: the trade's buyer (checked against the trade); only receives the trade's rent and
-    /// bond, so any account will do.
-    #[account(mut)]
+    /// The trade to release, its offer, and the token accounts that pay it out.
+    pub payout: TradePayout<'info>,
+    /// CHECK: the trade's buyer (address checked); only receives the trade's rent and bond, so any
+    /// account will do.
+    #[account(mut, address = payout.trade.buyer @ EscrowError::NotBuyer)]
     pub buyer: UncheckedAccount<'info>,
     /// The arbiter in charge of the trade (its dispute's arbiter once disputed); releasing a
     /// disputed trade closes the arbiter's case.
     #[account(mut, seeds = [ARBITER_SEED, arbiter.authority.as_ref()], bump = arbiter.bump)]
     pub arbiter: Box<Account<'info, Arbiter>>,
-    /// CHECK: the buyer's associated token account (address checked), created if missing; when it
-    /// cannot receive, the tokens go to the holding account instead.
+    /// CHECK: the mint's fee vault, the config's associated token account (address checked),
+    /// receiving the protocol fee; created if missing.
     #[account(
         mut,
-        address = get_associated_token_address_with_program_id(&trade.buyer, &mint.key(), &token_program.key())
-            @ EscrowError::BuyerTokenAccountMismatch,
+        address = get_associated_token_address_with_program_id(&config.key(), &payout.mint.key(), &payout.token_program.key())
+            @ EscrowError::FeeVaultMismatch,
     )]
-    pub buyer_token_account: UncheckedAccount<'info>,
-    /// CHECK: the trade's holding account, its associated token account (address checked); created
-    /// and used only when the buyer's token account cannot receive.
-    #[account(
-        mut,
-        address = get_associated_token_address_with_program_id(&trade.key(), &mint.key(), &token_program.key())
-            @ EscrowError::HoldingAccountMismatch,
-    )]
-    pub holding: UncheckedAccount<'info>,
-    /// The mint's fee vault (the config's associated token account), receiving the protocol fee.
-    #[account(
-        init_if_needed,
-        payer = seller,
-        associated_token::mint = mint,
-        associated_token::authority = config,
-        associated_token::token_program = token_program,
-    )]
-    pub fee_vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The offer's vault.
-    #[account(mut)]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The offer's mint.
-    pub mint: Box<InterfaceAccount<'info, Mint>>,
-    /// The mint's token program.
-    pub token_program: Interface<'info, TokenInterface>,
-    /// Writes a memo before a payout to a recipient that requires one.
-    pub memo_program: Program<'info, Memo>,
-    /// Creates missing token accounts.
-    pub associated_token_program: Program<'info, AssociatedToken>,
-    /// Creates missing token accounts.
-    pub system_program: Program<'info, System>,
+    pub fee_vault: UncheckedAccount<'info>,
 }
 
 impl Release<'_> {
     pub fn validate(&self) -> Result<()> {
-        require!(self.trade.is_open(), EscrowError::TradeSettled);
+        let trade = &self.payout.trade;
+        require!(trade.is_open(), EscrowError::TradeSettled);
         require_keys_eq!(
             self.arbiter.authority,
-            self.trade.arbiter_in_charge(),
+            trade.arbiter_in_charge(),
             EscrowError::ArbiterMismatch
         );
         Ok(())
@@ -99,31 +51,26 @@ impl Release<'_> {
 
     pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
-        if accounts.trade.state == TradeState::Disputed {
+        if accounts.payout.trade.state == TradeState::Disputed {
             accounts.arbiter.close_case()?;
         }
-        let trade = accounts.trade.key();
-        let tokens = TokenAccounts {
-            vault: &accounts.vault,
-            mint: &accounts.mint,
-            buyer_token_account: accounts.buyer_token_account.to_account_info(),
-            holding: accounts.holding.to_account_info(),
-            payer: accounts.seller.to_account_info(),
-            token_program: accounts.token_program.to_account_info(),
-            memo_program: accounts.memo_program.to_account_info(),
-            associated_token_program: accounts.associated_token_program.to_account_info(),
-            system_program: accounts.system_program.to_account_info(),
-        };
-        let payout = TradeEnd {
-            offer: &mut accounts.offer,
-            trade: &mut accounts.trade,
+        let trade = accounts.payout.trade.key();
+        let offer = accounts.payout.offer.key();
+        let fee_vault = accounts.fee_vault.to_account_info();
+        accounts.payout.ensure_token_account(
+            &fee_vault,
+            &accounts.config.to_account_info(),
+            &accounts.seller.to_account_info(),
+        )?;
+        let (end, tokens) = accounts.payout.end(PayoutParties {
             buyer: accounts.buyer.to_account_info(),
             seller: None,
-        }
-        .release(tokens, &accounts.fee_vault)?;
+            payer: accounts.seller.to_account_info(),
+        });
+        let payout = end.release(tokens, &fee_vault)?;
         let event = TradeReleased {
             trade,
-            offer: accounts.offer.key(),
+            offer,
             seller: accounts.seller.key(),
             buyer: accounts.buyer.key(),
             released_by: accounts.seller.key(),

@@ -1,14 +1,13 @@
 use anchor_lang::prelude::*;
-use anchor_spl::associated_token::{get_associated_token_address_with_program_id, AssociatedToken};
-use anchor_spl::memo::Memo;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::associated_token::get_associated_token_address_with_program_id;
 
 use crate::attestation::{attestation_message, verify_attestation};
-use crate::constants::{CONFIG_SEED, OFFER_SEED, TRADE_SEED};
+use crate::constants::CONFIG_SEED;
 use crate::errors::EscrowError;
 use crate::events::TradeReleased;
-use crate::settlement::{TokenAccounts, TradeEnd};
-use crate::state::{Config, Offer, Trade, TradeState};
+// Glob: the accounts derive also needs the composite's generated client module and bumps.
+use crate::instructions::trade_payout::*;
+use crate::state::{Config, TradeState};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -19,67 +18,21 @@ pub struct ReleaseWithAttestation<'info> {
     /// The protocol config, owner of the fee vaults.
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
-    /// The trade's offer, naming the attestor.
-    #[account(
-        mut,
-        seeds = [OFFER_SEED, offer.seller.as_ref(), &offer.offer_id.to_le_bytes()],
-        bump = offer.bump,
-        has_one = vault @ EscrowError::VaultMismatch,
-        has_one = mint @ EscrowError::MintMismatch,
-        has_one = token_program @ EscrowError::TokenProgramMismatch,
-    )]
-    pub offer: Box<Account<'info, Offer>>,
-    /// The trade to release, closed here (or left `Settled` with what the buyer could not receive).
-    #[account(
-        mut,
-        seeds = [TRADE_SEED, trade.buyer.as_ref(), &trade.trade_id.to_le_bytes()],
-        bump = trade.bump,
-        has_one = offer @ EscrowError::OfferMismatch,
-        has_one = buyer @ EscrowError::NotBuyer,
-    )]
-    pub trade: Box<Account<'info, Trade>>,
-    /// CHECK: the trade's buyer (checked against the trade); only receives the trade's rent and
-    /// bond, so any account will do.
-    #[account(mut)]
+    /// The trade to release, its offer (naming the attestor), and the token accounts that pay it
+    /// out.
+    pub payout: TradePayout<'info>,
+    /// CHECK: the trade's buyer (address checked); only receives the trade's rent and bond, so any
+    /// account will do.
+    #[account(mut, address = payout.trade.buyer @ EscrowError::NotBuyer)]
     pub buyer: UncheckedAccount<'info>,
-    /// CHECK: the buyer's associated token account (address checked), created if missing; when it
-    /// cannot receive, the tokens go to the holding account instead.
+    /// CHECK: the mint's fee vault, the config's associated token account (address checked),
+    /// receiving the protocol fee; created if missing.
     #[account(
         mut,
-        address = get_associated_token_address_with_program_id(&trade.buyer, &mint.key(), &token_program.key())
-            @ EscrowError::BuyerTokenAccountMismatch,
+        address = get_associated_token_address_with_program_id(&config.key(), &payout.mint.key(), &payout.token_program.key())
+            @ EscrowError::FeeVaultMismatch,
     )]
-    pub buyer_token_account: UncheckedAccount<'info>,
-    /// CHECK: the trade's holding account, its associated token account (address checked); created
-    /// and used only when the buyer's token account cannot receive.
-    #[account(
-        mut,
-        address = get_associated_token_address_with_program_id(&trade.key(), &mint.key(), &token_program.key())
-            @ EscrowError::HoldingAccountMismatch,
-    )]
-    pub holding: UncheckedAccount<'info>,
-    /// The mint's fee vault (the config's associated token account), receiving the protocol fee.
-    #[account(
-        init_if_needed,
-        payer = relayer,
-        associated_token::mint = mint,
-        associated_token::authority = config,
-        associated_token::token_program = token_program,
-    )]
-    pub fee_vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The offer's vault.
-    #[account(mut)]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The offer's mint.
-    pub mint: Box<InterfaceAccount<'info, Mint>>,
-    /// The mint's token program.
-    pub token_program: Interface<'info, TokenInterface>,
-    /// Writes a memo before a payout to a recipient that requires one.
-    pub memo_program: Program<'info, Memo>,
-    /// Creates missing token accounts.
-    pub associated_token_program: Program<'info, AssociatedToken>,
-    /// Creates missing token accounts.
-    pub system_program: Program<'info, System>,
+    pub fee_vault: UncheckedAccount<'info>,
     /// CHECK: the instructions sysvar (address checked), read to find the Ed25519 instruction.
     #[account(address = solana_instructions_sysvar::ID)]
     pub instructions_sysvar: UncheckedAccount<'info>,
@@ -87,46 +40,46 @@ pub struct ReleaseWithAttestation<'info> {
 
 impl ReleaseWithAttestation<'_> {
     pub fn validate(&self) -> Result<()> {
-        let attestor = self.offer.terms.attestor.ok_or(EscrowError::NoAttestor)?;
+        let (offer, trade) = (&self.payout.offer, &self.payout.trade);
+        let attestor = offer.terms.attestor.ok_or(EscrowError::NoAttestor)?;
         require!(
-            matches!(self.trade.state, TradeState::Locked | TradeState::Paid),
+            matches!(trade.state, TradeState::Locked | TradeState::Paid),
             EscrowError::TradeNotReleasable
         );
         verify_attestation(
             &self.instructions_sysvar.to_account_info(),
             &attestor,
-            &attestation_message(&self.trade.key(), &self.trade),
+            &attestation_message(&trade.key(), trade),
         )
     }
 
     pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
-        let trade = accounts.trade.key();
-        let tokens = TokenAccounts {
-            vault: &accounts.vault,
-            mint: &accounts.mint,
-            buyer_token_account: accounts.buyer_token_account.to_account_info(),
-            holding: accounts.holding.to_account_info(),
-            payer: accounts.relayer.to_account_info(),
-            token_program: accounts.token_program.to_account_info(),
-            memo_program: accounts.memo_program.to_account_info(),
-            associated_token_program: accounts.associated_token_program.to_account_info(),
-            system_program: accounts.system_program.to_account_info(),
-        };
-        let payout = TradeEnd {
-            offer: &mut accounts.offer,
-            trade: &mut accounts.trade,
+        let trade = accounts.payout.trade.key();
+        let offer = accounts.payout.offer.key();
+        let (seller, attestor) = (
+            accounts.payout.offer.seller,
+            accounts.payout.offer.terms.attestor,
+        );
+        let fee_vault = accounts.fee_vault.to_account_info();
+        accounts.payout.ensure_token_account(
+            &fee_vault,
+            &accounts.config.to_account_info(),
+            &accounts.relayer.to_account_info(),
+        )?;
+        let (end, tokens) = accounts.payout.end(PayoutParties {
             buyer: accounts.buyer.to_account_info(),
             seller: None,
-        }
-        .release(tokens, &accounts.fee_vault)?;
+            payer: accounts.relayer.to_account_info(),
+        });
+        let payout = end.release(tokens, &fee_vault)?;
         let event = TradeReleased {
             trade,
-            offer: accounts.offer.key(),
-            seller: accounts.offer.seller,
+            offer,
+            seller,
             buyer: accounts.buyer.key(),
             released_by: accounts.relayer.key(),
-            attestor: accounts.offer.terms.attestor,
+            attestor,
             to_buyer: payout.to_buyer,
             protocol_fee: payout.protocol_fee,
             bond_returned: payout.bond_returned,

@@ -252,7 +252,10 @@ async fn every_instruction_refuses_a_missing_signer_and_every_other_role() {
             ..case(
                 "settle (the buyer's signature)",
                 &env.buyer,
-                |k| env.settle_ix(&as_buyer(&disputed, k), &arbiter, 5_000),
+                |k| {
+                    let settle = env.settle_ix(&disputed, &arbiter, 5_000);
+                    substitute(settle, &disputed.buyer, &k.pubkey())
+                },
                 not_buyer,
             )
         },

@@ -172,6 +172,10 @@ export const P2P_ESCROW_ERROR__MATH_OVERFLOW = 0x17bc; // 6076
 export const P2P_ESCROW_ERROR__INVARIANT_VIOLATED = 0x17bd; // 6077
 /** PauseUnchanged: The protocol is already paused that way: nothing would change */
 export const P2P_ESCROW_ERROR__PAUSE_UNCHANGED = 0x17be; // 6078
+/** FeeVaultMismatch: The fee vault is not the config's associated token account for this mint */
+export const P2P_ESCROW_ERROR__FEE_VAULT_MISMATCH = 0x17bf; // 6079
+/** ArbiterTokenAccountMismatch: The token account is not the arbiter's associated token account for this mint */
+export const P2P_ESCROW_ERROR__ARBITER_TOKEN_ACCOUNT_MISMATCH = 0x17c0; // 6080
 
 export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__ACCOUNT_IN_USE
@@ -182,6 +186,7 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__ARBITER_INACTIVE
   | typeof P2P_ESCROW_ERROR__ARBITER_IS_PARTY
   | typeof P2P_ESCROW_ERROR__ARBITER_MISMATCH
+  | typeof P2P_ESCROW_ERROR__ARBITER_TOKEN_ACCOUNT_MISMATCH
   | typeof P2P_ESCROW_ERROR__ATTESTATION_MALFORMED
   | typeof P2P_ESCROW_ERROR__ATTESTATION_MISMATCH
   | typeof P2P_ESCROW_ERROR__ATTESTATION_MISSING
@@ -194,6 +199,7 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__DISPUTE_GRACE_NOT_OVER
   | typeof P2P_ESCROW_ERROR__EVIDENCE_URI_TOO_LONG
   | typeof P2P_ESCROW_ERROR__FALLBACK_ARBITER_MISMATCH
+  | typeof P2P_ESCROW_ERROR__FEE_VAULT_MISMATCH
   | typeof P2P_ESCROW_ERROR__FIAT_AMOUNT_ZERO
   | typeof P2P_ESCROW_ERROR__HOLDING_ACCOUNT_MISMATCH
   | typeof P2P_ESCROW_ERROR__INSUFFICIENT_AVAILABLE
@@ -265,6 +271,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__ARBITER_INACTIVE]: `The arbiter is not active`,
     [P2P_ESCROW_ERROR__ARBITER_IS_PARTY]: `The arbiter cannot be a party to the trade`,
     [P2P_ESCROW_ERROR__ARBITER_MISMATCH]: `The arbiter account does not belong to the expected arbiter`,
+    [P2P_ESCROW_ERROR__ARBITER_TOKEN_ACCOUNT_MISMATCH]: `The token account is not the arbiter's associated token account for this mint`,
     [P2P_ESCROW_ERROR__ATTESTATION_MALFORMED]: `The Ed25519 instruction must verify exactly one signature over its own data`,
     [P2P_ESCROW_ERROR__ATTESTATION_MISMATCH]: `The attestation does not match this trade`,
     [P2P_ESCROW_ERROR__ATTESTATION_MISSING]: `The transaction has no Ed25519 instruction right before this one`,
@@ -277,6 +284,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__DISPUTE_GRACE_NOT_OVER]: `Only the trade's parties can open a dispute before the grace period after the release deadline`,
     [P2P_ESCROW_ERROR__EVIDENCE_URI_TOO_LONG]: `The evidence URI is longer than 200 bytes`,
     [P2P_ESCROW_ERROR__FALLBACK_ARBITER_MISMATCH]: `The account is not the trade's fallback arbiter, or the trade has none to hand over to`,
+    [P2P_ESCROW_ERROR__FEE_VAULT_MISMATCH]: `The fee vault is not the config's associated token account for this mint`,
     [P2P_ESCROW_ERROR__FIAT_AMOUNT_ZERO]: `The trade is too small to be worth any fiat at the offer's price`,
     [P2P_ESCROW_ERROR__HOLDING_ACCOUNT_MISMATCH]: `The holding account is not the trade's associated token account for this mint`,
     [P2P_ESCROW_ERROR__INSUFFICIENT_AVAILABLE]: `The amount exceeds what the offer has available`,

@@ -55,10 +55,8 @@ export type EscalateInstruction<
   TAccountFallbackArbiter extends string | AccountMeta<string> = string,
   TAccountOffer extends string | AccountMeta<string> = string,
   TAccountTrade extends string | AccountMeta<string> = string,
-  TAccountBuyer extends string | AccountMeta<string> = string,
   TAccountBuyerTokenAccount extends string | AccountMeta<string> = string,
   TAccountHolding extends string | AccountMeta<string> = string,
-  TAccountSeller extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> = string,
@@ -68,6 +66,8 @@ export type EscalateInstruction<
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountBuyer extends string | AccountMeta<string> = string,
+  TAccountSeller extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> =
     "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
@@ -92,18 +92,12 @@ export type EscalateInstruction<
       TAccountTrade extends string
         ? WritableAccount<TAccountTrade>
         : TAccountTrade,
-      TAccountBuyer extends string
-        ? WritableAccount<TAccountBuyer>
-        : TAccountBuyer,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
       TAccountHolding extends string
         ? WritableAccount<TAccountHolding>
         : TAccountHolding,
-      TAccountSeller extends string
-        ? WritableAccount<TAccountSeller>
-        : TAccountSeller,
       TAccountVault extends string
         ? WritableAccount<TAccountVault>
         : TAccountVault,
@@ -122,6 +116,12 @@ export type EscalateInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountBuyer extends string
+        ? WritableAccount<TAccountBuyer>
+        : TAccountBuyer,
+      TAccountSeller extends string
+        ? WritableAccount<TAccountSeller>
+        : TAccountSeller,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
@@ -165,16 +165,16 @@ export type EscalateAsyncInput<
   TAccountFallbackArbiter extends string = string,
   TAccountOffer extends string = string,
   TAccountTrade extends string = string,
-  TAccountBuyer extends string = string,
   TAccountBuyerTokenAccount extends string = string,
   TAccountHolding extends string = string,
-  TAccountSeller extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountMemoProgram extends string = string,
   TAccountAssociatedTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountBuyer extends string = string,
+  TAccountSeller extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -187,15 +187,13 @@ export type EscalateAsyncInput<
    * escalation of a trade that has one. Omitted otherwise, and the default ruling applies.
    */
   fallbackArbiter?: Address<TAccountFallbackArbiter>;
-  /** The trade's offer; the seller's share returns to its available tokens. */
-  offer: Address<TAccountOffer>;
-  /** The disputed trade; on a default ruling closed (or left `Settled` with what the buyer could not receive). */
-  trade: Address<TAccountTrade>;
   /**
-   * bond, so any account will do. Should it be unable to take lamports, they wait on the trade
-   * for the buyer's claim.
+   * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+   * of a split returns to its available tokens.
    */
-  buyer: Address<TAccountBuyer>;
+  offer: Address<TAccountOffer>;
+  /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
+  trade: Address<TAccountTrade>;
   /**
    * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
    * Untouched when the buyer gets nothing.
@@ -203,11 +201,6 @@ export type EscalateAsyncInput<
   buyerTokenAccount?: Address<TAccountBuyerTokenAccount>;
   /** and used only when the buyer's token account cannot receive. */
   holding?: Address<TAccountHolding>;
-  /**
-   * gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
-   * on the offer for the seller.
-   */
-  seller: Address<TAccountSeller>;
   /** The offer's vault. */
   vault?: Address<TAccountVault>;
   /** The offer's mint. */
@@ -220,6 +213,16 @@ export type EscalateAsyncInput<
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
   /** Creates missing token accounts. */
   systemProgram?: Address<TAccountSystemProgram>;
+  /**
+   * account will do. Should it be unable to take lamports, they wait on the trade for the
+   * buyer's claim.
+   */
+  buyer: Address<TAccountBuyer>;
+  /**
+   * nothing, so any account will do. Should it be unable to take lamports, the bond waits on the
+   * offer for the seller.
+   */
+  seller: Address<TAccountSeller>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
 };
@@ -230,16 +233,16 @@ export async function getEscalateInstructionAsync<
   TAccountFallbackArbiter extends string,
   TAccountOffer extends string,
   TAccountTrade extends string,
-  TAccountBuyer extends string,
   TAccountBuyerTokenAccount extends string,
   TAccountHolding extends string,
-  TAccountSeller extends string,
   TAccountVault extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
   TAccountMemoProgram extends string,
   TAccountAssociatedTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountBuyer extends string,
+  TAccountSeller extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
@@ -250,16 +253,16 @@ export async function getEscalateInstructionAsync<
     TAccountFallbackArbiter,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountSeller,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountSeller,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -272,16 +275,16 @@ export async function getEscalateInstructionAsync<
     TAccountFallbackArbiter,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountSeller,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountSeller,
     TAccountEventAuthority,
     TAccountProgram
   >
@@ -296,13 +299,11 @@ export async function getEscalateInstructionAsync<
     fallbackArbiter: { value: input.fallbackArbiter ?? null, isWritable: true },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
-    buyer: { value: input.buyer ?? null, isWritable: true },
     buyerTokenAccount: {
       value: input.buyerTokenAccount ?? null,
       isWritable: true,
     },
     holding: { value: input.holding ?? null, isWritable: true },
-    seller: { value: input.seller ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -312,6 +313,8 @@ export async function getEscalateInstructionAsync<
       isWritable: false,
     },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    buyer: { value: input.buyer ?? null, isWritable: true },
+    seller: { value: input.seller ?? null, isWritable: true },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -397,16 +400,16 @@ export async function getEscalateInstructionAsync<
       getAccountMeta("fallbackArbiter", accounts.fallbackArbiter),
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("trade", accounts.trade),
-      getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
       getAccountMeta("holding", accounts.holding),
-      getAccountMeta("seller", accounts.seller),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
       getAccountMeta("memoProgram", accounts.memoProgram),
       getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
       getAccountMeta("systemProgram", accounts.systemProgram),
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("seller", accounts.seller),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
@@ -419,16 +422,16 @@ export async function getEscalateInstructionAsync<
     TAccountFallbackArbiter,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountSeller,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountSeller,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -440,16 +443,16 @@ export type EscalateInput<
   TAccountFallbackArbiter extends string = string,
   TAccountOffer extends string = string,
   TAccountTrade extends string = string,
-  TAccountBuyer extends string = string,
   TAccountBuyerTokenAccount extends string = string,
   TAccountHolding extends string = string,
-  TAccountSeller extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountMemoProgram extends string = string,
   TAccountAssociatedTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountBuyer extends string = string,
+  TAccountSeller extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -462,15 +465,13 @@ export type EscalateInput<
    * escalation of a trade that has one. Omitted otherwise, and the default ruling applies.
    */
   fallbackArbiter?: Address<TAccountFallbackArbiter>;
-  /** The trade's offer; the seller's share returns to its available tokens. */
-  offer: Address<TAccountOffer>;
-  /** The disputed trade; on a default ruling closed (or left `Settled` with what the buyer could not receive). */
-  trade: Address<TAccountTrade>;
   /**
-   * bond, so any account will do. Should it be unable to take lamports, they wait on the trade
-   * for the buyer's claim.
+   * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+   * of a split returns to its available tokens.
    */
-  buyer: Address<TAccountBuyer>;
+  offer: Address<TAccountOffer>;
+  /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
+  trade: Address<TAccountTrade>;
   /**
    * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
    * Untouched when the buyer gets nothing.
@@ -478,11 +479,6 @@ export type EscalateInput<
   buyerTokenAccount: Address<TAccountBuyerTokenAccount>;
   /** and used only when the buyer's token account cannot receive. */
   holding: Address<TAccountHolding>;
-  /**
-   * gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
-   * on the offer for the seller.
-   */
-  seller: Address<TAccountSeller>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
   /** The offer's mint. */
@@ -495,6 +491,16 @@ export type EscalateInput<
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
   /** Creates missing token accounts. */
   systemProgram?: Address<TAccountSystemProgram>;
+  /**
+   * account will do. Should it be unable to take lamports, they wait on the trade for the
+   * buyer's claim.
+   */
+  buyer: Address<TAccountBuyer>;
+  /**
+   * nothing, so any account will do. Should it be unable to take lamports, the bond waits on the
+   * offer for the seller.
+   */
+  seller: Address<TAccountSeller>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
 };
@@ -505,16 +511,16 @@ export function getEscalateInstruction<
   TAccountFallbackArbiter extends string,
   TAccountOffer extends string,
   TAccountTrade extends string,
-  TAccountBuyer extends string,
   TAccountBuyerTokenAccount extends string,
   TAccountHolding extends string,
-  TAccountSeller extends string,
   TAccountVault extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
   TAccountMemoProgram extends string,
   TAccountAssociatedTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountBuyer extends string,
+  TAccountSeller extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
@@ -525,16 +531,16 @@ export function getEscalateInstruction<
     TAccountFallbackArbiter,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountSeller,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountSeller,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -546,16 +552,16 @@ export function getEscalateInstruction<
   TAccountFallbackArbiter,
   TAccountOffer,
   TAccountTrade,
-  TAccountBuyer,
   TAccountBuyerTokenAccount,
   TAccountHolding,
-  TAccountSeller,
   TAccountVault,
   TAccountMint,
   TAccountTokenProgram,
   TAccountMemoProgram,
   TAccountAssociatedTokenProgram,
   TAccountSystemProgram,
+  TAccountBuyer,
+  TAccountSeller,
   TAccountEventAuthority,
   TAccountProgram
 > {
@@ -569,13 +575,11 @@ export function getEscalateInstruction<
     fallbackArbiter: { value: input.fallbackArbiter ?? null, isWritable: true },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
-    buyer: { value: input.buyer ?? null, isWritable: true },
     buyerTokenAccount: {
       value: input.buyerTokenAccount ?? null,
       isWritable: true,
     },
     holding: { value: input.holding ?? null, isWritable: true },
-    seller: { value: input.seller ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -585,6 +589,8 @@ export function getEscalateInstruction<
       isWritable: false,
     },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    buyer: { value: input.buyer ?? null, isWritable: true },
+    seller: { value: input.seller ?? null, isWritable: true },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -619,16 +625,16 @@ export function getEscalateInstruction<
       getAccountMeta("fallbackArbiter", accounts.fallbackArbiter),
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("trade", accounts.trade),
-      getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
       getAccountMeta("holding", accounts.holding),
-      getAccountMeta("seller", accounts.seller),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
       getAccountMeta("memoProgram", accounts.memoProgram),
       getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
       getAccountMeta("systemProgram", accounts.systemProgram),
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("seller", accounts.seller),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
@@ -641,16 +647,16 @@ export function getEscalateInstruction<
     TAccountFallbackArbiter,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountSeller,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountSeller,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -671,39 +677,42 @@ export type ParsedEscalateInstruction<
      * escalation of a trade that has one. Omitted otherwise, and the default ruling applies.
      */
     fallbackArbiter?: TAccountMetas[2] | undefined;
-    /** The trade's offer; the seller's share returns to its available tokens. */
-    offer: TAccountMetas[3];
-    /** The disputed trade; on a default ruling closed (or left `Settled` with what the buyer could not receive). */
-    trade: TAccountMetas[4];
     /**
-     * bond, so any account will do. Should it be unable to take lamports, they wait on the trade
-     * for the buyer's claim.
+     * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+     * of a split returns to its available tokens.
      */
-    buyer: TAccountMetas[5];
+    offer: TAccountMetas[3];
+    /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
+    trade: TAccountMetas[4];
     /**
      * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
      * Untouched when the buyer gets nothing.
      */
-    buyerTokenAccount: TAccountMetas[6];
+    buyerTokenAccount: TAccountMetas[5];
     /** and used only when the buyer's token account cannot receive. */
-    holding: TAccountMetas[7];
-    /**
-     * gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
-     * on the offer for the seller.
-     */
-    seller: TAccountMetas[8];
+    holding: TAccountMetas[6];
     /** The offer's vault. */
-    vault: TAccountMetas[9];
+    vault: TAccountMetas[7];
     /** The offer's mint. */
-    mint: TAccountMetas[10];
+    mint: TAccountMetas[8];
     /** The mint's token program. */
-    tokenProgram: TAccountMetas[11];
+    tokenProgram: TAccountMetas[9];
     /** Writes a memo before a payout to a recipient that requires one. */
-    memoProgram: TAccountMetas[12];
+    memoProgram: TAccountMetas[10];
     /** Creates missing token accounts. */
-    associatedTokenProgram: TAccountMetas[13];
+    associatedTokenProgram: TAccountMetas[11];
     /** Creates missing token accounts. */
-    systemProgram: TAccountMetas[14];
+    systemProgram: TAccountMetas[12];
+    /**
+     * account will do. Should it be unable to take lamports, they wait on the trade for the
+     * buyer's claim.
+     */
+    buyer: TAccountMetas[13];
+    /**
+     * nothing, so any account will do. Should it be unable to take lamports, the bond waits on the
+     * offer for the seller.
+     */
+    seller: TAccountMetas[14];
     eventAuthority: TAccountMetas[15];
     program: TAccountMetas[16];
   };
@@ -747,16 +756,16 @@ export function parseEscalateInstruction<
       fallbackArbiter: getNextOptionalAccount(),
       offer: getNextAccount(),
       trade: getNextAccount(),
-      buyer: getNextAccount(),
       buyerTokenAccount: getNextAccount(),
       holding: getNextAccount(),
-      seller: getNextAccount(),
       vault: getNextAccount(),
       mint: getNextAccount(),
       tokenProgram: getNextAccount(),
       memoProgram: getNextAccount(),
       associatedTokenProgram: getNextAccount(),
       systemProgram: getNextAccount(),
+      buyer: getNextAccount(),
+      seller: getNextAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),
     },

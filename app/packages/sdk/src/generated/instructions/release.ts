@@ -10,10 +10,8 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
-  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getProgramDerivedAddress,
   getStructDecoder,
   getStructEncoder,
   SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
@@ -60,11 +58,8 @@ export type ReleaseInstruction<
   TAccountConfig extends string | AccountMeta<string> = string,
   TAccountOffer extends string | AccountMeta<string> = string,
   TAccountTrade extends string | AccountMeta<string> = string,
-  TAccountBuyer extends string | AccountMeta<string> = string,
-  TAccountArbiter extends string | AccountMeta<string> = string,
   TAccountBuyerTokenAccount extends string | AccountMeta<string> = string,
   TAccountHolding extends string | AccountMeta<string> = string,
-  TAccountFeeVault extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> = string,
@@ -74,6 +69,9 @@ export type ReleaseInstruction<
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountBuyer extends string | AccountMeta<string> = string,
+  TAccountArbiter extends string | AccountMeta<string> = string,
+  TAccountFeeVault extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> =
     "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
@@ -95,21 +93,12 @@ export type ReleaseInstruction<
       TAccountTrade extends string
         ? WritableAccount<TAccountTrade>
         : TAccountTrade,
-      TAccountBuyer extends string
-        ? WritableAccount<TAccountBuyer>
-        : TAccountBuyer,
-      TAccountArbiter extends string
-        ? WritableAccount<TAccountArbiter>
-        : TAccountArbiter,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
       TAccountHolding extends string
         ? WritableAccount<TAccountHolding>
         : TAccountHolding,
-      TAccountFeeVault extends string
-        ? WritableAccount<TAccountFeeVault>
-        : TAccountFeeVault,
       TAccountVault extends string
         ? WritableAccount<TAccountVault>
         : TAccountVault,
@@ -128,6 +117,15 @@ export type ReleaseInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountBuyer extends string
+        ? WritableAccount<TAccountBuyer>
+        : TAccountBuyer,
+      TAccountArbiter extends string
+        ? WritableAccount<TAccountArbiter>
+        : TAccountArbiter,
+      TAccountFeeVault extends string
+        ? WritableAccount<TAccountFeeVault>
+        : TAccountFeeVault,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
@@ -170,17 +168,17 @@ export type ReleaseAsyncInput<
   TAccountConfig extends string = string,
   TAccountOffer extends string = string,
   TAccountTrade extends string = string,
-  TAccountBuyer extends string = string,
-  TAccountArbiter extends string = string,
   TAccountBuyerTokenAccount extends string = string,
   TAccountHolding extends string = string,
-  TAccountFeeVault extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountMemoProgram extends string = string,
   TAccountAssociatedTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountBuyer extends string = string,
+  TAccountArbiter extends string = string,
+  TAccountFeeVault extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -188,23 +186,20 @@ export type ReleaseAsyncInput<
   seller: TransactionSigner<TAccountSeller>;
   /** The protocol config, owner of the fee vaults. */
   config?: Address<TAccountConfig>;
-  /** The trade's offer. */
-  offer: Address<TAccountOffer>;
-  /** The trade to release, closed here (or left `Settled` with what the buyer could not receive). */
-  trade: Address<TAccountTrade>;
-  /** bond, so any account will do. */
-  buyer: Address<TAccountBuyer>;
   /**
-   * The arbiter in charge of the trade (its dispute's arbiter once disputed); releasing a
-   * disputed trade closes the arbiter's case.
+   * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+   * of a split returns to its available tokens.
    */
-  arbiter: Address<TAccountArbiter>;
-  /** cannot receive, the tokens go to the holding account instead. */
+  offer: Address<TAccountOffer>;
+  /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
+  trade: Address<TAccountTrade>;
+  /**
+   * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+   * Untouched when the buyer gets nothing.
+   */
   buyerTokenAccount?: Address<TAccountBuyerTokenAccount>;
   /** and used only when the buyer's token account cannot receive. */
   holding?: Address<TAccountHolding>;
-  /** The mint's fee vault (the config's associated token account), receiving the protocol fee. */
-  feeVault?: Address<TAccountFeeVault>;
   /** The offer's vault. */
   vault?: Address<TAccountVault>;
   /** The offer's mint. */
@@ -217,6 +212,15 @@ export type ReleaseAsyncInput<
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
   /** Creates missing token accounts. */
   systemProgram?: Address<TAccountSystemProgram>;
+  /** account will do. */
+  buyer: Address<TAccountBuyer>;
+  /**
+   * The arbiter in charge of the trade (its dispute's arbiter once disputed); releasing a
+   * disputed trade closes the arbiter's case.
+   */
+  arbiter: Address<TAccountArbiter>;
+  /** receiving the protocol fee; created if missing. */
+  feeVault?: Address<TAccountFeeVault>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
 };
@@ -226,17 +230,17 @@ export async function getReleaseInstructionAsync<
   TAccountConfig extends string,
   TAccountOffer extends string,
   TAccountTrade extends string,
-  TAccountBuyer extends string,
-  TAccountArbiter extends string,
   TAccountBuyerTokenAccount extends string,
   TAccountHolding extends string,
-  TAccountFeeVault extends string,
   TAccountVault extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
   TAccountMemoProgram extends string,
   TAccountAssociatedTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountBuyer extends string,
+  TAccountArbiter extends string,
+  TAccountFeeVault extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
@@ -246,17 +250,17 @@ export async function getReleaseInstructionAsync<
     TAccountConfig,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
-    TAccountArbiter,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountArbiter,
+    TAccountFeeVault,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -268,17 +272,17 @@ export async function getReleaseInstructionAsync<
     TAccountConfig,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
-    TAccountArbiter,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountArbiter,
+    TAccountFeeVault,
     TAccountEventAuthority,
     TAccountProgram
   >
@@ -292,14 +296,11 @@ export async function getReleaseInstructionAsync<
     config: { value: input.config ?? null, isWritable: false },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
-    buyer: { value: input.buyer ?? null, isWritable: true },
-    arbiter: { value: input.arbiter ?? null, isWritable: true },
     buyerTokenAccount: {
       value: input.buyerTokenAccount ?? null,
       isWritable: true,
     },
     holding: { value: input.holding ?? null, isWritable: true },
-    feeVault: { value: input.feeVault ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -309,6 +310,9 @@ export async function getReleaseInstructionAsync<
       isWritable: false,
     },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    buyer: { value: input.buyer ?? null, isWritable: true },
+    arbiter: { value: input.arbiter ?? null, isWritable: true },
+    feeVault: { value: input.feeVault ?? null, isWritable: true },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -353,29 +357,6 @@ export async function getReleaseInstructionAsync<
       ),
     });
   }
-  if (!accounts.feeVault.value) {
-    accounts.feeVault.value = await getProgramDerivedAddress({
-      programAddress:
-        "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
-      seeds: [
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "config",
-            accounts.config.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
-        ),
-      ],
-    });
-  }
   if (!accounts.vault.value) {
     accounts.vault.value = await findAssociatedTokenPda({
       owner: getAddressFromResolvedInstructionAccount(
@@ -404,6 +385,22 @@ export async function getReleaseInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.feeVault.value) {
+    accounts.feeVault.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "config",
+        accounts.config.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
   if (!accounts.eventAuthority.value) {
     accounts.eventAuthority.value = await findEventAuthorityPda();
   }
@@ -419,17 +416,17 @@ export async function getReleaseInstructionAsync<
       getAccountMeta("config", accounts.config),
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("trade", accounts.trade),
-      getAccountMeta("buyer", accounts.buyer),
-      getAccountMeta("arbiter", accounts.arbiter),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
       getAccountMeta("holding", accounts.holding),
-      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
       getAccountMeta("memoProgram", accounts.memoProgram),
       getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
       getAccountMeta("systemProgram", accounts.systemProgram),
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("arbiter", accounts.arbiter),
+      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
@@ -441,17 +438,17 @@ export async function getReleaseInstructionAsync<
     TAccountConfig,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
-    TAccountArbiter,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountArbiter,
+    TAccountFeeVault,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -462,17 +459,17 @@ export type ReleaseInput<
   TAccountConfig extends string = string,
   TAccountOffer extends string = string,
   TAccountTrade extends string = string,
-  TAccountBuyer extends string = string,
-  TAccountArbiter extends string = string,
   TAccountBuyerTokenAccount extends string = string,
   TAccountHolding extends string = string,
-  TAccountFeeVault extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountMemoProgram extends string = string,
   TAccountAssociatedTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountBuyer extends string = string,
+  TAccountArbiter extends string = string,
+  TAccountFeeVault extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -480,23 +477,20 @@ export type ReleaseInput<
   seller: TransactionSigner<TAccountSeller>;
   /** The protocol config, owner of the fee vaults. */
   config: Address<TAccountConfig>;
-  /** The trade's offer. */
-  offer: Address<TAccountOffer>;
-  /** The trade to release, closed here (or left `Settled` with what the buyer could not receive). */
-  trade: Address<TAccountTrade>;
-  /** bond, so any account will do. */
-  buyer: Address<TAccountBuyer>;
   /**
-   * The arbiter in charge of the trade (its dispute's arbiter once disputed); releasing a
-   * disputed trade closes the arbiter's case.
+   * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+   * of a split returns to its available tokens.
    */
-  arbiter: Address<TAccountArbiter>;
-  /** cannot receive, the tokens go to the holding account instead. */
+  offer: Address<TAccountOffer>;
+  /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
+  trade: Address<TAccountTrade>;
+  /**
+   * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+   * Untouched when the buyer gets nothing.
+   */
   buyerTokenAccount: Address<TAccountBuyerTokenAccount>;
   /** and used only when the buyer's token account cannot receive. */
   holding: Address<TAccountHolding>;
-  /** The mint's fee vault (the config's associated token account), receiving the protocol fee. */
-  feeVault: Address<TAccountFeeVault>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
   /** The offer's mint. */
@@ -509,6 +503,15 @@ export type ReleaseInput<
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
   /** Creates missing token accounts. */
   systemProgram?: Address<TAccountSystemProgram>;
+  /** account will do. */
+  buyer: Address<TAccountBuyer>;
+  /**
+   * The arbiter in charge of the trade (its dispute's arbiter once disputed); releasing a
+   * disputed trade closes the arbiter's case.
+   */
+  arbiter: Address<TAccountArbiter>;
+  /** receiving the protocol fee; created if missing. */
+  feeVault: Address<TAccountFeeVault>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
 };
@@ -518,17 +521,17 @@ export function getReleaseInstruction<
   TAccountConfig extends string,
   TAccountOffer extends string,
   TAccountTrade extends string,
-  TAccountBuyer extends string,
-  TAccountArbiter extends string,
   TAccountBuyerTokenAccount extends string,
   TAccountHolding extends string,
-  TAccountFeeVault extends string,
   TAccountVault extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
   TAccountMemoProgram extends string,
   TAccountAssociatedTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountBuyer extends string,
+  TAccountArbiter extends string,
+  TAccountFeeVault extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
@@ -538,17 +541,17 @@ export function getReleaseInstruction<
     TAccountConfig,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
-    TAccountArbiter,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountArbiter,
+    TAccountFeeVault,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -559,17 +562,17 @@ export function getReleaseInstruction<
   TAccountConfig,
   TAccountOffer,
   TAccountTrade,
-  TAccountBuyer,
-  TAccountArbiter,
   TAccountBuyerTokenAccount,
   TAccountHolding,
-  TAccountFeeVault,
   TAccountVault,
   TAccountMint,
   TAccountTokenProgram,
   TAccountMemoProgram,
   TAccountAssociatedTokenProgram,
   TAccountSystemProgram,
+  TAccountBuyer,
+  TAccountArbiter,
+  TAccountFeeVault,
   TAccountEventAuthority,
   TAccountProgram
 > {
@@ -582,14 +585,11 @@ export function getReleaseInstruction<
     config: { value: input.config ?? null, isWritable: false },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
-    buyer: { value: input.buyer ?? null, isWritable: true },
-    arbiter: { value: input.arbiter ?? null, isWritable: true },
     buyerTokenAccount: {
       value: input.buyerTokenAccount ?? null,
       isWritable: true,
     },
     holding: { value: input.holding ?? null, isWritable: true },
-    feeVault: { value: input.feeVault ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -599,6 +599,9 @@ export function getReleaseInstruction<
       isWritable: false,
     },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    buyer: { value: input.buyer ?? null, isWritable: true },
+    arbiter: { value: input.arbiter ?? null, isWritable: true },
+    feeVault: { value: input.feeVault ?? null, isWritable: true },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -632,17 +635,17 @@ export function getReleaseInstruction<
       getAccountMeta("config", accounts.config),
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("trade", accounts.trade),
-      getAccountMeta("buyer", accounts.buyer),
-      getAccountMeta("arbiter", accounts.arbiter),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
       getAccountMeta("holding", accounts.holding),
-      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
       getAccountMeta("memoProgram", accounts.memoProgram),
       getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
       getAccountMeta("systemProgram", accounts.systemProgram),
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("arbiter", accounts.arbiter),
+      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
@@ -654,17 +657,17 @@ export function getReleaseInstruction<
     TAccountConfig,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
-    TAccountArbiter,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountArbiter,
+    TAccountFeeVault,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -680,35 +683,41 @@ export type ParsedReleaseInstruction<
     seller: TAccountMetas[0];
     /** The protocol config, owner of the fee vaults. */
     config: TAccountMetas[1];
-    /** The trade's offer. */
+    /**
+     * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+     * of a split returns to its available tokens.
+     */
     offer: TAccountMetas[2];
-    /** The trade to release, closed here (or left `Settled` with what the buyer could not receive). */
+    /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
     trade: TAccountMetas[3];
-    /** bond, so any account will do. */
-    buyer: TAccountMetas[4];
+    /**
+     * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+     * Untouched when the buyer gets nothing.
+     */
+    buyerTokenAccount: TAccountMetas[4];
+    /** and used only when the buyer's token account cannot receive. */
+    holding: TAccountMetas[5];
+    /** The offer's vault. */
+    vault: TAccountMetas[6];
+    /** The offer's mint. */
+    mint: TAccountMetas[7];
+    /** The mint's token program. */
+    tokenProgram: TAccountMetas[8];
+    /** Writes a memo before a payout to a recipient that requires one. */
+    memoProgram: TAccountMetas[9];
+    /** Creates missing token accounts. */
+    associatedTokenProgram: TAccountMetas[10];
+    /** Creates missing token accounts. */
+    systemProgram: TAccountMetas[11];
+    /** account will do. */
+    buyer: TAccountMetas[12];
     /**
      * The arbiter in charge of the trade (its dispute's arbiter once disputed); releasing a
      * disputed trade closes the arbiter's case.
      */
-    arbiter: TAccountMetas[5];
-    /** cannot receive, the tokens go to the holding account instead. */
-    buyerTokenAccount: TAccountMetas[6];
-    /** and used only when the buyer's token account cannot receive. */
-    holding: TAccountMetas[7];
-    /** The mint's fee vault (the config's associated token account), receiving the protocol fee. */
-    feeVault: TAccountMetas[8];
-    /** The offer's vault. */
-    vault: TAccountMetas[9];
-    /** The offer's mint. */
-    mint: TAccountMetas[10];
-    /** The mint's token program. */
-    tokenProgram: TAccountMetas[11];
-    /** Writes a memo before a payout to a recipient that requires one. */
-    memoProgram: TAccountMetas[12];
-    /** Creates missing token accounts. */
-    associatedTokenProgram: TAccountMetas[13];
-    /** Creates missing token accounts. */
-    systemProgram: TAccountMetas[14];
+    arbiter: TAccountMetas[13];
+    /** receiving the protocol fee; created if missing. */
+    feeVault: TAccountMetas[14];
     eventAuthority: TAccountMetas[15];
     program: TAccountMetas[16];
   };
@@ -745,17 +754,17 @@ export function parseReleaseInstruction<
       config: getNextAccount(),
       offer: getNextAccount(),
       trade: getNextAccount(),
-      buyer: getNextAccount(),
-      arbiter: getNextAccount(),
       buyerTokenAccount: getNextAccount(),
       holding: getNextAccount(),
-      feeVault: getNextAccount(),
       vault: getNextAccount(),
       mint: getNextAccount(),
       tokenProgram: getNextAccount(),
       memoProgram: getNextAccount(),
       associatedTokenProgram: getNextAccount(),
       systemProgram: getNextAccount(),
+      buyer: getNextAccount(),
+      arbiter: getNextAccount(),
+      feeVault: getNextAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),
     },

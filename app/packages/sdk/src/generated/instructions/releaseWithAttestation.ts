@@ -10,10 +10,8 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
-  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getProgramDerivedAddress,
   getStructDecoder,
   getStructEncoder,
   SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
@@ -61,10 +59,8 @@ export type ReleaseWithAttestationInstruction<
   TAccountConfig extends string | AccountMeta<string> = string,
   TAccountOffer extends string | AccountMeta<string> = string,
   TAccountTrade extends string | AccountMeta<string> = string,
-  TAccountBuyer extends string | AccountMeta<string> = string,
   TAccountBuyerTokenAccount extends string | AccountMeta<string> = string,
   TAccountHolding extends string | AccountMeta<string> = string,
-  TAccountFeeVault extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> = string,
@@ -74,6 +70,8 @@ export type ReleaseWithAttestationInstruction<
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountBuyer extends string | AccountMeta<string> = string,
+  TAccountFeeVault extends string | AccountMeta<string> = string,
   TAccountInstructionsSysvar extends string | AccountMeta<string> =
     "Sysvar1nstructions1111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
@@ -97,18 +95,12 @@ export type ReleaseWithAttestationInstruction<
       TAccountTrade extends string
         ? WritableAccount<TAccountTrade>
         : TAccountTrade,
-      TAccountBuyer extends string
-        ? WritableAccount<TAccountBuyer>
-        : TAccountBuyer,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
       TAccountHolding extends string
         ? WritableAccount<TAccountHolding>
         : TAccountHolding,
-      TAccountFeeVault extends string
-        ? WritableAccount<TAccountFeeVault>
-        : TAccountFeeVault,
       TAccountVault extends string
         ? WritableAccount<TAccountVault>
         : TAccountVault,
@@ -127,6 +119,12 @@ export type ReleaseWithAttestationInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountBuyer extends string
+        ? WritableAccount<TAccountBuyer>
+        : TAccountBuyer,
+      TAccountFeeVault extends string
+        ? WritableAccount<TAccountFeeVault>
+        : TAccountFeeVault,
       TAccountInstructionsSysvar extends string
         ? ReadonlyAccount<TAccountInstructionsSysvar>
         : TAccountInstructionsSysvar,
@@ -177,16 +175,16 @@ export type ReleaseWithAttestationAsyncInput<
   TAccountConfig extends string = string,
   TAccountOffer extends string = string,
   TAccountTrade extends string = string,
-  TAccountBuyer extends string = string,
   TAccountBuyerTokenAccount extends string = string,
   TAccountHolding extends string = string,
-  TAccountFeeVault extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountMemoProgram extends string = string,
   TAccountAssociatedTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountBuyer extends string = string,
+  TAccountFeeVault extends string = string,
   TAccountInstructionsSysvar extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
@@ -195,18 +193,20 @@ export type ReleaseWithAttestationAsyncInput<
   relayer: TransactionSigner<TAccountRelayer>;
   /** The protocol config, owner of the fee vaults. */
   config?: Address<TAccountConfig>;
-  /** The trade's offer, naming the attestor. */
+  /**
+   * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+   * of a split returns to its available tokens.
+   */
   offer: Address<TAccountOffer>;
-  /** The trade to release, closed here (or left `Settled` with what the buyer could not receive). */
+  /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
   trade: Address<TAccountTrade>;
-  /** bond, so any account will do. */
-  buyer: Address<TAccountBuyer>;
-  /** cannot receive, the tokens go to the holding account instead. */
+  /**
+   * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+   * Untouched when the buyer gets nothing.
+   */
   buyerTokenAccount?: Address<TAccountBuyerTokenAccount>;
   /** and used only when the buyer's token account cannot receive. */
   holding?: Address<TAccountHolding>;
-  /** The mint's fee vault (the config's associated token account), receiving the protocol fee. */
-  feeVault?: Address<TAccountFeeVault>;
   /** The offer's vault. */
   vault?: Address<TAccountVault>;
   /** The offer's mint. */
@@ -219,6 +219,10 @@ export type ReleaseWithAttestationAsyncInput<
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
   /** Creates missing token accounts. */
   systemProgram?: Address<TAccountSystemProgram>;
+  /** account will do. */
+  buyer: Address<TAccountBuyer>;
+  /** receiving the protocol fee; created if missing. */
+  feeVault?: Address<TAccountFeeVault>;
   instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
@@ -229,16 +233,16 @@ export async function getReleaseWithAttestationInstructionAsync<
   TAccountConfig extends string,
   TAccountOffer extends string,
   TAccountTrade extends string,
-  TAccountBuyer extends string,
   TAccountBuyerTokenAccount extends string,
   TAccountHolding extends string,
-  TAccountFeeVault extends string,
   TAccountVault extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
   TAccountMemoProgram extends string,
   TAccountAssociatedTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountBuyer extends string,
+  TAccountFeeVault extends string,
   TAccountInstructionsSysvar extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
@@ -249,16 +253,16 @@ export async function getReleaseWithAttestationInstructionAsync<
     TAccountConfig,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountFeeVault,
     TAccountInstructionsSysvar,
     TAccountEventAuthority,
     TAccountProgram
@@ -271,16 +275,16 @@ export async function getReleaseWithAttestationInstructionAsync<
     TAccountConfig,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountFeeVault,
     TAccountInstructionsSysvar,
     TAccountEventAuthority,
     TAccountProgram
@@ -295,13 +299,11 @@ export async function getReleaseWithAttestationInstructionAsync<
     config: { value: input.config ?? null, isWritable: false },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
-    buyer: { value: input.buyer ?? null, isWritable: true },
     buyerTokenAccount: {
       value: input.buyerTokenAccount ?? null,
       isWritable: true,
     },
     holding: { value: input.holding ?? null, isWritable: true },
-    feeVault: { value: input.feeVault ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -311,6 +313,8 @@ export async function getReleaseWithAttestationInstructionAsync<
       isWritable: false,
     },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    buyer: { value: input.buyer ?? null, isWritable: true },
+    feeVault: { value: input.feeVault ?? null, isWritable: true },
     instructionsSysvar: {
       value: input.instructionsSysvar ?? null,
       isWritable: false,
@@ -359,29 +363,6 @@ export async function getReleaseWithAttestationInstructionAsync<
       ),
     });
   }
-  if (!accounts.feeVault.value) {
-    accounts.feeVault.value = await getProgramDerivedAddress({
-      programAddress:
-        "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
-      seeds: [
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "config",
-            accounts.config.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
-        ),
-      ],
-    });
-  }
   if (!accounts.vault.value) {
     accounts.vault.value = await findAssociatedTokenPda({
       owner: getAddressFromResolvedInstructionAccount(
@@ -410,6 +391,22 @@ export async function getReleaseWithAttestationInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.feeVault.value) {
+    accounts.feeVault.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "config",
+        accounts.config.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
+    });
+  }
   if (!accounts.instructionsSysvar.value) {
     accounts.instructionsSysvar.value =
       "Sysvar1nstructions1111111111111111111111111" as Address<"Sysvar1nstructions1111111111111111111111111">;
@@ -429,16 +426,16 @@ export async function getReleaseWithAttestationInstructionAsync<
       getAccountMeta("config", accounts.config),
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("trade", accounts.trade),
-      getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
       getAccountMeta("holding", accounts.holding),
-      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
       getAccountMeta("memoProgram", accounts.memoProgram),
       getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
       getAccountMeta("systemProgram", accounts.systemProgram),
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("instructionsSysvar", accounts.instructionsSysvar),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
@@ -451,16 +448,16 @@ export async function getReleaseWithAttestationInstructionAsync<
     TAccountConfig,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountFeeVault,
     TAccountInstructionsSysvar,
     TAccountEventAuthority,
     TAccountProgram
@@ -472,16 +469,16 @@ export type ReleaseWithAttestationInput<
   TAccountConfig extends string = string,
   TAccountOffer extends string = string,
   TAccountTrade extends string = string,
-  TAccountBuyer extends string = string,
   TAccountBuyerTokenAccount extends string = string,
   TAccountHolding extends string = string,
-  TAccountFeeVault extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountMemoProgram extends string = string,
   TAccountAssociatedTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountBuyer extends string = string,
+  TAccountFeeVault extends string = string,
   TAccountInstructionsSysvar extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
@@ -490,18 +487,20 @@ export type ReleaseWithAttestationInput<
   relayer: TransactionSigner<TAccountRelayer>;
   /** The protocol config, owner of the fee vaults. */
   config: Address<TAccountConfig>;
-  /** The trade's offer, naming the attestor. */
+  /**
+   * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+   * of a split returns to its available tokens.
+   */
   offer: Address<TAccountOffer>;
-  /** The trade to release, closed here (or left `Settled` with what the buyer could not receive). */
+  /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
   trade: Address<TAccountTrade>;
-  /** bond, so any account will do. */
-  buyer: Address<TAccountBuyer>;
-  /** cannot receive, the tokens go to the holding account instead. */
+  /**
+   * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+   * Untouched when the buyer gets nothing.
+   */
   buyerTokenAccount: Address<TAccountBuyerTokenAccount>;
   /** and used only when the buyer's token account cannot receive. */
   holding: Address<TAccountHolding>;
-  /** The mint's fee vault (the config's associated token account), receiving the protocol fee. */
-  feeVault: Address<TAccountFeeVault>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
   /** The offer's mint. */
@@ -514,6 +513,10 @@ export type ReleaseWithAttestationInput<
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
   /** Creates missing token accounts. */
   systemProgram?: Address<TAccountSystemProgram>;
+  /** account will do. */
+  buyer: Address<TAccountBuyer>;
+  /** receiving the protocol fee; created if missing. */
+  feeVault: Address<TAccountFeeVault>;
   instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
@@ -524,16 +527,16 @@ export function getReleaseWithAttestationInstruction<
   TAccountConfig extends string,
   TAccountOffer extends string,
   TAccountTrade extends string,
-  TAccountBuyer extends string,
   TAccountBuyerTokenAccount extends string,
   TAccountHolding extends string,
-  TAccountFeeVault extends string,
   TAccountVault extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
   TAccountMemoProgram extends string,
   TAccountAssociatedTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountBuyer extends string,
+  TAccountFeeVault extends string,
   TAccountInstructionsSysvar extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
@@ -544,16 +547,16 @@ export function getReleaseWithAttestationInstruction<
     TAccountConfig,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountFeeVault,
     TAccountInstructionsSysvar,
     TAccountEventAuthority,
     TAccountProgram
@@ -565,16 +568,16 @@ export function getReleaseWithAttestationInstruction<
   TAccountConfig,
   TAccountOffer,
   TAccountTrade,
-  TAccountBuyer,
   TAccountBuyerTokenAccount,
   TAccountHolding,
-  TAccountFeeVault,
   TAccountVault,
   TAccountMint,
   TAccountTokenProgram,
   TAccountMemoProgram,
   TAccountAssociatedTokenProgram,
   TAccountSystemProgram,
+  TAccountBuyer,
+  TAccountFeeVault,
   TAccountInstructionsSysvar,
   TAccountEventAuthority,
   TAccountProgram
@@ -588,13 +591,11 @@ export function getReleaseWithAttestationInstruction<
     config: { value: input.config ?? null, isWritable: false },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
-    buyer: { value: input.buyer ?? null, isWritable: true },
     buyerTokenAccount: {
       value: input.buyerTokenAccount ?? null,
       isWritable: true,
     },
     holding: { value: input.holding ?? null, isWritable: true },
-    feeVault: { value: input.feeVault ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -604,6 +605,8 @@ export function getReleaseWithAttestationInstruction<
       isWritable: false,
     },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    buyer: { value: input.buyer ?? null, isWritable: true },
+    feeVault: { value: input.feeVault ?? null, isWritable: true },
     instructionsSysvar: {
       value: input.instructionsSysvar ?? null,
       isWritable: false,
@@ -645,16 +648,16 @@ export function getReleaseWithAttestationInstruction<
       getAccountMeta("config", accounts.config),
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("trade", accounts.trade),
-      getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
       getAccountMeta("holding", accounts.holding),
-      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
       getAccountMeta("memoProgram", accounts.memoProgram),
       getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
       getAccountMeta("systemProgram", accounts.systemProgram),
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("instructionsSysvar", accounts.instructionsSysvar),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
@@ -667,16 +670,16 @@ export function getReleaseWithAttestationInstruction<
     TAccountConfig,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountFeeVault,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountFeeVault,
     TAccountInstructionsSysvar,
     TAccountEventAuthority,
     TAccountProgram
@@ -693,30 +696,36 @@ export type ParsedReleaseWithAttestationInstruction<
     relayer: TAccountMetas[0];
     /** The protocol config, owner of the fee vaults. */
     config: TAccountMetas[1];
-    /** The trade's offer, naming the attestor. */
+    /**
+     * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+     * of a split returns to its available tokens.
+     */
     offer: TAccountMetas[2];
-    /** The trade to release, closed here (or left `Settled` with what the buyer could not receive). */
+    /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
     trade: TAccountMetas[3];
-    /** bond, so any account will do. */
-    buyer: TAccountMetas[4];
-    /** cannot receive, the tokens go to the holding account instead. */
-    buyerTokenAccount: TAccountMetas[5];
+    /**
+     * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
+     * Untouched when the buyer gets nothing.
+     */
+    buyerTokenAccount: TAccountMetas[4];
     /** and used only when the buyer's token account cannot receive. */
-    holding: TAccountMetas[6];
-    /** The mint's fee vault (the config's associated token account), receiving the protocol fee. */
-    feeVault: TAccountMetas[7];
+    holding: TAccountMetas[5];
     /** The offer's vault. */
-    vault: TAccountMetas[8];
+    vault: TAccountMetas[6];
     /** The offer's mint. */
-    mint: TAccountMetas[9];
+    mint: TAccountMetas[7];
     /** The mint's token program. */
-    tokenProgram: TAccountMetas[10];
+    tokenProgram: TAccountMetas[8];
     /** Writes a memo before a payout to a recipient that requires one. */
-    memoProgram: TAccountMetas[11];
+    memoProgram: TAccountMetas[9];
     /** Creates missing token accounts. */
-    associatedTokenProgram: TAccountMetas[12];
+    associatedTokenProgram: TAccountMetas[10];
     /** Creates missing token accounts. */
-    systemProgram: TAccountMetas[13];
+    systemProgram: TAccountMetas[11];
+    /** account will do. */
+    buyer: TAccountMetas[12];
+    /** receiving the protocol fee; created if missing. */
+    feeVault: TAccountMetas[13];
     instructionsSysvar: TAccountMetas[14];
     eventAuthority: TAccountMetas[15];
     program: TAccountMetas[16];
@@ -754,16 +763,16 @@ export function parseReleaseWithAttestationInstruction<
       config: getNextAccount(),
       offer: getNextAccount(),
       trade: getNextAccount(),
-      buyer: getNextAccount(),
       buyerTokenAccount: getNextAccount(),
       holding: getNextAccount(),
-      feeVault: getNextAccount(),
       vault: getNextAccount(),
       mint: getNextAccount(),
       tokenProgram: getNextAccount(),
       memoProgram: getNextAccount(),
       associatedTokenProgram: getNextAccount(),
       systemProgram: getNextAccount(),
+      buyer: getNextAccount(),
+      feeVault: getNextAccount(),
       instructionsSysvar: getNextAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),

@@ -57,10 +57,8 @@ export type RuleInstruction<
   TAccountArbiterTokenAccount extends string | AccountMeta<string> = string,
   TAccountOffer extends string | AccountMeta<string> = string,
   TAccountTrade extends string | AccountMeta<string> = string,
-  TAccountBuyer extends string | AccountMeta<string> = string,
   TAccountBuyerTokenAccount extends string | AccountMeta<string> = string,
   TAccountHolding extends string | AccountMeta<string> = string,
-  TAccountSeller extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> = string,
@@ -70,6 +68,8 @@ export type RuleInstruction<
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountBuyer extends string | AccountMeta<string> = string,
+  TAccountSeller extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> =
     "4YW1VAJ9gUDt2x4imYanuKiHijksAKVskYJ5JP3Da4rz",
@@ -94,18 +94,12 @@ export type RuleInstruction<
       TAccountTrade extends string
         ? WritableAccount<TAccountTrade>
         : TAccountTrade,
-      TAccountBuyer extends string
-        ? WritableAccount<TAccountBuyer>
-        : TAccountBuyer,
       TAccountBuyerTokenAccount extends string
         ? WritableAccount<TAccountBuyerTokenAccount>
         : TAccountBuyerTokenAccount,
       TAccountHolding extends string
         ? WritableAccount<TAccountHolding>
         : TAccountHolding,
-      TAccountSeller extends string
-        ? WritableAccount<TAccountSeller>
-        : TAccountSeller,
       TAccountVault extends string
         ? WritableAccount<TAccountVault>
         : TAccountVault,
@@ -124,6 +118,12 @@ export type RuleInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountBuyer extends string
+        ? WritableAccount<TAccountBuyer>
+        : TAccountBuyer,
+      TAccountSeller extends string
+        ? WritableAccount<TAccountSeller>
+        : TAccountSeller,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
@@ -174,16 +174,16 @@ export type RuleAsyncInput<
   TAccountArbiterTokenAccount extends string = string,
   TAccountOffer extends string = string,
   TAccountTrade extends string = string,
-  TAccountBuyer extends string = string,
   TAccountBuyerTokenAccount extends string = string,
   TAccountHolding extends string = string,
-  TAccountSeller extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountMemoProgram extends string = string,
   TAccountAssociatedTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountBuyer extends string = string,
+  TAccountSeller extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -191,17 +191,15 @@ export type RuleAsyncInput<
   arbiterAuthority: TransactionSigner<TAccountArbiterAuthority>;
   /** The arbiter's registry account. */
   arbiter: Address<TAccountArbiter>;
-  /** The arbiter's associated token account, receiving its fee. */
+  /** created if missing. */
   arbiterTokenAccount?: Address<TAccountArbiterTokenAccount>;
-  /** The trade's offer; the seller's share returns to its available tokens. */
-  offer: Address<TAccountOffer>;
-  /** The disputed trade, closed here (or left `Settled` with what the buyer could not receive). */
-  trade: Address<TAccountTrade>;
   /**
-   * bond, so any account will do. Should it be unable to take lamports, they wait on the trade
-   * for the buyer's claim.
+   * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+   * of a split returns to its available tokens.
    */
-  buyer: Address<TAccountBuyer>;
+  offer: Address<TAccountOffer>;
+  /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
+  trade: Address<TAccountTrade>;
   /**
    * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
    * Untouched when the buyer gets nothing.
@@ -209,11 +207,6 @@ export type RuleAsyncInput<
   buyerTokenAccount?: Address<TAccountBuyerTokenAccount>;
   /** and used only when the buyer's token account cannot receive. */
   holding?: Address<TAccountHolding>;
-  /**
-   * gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
-   * on the offer for the seller.
-   */
-  seller: Address<TAccountSeller>;
   /** The offer's vault. */
   vault?: Address<TAccountVault>;
   /** The offer's mint. */
@@ -226,6 +219,16 @@ export type RuleAsyncInput<
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
   /** Creates missing token accounts. */
   systemProgram?: Address<TAccountSystemProgram>;
+  /**
+   * account will do. Should it be unable to take lamports, they wait on the trade for the
+   * buyer's claim.
+   */
+  buyer: Address<TAccountBuyer>;
+  /**
+   * nothing, so any account will do. Should it be unable to take lamports, the bond waits on the
+   * offer for the seller.
+   */
+  seller: Address<TAccountSeller>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
   buyerBps: RuleInstructionDataArgs["buyerBps"];
@@ -237,16 +240,16 @@ export async function getRuleInstructionAsync<
   TAccountArbiterTokenAccount extends string,
   TAccountOffer extends string,
   TAccountTrade extends string,
-  TAccountBuyer extends string,
   TAccountBuyerTokenAccount extends string,
   TAccountHolding extends string,
-  TAccountSeller extends string,
   TAccountVault extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
   TAccountMemoProgram extends string,
   TAccountAssociatedTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountBuyer extends string,
+  TAccountSeller extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
@@ -257,16 +260,16 @@ export async function getRuleInstructionAsync<
     TAccountArbiterTokenAccount,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountSeller,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountSeller,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -279,16 +282,16 @@ export async function getRuleInstructionAsync<
     TAccountArbiterTokenAccount,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountSeller,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountSeller,
     TAccountEventAuthority,
     TAccountProgram
   >
@@ -309,13 +312,11 @@ export async function getRuleInstructionAsync<
     },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
-    buyer: { value: input.buyer ?? null, isWritable: true },
     buyerTokenAccount: {
       value: input.buyerTokenAccount ?? null,
       isWritable: true,
     },
     holding: { value: input.holding ?? null, isWritable: true },
-    seller: { value: input.seller ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -325,6 +326,8 @@ export async function getRuleInstructionAsync<
       isWritable: false,
     },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    buyer: { value: input.buyer ?? null, isWritable: true },
+    seller: { value: input.seller ?? null, isWritable: true },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -429,16 +432,16 @@ export async function getRuleInstructionAsync<
       getAccountMeta("arbiterTokenAccount", accounts.arbiterTokenAccount),
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("trade", accounts.trade),
-      getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
       getAccountMeta("holding", accounts.holding),
-      getAccountMeta("seller", accounts.seller),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
       getAccountMeta("memoProgram", accounts.memoProgram),
       getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
       getAccountMeta("systemProgram", accounts.systemProgram),
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("seller", accounts.seller),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
@@ -453,16 +456,16 @@ export async function getRuleInstructionAsync<
     TAccountArbiterTokenAccount,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountSeller,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountSeller,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -474,16 +477,16 @@ export type RuleInput<
   TAccountArbiterTokenAccount extends string = string,
   TAccountOffer extends string = string,
   TAccountTrade extends string = string,
-  TAccountBuyer extends string = string,
   TAccountBuyerTokenAccount extends string = string,
   TAccountHolding extends string = string,
-  TAccountSeller extends string = string,
   TAccountVault extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountMemoProgram extends string = string,
   TAccountAssociatedTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountBuyer extends string = string,
+  TAccountSeller extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -491,17 +494,15 @@ export type RuleInput<
   arbiterAuthority: TransactionSigner<TAccountArbiterAuthority>;
   /** The arbiter's registry account. */
   arbiter: Address<TAccountArbiter>;
-  /** The arbiter's associated token account, receiving its fee. */
+  /** created if missing. */
   arbiterTokenAccount: Address<TAccountArbiterTokenAccount>;
-  /** The trade's offer; the seller's share returns to its available tokens. */
-  offer: Address<TAccountOffer>;
-  /** The disputed trade, closed here (or left `Settled` with what the buyer could not receive). */
-  trade: Address<TAccountTrade>;
   /**
-   * bond, so any account will do. Should it be unable to take lamports, they wait on the trade
-   * for the buyer's claim.
+   * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+   * of a split returns to its available tokens.
    */
-  buyer: Address<TAccountBuyer>;
+  offer: Address<TAccountOffer>;
+  /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
+  trade: Address<TAccountTrade>;
   /**
    * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
    * Untouched when the buyer gets nothing.
@@ -509,11 +510,6 @@ export type RuleInput<
   buyerTokenAccount: Address<TAccountBuyerTokenAccount>;
   /** and used only when the buyer's token account cannot receive. */
   holding: Address<TAccountHolding>;
-  /**
-   * gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
-   * on the offer for the seller.
-   */
-  seller: Address<TAccountSeller>;
   /** The offer's vault. */
   vault: Address<TAccountVault>;
   /** The offer's mint. */
@@ -526,6 +522,16 @@ export type RuleInput<
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
   /** Creates missing token accounts. */
   systemProgram?: Address<TAccountSystemProgram>;
+  /**
+   * account will do. Should it be unable to take lamports, they wait on the trade for the
+   * buyer's claim.
+   */
+  buyer: Address<TAccountBuyer>;
+  /**
+   * nothing, so any account will do. Should it be unable to take lamports, the bond waits on the
+   * offer for the seller.
+   */
+  seller: Address<TAccountSeller>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
   buyerBps: RuleInstructionDataArgs["buyerBps"];
@@ -537,16 +543,16 @@ export function getRuleInstruction<
   TAccountArbiterTokenAccount extends string,
   TAccountOffer extends string,
   TAccountTrade extends string,
-  TAccountBuyer extends string,
   TAccountBuyerTokenAccount extends string,
   TAccountHolding extends string,
-  TAccountSeller extends string,
   TAccountVault extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
   TAccountMemoProgram extends string,
   TAccountAssociatedTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountBuyer extends string,
+  TAccountSeller extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof P2P_ESCROW_PROGRAM_ADDRESS,
@@ -557,16 +563,16 @@ export function getRuleInstruction<
     TAccountArbiterTokenAccount,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountSeller,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountSeller,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -578,16 +584,16 @@ export function getRuleInstruction<
   TAccountArbiterTokenAccount,
   TAccountOffer,
   TAccountTrade,
-  TAccountBuyer,
   TAccountBuyerTokenAccount,
   TAccountHolding,
-  TAccountSeller,
   TAccountVault,
   TAccountMint,
   TAccountTokenProgram,
   TAccountMemoProgram,
   TAccountAssociatedTokenProgram,
   TAccountSystemProgram,
+  TAccountBuyer,
+  TAccountSeller,
   TAccountEventAuthority,
   TAccountProgram
 > {
@@ -607,13 +613,11 @@ export function getRuleInstruction<
     },
     offer: { value: input.offer ?? null, isWritable: true },
     trade: { value: input.trade ?? null, isWritable: true },
-    buyer: { value: input.buyer ?? null, isWritable: true },
     buyerTokenAccount: {
       value: input.buyerTokenAccount ?? null,
       isWritable: true,
     },
     holding: { value: input.holding ?? null, isWritable: true },
-    seller: { value: input.seller ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -623,6 +627,8 @@ export function getRuleInstruction<
       isWritable: false,
     },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    buyer: { value: input.buyer ?? null, isWritable: true },
+    seller: { value: input.seller ?? null, isWritable: true },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -660,16 +666,16 @@ export function getRuleInstruction<
       getAccountMeta("arbiterTokenAccount", accounts.arbiterTokenAccount),
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("trade", accounts.trade),
-      getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("buyerTokenAccount", accounts.buyerTokenAccount),
       getAccountMeta("holding", accounts.holding),
-      getAccountMeta("seller", accounts.seller),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
       getAccountMeta("memoProgram", accounts.memoProgram),
       getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
       getAccountMeta("systemProgram", accounts.systemProgram),
+      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("seller", accounts.seller),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
@@ -684,16 +690,16 @@ export function getRuleInstruction<
     TAccountArbiterTokenAccount,
     TAccountOffer,
     TAccountTrade,
-    TAccountBuyer,
     TAccountBuyerTokenAccount,
     TAccountHolding,
-    TAccountSeller,
     TAccountVault,
     TAccountMint,
     TAccountTokenProgram,
     TAccountMemoProgram,
     TAccountAssociatedTokenProgram,
     TAccountSystemProgram,
+    TAccountBuyer,
+    TAccountSeller,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -709,41 +715,44 @@ export type ParsedRuleInstruction<
     arbiterAuthority: TAccountMetas[0];
     /** The arbiter's registry account. */
     arbiter: TAccountMetas[1];
-    /** The arbiter's associated token account, receiving its fee. */
+    /** created if missing. */
     arbiterTokenAccount: TAccountMetas[2];
-    /** The trade's offer; the seller's share returns to its available tokens. */
-    offer: TAccountMetas[3];
-    /** The disputed trade, closed here (or left `Settled` with what the buyer could not receive). */
-    trade: TAccountMetas[4];
     /**
-     * bond, so any account will do. Should it be unable to take lamports, they wait on the trade
-     * for the buyer's claim.
+     * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+     * of a split returns to its available tokens.
      */
-    buyer: TAccountMetas[5];
+    offer: TAccountMetas[3];
+    /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
+    trade: TAccountMetas[4];
     /**
      * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
      * Untouched when the buyer gets nothing.
      */
-    buyerTokenAccount: TAccountMetas[6];
+    buyerTokenAccount: TAccountMetas[5];
     /** and used only when the buyer's token account cannot receive. */
-    holding: TAccountMetas[7];
-    /**
-     * gets nothing, so any account will do. Should it be unable to take lamports, the bond waits
-     * on the offer for the seller.
-     */
-    seller: TAccountMetas[8];
+    holding: TAccountMetas[6];
     /** The offer's vault. */
-    vault: TAccountMetas[9];
+    vault: TAccountMetas[7];
     /** The offer's mint. */
-    mint: TAccountMetas[10];
+    mint: TAccountMetas[8];
     /** The mint's token program. */
-    tokenProgram: TAccountMetas[11];
+    tokenProgram: TAccountMetas[9];
     /** Writes a memo before a payout to a recipient that requires one. */
-    memoProgram: TAccountMetas[12];
+    memoProgram: TAccountMetas[10];
     /** Creates missing token accounts. */
-    associatedTokenProgram: TAccountMetas[13];
+    associatedTokenProgram: TAccountMetas[11];
     /** Creates missing token accounts. */
-    systemProgram: TAccountMetas[14];
+    systemProgram: TAccountMetas[12];
+    /**
+     * account will do. Should it be unable to take lamports, they wait on the trade for the
+     * buyer's claim.
+     */
+    buyer: TAccountMetas[13];
+    /**
+     * nothing, so any account will do. Should it be unable to take lamports, the bond waits on the
+     * offer for the seller.
+     */
+    seller: TAccountMetas[14];
     eventAuthority: TAccountMetas[15];
     program: TAccountMetas[16];
   };
@@ -781,16 +790,16 @@ export function parseRuleInstruction<
       arbiterTokenAccount: getNextAccount(),
       offer: getNextAccount(),
       trade: getNextAccount(),
-      buyer: getNextAccount(),
       buyerTokenAccount: getNextAccount(),
       holding: getNextAccount(),
-      seller: getNextAccount(),
       vault: getNextAccount(),
       mint: getNextAccount(),
       tokenProgram: getNextAccount(),
       memoProgram: getNextAccount(),
       associatedTokenProgram: getNextAccount(),
       systemProgram: getNextAccount(),
+      buyer: getNextAccount(),
+      seller: getNextAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),
     },

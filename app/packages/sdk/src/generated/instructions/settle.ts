@@ -184,9 +184,12 @@ export type SettleAsyncInput<
   seller: TransactionSigner<TAccountSeller>;
   /** The arbiter in charge of the dispute, whose case closes without a fee. */
   arbiter: Address<TAccountArbiter>;
-  /** The trade's offer; the seller's share returns to its available tokens. */
+  /**
+   * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+   * of a split returns to its available tokens.
+   */
   offer: Address<TAccountOffer>;
-  /** The disputed trade, closed here (or left `Settled` with what the buyer could not receive). */
+  /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
   trade: Address<TAccountTrade>;
   /**
    * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
@@ -438,9 +441,12 @@ export type SettleInput<
   seller: TransactionSigner<TAccountSeller>;
   /** The arbiter in charge of the dispute, whose case closes without a fee. */
   arbiter: Address<TAccountArbiter>;
-  /** The trade's offer; the seller's share returns to its available tokens. */
+  /**
+   * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+   * of a split returns to its available tokens.
+   */
   offer: Address<TAccountOffer>;
-  /** The disputed trade, closed here (or left `Settled` with what the buyer could not receive). */
+  /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
   trade: Address<TAccountTrade>;
   /**
    * buyer gets a share; when it cannot receive, the share goes to the holding account instead.
@@ -628,9 +634,12 @@ export type ParsedSettleInstruction<
     seller: TAccountMetas[1];
     /** The arbiter in charge of the dispute, whose case closes without a fee. */
     arbiter: TAccountMetas[2];
-    /** The trade's offer; the seller's share returns to its available tokens. */
+    /**
+     * The trade's offer; its locked tokens shrink by the trade's amount, and the seller's share
+     * of a split returns to its available tokens.
+     */
     offer: TAccountMetas[3];
-    /** The disputed trade, closed here (or left `Settled` with what the buyer could not receive). */
+    /** The ending trade, closed here (or left `Settled` with what the buyer could not receive). */
     trade: TAccountMetas[4];
     /**
      * buyer gets a share; when it cannot receive, the share goes to the holding account instead.

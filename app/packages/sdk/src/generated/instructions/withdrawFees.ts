@@ -10,10 +10,8 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
-  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getProgramDerivedAddress,
   getStructDecoder,
   getStructEncoder,
   getU64Decoder,
@@ -41,7 +39,11 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/kit/program-client-core";
-import { findConfigPda, findEventAuthorityPda } from "../pdas";
+import {
+  findAssociatedTokenPda,
+  findConfigPda,
+  findEventAuthorityPda,
+} from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
 
 export const WITHDRAW_FEES_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -237,26 +239,19 @@ export async function getWithdrawFeesInstructionAsync<
     accounts.config.value = await findConfigPda();
   }
   if (!accounts.feeVault.value) {
-    accounts.feeVault.value = await getProgramDerivedAddress({
-      programAddress:
-        "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
-      seeds: [
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "config",
-            accounts.config.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "tokenProgram",
-            accounts.tokenProgram.value,
-          ),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount("mint", accounts.mint.value),
-        ),
-      ],
+    accounts.feeVault.value = await findAssociatedTokenPda({
+      owner: getAddressFromResolvedInstructionAccount(
+        "config",
+        accounts.config.value,
+      ),
+      tokenProgram: getAddressFromResolvedInstructionAccount(
+        "tokenProgram",
+        accounts.tokenProgram.value,
+      ),
+      mint: getAddressFromResolvedInstructionAccount(
+        "mint",
+        accounts.mint.value,
+      ),
     });
   }
   if (!accounts.memoProgram.value) {
