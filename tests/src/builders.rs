@@ -434,9 +434,7 @@ impl Env {
         ix(
             accs::CancelTrade {
                 buyer: trade.buyer,
-                offer: trade.offer.address,
-                trade: trade.address,
-                vault: trade.offer.vault,
+                unpaid: trade_unwind(trade),
                 event_authority: addresses::event_authority(),
                 program: p2p_escrow::ID,
             },
@@ -449,9 +447,7 @@ impl Env {
             cranker: *cranker,
             seller: trade.offer.seller,
             buyer: trade.buyer,
-            offer: trade.offer.address,
-            trade: trade.address,
-            vault: trade.offer.vault,
+            unpaid: trade_unwind(trade),
             event_authority: addresses::event_authority(),
             program: p2p_escrow::ID,
         }
@@ -483,30 +479,12 @@ impl Env {
         accs::Release {
             seller: trade.offer.seller,
             config: addresses::config(),
-            payout: self.trade_payout(trade),
+            payout: trade_payout(trade),
             buyer: trade.buyer,
             arbiter: addresses::arbiter(&self.arbiter.pubkey()),
             fee_vault: fee_vault(mint),
             event_authority: addresses::event_authority(),
             program: p2p_escrow::ID,
-        }
-    }
-
-    /// The accounts every payout of `trade` takes (`TradePayout`, composed into `release`,
-    /// `release_with_attestation`, `rule`, `settle` and `escalate`).
-    pub fn trade_payout(&self, trade: &TradeRef) -> accs::TradePayout {
-        let mint = &trade.offer.mint;
-        accs::TradePayout {
-            offer: trade.offer.address,
-            trade: trade.address,
-            buyer_token_account: mint.ata(&trade.buyer),
-            holding: trade.holding(),
-            vault: trade.offer.vault,
-            mint: mint.address,
-            token_program: mint.token_program,
-            memo_program: MEMO_PROGRAM,
-            associated_token_program: spl_associated_token_account_interface::program::ID,
-            system_program: solana_sdk_ids::system_program::ID,
         }
     }
 
@@ -629,7 +607,7 @@ impl Env {
                 arbiter_authority: *signer,
                 arbiter: addresses::arbiter(arbiter),
                 arbiter_token_account: trade.offer.mint.ata(signer),
-                payout: self.trade_payout(trade),
+                payout: trade_payout(trade),
                 buyer: trade.buyer,
                 seller: trade.offer.seller,
                 event_authority: addresses::event_authority(),
@@ -645,7 +623,7 @@ impl Env {
                 buyer: trade.buyer,
                 seller: trade.offer.seller,
                 arbiter: addresses::arbiter(arbiter),
-                payout: self.trade_payout(trade),
+                payout: trade_payout(trade),
                 event_authority: addresses::event_authority(),
                 program: p2p_escrow::ID,
             },
@@ -664,7 +642,7 @@ impl Env {
                     .fallback
                     .filter(|fallback| fallback != arbiter)
                     .map(|fallback| addresses::arbiter(&fallback)),
-                payout: self.trade_payout(trade),
+                payout: trade_payout(trade),
                 buyer: trade.buyer,
                 seller: trade.offer.seller,
                 event_authority: addresses::event_authority(),
@@ -679,7 +657,7 @@ impl Env {
             accs::ReleaseWithAttestation {
                 relayer: *relayer,
                 config: addresses::config(),
-                payout: self.trade_payout(trade),
+                payout: trade_payout(trade),
                 buyer: trade.buyer,
                 fee_vault: fee_vault(&trade.offer.mint),
                 instructions_sysvar: solana_sdk_ids::sysvar::instructions::ID,
@@ -693,6 +671,34 @@ impl Env {
     /// The attestation message of a trade as the chain holds it now.
     pub async fn attestation_message(&self, trade: &TradeRef) -> Vec<u8> {
         p2p_escrow::attestation::attestation_message(&trade.address, &self.trade(trade).await)
+    }
+}
+
+/// The accounts every payout of `trade` takes (`TradePayout`, composed into `release`,
+/// `release_with_attestation`, `rule`, `settle` and `escalate`).
+pub fn trade_payout(trade: &TradeRef) -> accs::TradePayout {
+    let mint = &trade.offer.mint;
+    accs::TradePayout {
+        offer: trade.offer.address,
+        trade: trade.address,
+        buyer_token_account: mint.ata(&trade.buyer),
+        holding: trade.holding(),
+        vault: trade.offer.vault,
+        mint: mint.address,
+        token_program: mint.token_program,
+        memo_program: MEMO_PROGRAM,
+        associated_token_program: spl_associated_token_account_interface::program::ID,
+        system_program: solana_sdk_ids::system_program::ID,
+    }
+}
+
+/// The accounts of the ends without a payout (`TradeUnwind`, composed into `cancel_trade` and
+/// `expire_trade`).
+pub fn trade_unwind(trade: &TradeRef) -> accs::TradeUnwind {
+    accs::TradeUnwind {
+        offer: trade.offer.address,
+        trade: trade.address,
+        vault: trade.offer.vault,
     }
 }
 

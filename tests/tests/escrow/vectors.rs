@@ -456,9 +456,11 @@ fn instructions(idl: &Value) -> Vec<Value> {
             "cancel_trade",
             accounts!(CancelTrade {
                 buyer,
-                offer,
-                trade,
-                vault,
+                unpaid: accounts!(TradeUnwind {
+                    offer,
+                    trade,
+                    vault
+                }),
                 event_authority,
                 program
             }),
@@ -472,9 +474,11 @@ fn instructions(idl: &Value) -> Vec<Value> {
                 cranker,
                 seller,
                 buyer,
-                offer,
-                trade,
-                vault,
+                unpaid: accounts!(TradeUnwind {
+                    offer,
+                    trade,
+                    vault
+                }),
                 event_authority,
                 program
             }),

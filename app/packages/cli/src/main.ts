@@ -150,6 +150,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${commandUsage(command)}\n`);
     return 0;
   }
+  const args = positionals.slice(positionals.indexOf(name) + 1);
+  // Every positional argument a command takes stands in its usage as `<name>`.
+  const extra = args.slice((command.usage.match(/<[^>]+>/g) ?? []).length);
+  if (extra.length) {
+    process.stderr.write(
+      `error: unexpected argument "${extra[0]}"\nusage: p2p-escrow ${command.usage}\n`,
+    );
+    return 2;
+  }
   const url = values.url ?? LOCAL_CHAIN_URL;
   const rpc = createEscrowRpc(url);
   const keypairPath = values.keypair ?? join(homedir(), ".config", "solana", "id.json");
@@ -159,7 +168,7 @@ export async function main(argv: string[]): Promise<number> {
     url,
     client: new EscrowClient(rpc, { onProgress: progressReporter() }),
     values,
-    args: positionals.slice(positionals.indexOf(name) + 1),
+    args,
     signer: () => (signer ??= readKeypairFile(keypairPath)),
   };
   try {

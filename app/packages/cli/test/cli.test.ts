@@ -121,6 +121,14 @@ test("help, unknown commands and usage mistakes exit 2 with the usage", () => {
   assert.equal(run(null, "--count", "x", "watch").status, 2);
   assert.equal(run("admin", "update-config").status, 2);
   assert.match(run("admin", "update-config").stderr, /name at least one setting/);
+  // An argument no command takes is refused before anything is sent.
+  const extra = run("admin", "pause", "offers");
+  assert.equal(extra.status, 2);
+  assert.match(extra.stderr, /unexpected argument "offers"\nusage: p2p-escrow pause/);
+  assert.match(
+    run(null, "arbiter", desk.keys.arbiter.address, "x").stderr,
+    /unexpected argument "x"/,
+  );
   const badKeypair = run(null, "address", "--keypair", join(work, "missing.json"));
   assert.equal(badKeypair.status, 1);
   assert.match(badKeypair.stderr, /cannot read the keypair file/);

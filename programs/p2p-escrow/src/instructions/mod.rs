@@ -1,5 +1,5 @@
-//! One instruction per file: its accounts, its arguments and its handler; `trade_payout` holds the
-//! accounts that the instructions paying a trade out compose.
+//! One instruction per file: its accounts, its arguments and its handler. `trade_payout` and
+//! `trade_unwind` hold the account sets that the instructions ending a trade compose.
 
 pub mod accept_admin;
 pub mod cancel_trade;
@@ -24,6 +24,7 @@ pub mod settle;
 pub mod submit_evidence;
 pub mod take_offer;
 pub mod trade_payout;
+pub mod trade_unwind;
 pub mod update_arbiter;
 pub mod update_config;
 pub mod withdraw;
@@ -52,6 +53,7 @@ pub use settle::*;
 pub use submit_evidence::*;
 pub use take_offer::*;
 pub use trade_payout::*;
+pub use trade_unwind::*;
 pub use update_arbiter::*;
 pub use update_config::*;
 pub use withdraw::*;

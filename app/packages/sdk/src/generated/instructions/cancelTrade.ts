@@ -125,9 +125,9 @@ export type CancelTradeAsyncInput<
   buyer: TransactionSigner<TAccountBuyer>;
   /** The trade's offer; the amount returns to its available tokens. */
   offer: Address<TAccountOffer>;
-  /** The trade to cancel, closed here. */
+  /** The trade, closed here. */
   trade: Address<TAccountTrade>;
-  /** The offer's vault. */
+  /** The offer's vault, whose balance the offer's invariant is checked against. */
   vault: Address<TAccountVault>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
@@ -223,9 +223,9 @@ export type CancelTradeInput<
   buyer: TransactionSigner<TAccountBuyer>;
   /** The trade's offer; the amount returns to its available tokens. */
   offer: Address<TAccountOffer>;
-  /** The trade to cancel, closed here. */
+  /** The trade, closed here. */
   trade: Address<TAccountTrade>;
-  /** The offer's vault. */
+  /** The offer's vault, whose balance the offer's invariant is checked against. */
   vault: Address<TAccountVault>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
@@ -314,9 +314,9 @@ export type ParsedCancelTradeInstruction<
     buyer: TAccountMetas[0];
     /** The trade's offer; the amount returns to its available tokens. */
     offer: TAccountMetas[1];
-    /** The trade to cancel, closed here. */
+    /** The trade, closed here. */
     trade: TAccountMetas[2];
-    /** The offer's vault. */
+    /** The offer's vault, whose balance the offer's invariant is checked against. */
     vault: TAccountMetas[3];
     eventAuthority: TAccountMetas[4];
     program: TAccountMetas[5];

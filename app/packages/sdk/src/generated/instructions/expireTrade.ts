@@ -134,17 +134,17 @@ export type ExpireTradeAsyncInput<
   /** Anyone may expire an unpaid trade after its payment deadline. */
   cranker: TransactionSigner<TAccountCranker>;
   /**
-   * any account will do (a wallet its owner re-assigned to another program included). Should it
-   * be unable to take lamports, the bond waits on the offer for the seller.
+   * will do (a wallet its owner re-assigned to another program included). Should it be unable
+   * to take lamports, the bond waits on the offer for the seller.
    */
   seller: Address<TAccountSeller>;
-  /** it be unable to take lamports, the rent waits on the trade for the buyer's claim. */
+  /** unable to take lamports, the rent waits on the trade for the buyer's claim. */
   buyer: Address<TAccountBuyer>;
   /** The trade's offer; the amount returns to its available tokens. */
   offer: Address<TAccountOffer>;
-  /** The trade to expire, closed here. */
+  /** The trade, closed here. */
   trade: Address<TAccountTrade>;
-  /** The offer's vault. */
+  /** The offer's vault, whose balance the offer's invariant is checked against. */
   vault: Address<TAccountVault>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
@@ -253,17 +253,17 @@ export type ExpireTradeInput<
   /** Anyone may expire an unpaid trade after its payment deadline. */
   cranker: TransactionSigner<TAccountCranker>;
   /**
-   * any account will do (a wallet its owner re-assigned to another program included). Should it
-   * be unable to take lamports, the bond waits on the offer for the seller.
+   * will do (a wallet its owner re-assigned to another program included). Should it be unable
+   * to take lamports, the bond waits on the offer for the seller.
    */
   seller: Address<TAccountSeller>;
-  /** it be unable to take lamports, the rent waits on the trade for the buyer's claim. */
+  /** unable to take lamports, the rent waits on the trade for the buyer's claim. */
   buyer: Address<TAccountBuyer>;
   /** The trade's offer; the amount returns to its available tokens. */
   offer: Address<TAccountOffer>;
-  /** The trade to expire, closed here. */
+  /** The trade, closed here. */
   trade: Address<TAccountTrade>;
-  /** The offer's vault. */
+  /** The offer's vault, whose balance the offer's invariant is checked against. */
   vault: Address<TAccountVault>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
@@ -363,17 +363,17 @@ export type ParsedExpireTradeInstruction<
     /** Anyone may expire an unpaid trade after its payment deadline. */
     cranker: TAccountMetas[0];
     /**
-     * any account will do (a wallet its owner re-assigned to another program included). Should it
-     * be unable to take lamports, the bond waits on the offer for the seller.
+     * will do (a wallet its owner re-assigned to another program included). Should it be unable
+     * to take lamports, the bond waits on the offer for the seller.
      */
     seller: TAccountMetas[1];
-    /** it be unable to take lamports, the rent waits on the trade for the buyer's claim. */
+    /** unable to take lamports, the rent waits on the trade for the buyer's claim. */
     buyer: TAccountMetas[2];
     /** The trade's offer; the amount returns to its available tokens. */
     offer: TAccountMetas[3];
-    /** The trade to expire, closed here. */
+    /** The trade, closed here. */
     trade: TAccountMetas[4];
-    /** The offer's vault. */
+    /** The offer's vault, whose balance the offer's invariant is checked against. */
     vault: TAccountMetas[5];
     eventAuthority: TAccountMetas[6];
     program: TAccountMetas[7];
