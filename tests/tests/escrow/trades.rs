@@ -566,42 +566,33 @@ async fn trade_accounts_cannot_be_substituted() {
         .await;
     }
     // The fee must go to the mint's fee vault, the buyer's share to the buyer's token account or
-    // the trade's holding account.
+    // the trade's holding account, the rent and the bond to the trade's buyer.
     let stranger_tokens = env.mint_to(&offer.mint, &env.stranger.pubkey(), 0).await;
-    let mut wrong_fee_vault = env.release_accounts(&trade);
-    wrong_fee_vault.fee_vault = stranger_tokens;
-    env.refuse(
-        &[ix(wrong_fee_vault, p2p_escrow::instruction::Release {})],
-        &[&env.seller],
-        code(EscrowError::FeeVaultMismatch),
-    )
-    .await;
-    let mut wrong_account = env.release_accounts(&trade);
-    wrong_account.payout.buyer_token_account = stranger_tokens;
-    env.refuse(
-        &[ix(wrong_account, p2p_escrow::instruction::Release {})],
-        &[&env.seller],
-        code(EscrowError::BuyerTokenAccountMismatch),
-    )
-    .await;
-    let mut wrong_holding = env.release_accounts(&trade);
-    wrong_holding.payout.holding = stranger_tokens;
-    env.refuse(
-        &[ix(wrong_holding, p2p_escrow::instruction::Release {})],
-        &[&env.seller],
-        code(EscrowError::HoldingAccountMismatch),
-    )
-    .await;
-    // The rent and the bond must go to the trade's buyer (its tokens to the buyer's token
-    // account, above).
-    let mut wrong_buyer = env.release_accounts(&trade);
-    wrong_buyer.buyer = env.stranger.pubkey();
-    env.refuse(
-        &[ix(wrong_buyer, p2p_escrow::instruction::Release {})],
-        &[&env.seller],
-        code(EscrowError::NotBuyer),
-    )
-    .await;
+    for (rightful, substituted, error) in [
+        (
+            fee_vault(&offer.mint),
+            stranger_tokens,
+            EscrowError::FeeVaultMismatch,
+        ),
+        (
+            offer.mint.ata(&trade.buyer),
+            stranger_tokens,
+            EscrowError::BuyerTokenAccountMismatch,
+        ),
+        (
+            trade.holding(),
+            stranger_tokens,
+            EscrowError::HoldingAccountMismatch,
+        ),
+        (trade.buyer, env.stranger.pubkey(), EscrowError::NotBuyer),
+    ] {
+        env.refuse(
+            &[substitute(env.release_ix(&trade), &rightful, &substituted)],
+            &[&env.seller],
+            code(error),
+        )
+        .await;
+    }
 }
 
 #[tokio::test]

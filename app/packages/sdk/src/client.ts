@@ -375,21 +375,9 @@ export class EscrowClient {
     amount: bigint,
     options: { destination?: Address } = {},
   ): Promise<ActionResult> {
-    const context = await this.offerContext(offer);
-    const to = await this.ownTokenAccount(seller, context.mint, options.destination);
-    const instructions: Instruction[] = [
-      ...to.instructions,
-      await getWithdrawInstructionAsync({
-        seller,
-        amount,
-        ...context.accounts,
-        destination: to.destination,
-      }),
-    ];
-    if (to.own && context.mint.address === NATIVE_MINT_ADDRESS) {
-      instructions.push(await unwrapSolInstruction(seller, context.mint));
-    }
-    return this.send(seller, instructions);
+    return this.payOutToSeller(seller, offer, options.destination, (accounts, destination) =>
+      getWithdrawInstructionAsync({ seller, amount, ...accounts, destination }),
+    );
   }
 
   async setOfferPaused(
@@ -410,16 +398,25 @@ export class EscrowClient {
     offer: Address,
     options: { destination?: Address } = {},
   ): Promise<ActionResult> {
+    return this.payOutToSeller(seller, offer, options.destination, (accounts, destination) =>
+      getCloseOfferInstructionAsync({ seller, ...accounts, destination }),
+    );
+  }
+
+  /**
+   * Sends the instruction `build` makes, which pays `seller` out of `offer`'s vault into
+   * `destination` (default the seller's own token account, see `ownTokenAccount`, created first
+   * if missing; wrapped SOL arriving there is unwrapped after).
+   */
+  private async payOutToSeller(
+    seller: TransactionSigner,
+    offer: Address,
+    destination: Address | undefined,
+    build: (accounts: OfferContext["accounts"], destination: Address) => Promise<Instruction>,
+  ): Promise<ActionResult> {
     const context = await this.offerContext(offer);
-    const to = await this.ownTokenAccount(seller, context.mint, options.destination);
-    const instructions: Instruction[] = [
-      ...to.instructions,
-      await getCloseOfferInstructionAsync({
-        seller,
-        ...context.accounts,
-        destination: to.destination,
-      }),
-    ];
+    const to = await this.ownTokenAccount(seller, context.mint, destination);
+    const instructions = [...to.instructions, await build(context.accounts, to.destination)];
     if (to.own && context.mint.address === NATIVE_MINT_ADDRESS) {
       instructions.push(await unwrapSolInstruction(seller, context.mint));
     }

@@ -3,7 +3,6 @@ use anchor_spl::associated_token::get_associated_token_address_with_program_id;
 
 use crate::constants::{ARBITER_SEED, CONFIG_SEED};
 use crate::errors::EscrowError;
-use crate::events::TradeReleased;
 // Glob: the accounts derive also needs the composite's generated client module and bumps.
 use crate::instructions::trade_payout::*;
 use crate::state::{Arbiter, Config, TradeState};
@@ -54,33 +53,15 @@ impl Release<'_> {
         if accounts.payout.trade.state == TradeState::Disputed {
             accounts.arbiter.close_case()?;
         }
-        let trade = accounts.payout.trade.key();
-        let offer = accounts.payout.offer.key();
-        let fee_vault = accounts.fee_vault.to_account_info();
-        accounts.payout.ensure_token_account(
-            &fee_vault,
+        let (event, held) = accounts.payout.release(
+            accounts.buyer.to_account_info(),
+            accounts.seller.to_account_info(),
+            &accounts.fee_vault.to_account_info(),
             &accounts.config.to_account_info(),
-            &accounts.seller.to_account_info(),
+            None,
         )?;
-        let (end, tokens) = accounts.payout.end(PayoutParties {
-            buyer: accounts.buyer.to_account_info(),
-            seller: None,
-            payer: accounts.seller.to_account_info(),
-        });
-        let payout = end.release(tokens, &fee_vault)?;
-        let event = TradeReleased {
-            trade,
-            offer,
-            seller: accounts.seller.key(),
-            buyer: accounts.buyer.key(),
-            released_by: accounts.seller.key(),
-            attestor: None,
-            to_buyer: payout.to_buyer,
-            protocol_fee: payout.protocol_fee,
-            bond_returned: payout.bond_returned,
-        };
         emit_cpi!(event);
-        if let Some(held) = payout.held {
+        if let Some(held) = held {
             emit_cpi!(held);
         }
         Ok(())

@@ -4,7 +4,6 @@ use anchor_spl::associated_token::get_associated_token_address_with_program_id;
 use crate::attestation::{attestation_message, verify_attestation};
 use crate::constants::CONFIG_SEED;
 use crate::errors::EscrowError;
-use crate::events::TradeReleased;
 // Glob: the accounts derive also needs the composite's generated client module and bumps.
 use crate::instructions::trade_payout::*;
 use crate::state::{Config, TradeState};
@@ -55,37 +54,16 @@ impl ReleaseWithAttestation<'_> {
 
     pub fn handler(ctx: Context<'_, Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
-        let trade = accounts.payout.trade.key();
-        let offer = accounts.payout.offer.key();
-        let (seller, attestor) = (
-            accounts.payout.offer.seller,
-            accounts.payout.offer.terms.attestor,
-        );
-        let fee_vault = accounts.fee_vault.to_account_info();
-        accounts.payout.ensure_token_account(
-            &fee_vault,
+        let attestor = accounts.payout.offer.terms.attestor;
+        let (event, held) = accounts.payout.release(
+            accounts.buyer.to_account_info(),
+            accounts.relayer.to_account_info(),
+            &accounts.fee_vault.to_account_info(),
             &accounts.config.to_account_info(),
-            &accounts.relayer.to_account_info(),
-        )?;
-        let (end, tokens) = accounts.payout.end(PayoutParties {
-            buyer: accounts.buyer.to_account_info(),
-            seller: None,
-            payer: accounts.relayer.to_account_info(),
-        });
-        let payout = end.release(tokens, &fee_vault)?;
-        let event = TradeReleased {
-            trade,
-            offer,
-            seller,
-            buyer: accounts.buyer.key(),
-            released_by: accounts.relayer.key(),
             attestor,
-            to_buyer: payout.to_buyer,
-            protocol_fee: payout.protocol_fee,
-            bond_returned: payout.bond_returned,
-        };
+        )?;
         emit_cpi!(event);
-        if let Some(held) = payout.held {
+        if let Some(held) = held {
             emit_cpi!(held);
         }
         Ok(())

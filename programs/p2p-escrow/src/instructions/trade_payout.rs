@@ -9,6 +9,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::{OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
+use crate::events::{PayoutHeld, TradeReleased};
 use crate::settlement::{TokenAccounts, TradeEnd};
 use crate::state::{Offer, Trade};
 use crate::token::ensure_associated_token_account;
@@ -98,6 +99,40 @@ impl<'info> TradePayout<'info> {
             &self.associated_token_program.to_account_info(),
             &self.system_program.to_account_info(),
         )
+    }
+
+    /// Releases the trade (see [`TradeEnd::release`]), relayed by `payer`: the protocol fee goes to
+    /// `fee_vault`, the config's associated token account (address checked by the composing
+    /// instruction), created first if missing. Returns the events to emit.
+    pub fn release(
+        &mut self,
+        buyer: AccountInfo<'info>,
+        payer: AccountInfo<'info>,
+        fee_vault: &AccountInfo<'info>,
+        config: &AccountInfo<'info>,
+        attestor: Option<Pubkey>,
+    ) -> Result<(TradeReleased, Option<PayoutHeld>)> {
+        self.ensure_token_account(fee_vault, config, &payer)?;
+        let (trade, offer, seller) = (self.trade.key(), self.offer.key(), self.offer.seller);
+        let (buyer_key, released_by) = (buyer.key(), payer.key());
+        let (end, tokens) = self.end(PayoutParties {
+            buyer,
+            seller: None,
+            payer,
+        });
+        let payout = end.release(tokens, fee_vault)?;
+        let event = TradeReleased {
+            trade,
+            offer,
+            seller,
+            buyer: buyer_key,
+            released_by,
+            attestor,
+            to_buyer: payout.to_buyer,
+            protocol_fee: payout.protocol_fee,
+            bond_returned: payout.bond_returned,
+        };
+        Ok((event, payout.held))
     }
 
     /// The trade's end and the token accounts it pays out with.

@@ -259,12 +259,8 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             actor,
             tokens,
         } => {
+            let (actor, at) = model.offer_as(o, actor);
             let m = &model.offers[o];
-            let actor = actor.unwrap_or(m.seller);
-            let at = OfferRef {
-                seller: model.people[actor],
-                ..m.at
-            };
             let amount = tokens * TOKEN;
             let allowed =
                 m.open && actor == m.seller && amount > 0 && amount <= model.balance_of(actor);
@@ -280,12 +276,8 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             actor,
             tokens,
         } => {
+            let (actor, at) = model.offer_as(o, actor);
             let m = &model.offers[o];
-            let actor = actor.unwrap_or(m.seller);
-            let at = OfferRef {
-                seller: model.people[actor],
-                ..m.at
-            };
             let amount = tokens * TOKEN;
             let allowed = m.open && actor == m.seller && amount > 0 && amount <= m.available;
             if send(env, env.withdraw_ix(&at, amount), &[people[actor]], allowed).await {
@@ -308,12 +300,8 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             }
         }
         Op::CloseOffer { offer: o, actor } => {
+            let (actor, at) = model.offer_as(o, actor);
             let m = &model.offers[o];
-            let actor = actor.unwrap_or(m.seller);
-            let at = OfferRef {
-                seller: model.people[actor],
-                ..m.at
-            };
             let allowed = m.open && actor == m.seller && m.locked == 0;
             if send(env, env.close_offer_ix(&at), &[people[actor]], allowed).await {
                 close_offer_in_model(model, o);

@@ -291,6 +291,18 @@ pub(super) struct Model {
 }
 
 impl Model {
+    /// Who acts on offer `o` (`actor`, by default its seller) and the offer as that actor names it
+    /// (its own address in the seller's place).
+    pub(super) fn offer_as(&self, o: usize, actor: Option<usize>) -> (usize, OfferRef) {
+        let m = &self.offers[o];
+        let actor = actor.unwrap_or(m.seller);
+        let at = OfferRef {
+            seller: self.people[actor],
+            ..m.at
+        };
+        (actor, at)
+    }
+
     /// What a recipient receives when `amount` leaves an account, after the mint's transfer fee.
     pub(super) fn received(&self, amount: u64) -> u64 {
         match self.fee {
