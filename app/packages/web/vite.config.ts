@@ -8,8 +8,8 @@ export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   base: "./",
   plugins: [react()],
-  // The workspace's SDK from its sources (its `source` export), as the type check reads it.
-  resolve: { conditions: ["source", ...defaultClientConditions] },
+  // The workspace's SDK from its sources (its `@p2p-escrow/source` export), as the type check reads it.
+  resolve: { conditions: ["@p2p-escrow/source", ...defaultClientConditions] },
   build: {
     outDir: fileURLToPath(new URL("./dist/web", import.meta.url)),
     emptyOutDir: true,

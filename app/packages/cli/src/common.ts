@@ -14,6 +14,7 @@ import {
   getOffer,
   getTrade,
   OfferStatus,
+  Resolution,
   TradeState,
   type ActionResult,
   type EscrowEvent,
@@ -160,12 +161,21 @@ export function toAddress(text: string, what: string): Address {
   }
 }
 
-export function bps(text: string, what: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 10_000) {
-    throw new UsageError(`${what} must be basis points, a whole number from 0 to 10000`);
+/**
+ * A whole number from `min` to `max` written in decimal digits only: a blank, a sign, an exponent
+ * or hexadecimal is a usage mistake, never read as some number.
+ */
+export function wholeNumber(text: string, what: string, min: number, max: number): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) {
+    throw new UsageError(`${what} must be a whole number from ${min} to ${max}, not "${text}"`);
   }
   return value;
+}
+
+/** Basis points: a whole number from 0 to 10000. */
+export function bps(text: string, what: string): number {
+  return wholeNumber(text, `${what} (basis points)`, 0, 10_000);
 }
 
 export function sol(text: string): bigint {
@@ -201,6 +211,8 @@ export function describeEvent(event: EscrowEvent): string {
     .map(([key, value]) => {
       if (key === "fiatCurrency" && value instanceof Uint8Array)
         return `${key}=${fiatCurrencyCode(value)}`;
+      if (key === "resolution" && typeof value === "number")
+        return `${key}=${Resolution[value as Resolution]}`;
       if (value instanceof Uint8Array)
         return `${key}=${Buffer.from(value).toString("hex").slice(0, 16)}…`;
       if (value && typeof value === "object" && "__option" in value) {

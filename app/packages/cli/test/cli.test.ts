@@ -121,6 +121,18 @@ test("help, unknown commands and usage mistakes exit 2 with the usage", () => {
   assert.equal(run(null, "--count", "x", "watch").status, 2);
   assert.equal(run("admin", "update-config").status, 2);
   assert.match(run("admin", "update-config").stderr, /name at least one setting/);
+  // Numbers are digits only, within what the chain can hold: a blank is never read as 0.
+  for (const args of [
+    ["rule", "11111111111111111111111111111111", "--buyer-bps="],
+    ["rule", "11111111111111111111111111111111", "--buyer-bps", "0x10"],
+    ["airdrop", "99999999999999999999"],
+    ["advance-clock", "999999999999999999999d"],
+    ["create-mint", "--decimals="],
+  ]) {
+    const refused = run("admin", ...args);
+    assert.equal(refused.status, 2, `${args.join(" ")}: ${refused.stderr}`);
+    assert.match(refused.stderr, /usage: p2p-escrow/);
+  }
   // An argument no command takes is refused before anything is sent.
   const extra = run("admin", "pause", "offers");
   assert.equal(extra.status, 2);
@@ -138,7 +150,12 @@ test("keygen, address, airdrop, balance, create-mint, mint-to", () => {
   const path = join(work, "new.json");
   const created = json<{ address: string }>(null, "keygen", path).address;
   assert.equal(ok(null, "address", "--keypair", path).trim(), created);
-  assert.equal(run(null, "keygen", path).status, 1, "keygen never overwrites a keypair");
+  const again = run(null, "keygen", path);
+  assert.equal(again.status, 1, "keygen never overwrites a keypair");
+  assert.match(
+    again.stderr,
+    /^error: KeypairFileError: .* already exists: a keypair file is never overwritten/,
+  );
   const airdrop = run(null, "airdrop", "2", "--to", created);
   assert.equal(airdrop.status, 0);
   assert.match(airdrop.stdout, /airdropped 2 SOL/);

@@ -60,9 +60,27 @@ test("a mistyped plan is a usage mistake and sends nothing", async () => {
   for (const [args, message] of [
     [["--fee-bps", "40"], /missing --fallback-arbiter/],
     [[...plan(arbiter), "--ruling-window", "soon"], /duration/],
-    [["--fallback-arbiter", arbiter, "--fee-bps", "x"], /--fee-bps must be basis points/],
+    [["--fallback-arbiter", arbiter, "--fee-bps", "x"], /--fee-bps \(basis points\) must be/],
     [["--fallback-arbiter", arbiter, "--register-arbiter", arbiter], /use ADDRESS:FEE_BPS/],
     [["--fallback-arbiter", arbiter, "--register-arbiter", `${arbiter}:20000`], /basis points/],
+    [["--fallback-arbiter", arbiter, "--register-arbiter", `${arbiter}:`], /basis points/],
+    [["--fallback-arbiter", arbiter, "--fee-bps="], /basis points/],
+    [["--fallback-arbiter", arbiter, "--fee-bps", "1e3"], /basis points/],
+    [
+      [
+        "--fallback-arbiter",
+        arbiter,
+        "--register-arbiter",
+        `${arbiter}:10`,
+        "--register-arbiter",
+        `${arbiter}:20`,
+      ],
+      /names .* more than once/,
+    ],
+    [
+      ["--fallback-arbiter", arbiter, "--ruling-window", "99999999999999999999999d"],
+      /longer than any window/,
+    ],
   ] as const) {
     const refused = deploy("authority", ...args);
     assert.equal(refused.status, 2, `${args.join(" ")}: ${refused.stderr}`);

@@ -15,7 +15,7 @@ import { getTokenErrorMessage, type TokenError } from "@solana-program/token";
 
 import { ED25519_PROGRAM_ADDRESS, P2P_ESCROW_PROGRAM_ADDRESS } from "./addresses";
 import { ANCHOR_ERRORS } from "./anchorErrors";
-import idl from "./generated/idl.json";
+import idl from "./generated/idl.json" with { type: "json" };
 
 /** A refusal or failure, as a person should see it. */
 export type ErrorDescription = {

@@ -5,7 +5,15 @@ export class ParseError extends Error {
   override name = "ParseError";
 }
 
-/** `"12.5"` with 6 decimals -> 12500000n; refuses more decimals than the mint has. */
+/** The largest amount of base units (lamports included) an account can hold: a u64. */
+const U64_MAX = 2n ** 64n - 1n;
+/** The longest duration, in seconds, a program window (an i64) can hold. */
+const I64_MAX = 2n ** 63n - 1n;
+
+/**
+ * `"12.5"` with 6 decimals -> 12500000n; refuses more decimals than the mint has and more base
+ * units than a u64 holds.
+ */
 export function parseAmount(text: string, decimals: number): bigint {
   const match = /^(\d+)(?:\.(\d+))?$/.exec(text.trim());
   if (!match)
@@ -14,7 +22,12 @@ export function parseAmount(text: string, decimals: number): bigint {
   if (fraction.length > decimals) {
     throw new ParseError(`"${text}" has more than ${decimals} decimals, the mint's precision`);
   }
-  return BigInt(match[1]) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");
+  const amount =
+    BigInt(match[1]) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");
+  if (amount > U64_MAX) {
+    throw new ParseError(`"${text}" is more than an amount can be (2^64 - 1 base units)`);
+  }
+  return amount;
 }
 
 /** 12500000n with 6 decimals -> `"12.5"`. */
@@ -26,7 +39,7 @@ export function formatAmount(amount: bigint, decimals: number): string {
   return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`;
 }
 
-/** `"90"`, `"30m"`, `"2h"`, `"7d"` -> seconds. */
+/** `"90"`, `"30m"`, `"2h"`, `"7d"` -> seconds (at most an i64's worth). */
 export function parseDuration(text: string): bigint {
   const match = /^(\d+)([smhd]?)$/.exec(text.trim());
   if (!match)
@@ -34,7 +47,9 @@ export function parseDuration(text: string): bigint {
   const unit = { "": 1n, s: 1n, m: 60n, h: 3600n, d: 86400n }[
     match[2] as "" | "s" | "m" | "h" | "d"
   ];
-  return BigInt(match[1]) * unit;
+  const seconds = BigInt(match[1]) * unit;
+  if (seconds > I64_MAX) throw new ParseError(`"${text}" is longer than any window can be`);
+  return seconds;
 }
 
 /** Seconds -> `"1h 30m"`. */

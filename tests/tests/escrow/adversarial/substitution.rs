@@ -253,3 +253,69 @@ async fn accounts_are_only_created_at_canonical_addresses() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn every_end_pays_the_trades_own_wallets() {
+    let (env, _, trade, _) = market().await;
+    let stranger = env.stranger.pubkey();
+    let (seller, buyer) = (env.seller.pubkey(), trade.buyer);
+    // A release returns the rent and bond to the trade's buyer, whoever signs or relays.
+    for (instruction, signer) in [
+        (env.release_ix(&trade), &env.seller),
+        (
+            env.release_with_attestation_ix(&trade, &stranger),
+            &env.stranger,
+        ),
+    ] {
+        env.refuse(
+            &[substitute(instruction, &buyer, &stranger)],
+            &[signer],
+            code(EscrowError::NotBuyer),
+        )
+        .await;
+    }
+    // An expiry gives the bond to the trade's seller.
+    env.refuse(
+        &[substitute(
+            env.expire_trade_ix(&trade, &stranger),
+            &seller,
+            &stranger,
+        )],
+        &[&env.stranger],
+        code(EscrowError::NotSeller),
+    )
+    .await;
+    // A dispute's end pays the trade's buyer and seller (the bond may go to either).
+    let arbiter = env.arbiter.pubkey();
+    env.ok(
+        &[env.open_dispute_ix(&trade, &seller, &arbiter)],
+        &[&env.seller],
+    )
+    .await;
+    let rule = env.rule_ix(&trade, &arbiter, &arbiter, 5_000);
+    let escalate = env.escalate_ix(&trade, &stranger, &arbiter);
+    for (wallet, error) in [
+        (buyer, EscrowError::NotBuyer),
+        (seller, EscrowError::NotSeller),
+    ] {
+        env.refuse(
+            &[substitute(rule.clone(), &wallet, &stranger)],
+            &[&env.arbiter],
+            code(error),
+        )
+        .await;
+        env.refuse(
+            &[substitute(escalate.clone(), &wallet, &stranger)],
+            &[&env.stranger],
+            code(error),
+        )
+        .await;
+    }
+    let settle = env.settle_ix(&trade, &arbiter, 5_000);
+    env.refuse(
+        &[substitute(settle, &seller, &stranger)],
+        &[&env.buyer, &env.stranger],
+        code(EscrowError::NotSeller),
+    )
+    .await;
+}

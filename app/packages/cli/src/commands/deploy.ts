@@ -20,7 +20,7 @@ type DeployPlan = {
 
 function deployPlan(ctx: Context): DeployPlan {
   const { values } = ctx;
-  return {
+  const plan = {
     fallbackArbiter: toAddress(option(ctx, "fallback-arbiter"), "--fallback-arbiter"),
     feeBps: bps(values["fee-bps"] ?? "50", "--fee-bps"),
     rulingWindow: parseDuration(values["ruling-window"] ?? "2d"),
@@ -36,6 +36,10 @@ function deployPlan(ctx: Context): DeployPlan {
       };
     }),
   };
+  const named = plan.arbiters.map((arbiter) => arbiter.authority);
+  const twice = named.find((authority, i) => named.indexOf(authority) !== i);
+  if (twice) throw new UsageError(`--register-arbiter names ${twice} more than once`);
+  return plan;
 }
 
 /** The deployment command, by name. */

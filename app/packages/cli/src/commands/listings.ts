@@ -26,16 +26,8 @@ import {
   offerJson,
   tradeCurrency,
   tradeJson,
+  wholeNumber,
 } from "../common";
-
-/** A whole number above zero. */
-function positive(text: string, what: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new UsageError(`${what} must be a whole number above 0, not "${text}"`);
-  }
-  return value;
-}
 
 /** The listings commands, by name. */
 export const LISTINGS_COMMANDS: Record<string, Command> = {
@@ -138,8 +130,10 @@ export const LISTINGS_COMMANDS: Record<string, Command> = {
     options: ["count", "interval"],
     async run(ctx) {
       const limit =
-        ctx.values.count === undefined ? Infinity : positive(ctx.values.count, "--count");
-      const interval = positive(ctx.values.interval ?? "500", "--interval");
+        ctx.values.count === undefined
+          ? Infinity
+          : wholeNumber(ctx.values.count, "--count", 1, Number.MAX_SAFE_INTEGER);
+      const interval = wholeNumber(ctx.values.interval ?? "500", "--interval", 1, 3_600_000);
       const seen = new Set<string>();
       const initial = await ctx.rpc
         .getSignaturesForAddress(P2P_ESCROW_PROGRAM_ADDRESS, { limit: 1000 })

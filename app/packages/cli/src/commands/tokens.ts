@@ -8,7 +8,7 @@ import {
   formatAmount,
   parseAmount,
 } from "@p2p-escrow/sdk";
-import { Command, UsageError, arg, option, toAddress, bps } from "../common";
+import { Command, arg, option, toAddress, bps, wholeNumber } from "../common";
 
 /** The tokens commands, by name. */
 export const TOKENS_COMMANDS: Record<string, Command> = {
@@ -19,10 +19,7 @@ export const TOKENS_COMMANDS: Record<string, Command> = {
     options: ["decimals", "token-2022", "transfer-fee-bps", "transfer-fee-max"],
     async run(ctx) {
       const signer = await ctx.signer();
-      const decimals = Number(ctx.values.decimals ?? "6");
-      if (!Number.isInteger(decimals) || decimals < 0 || decimals > 18) {
-        throw new UsageError("--decimals must be a whole number from 0 to 18");
-      }
+      const decimals = wholeNumber(ctx.values.decimals ?? "6", "--decimals", 0, 18);
       const feeBps = ctx.values["transfer-fee-bps"];
       const transferFee =
         feeBps === undefined

@@ -12,7 +12,7 @@ import {
   parseDuration,
 } from "@p2p-escrow/sdk";
 import { writeNewKeypairFile } from "@p2p-escrow/sdk/node";
-import { Command, arg, toAddress, sol } from "../common";
+import { Command, UsageError, arg, toAddress, sol } from "../common";
 
 /** The wallet commands, by name. */
 export const WALLET_COMMANDS: Record<string, Command> = {
@@ -74,6 +74,9 @@ export const WALLET_COMMANDS: Record<string, Command> = {
     options: [],
     async run(ctx) {
       const seconds = parseDuration(arg(ctx, 0, "duration"));
+      if (seconds > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new UsageError(`<duration> is longer than the local chain's clock can move at once`);
+      }
       const clock = await advanceLocalClock(ctx.url, Number(seconds));
       return {
         json: clock,
