@@ -4,6 +4,7 @@ use anchor_lang::{prelude::Pubkey, AccountDeserialize, InstructionData, ToAccoun
 use p2p_escrow::{
     accounts as accs, instruction as ixs,
     state::{Arbiter, ConfigParams, OfferTerms, Profile},
+    terms::TakeTerms,
     CreateOfferArgs, TakeOfferArgs,
 };
 use solana_instruction::{AccountMeta, Instruction};
@@ -339,22 +340,25 @@ impl Env {
         ix(self.close_offer_accounts(offer), ixs::CloseOffer {})
     }
 
-    /// What a buyer who read the offer and the config now would put in `take_offer` for `trade`.
-    pub async fn take_args(&self, trade: &TradeRef, amount: u64) -> TakeOfferArgs {
+    /// The terms a buyer who read the offer and the config now would see for `trade`.
+    pub async fn take_terms(&self, trade: &TradeRef) -> TakeTerms {
         let state = self.offer(&trade.offer).await;
         let arbiter = self.arbiter_account(&state.terms.arbiter).await;
         let config = self.config().await;
-        TakeOfferArgs {
-            trade_id: trade.trade_id,
-            amount,
-            expected_mint: state.mint,
-            expected_terms: state.terms,
-            expected_fee_bps: config.fee_bps,
-            expected_arbiter_fee_bps: arbiter.fee_bps,
-            expected_fallback_arbiter: self.usable_fallback(&trade.offer, &trade.buyer).await,
-            expected_default_buyer_bps: config.default_buyer_bps,
-            expected_ruling_window: config.ruling_window,
+        TakeTerms {
+            mint: state.mint,
+            terms: state.terms,
+            fee_bps: config.fee_bps,
+            arbiter_fee_bps: arbiter.fee_bps,
+            fallback_arbiter: self.usable_fallback(&trade.offer, &trade.buyer).await,
+            default_buyer_bps: config.default_buyer_bps,
+            ruling_window: config.ruling_window,
         }
+    }
+
+    /// What a buyer who read the offer and the config now would put in `take_offer` for `trade`.
+    pub async fn take_args(&self, trade: &TradeRef, amount: u64) -> TakeOfferArgs {
+        take_args(trade, amount, &self.take_terms(trade).await)
     }
 
     /// The config's fallback arbiter as a trade of `buyer` on `offer` would fix it now: registered,
@@ -668,9 +672,19 @@ impl Env {
         )
     }
 
-    /// The attestation message of a trade as the chain holds it now.
-    pub async fn attestation_message(&self, trade: &TradeRef) -> Vec<u8> {
-        p2p_escrow::attestation::attestation_message(&trade.address, &self.trade(trade).await)
+    /// The attestation digest of a trade as the chain holds it now (what its attestor signs).
+    pub async fn attestation_digest(&self, trade: &TradeRef) -> Vec<u8> {
+        p2p_escrow::attestation::attestation_digest(&trade.address, &self.trade(trade).await)
+            .to_vec()
+    }
+}
+
+/// `take_offer`'s arguments for a buyer who saw `terms`.
+pub fn take_args(trade: &TradeRef, amount: u64, terms: &TakeTerms) -> TakeOfferArgs {
+    TakeOfferArgs {
+        trade_id: trade.trade_id,
+        amount,
+        expected_terms_hash: terms.hash().expect("the terms serialize"),
     }
 }
 
@@ -700,6 +714,27 @@ pub fn trade_unwind(trade: &TradeRef) -> accs::TradeUnwind {
         trade: trade.address,
         vault: trade.offer.vault,
     }
+}
+
+/// A trade's attestation message as `docs/protocol.md` lays it out byte by byte (format v2; the
+/// attestor signs its SHA-256 digest): domain, program id, trade, buyer, mint, amount (u64 LE),
+/// payment reference hash.
+pub fn attestation_message(trade_address: &Pubkey, trade: &p2p_escrow::state::Trade) -> Vec<u8> {
+    [
+        p2p_escrow::constants::ATTESTATION_DOMAIN,
+        p2p_escrow::ID.as_ref(),
+        trade_address.as_ref(),
+        trade.buyer.as_ref(),
+        trade.mint.as_ref(),
+        &trade.amount.to_le_bytes(),
+        &trade.payment_ref_hash,
+    ]
+    .concat()
+}
+
+/// SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> Vec<u8> {
+    solana_sha256_hasher::hash(bytes).to_bytes().to_vec()
 }
 
 /// The Ed25519 program instruction carrying `signer`'s signature over `message`, with every offset

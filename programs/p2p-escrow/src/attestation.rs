@@ -1,11 +1,17 @@
-//! Payment attestations: the message a payment service signs, and its verification by
+//! Payment attestations: the digest a payment service signs, and its verification by
 //! introspecting the Ed25519 program instruction placed right before ours in the transaction.
+//!
+//! Format v2: the attestor signs the 32-byte `SHA-256` digest of the attestation message, so the
+//! Ed25519 instruction carries 32 bytes of message instead of the whole message (v1, refused with
+//! `AttestationOutdated`).
 
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::instruction::Instruction;
 use solana_instructions_sysvar::{load_current_index_checked, load_instruction_at_checked};
 
-use crate::constants::ATTESTATION_DOMAIN;
+use solana_sha256_hasher::hashv;
+
+use crate::constants::{ATTESTATION_DOMAIN, ATTESTATION_DOMAIN_V1};
 use crate::errors::EscrowError;
 use crate::state::Trade;
 
@@ -19,28 +25,28 @@ const THIS_INSTRUCTION: u16 = u16::MAX;
 const PUBKEY_LEN: usize = 32;
 /// Length of an Ed25519 signature.
 const SIGNATURE_LEN: usize = 64;
-/// Length of an attestation message: the domain, four addresses, the amount and the payment
-/// reference hash.
-const ATTESTATION_MESSAGE_LEN: usize = ATTESTATION_DOMAIN.len() + 4 * 32 + 8 + 32;
+/// Length of a v1 attestation message, the whole message signed: the domain, four addresses, the
+/// amount and the payment reference hash.
+const ATTESTATION_V1_LEN: usize = ATTESTATION_DOMAIN_V1.len() + 4 * 32 + 8 + 32;
 
-/// The exact bytes an attestor signs to release `trade`:
-/// `"p2p-escrow:release:v1" || program_id || trade || buyer || mint || amount (u64 LE) ||
-/// payment_ref_hash`.
-pub fn attestation_message(trade_address: &Pubkey, trade: &Trade) -> Vec<u8> {
-    let mut message = Vec::with_capacity(ATTESTATION_MESSAGE_LEN);
-    message.extend_from_slice(ATTESTATION_DOMAIN);
-    message.extend_from_slice(crate::ID.as_ref());
-    message.extend_from_slice(trade_address.as_ref());
-    message.extend_from_slice(trade.buyer.as_ref());
-    message.extend_from_slice(trade.mint.as_ref());
-    message.extend_from_slice(&trade.amount.to_le_bytes());
-    message.extend_from_slice(&trade.payment_ref_hash);
-    message
+/// The 32 bytes an attestor signs to release `trade`: `SHA-256("p2p-escrow:release:v2" ||
+/// program_id || trade || buyer || mint || amount (u64 LE) || payment_ref_hash)`.
+pub fn attestation_digest(trade_address: &Pubkey, trade: &Trade) -> [u8; 32] {
+    hashv(&[
+        ATTESTATION_DOMAIN,
+        crate::ID.as_ref(),
+        trade_address.as_ref(),
+        trade.buyer.as_ref(),
+        trade.mint.as_ref(),
+        &trade.amount.to_le_bytes(),
+        &trade.payment_ref_hash,
+    ])
+    .to_bytes()
 }
 
 /// Checks that the instruction right before the current one is an Ed25519 program instruction that
-/// verified `attestor`'s signature over exactly `message`, with every offset pointing into its own
-/// data.
+/// verified `attestor`'s signature over exactly `message` (the attestation digest), with every
+/// offset pointing into its own data.
 pub fn verify_attestation(
     instructions_sysvar: &AccountInfo,
     attestor: &Pubkey,
@@ -102,6 +108,10 @@ pub fn check_ed25519_instruction(
         EscrowError::AttestorMismatch
     );
     let signed = slice(usize::from(message_offset), usize::from(message_size))?;
+    require!(
+        !(signed.len() == ATTESTATION_V1_LEN && signed.starts_with(ATTESTATION_DOMAIN_V1)),
+        EscrowError::AttestationOutdated
+    );
     require!(signed == message, EscrowError::AttestationMismatch);
     Ok(())
 }

@@ -69,6 +69,15 @@ pub const PUBLIC_DISPUTE_GRACE: i64 = 7 * 24 * 60 * 60;
 #[constant]
 pub const MAX_EVIDENCE_URI_LEN: u32 = 200;
 
-/// Domain tag that starts every payment attestation message.
+/// Domain tag that starts every payment attestation's message; the attestor signs the message's
+/// SHA-256 digest (format v2).
 #[constant]
-pub const ATTESTATION_DOMAIN: &[u8] = b"p2p-escrow:release:v1";
+pub const ATTESTATION_DOMAIN: &[u8] = b"p2p-escrow:release:v2";
+
+/// Domain tag of the first attestation format (v1: the whole message signed), refused with
+/// `AttestationOutdated`.
+pub const ATTESTATION_DOMAIN_V1: &[u8] = b"p2p-escrow:release:v1";
+
+/// Domain tag that starts the terms a take fixes, hashed into `take_offer`'s `expected_terms_hash`.
+#[constant]
+pub const TAKE_TERMS_DOMAIN: &[u8] = b"p2p-escrow:take-terms:v1";

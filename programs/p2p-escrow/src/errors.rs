@@ -185,4 +185,8 @@ pub enum EscrowError {
     FeeVaultMismatch,
     #[msg("The token account is not the arbiter's associated token account for this mint")]
     ArbiterTokenAccountMismatch,
+
+    // Attestation format.
+    #[msg("The attestation is in the outdated v1 format: the attestor must sign the v2 digest")]
+    AttestationOutdated,
 }

@@ -34,6 +34,7 @@ pub mod math;
 pub mod pda;
 pub mod settlement;
 pub mod state;
+pub mod terms;
 pub mod token;
 
 pub use instructions::*;
@@ -147,8 +148,9 @@ pub mod p2p_escrow {
     }
 
     /// Takes part of an offer: reserves `amount` in the vault, posts the buyer's bond, and fixes
-    /// every term that decides the trade's outcome. Fails if any term differs from what the buyer
-    /// saw. The trade lives at `["trade", buyer, trade_id]`.
+    /// every term that decides the trade's outcome. Fails if the hash of those terms as they stand
+    /// differs from the one the buyer's transaction carries (`TakeTerms`). The trade lives at
+    /// `["trade", buyer, trade_id]`.
     #[access_control(ctx.accounts.validate(&args))]
     pub fn take_offer(ctx: Context<TakeOffer>, args: TakeOfferArgs) -> Result<()> {
         TakeOffer::handler(ctx, args)
@@ -182,8 +184,8 @@ pub mod p2p_escrow {
     }
 
     /// Releases a trade (locked or paid) on a payment attestation: the offer's attestor's Ed25519
-    /// signature over the trade's attestation message, verified by the Ed25519 instruction right
-    /// before this one. Anyone may relay it; the payout is that of `release`.
+    /// signature over the trade's attestation digest (format v2), verified by the Ed25519
+    /// instruction right before this one. Anyone may relay it; the payout is that of `release`.
     #[access_control(ctx.accounts.validate())]
     pub fn release_with_attestation(ctx: Context<ReleaseWithAttestation>) -> Result<()> {
         ReleaseWithAttestation::handler(ctx)

@@ -27,7 +27,7 @@ async fn anyone_relays_the_attestors_signature_to_release_a_paid_trade() {
     let buyer = env.buyer.pubkey();
     let buyer_lamports = env.lamports(&buyer).await;
     let trade_lamports = env.lamports(&trade.address).await;
-    let message = env.attestation_message(&trade).await;
+    let message = env.attestation_digest(&trade).await;
     let events = env
         .ok(
             &[
@@ -55,9 +55,11 @@ async fn anyone_relays_the_attestors_signature_to_release_a_paid_trade() {
 #[tokio::test]
 async fn the_attestor_may_release_before_the_buyer_marks_paid() {
     let (env, _offer, trade) = attested_trade().await;
-    let message = env.attestation_message(&trade).await;
+    let message = env.attestation_digest(&trade).await;
     // An unpaid trade's payment reference is all zeros, and the message says so.
-    assert!(message.ends_with(&[0; 32]));
+    let preimage = attestation_message(&trade.address, &env.trade(&trade).await);
+    assert!(preimage.ends_with(&[0; 32]));
+    assert_eq!(sha256(&preimage), message);
     env.ok(
         &[
             ed25519_ix(&env.attestor, &message),
@@ -79,7 +81,7 @@ async fn attestations_must_be_signed_by_the_attestor_over_this_exact_trade() {
         .await;
     let relayer = env.stranger.pubkey();
     let release = env.release_with_attestation_ix(&trade, &relayer);
-    let message = env.attestation_message(&trade).await;
+    let message = env.attestation_digest(&trade).await;
     let refuse = |attestation: Instruction, expected: EscrowError| {
         let release = release.clone();
         let env = &env;
@@ -96,19 +98,24 @@ async fn attestations_must_be_signed_by_the_attestor_over_this_exact_trade() {
     )
     .await;
     // Another trade's attestation.
-    let other_message = env.attestation_message(&other).await;
+    let other_message = env.attestation_digest(&other).await;
     refuse(
         ed25519_ix(&env.attestor, &other_message),
         EscrowError::AttestationMismatch,
     )
     .await;
-    // The same trade with another amount, buyer, payment reference, mint or program.
+    // The digest is SHA-256 of the documented message; the same trade with another program,
+    // trade, buyer, mint, amount, payment reference or domain signs something else.
+    let preimage = attestation_message(&trade.address, &env.trade(&trade).await);
+    assert_eq!(sha256(&preimage), message);
     let tampered = |range: std::ops::Range<usize>, byte: u8| {
-        let mut forged = message.clone();
+        let mut forged = preimage.clone();
         forged[range].iter_mut().for_each(|b| *b = byte);
-        forged
+        sha256(&forged)
     };
     let domain = p2p_escrow::constants::ATTESTATION_DOMAIN.len();
+    let mut for_other_buyer = preimage.clone();
+    for_other_buyer[domain + 64..domain + 96].copy_from_slice(env.buyer2.pubkey().as_ref());
     for forged in [
         tampered(domain..domain + 32, 1),        // program id
         tampered(domain + 32..domain + 64, 2),   // trade
@@ -117,7 +124,9 @@ async fn attestations_must_be_signed_by_the_attestor_over_this_exact_trade() {
         tampered(domain + 128..domain + 136, 5), // amount
         tampered(domain + 136..domain + 168, 6), // payment reference
         tampered(0..1, b'P'),                    // domain
+        sha256(&for_other_buyer),                // the second buyer's: it cannot pay the first
         message[..message.len() - 1].to_vec(),   // truncated
+        preimage.clone(),                        // the message itself, not its digest
     ] {
         refuse(
             ed25519_ix(&env.attestor, &forged),
@@ -125,19 +134,22 @@ async fn attestations_must_be_signed_by_the_attestor_over_this_exact_trade() {
         )
         .await;
     }
-    // The message names the trade's buyer: the second buyer's attestation cannot pay the first.
-    let mut for_other_buyer = message.clone();
-    for_other_buyer[domain + 64..domain + 96].copy_from_slice(env.buyer2.pubkey().as_ref());
+    // The first format, the whole message signed, is refused by name.
+    let v1 = [
+        p2p_escrow::constants::ATTESTATION_DOMAIN_V1,
+        &preimage[p2p_escrow::constants::ATTESTATION_DOMAIN_V1.len()..],
+    ]
+    .concat();
     refuse(
-        ed25519_ix(&env.attestor, &for_other_buyer),
-        EscrowError::AttestationMismatch,
+        ed25519_ix(&env.attestor, &v1),
+        EscrowError::AttestationOutdated,
     )
     .await;
 
     // An offer without an attestor takes no attestation.
     let plain = env.create_offer(&offer.mint).await;
     let plain_trade = env.take(&plain, &env.buyer, TOKEN).await;
-    let plain_message = env.attestation_message(&plain_trade).await;
+    let plain_message = env.attestation_digest(&plain_trade).await;
     env.refuse(
         &[
             ed25519_ix(&env.attestor, &plain_message),
@@ -155,7 +167,7 @@ async fn the_ed25519_instruction_must_sit_right_before_and_verify_its_own_data()
     let (env, _offer, trade) = attested_trade().await;
     let relayer = env.stranger.pubkey();
     let release = env.release_with_attestation_ix(&trade, &relayer);
-    let message = env.attestation_message(&trade).await;
+    let message = env.attestation_digest(&trade).await;
     let attestation = ed25519_ix(&env.attestor, &message);
 
     // Missing.

@@ -1,6 +1,7 @@
 use anchor_lang::error::ErrorCode as AnchorError;
 use p2p_escrow::events::{TradeCancelled, TradeExpired, TradePaid, TradeReleased, TradeTaken};
 use p2p_escrow::state::{OfferTerms, TradeState};
+use p2p_escrow::terms::TakeTerms;
 use p2p_escrow_tests::*;
 use solana_signer::Signer;
 
@@ -174,8 +175,8 @@ async fn take_fails_when_the_terms_differ_from_what_the_buyer_saw() {
     let (env, offer) = market().await;
     let trade = env.next_trade(&offer, &env.buyer.pubkey()).await;
     env.track(&[trade.address]);
-    let seen = env.take_args(&trade, 10 * TOKEN).await;
-    let terms = seen.expected_terms.clone();
+    let seen = env.take_terms(&trade).await;
+    let terms = seen.terms.clone();
     let variants = [
         OfferTerms {
             price: PRICE + 1,
@@ -222,35 +223,42 @@ async fn take_fails_when_the_terms_differ_from_what_the_buyer_saw() {
             ..terms.clone()
         },
     ];
-    for expected_terms in variants {
-        let args = p2p_escrow::TakeOfferArgs {
-            expected_terms,
-            ..seen.clone()
-        };
-        env.refuse(
-            &[env.take_offer_ix(&trade, args).await],
-            &[&env.buyer],
-            code(EscrowError::TermsMismatch),
-        )
-        .await;
-    }
     let other_mint = env.create_mint(MintKind::Spl).await;
-    for args in [
-        p2p_escrow::TakeOfferArgs {
-            expected_mint: other_mint.address,
+    let others = [
+        TakeTerms {
+            mint: other_mint.address,
             ..seen.clone()
         },
-        p2p_escrow::TakeOfferArgs {
-            expected_fee_bps: FEE_BPS - 1,
+        TakeTerms {
+            fee_bps: FEE_BPS - 1,
             ..seen.clone()
         },
-        p2p_escrow::TakeOfferArgs {
-            expected_arbiter_fee_bps: ARBITER_FEE_BPS + 1,
+        TakeTerms {
+            arbiter_fee_bps: ARBITER_FEE_BPS + 1,
             ..seen.clone()
         },
-    ] {
+        TakeTerms {
+            fallback_arbiter: None,
+            ..seen.clone()
+        },
+        TakeTerms {
+            default_buyer_bps: 5_001,
+            ..seen.clone()
+        },
+        TakeTerms {
+            ruling_window: seen.ruling_window + 1,
+            ..seen.clone()
+        },
+    ];
+    let changed_terms = variants.into_iter().map(|terms| TakeTerms {
+        terms,
+        ..seen.clone()
+    });
+    for other in changed_terms.chain(others) {
         env.refuse(
-            &[env.take_offer_ix(&trade, args).await],
+            &[env
+                .take_offer_ix(&trade, take_args(&trade, 10 * TOKEN, &other))
+                .await],
             &[&env.buyer],
             code(EscrowError::TermsMismatch),
         )
@@ -264,7 +272,9 @@ async fn take_fails_when_the_terms_differ_from_what_the_buyer_saw() {
     )
     .await;
     env.refuse(
-        &[env.take_offer_ix(&trade, seen.clone()).await],
+        &[env
+            .take_offer_ix(&trade, take_args(&trade, 10 * TOKEN, &seen))
+            .await],
         &[&env.buyer],
         code(EscrowError::TermsMismatch),
     )
@@ -276,7 +286,9 @@ async fn take_fails_when_the_terms_differ_from_what_the_buyer_saw() {
     )
     .await;
     env.refuse(
-        &[env.take_offer_ix(&trade, seen).await],
+        &[env
+            .take_offer_ix(&trade, take_args(&trade, 10 * TOKEN, &seen))
+            .await],
         &[&env.buyer],
         code(EscrowError::ArbiterInactive),
     )

@@ -1,6 +1,6 @@
 //! Byte-level vectors for the TypeScript client (`app/packages/sdk/test/vectors.json`): instruction data and
 //! account metas as anchor builds them, account and event bytes as the program serializes them,
-//! PDAs, the attestation message, and anchor's framework errors. The TypeScript tests rebuild each
+//! PDAs, the attestation digest, the take terms' hash, and anchor's framework errors. The TypeScript tests rebuild each
 //! from the same inputs and compare bytes. This test fails when the committed file is stale;
 //! `P2P_WRITE_VECTORS=1 cargo test -p p2p-escrow-tests --test escrow vectors` rewrites it.
 
@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use anchor_lang::{
     error::ErrorCode as AnchorError, event::EVENT_IX_TAG_LE, prelude::Pubkey, AccountSerialize,
-    Event, InstructionData, ToAccountMetas,
+    AnchorSerialize, Event, InstructionData, ToAccountMetas,
 };
 use p2p_escrow::{
     accounts as accs,
@@ -18,6 +18,7 @@ use p2p_escrow::{
         Arbiter, Config, ConfigParams, Dispute, Offer, OfferStatus, OfferTerms, Profile, Trade,
         TradeState,
     },
+    terms::TakeTerms,
     CreateOfferArgs, TakeOfferArgs,
 };
 use p2p_escrow_tests::{addresses, MEMO_PROGRAM};
@@ -430,25 +431,13 @@ fn instructions(idl: &Value) -> Vec<Value> {
                 args: TakeOfferArgs {
                     trade_id: 7,
                     amount: 100_000_000,
-                    expected_mint: key("mint"),
-                    expected_terms: terms(),
-                    expected_fee_bps: 50,
-                    expected_arbiter_fee_bps: 200,
-                    expected_fallback_arbiter: Some(key("fallback_arbiter")),
-                    expected_default_buyer_bps: 5_000,
-                    expected_ruling_window: 172_800,
+                    expected_terms_hash: take_terms().hash().unwrap(),
                 },
             },
             json!({
                 "tradeId": "7",
                 "amount": "100000000",
-                "expectedMint": key("mint").to_string(),
-                "expectedTerms": terms_json(),
-                "expectedFeeBps": 50,
-                "expectedArbiterFeeBps": 200,
-                "expectedFallbackArbiter": key("fallback_arbiter").to_string(),
-                "expectedDefaultBuyerBps": 5_000,
-                "expectedRulingWindow": "172800",
+                "expectedTermsHash": take_terms().hash().unwrap().to_vec(),
             }),
         ),
         instruction(
@@ -953,14 +942,47 @@ fn attestation() -> Value {
         held: 0,
         bump: 255,
     };
-    let message = p2p_escrow::attestation::attestation_message(&key("trade"), &trade);
+    let digest = p2p_escrow::attestation::attestation_digest(&key("trade"), &trade);
     json!({
         "trade": key("trade").to_string(),
         "buyer": key("buyer").to_string(),
         "mint": key("mint").to_string(),
         "amount": "123456789",
         "paymentRefHash": vec![4u8; 32],
-        "message": hex(&message),
+        "digest": hex(&digest),
+    })
+}
+
+/// The terms a take fixes, as the `take_offer` vector's buyer saw them.
+fn take_terms() -> TakeTerms {
+    TakeTerms {
+        mint: key("mint"),
+        terms: terms(),
+        fee_bps: 50,
+        arbiter_fee_bps: 200,
+        fallback_arbiter: Some(key("fallback_arbiter")),
+        default_buyer_bps: 5_000,
+        ruling_window: 172_800,
+    }
+}
+
+/// The take terms' fields, their Borsh bytes and their hash (`take_offer`'s `expected_terms_hash`).
+fn take_terms_vector() -> Value {
+    let terms = take_terms();
+    let mut bytes = Vec::new();
+    terms.serialize(&mut bytes).unwrap();
+    json!({
+        "fields": {
+            "mint": key("mint").to_string(),
+            "terms": terms_json(),
+            "feeBps": 50,
+            "arbiterFeeBps": 200,
+            "fallbackArbiter": key("fallback_arbiter").to_string(),
+            "defaultBuyerBps": 5_000,
+            "rulingWindow": "172800",
+        },
+        "bytes": hex(&bytes),
+        "hash": hex(&terms.hash().unwrap()),
     })
 }
 
@@ -1045,6 +1067,7 @@ fn vectors() -> Value {
         "accounts": accounts(),
         "events": events(),
         "attestation": attestation(),
+        "takeTerms": take_terms_vector(),
         "anchorErrors": anchor_errors(),
     })
 }

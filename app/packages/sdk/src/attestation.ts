@@ -1,7 +1,9 @@
 /**
- * Payment attestations: the message a payment service signs to release a trade, and the Ed25519
+ * Payment attestations: the digest a payment service signs to release a trade, and the Ed25519
  * precompile instruction that carries the signature in the same transaction, right before
- * `release_with_attestation`.
+ * `release_with_attestation`. Format v2 (docs/protocol.md, "Attestation"): the attestor signs the
+ * 32-byte SHA-256 digest of the attestation message; the program refuses the v1 format (the whole
+ * message signed) with `AttestationOutdated`.
  */
 import {
   fixEncoderSize,
@@ -22,8 +24,8 @@ import {
 
 import { ED25519_PROGRAM_ADDRESS, P2P_ESCROW_PROGRAM_ADDRESS } from "./addresses";
 
-/** The domain that starts every attestation message. */
-export const ATTESTATION_DOMAIN = "p2p-escrow:release:v1";
+/** The domain that starts every attestation message (format v2). */
+export const ATTESTATION_DOMAIN = "p2p-escrow:release:v2";
 
 /** What an attestation commits to: one trade, its buyer, mint, amount and payment reference. */
 export type AttestedTrade = {
@@ -45,8 +47,8 @@ const attestationEncoder = getStructEncoder([
 ]);
 
 /**
- * `"p2p-escrow:release:v1" || program id || trade || buyer || mint || amount (u64 LE) ||
- * payment_ref_hash`.
+ * The attestation message (189 bytes): `"p2p-escrow:release:v2" || program id || trade || buyer
+ * || mint || amount (u64 LE) || payment_ref_hash`.
  */
 export function attestationMessage(attested: AttestedTrade): ReadonlyUint8Array {
   return attestationEncoder.encode({
@@ -56,12 +58,18 @@ export function attestationMessage(attested: AttestedTrade): ReadonlyUint8Array 
   });
 }
 
-/** Signs the attestation of a trade with a payment service's Ed25519 key. */
+/** The 32 bytes an attestor signs: the SHA-256 digest of `attestationMessage` (WebCrypto). */
+export async function attestationDigest(attested: AttestedTrade): Promise<ReadonlyUint8Array> {
+  const message = attestationMessage(attested) as Uint8Array<ArrayBuffer>;
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", message));
+}
+
+/** Signs the attestation of a trade (its digest) with a payment service's Ed25519 key. */
 export async function signAttestation(
   privateKey: CryptoKey,
   attested: AttestedTrade,
 ): Promise<SignatureBytes> {
-  return signBytes(privateKey, attestationMessage(attested));
+  return signBytes(privateKey, await attestationDigest(attested));
 }
 
 /** Whether `signature` is `attestor`'s attestation of the trade. */
@@ -70,7 +78,7 @@ export async function verifyAttestation(
   signature: SignatureBytes,
   attested: AttestedTrade,
 ): Promise<boolean> {
-  return verifySignature(attestor, signature, attestationMessage(attested));
+  return verifySignature(attestor, signature, await attestationDigest(attested));
 }
 
 const PUBLIC_KEY_SIZE = 32;

@@ -40,6 +40,7 @@ import {
   getWithdrawFeesInstructionAsync,
   getWithdrawInstructionAsync,
   type ConfigParamsArgs,
+  type Config,
   type Offer,
   type OfferTermsArgs,
   type Trade,
@@ -63,7 +64,8 @@ import {
   tradeAddress,
   tokenAccountAddress,
 } from "./addresses";
-import { attestationMessage, ed25519Instruction } from "./attestation";
+import { attestationDigest, ed25519Instruction } from "./attestation";
+import { changedTakeTerms, takeTermsHash, type TakeTerms } from "./terms";
 import { EscrowError } from "./errors";
 import {
   associatedAccountReadiness,
@@ -444,8 +446,8 @@ export class EscrowClient {
    * The fallback arbiter a trade of `buyer` on `offer` fixes now: the config's, when it is
    * registered, active, neither party nor the offer's arbiter; otherwise none.
    */
-  async usableFallback(offer: Offer, buyer: Address): Promise<Address | null> {
-    const { fallbackArbiter } = await getConfig(this.rpc);
+  async usableFallback(offer: Offer, buyer: Address, config?: Config): Promise<Address | null> {
+    const { fallbackArbiter } = config ?? (await getConfig(this.rpc));
     const fallback = await getMaybeArbiter(this.rpc, fallbackArbiter);
     const usable =
       fallback?.active === true &&
@@ -454,16 +456,41 @@ export class EscrowClient {
   }
 
   /**
-   * Takes `amount` from an offer. The transaction carries every term that decides the trade's
-   * outcome as read now (the offer's terms and mint, the protocol and arbiter fees, the fallback
-   * arbiter, the default ruling, the ruling window); the program fixes them in the trade and
-   * refuses the take with `TermsMismatch` if any changed before it landed. The trade lives at the
-   * buyer's next trade id, so buyers taking the same offer never collide.
+   * The terms a take of `offer` by `buyer` fixes now (what a front end shows before the take):
+   * the offer's terms and mint, the protocol and arbiter fees, the fallback arbiter, the default
+   * ruling and the ruling window.
    */
-  async takeOffer(buyer: TransactionSigner, offer: Address, amount: bigint): Promise<ActionResult> {
+  async takeTerms(offer: Offer, buyer: Address, config?: Config): Promise<TakeTerms> {
+    const current = config ?? (await getConfig(this.rpc));
+    const arbiter = await getArbiter(this.rpc, offer.terms.arbiter);
+    return {
+      mint: offer.mint,
+      terms: offer.terms,
+      feeBps: current.feeBps,
+      arbiterFeeBps: arbiter.feeBps,
+      fallbackArbiter: await this.usableFallback(offer, buyer, current),
+      defaultBuyerBps: current.defaultBuyerBps,
+      rulingWindow: current.rulingWindow,
+    };
+  }
+
+  /**
+   * Takes `amount` from an offer. The transaction carries the hash of every term that decides the
+   * trade's outcome (`takeTerms`: `options.seen`, what the buyer was shown, or the terms as read
+   * now); the program fixes them in the trade and refuses the take with `TermsMismatch` if any
+   * changed before it landed, and this call then names the terms that changed in the error's
+   * message. The trade lives at the buyer's next trade id, so buyers taking the same offer never
+   * collide.
+   */
+  async takeOffer(
+    buyer: TransactionSigner,
+    offer: Address,
+    amount: bigint,
+    options: { seen?: TakeTerms } = {},
+  ): Promise<ActionResult> {
     const state = await getOffer(this.rpc, offer);
     const config = await getConfig(this.rpc);
-    const arbiter = await getArbiter(this.rpc, state.terms.arbiter);
+    const seen = options.seen ?? (await this.takeTerms(state, buyer.address, config));
     const { tradeId, open } = await this.profileIds(buyer);
     const trade = await tradeAddress(buyer.address, tradeId);
     const instruction = await getTakeOfferInstructionAsync({
@@ -475,15 +502,22 @@ export class EscrowClient {
       mint: state.mint,
       tradeId,
       amount,
-      expectedMint: state.mint,
-      expectedTerms: state.terms,
-      expectedFeeBps: config.feeBps,
-      expectedArbiterFeeBps: arbiter.feeBps,
-      expectedFallbackArbiter: await this.usableFallback(state, buyer.address),
-      expectedDefaultBuyerBps: config.defaultBuyerBps,
-      expectedRulingWindow: config.rulingWindow,
+      expectedTermsHash: await takeTermsHash(seen),
     });
-    return this.send(buyer, [...open, instruction], trade);
+    try {
+      return await this.send(buyer, [...open, instruction], trade);
+    } catch (error) {
+      if (!(error instanceof EscrowError) || error.errorName !== "TermsMismatch") throw error;
+      const now = await this.takeTerms(await getOffer(this.rpc, offer), buyer.address);
+      const changed = changedTakeTerms(seen, now);
+      throw new EscrowError(
+        {
+          ...error.description,
+          message: `${error.description.message} (changed: ${changed.join(", ") || "none now"})`,
+        },
+        error.signature,
+      );
+    }
   }
 
   /** Marks the trade paid with the SHA-256 of the payment reference (see `hashText`). */
@@ -536,7 +570,7 @@ export class EscrowClient {
     attestation: { attestor: Address; signature: ReadonlyUint8Array },
   ): Promise<ActionResult> {
     const context = await this.tradeContext(trade);
-    const message = attestationMessage({
+    const message = await attestationDigest({
       trade,
       buyer: context.trade.buyer,
       mint: context.trade.mint,

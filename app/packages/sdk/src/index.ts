@@ -15,6 +15,7 @@ export * from "./events";
 export * from "./format";
 export * from "./layout";
 export * from "./rules";
+export * from "./terms";
 export * from "./localChain";
 export * from "./tokens";
 export * from "./transactions";

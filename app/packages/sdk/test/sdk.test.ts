@@ -209,6 +209,25 @@ test("a trade: take, list, mark paid, release; a stranger's release is refused",
   assert.deepEqual(landed?.events, released.events);
 });
 
+test("a take carries the hash of the terms the buyer saw; a change is refused and named", async () => {
+  const { client, keys, rpc } = desk;
+  const offer = await newOffer();
+  const state = await getOffer(rpc, offer);
+  const seen = await client.takeTerms(state, keys.buyer2.address);
+  assert.equal(seen.feeBps, FEE_BPS);
+  const before = await snapshot(rpc, [offer, state.vault]);
+  const refused = await assertRefused(
+    client.takeOffer(keys.buyer2, offer, 10n * TOKEN, {
+      seen: { ...seen, arbiterFeeBps: seen.arbiterFeeBps + 1, rulingWindow: 1n },
+    }),
+    "TermsMismatch",
+  );
+  assert.match(refused.message, /changed: arbiterFeeBps, rulingWindow\)/);
+  assert.deepEqual(await snapshot(rpc, [offer, state.vault]), before);
+  const taken = await client.takeOffer(keys.buyer2, offer, 10n * TOKEN, { seen });
+  assert.equal((await getTrade(rpc, taken.address!)).arbiterFeeBps, seen.arbiterFeeBps);
+});
+
 test("a buyer cancels an unpaid trade; a stranger cannot mark it paid", async () => {
   const offer = await newOffer();
   const trade = (await desk.client.takeOffer(desk.keys.buyer2, offer, 20n * TOKEN)).address!;

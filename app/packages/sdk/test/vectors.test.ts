@@ -23,13 +23,16 @@ import {
   ACCOUNT_DISCRIMINATOR_SIZE,
   ANCHOR_ERRORS,
   arbiterAddress,
-  attestationMessage,
+  attestationDigest,
+  changedTakeTerms,
   configAddress,
   decodeEvent,
   EVENT_IX_TAG,
   EVENT_NAMES,
   eventAuthorityAddress,
   feeVaultAddress,
+  getOfferTermsDecoder,
+  getOfferTermsEncoder,
   holdingAddress,
   OFFER_OFFSETS,
   offerAddress,
@@ -39,8 +42,13 @@ import {
   programErrors,
   PUBLIC_DISPUTE_GRACE,
   tokenAccountAddress,
+  TAKE_TERMS_DOMAIN,
+  takeTermsBytes,
+  takeTermsHash,
   TRADE_OFFSETS,
   tradeAddress,
+  type OfferTermsArgs,
+  type TakeTerms,
 } from "@p2p-escrow/sdk";
 import { ANCHOR_ERRORS as anchorErrorTable } from "@p2p-escrow/sdk";
 
@@ -62,6 +70,7 @@ type Vectors = {
   >;
   events: { name: string; bytes: string; fields: Json }[];
   attestation: Record<string, Json>;
+  takeTerms: { fields: Json; bytes: string; hash: string };
   anchorErrors: { code: number; name: string; message: string }[];
 };
 
@@ -240,16 +249,40 @@ test("PDAs and the vault derive to the program's addresses", async () => {
   );
 });
 
-test("the attestation message is the program's, byte for byte", () => {
+test("the attestation digest is the program's, byte for byte", async () => {
   const a = vectors.attestation;
-  const message = attestationMessage({
+  const digest = await attestationDigest({
     trade: a.trade as Address,
     buyer: a.buyer as Address,
     mint: a.mint as Address,
     amount: BigInt(a.amount as string),
     paymentRefHash: new Uint8Array(a.paymentRefHash as number[]),
   });
-  assert.equal(hex(message), a.message);
+  assert.equal(hex(digest), a.digest);
+});
+
+test("the take terms' bytes and hash are the program's", async () => {
+  const t = vectors.takeTerms;
+  const fields = t.fields as { [key: string]: Json };
+  const terms: TakeTerms = {
+    mint: fields.mint as Address,
+    terms: getOfferTermsDecoder().decode(
+      getOfferTermsEncoder().encode(toInput(fields.terms) as OfferTermsArgs),
+    ),
+    feeBps: fields.feeBps as number,
+    arbiterFeeBps: fields.arbiterFeeBps as number,
+    fallbackArbiter: fields.fallbackArbiter as Address,
+    defaultBuyerBps: fields.defaultBuyerBps as number,
+    rulingWindow: BigInt(fields.rulingWindow as string),
+  };
+  const bytes = takeTermsBytes(terms);
+  assert.equal(hex(bytes.slice(TAKE_TERMS_DOMAIN.length)), t.bytes);
+  assert.equal(hex(await takeTermsHash(terms)), t.hash);
+  assert.deepEqual(changedTakeTerms(terms, terms), []);
+  assert.deepEqual(changedTakeTerms(terms, { ...terms, feeBps: 51, rulingWindow: 1n }), [
+    "feeBps",
+    "rulingWindow",
+  ]);
 });
 
 test("anchor's framework errors carry anchor's names, codes and messages", () => {

@@ -7,31 +7,23 @@ use crate::errors::EscrowError;
 use crate::events::TradeTaken;
 use crate::math::{deadline, fiat_amount};
 use crate::pda::create_pda_account;
-use crate::state::{Arbiter, Config, Offer, OfferStatus, OfferTerms, Profile, Trade, TradeState};
+use crate::state::{Arbiter, Config, Offer, OfferStatus, Profile, Trade, TradeState};
+use crate::terms::TakeTerms;
 use crate::token::{balance_of, check_mint_policy};
 
-/// Arguments of `take_offer`: the trade's id, the amount, and every term the buyer was shown, so
-/// that neither the seller nor the admin can change them under the buyer's pending transaction.
+/// Arguments of `take_offer`: the trade's id, the amount, and the hash of every term the buyer was
+/// shown (see [`TakeTerms`]), so that neither the seller nor the admin can change one under the
+/// buyer's pending transaction.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct TakeOfferArgs {
     /// The buyer's next trade id (its profile's `trades_taken`), part of the trade's address.
     pub trade_id: u64,
     /// Tokens to buy, in the mint's base units.
     pub amount: u64,
-    /// The mint the buyer saw.
-    pub expected_mint: Pubkey,
-    /// The offer terms the buyer saw.
-    pub expected_terms: OfferTerms,
-    /// The protocol fee (bps) the buyer saw.
-    pub expected_fee_bps: u16,
-    /// The arbiter's fee (bps) the buyer saw.
-    pub expected_arbiter_fee_bps: u16,
-    /// The fallback arbiter the buyer saw (none if the config's is not usable for this trade).
-    pub expected_fallback_arbiter: Option<Pubkey>,
-    /// The default ruling's buyer share (bps) the buyer saw.
-    pub expected_default_buyer_bps: u16,
-    /// The arbiters' ruling window (seconds) the buyer saw.
-    pub expected_ruling_window: i64,
+    /// `TakeTerms::hash` of the terms the buyer saw: the mint, the offer's terms, the protocol and
+    /// arbiter fees, the fallback arbiter the trade would fix, the default ruling and the ruling
+    /// window.
+    pub expected_terms_hash: [u8; 32],
 }
 
 #[event_cpi]
@@ -104,13 +96,7 @@ impl TakeOffer<'_> {
             EscrowError::BuyerNotAllowed
         );
         require!(
-            args.expected_mint == offer.mint
-                && args.expected_terms == offer.terms
-                && args.expected_fee_bps == self.config.fee_bps
-                && args.expected_arbiter_fee_bps == self.arbiter.fee_bps
-                && args.expected_fallback_arbiter == self.usable_fallback(buyer)?
-                && args.expected_default_buyer_bps == self.config.default_buyer_bps
-                && args.expected_ruling_window == self.config.ruling_window,
+            args.expected_terms_hash == self.terms(buyer)?.hash()?,
             EscrowError::TermsMismatch
         );
         require!(args.amount > 0, EscrowError::ZeroAmount);
@@ -127,6 +113,19 @@ impl TakeOffer<'_> {
             EscrowError::InsufficientAvailable
         );
         Ok(())
+    }
+
+    /// The terms a take by `buyer` fixes, as they stand now.
+    fn terms(&self, buyer: Pubkey) -> Result<TakeTerms> {
+        Ok(TakeTerms {
+            mint: self.offer.mint,
+            terms: self.offer.terms.clone(),
+            fee_bps: self.config.fee_bps,
+            arbiter_fee_bps: self.arbiter.fee_bps,
+            fallback_arbiter: self.usable_fallback(buyer)?,
+            default_buyer_bps: self.config.default_buyer_bps,
+            ruling_window: self.config.ruling_window,
+        })
     }
 
     /// The config's fallback arbiter as this trade would fix it: registered, active, neither party
@@ -148,6 +147,7 @@ impl TakeOffer<'_> {
     pub fn handler(ctx: Context<'_, Self>, args: TakeOfferArgs) -> Result<()> {
         let accounts = &mut *ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
+        let fallback_arbiter = accounts.usable_fallback(accounts.buyer.key())?;
         let offer = &mut accounts.offer;
         let fiat_amount = fiat_amount(args.amount, offer.terms.price, accounts.mint.decimals)?;
         require!(fiat_amount > 0, EscrowError::FiatAmountZero);
@@ -168,7 +168,7 @@ impl TakeOffer<'_> {
             fee_bps: accounts.config.fee_bps,
             arbiter: offer.terms.arbiter,
             arbiter_fee_bps: accounts.arbiter.fee_bps,
-            fallback_arbiter: args.expected_fallback_arbiter,
+            fallback_arbiter,
             default_buyer_bps: accounts.config.default_buyer_bps,
             ruling_window: accounts.config.ruling_window,
             release_window: offer.terms.release_window,

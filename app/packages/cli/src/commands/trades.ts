@@ -3,6 +3,7 @@
 import { getBase58Decoder, getBase58Encoder } from "@solana/kit";
 
 import {
+  attestationDigest,
   attestationMessage,
   EscrowError,
   fiatCurrencyCode,
@@ -137,6 +138,7 @@ export const TRADES_COMMANDS: Record<string, Command> = {
         attestor: attestor.address,
         signature: encoded,
         message: Buffer.from(attestationMessage(attested)).toString("hex"),
+        digest: Buffer.from(await attestationDigest(attested)).toString("hex"),
       };
       const lines = [`attestation by ${attestor.address}: ${encoded}`];
       if (!ctx.values.relay) return { json, lines };

@@ -176,6 +176,8 @@ export const P2P_ESCROW_ERROR__PAUSE_UNCHANGED = 0x17be; // 6078
 export const P2P_ESCROW_ERROR__FEE_VAULT_MISMATCH = 0x17bf; // 6079
 /** ArbiterTokenAccountMismatch: The token account is not the arbiter's associated token account for this mint */
 export const P2P_ESCROW_ERROR__ARBITER_TOKEN_ACCOUNT_MISMATCH = 0x17c0; // 6080
+/** AttestationOutdated: The attestation is in the outdated v1 format: the attestor must sign the v2 digest */
+export const P2P_ESCROW_ERROR__ATTESTATION_OUTDATED = 0x17c1; // 6081
 
 export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__ACCOUNT_IN_USE
@@ -190,6 +192,7 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__ATTESTATION_MALFORMED
   | typeof P2P_ESCROW_ERROR__ATTESTATION_MISMATCH
   | typeof P2P_ESCROW_ERROR__ATTESTATION_MISSING
+  | typeof P2P_ESCROW_ERROR__ATTESTATION_OUTDATED
   | typeof P2P_ESCROW_ERROR__ATTESTOR_IS_BUYER
   | typeof P2P_ESCROW_ERROR__ATTESTOR_MISMATCH
   | typeof P2P_ESCROW_ERROR__BUYER_IS_SELLER
@@ -275,6 +278,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__ATTESTATION_MALFORMED]: `The Ed25519 instruction must verify exactly one signature over its own data`,
     [P2P_ESCROW_ERROR__ATTESTATION_MISMATCH]: `The attestation does not match this trade`,
     [P2P_ESCROW_ERROR__ATTESTATION_MISSING]: `The transaction has no Ed25519 instruction right before this one`,
+    [P2P_ESCROW_ERROR__ATTESTATION_OUTDATED]: `The attestation is in the outdated v1 format: the attestor must sign the v2 digest`,
     [P2P_ESCROW_ERROR__ATTESTOR_IS_BUYER]: `The attestor cannot be the buyer`,
     [P2P_ESCROW_ERROR__ATTESTOR_MISMATCH]: `The attestation is not signed by the offer's attestor`,
     [P2P_ESCROW_ERROR__BUYER_IS_SELLER]: `The buyer cannot be the seller`,

@@ -10,18 +10,10 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
-  getAddressDecoder,
-  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getI64Decoder,
-  getI64Encoder,
-  getOptionDecoder,
-  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
-  getU16Decoder,
-  getU16Encoder,
   getU64Decoder,
   getU64Encoder,
   SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
@@ -30,14 +22,12 @@ import {
   type AccountMeta,
   type AccountSignerMeta,
   type Address,
-  type Codec,
-  type Decoder,
-  type Encoder,
+  type FixedSizeCodec,
+  type FixedSizeDecoder,
+  type FixedSizeEncoder,
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
-  type Option,
-  type OptionOrNullable,
   type ReadonlyAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
@@ -57,12 +47,6 @@ import {
   findTradePda,
 } from "../pdas";
 import { P2P_ESCROW_PROGRAM_ADDRESS } from "../programs";
-import {
-  getOfferTermsDecoder,
-  getOfferTermsEncoder,
-  type OfferTerms,
-  type OfferTermsArgs,
-} from "../types";
 
 export const TAKE_OFFER_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
   128, 156, 242, 207, 237, 192, 103, 240,
@@ -140,20 +124,12 @@ export type TakeOfferInstructionData = {
   tradeId: bigint;
   /** Tokens to buy, in the mint's base units. */
   amount: bigint;
-  /** The mint the buyer saw. */
-  expectedMint: Address;
-  /** The offer terms the buyer saw. */
-  expectedTerms: OfferTerms;
-  /** The protocol fee (bps) the buyer saw. */
-  expectedFeeBps: number;
-  /** The arbiter's fee (bps) the buyer saw. */
-  expectedArbiterFeeBps: number;
-  /** The fallback arbiter the buyer saw (none if the config's is not usable for this trade). */
-  expectedFallbackArbiter: Option<Address>;
-  /** The default ruling's buyer share (bps) the buyer saw. */
-  expectedDefaultBuyerBps: number;
-  /** The arbiters' ruling window (seconds) the buyer saw. */
-  expectedRulingWindow: bigint;
+  /**
+   * `TakeTerms::hash` of the terms the buyer saw: the mint, the offer's terms, the protocol and
+   * arbiter fees, the fallback arbiter the trade would fix, the default ruling and the ruling
+   * window.
+   */
+  expectedTermsHash: ReadonlyUint8Array;
 };
 
 export type TakeOfferInstructionDataArgs = {
@@ -161,56 +137,36 @@ export type TakeOfferInstructionDataArgs = {
   tradeId: number | bigint;
   /** Tokens to buy, in the mint's base units. */
   amount: number | bigint;
-  /** The mint the buyer saw. */
-  expectedMint: Address;
-  /** The offer terms the buyer saw. */
-  expectedTerms: OfferTermsArgs;
-  /** The protocol fee (bps) the buyer saw. */
-  expectedFeeBps: number;
-  /** The arbiter's fee (bps) the buyer saw. */
-  expectedArbiterFeeBps: number;
-  /** The fallback arbiter the buyer saw (none if the config's is not usable for this trade). */
-  expectedFallbackArbiter: OptionOrNullable<Address>;
-  /** The default ruling's buyer share (bps) the buyer saw. */
-  expectedDefaultBuyerBps: number;
-  /** The arbiters' ruling window (seconds) the buyer saw. */
-  expectedRulingWindow: number | bigint;
+  /**
+   * `TakeTerms::hash` of the terms the buyer saw: the mint, the offer's terms, the protocol and
+   * arbiter fees, the fallback arbiter the trade would fix, the default ruling and the ruling
+   * window.
+   */
+  expectedTermsHash: ReadonlyUint8Array;
 };
 
-export function getTakeOfferInstructionDataEncoder(): Encoder<TakeOfferInstructionDataArgs> {
+export function getTakeOfferInstructionDataEncoder(): FixedSizeEncoder<TakeOfferInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["tradeId", getU64Encoder()],
       ["amount", getU64Encoder()],
-      ["expectedMint", getAddressEncoder()],
-      ["expectedTerms", getOfferTermsEncoder()],
-      ["expectedFeeBps", getU16Encoder()],
-      ["expectedArbiterFeeBps", getU16Encoder()],
-      ["expectedFallbackArbiter", getOptionEncoder(getAddressEncoder())],
-      ["expectedDefaultBuyerBps", getU16Encoder()],
-      ["expectedRulingWindow", getI64Encoder()],
+      ["expectedTermsHash", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: TAKE_OFFER_DISCRIMINATOR }),
   );
 }
 
-export function getTakeOfferInstructionDataDecoder(): Decoder<TakeOfferInstructionData> {
+export function getTakeOfferInstructionDataDecoder(): FixedSizeDecoder<TakeOfferInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["tradeId", getU64Decoder()],
     ["amount", getU64Decoder()],
-    ["expectedMint", getAddressDecoder()],
-    ["expectedTerms", getOfferTermsDecoder()],
-    ["expectedFeeBps", getU16Decoder()],
-    ["expectedArbiterFeeBps", getU16Decoder()],
-    ["expectedFallbackArbiter", getOptionDecoder(getAddressDecoder())],
-    ["expectedDefaultBuyerBps", getU16Decoder()],
-    ["expectedRulingWindow", getI64Decoder()],
+    ["expectedTermsHash", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 
-export function getTakeOfferInstructionDataCodec(): Codec<
+export function getTakeOfferInstructionDataCodec(): FixedSizeCodec<
   TakeOfferInstructionDataArgs,
   TakeOfferInstructionData
 > {
@@ -264,13 +220,7 @@ export type TakeOfferAsyncInput<
   program?: Address<TAccountProgram>;
   tradeId: TakeOfferInstructionDataArgs["tradeId"];
   amount: TakeOfferInstructionDataArgs["amount"];
-  expectedMint: TakeOfferInstructionDataArgs["expectedMint"];
-  expectedTerms: TakeOfferInstructionDataArgs["expectedTerms"];
-  expectedFeeBps: TakeOfferInstructionDataArgs["expectedFeeBps"];
-  expectedArbiterFeeBps: TakeOfferInstructionDataArgs["expectedArbiterFeeBps"];
-  expectedFallbackArbiter: TakeOfferInstructionDataArgs["expectedFallbackArbiter"];
-  expectedDefaultBuyerBps: TakeOfferInstructionDataArgs["expectedDefaultBuyerBps"];
-  expectedRulingWindow: TakeOfferInstructionDataArgs["expectedRulingWindow"];
+  expectedTermsHash: TakeOfferInstructionDataArgs["expectedTermsHash"];
 };
 
 export async function getTakeOfferInstructionAsync<
@@ -463,13 +413,7 @@ export type TakeOfferInput<
   program?: Address<TAccountProgram>;
   tradeId: TakeOfferInstructionDataArgs["tradeId"];
   amount: TakeOfferInstructionDataArgs["amount"];
-  expectedMint: TakeOfferInstructionDataArgs["expectedMint"];
-  expectedTerms: TakeOfferInstructionDataArgs["expectedTerms"];
-  expectedFeeBps: TakeOfferInstructionDataArgs["expectedFeeBps"];
-  expectedArbiterFeeBps: TakeOfferInstructionDataArgs["expectedArbiterFeeBps"];
-  expectedFallbackArbiter: TakeOfferInstructionDataArgs["expectedFallbackArbiter"];
-  expectedDefaultBuyerBps: TakeOfferInstructionDataArgs["expectedDefaultBuyerBps"];
-  expectedRulingWindow: TakeOfferInstructionDataArgs["expectedRulingWindow"];
+  expectedTermsHash: TakeOfferInstructionDataArgs["expectedTermsHash"];
 };
 
 export function getTakeOfferInstruction<

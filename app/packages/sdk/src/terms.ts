@@ -1,0 +1,78 @@
+/**
+ * The terms a take fixes, and their hash: `take_offer` carries `expectedTermsHash`, the hash of
+ * the terms the buyer was shown, and the program refuses the take (`TermsMismatch`) when the terms
+ * as they stand hash differently. Layout (docs/protocol.md, "Take terms"; the program's
+ * `terms.rs`): `SHA-256("p2p-escrow:take-terms:v1" || borsh(TakeTerms))`.
+ */
+import {
+  getAddressEncoder,
+  getI64Encoder,
+  getOptionEncoder,
+  getStructEncoder,
+  getU16Encoder,
+  getUtf8Encoder,
+  type Address,
+  type ReadonlyUint8Array,
+} from "@solana/kit";
+
+import { getOfferTermsEncoder, type OfferTerms } from "./generated";
+
+/** The domain that starts the hashed take terms. */
+export const TAKE_TERMS_DOMAIN = "p2p-escrow:take-terms:v1";
+
+/** Every term that decides a trade's outcome, as a take by one buyer fixes it. */
+export type TakeTerms = {
+  /** The offer's mint. */
+  mint: Address;
+  /** The offer's terms, as its account holds them. */
+  terms: OfferTerms;
+  /** The protocol fee, in bps. */
+  feeBps: number;
+  /** The offer's arbiter's fee, in bps. */
+  arbiterFeeBps: number;
+  /** The fallback arbiter the trade would fix; null when the config's is not usable for it. */
+  fallbackArbiter: Address | null;
+  /** The default ruling's share for the buyer, in bps. */
+  defaultBuyerBps: number;
+  /** The arbiters' ruling window, in seconds. */
+  rulingWindow: bigint;
+};
+
+const takeTermsEncoder = getStructEncoder([
+  ["domain", getUtf8Encoder()],
+  ["mint", getAddressEncoder()],
+  ["terms", getOfferTermsEncoder()],
+  ["feeBps", getU16Encoder()],
+  ["arbiterFeeBps", getU16Encoder()],
+  ["fallbackArbiter", getOptionEncoder(getAddressEncoder())],
+  ["defaultBuyerBps", getU16Encoder()],
+  ["rulingWindow", getI64Encoder()],
+]);
+
+/** The bytes the program hashes: the domain, then the terms in Borsh. */
+export function takeTermsBytes(terms: TakeTerms): ReadonlyUint8Array {
+  return takeTermsEncoder.encode({ ...terms, domain: TAKE_TERMS_DOMAIN });
+}
+
+/** `expectedTermsHash` for a buyer who saw `terms`: SHA-256 of `takeTermsBytes` (WebCrypto). */
+export async function takeTermsHash(terms: TakeTerms): Promise<ReadonlyUint8Array> {
+  const bytes = takeTermsBytes(terms) as Uint8Array<ArrayBuffer>;
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+}
+
+/** The names of the terms that differ between what a buyer saw and what stands now. */
+export function changedTakeTerms(seen: TakeTerms, now: TakeTerms): string[] {
+  const encoded = (value: unknown) =>
+    JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+  const names = (terms: TakeTerms) => ({
+    ...Object.fromEntries(Object.entries(terms.terms).map(([k, v]) => [`terms.${k}`, v])),
+    mint: terms.mint,
+    feeBps: terms.feeBps,
+    arbiterFeeBps: terms.arbiterFeeBps,
+    fallbackArbiter: terms.fallbackArbiter,
+    defaultBuyerBps: terms.defaultBuyerBps,
+    rulingWindow: terms.rulingWindow,
+  });
+  const [before, after] = [names(seen), names(now)] as Record<string, unknown>[];
+  return Object.keys(after).filter((key) => encoded(before[key]) !== encoded(after[key]));
+}
