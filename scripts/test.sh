@@ -6,8 +6,8 @@
 # TypeScript (app/, an npm workspace): formatting, the Codama client's staleness check against the
 # IDL, type checking, the builds of its packages (the SDK, the command line, the web desk), and each
 # package's node:test suite against the local chain (the SDK: byte vectors, the local chain's
-# JSON-RPC, every call and its published build; the command line: every subcommand and `deploy`;
-# the web desk: end to end in headless Chromium).
+# JSON-RPC, every call and its published build, the transaction-size budgets; the command line:
+# every subcommand and `deploy`; the web desk: end to end in headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
