@@ -672,9 +672,10 @@ impl Env {
         )
     }
 
-    /// The attestation digest of a trade as the chain holds it now (what its attestor signs).
-    pub async fn attestation_digest(&self, trade: &TradeRef) -> Vec<u8> {
-        p2p_escrow::attestation::attestation_digest(&trade.address, &self.trade(trade).await)
+    /// What a trade's attestor signs, as the chain holds the trade now: the domain and the
+    /// attestation message's digest.
+    pub async fn attestation_payload(&self, trade: &TradeRef) -> Vec<u8> {
+        p2p_escrow::attestation::attestation_payload(&trade.address, &self.trade(trade).await)
             .to_vec()
     }
 }
@@ -717,7 +718,7 @@ pub fn trade_unwind(trade: &TradeRef) -> accs::TradeUnwind {
 }
 
 /// A trade's attestation message as `docs/protocol.md` lays it out byte by byte (format v2; the
-/// attestor signs its SHA-256 digest): domain, program id, trade, buyer, mint, amount (u64 LE),
+/// attestor signs `payload_of` it): domain, program id, trade, buyer, mint, amount (u64 LE),
 /// payment reference hash.
 pub fn attestation_message(trade_address: &Pubkey, trade: &p2p_escrow::state::Trade) -> Vec<u8> {
     [
@@ -735,6 +736,11 @@ pub fn attestation_message(trade_address: &Pubkey, trade: &p2p_escrow::state::Tr
 /// SHA-256 of `bytes`.
 pub fn sha256(bytes: &[u8]) -> Vec<u8> {
     solana_sha256_hasher::hash(bytes).to_bytes().to_vec()
+}
+
+/// What an attestor signs for an attestation message: the v2 domain, then the message's SHA-256.
+pub fn payload_of(message: &[u8]) -> Vec<u8> {
+    [p2p_escrow::constants::ATTESTATION_DOMAIN, &sha256(message)].concat()
 }
 
 /// The Ed25519 program instruction carrying `signer`'s signature over `message`, with every offset

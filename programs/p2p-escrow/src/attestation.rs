@@ -1,9 +1,11 @@
 //! Payment attestations: the digest a payment service signs, and its verification by
 //! introspecting the Ed25519 program instruction placed right before ours in the transaction.
 //!
-//! Format v2: the attestor signs the 32-byte `SHA-256` digest of the attestation message, so the
-//! Ed25519 instruction carries 32 bytes of message instead of the whole message (v1, refused with
-//! `AttestationOutdated`).
+//! Format v2: the attestor signs the domain followed by the 32-byte `SHA-256` digest of the
+//! attestation message (53 bytes), so the Ed25519 instruction carries 53 bytes of message instead
+//! of the whole 189-byte message (v1, refused with `AttestationOutdated`). The domain in the signed
+//! bytes keeps an attestation from being any 32 bytes: a key asked to sign an opaque value elsewhere
+//! does not sign a release.
 
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::instruction::Instruction;
@@ -29,8 +31,11 @@ const SIGNATURE_LEN: usize = 64;
 /// amount and the payment reference hash.
 const ATTESTATION_V1_LEN: usize = ATTESTATION_DOMAIN_V1.len() + 4 * 32 + 8 + 32;
 
-/// The 32 bytes an attestor signs to release `trade`: `SHA-256("p2p-escrow:release:v2" ||
-/// program_id || trade || buyer || mint || amount (u64 LE) || payment_ref_hash)`.
+/// Length of what an attestor signs in v2: the domain and the digest.
+pub const ATTESTATION_PAYLOAD_LEN: usize = ATTESTATION_DOMAIN.len() + 32;
+
+/// The digest of `trade`'s attestation message: `SHA-256("p2p-escrow:release:v2" || program_id ||
+/// trade || buyer || mint || amount (u64 LE) || payment_ref_hash)`.
 pub fn attestation_digest(trade_address: &Pubkey, trade: &Trade) -> [u8; 32] {
     hashv(&[
         ATTESTATION_DOMAIN,
@@ -44,8 +49,17 @@ pub fn attestation_digest(trade_address: &Pubkey, trade: &Trade) -> [u8; 32] {
     .to_bytes()
 }
 
+/// The bytes an attestor signs to release `trade`: `"p2p-escrow:release:v2" || digest`.
+pub fn attestation_payload(trade_address: &Pubkey, trade: &Trade) -> [u8; ATTESTATION_PAYLOAD_LEN] {
+    let mut payload = [0u8; ATTESTATION_PAYLOAD_LEN];
+    let (domain, digest) = payload.split_at_mut(ATTESTATION_DOMAIN.len());
+    domain.copy_from_slice(ATTESTATION_DOMAIN);
+    digest.copy_from_slice(&attestation_digest(trade_address, trade));
+    payload
+}
+
 /// Checks that the instruction right before the current one is an Ed25519 program instruction that
-/// verified `attestor`'s signature over exactly `message` (the attestation digest), with every
+/// verified `attestor`'s signature over exactly `message` (the attestation payload), with every
 /// offset pointing into its own data.
 pub fn verify_attestation(
     instructions_sysvar: &AccountInfo,

@@ -69,8 +69,8 @@ pub const PUBLIC_DISPUTE_GRACE: i64 = 7 * 24 * 60 * 60;
 #[constant]
 pub const MAX_EVIDENCE_URI_LEN: u32 = 200;
 
-/// Domain tag that starts every payment attestation's message; the attestor signs the message's
-/// SHA-256 digest (format v2).
+/// Domain tag that starts every payment attestation's message and what its attestor signs: the
+/// domain, then the message's SHA-256 digest (format v2).
 #[constant]
 pub const ATTESTATION_DOMAIN: &[u8] = b"p2p-escrow:release:v2";
 

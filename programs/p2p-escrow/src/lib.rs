@@ -184,7 +184,7 @@ pub mod p2p_escrow {
     }
 
     /// Releases a trade (locked or paid) on a payment attestation: the offer's attestor's Ed25519
-    /// signature over the trade's attestation digest (format v2), verified by the Ed25519
+    /// signature over the trade's attestation payload (format v2), verified by the Ed25519
     /// instruction right before this one. Anyone may relay it; the payout is that of `release`.
     #[access_control(ctx.accounts.validate())]
     pub fn release_with_attestation(ctx: Context<ReleaseWithAttestation>) -> Result<()> {

@@ -27,7 +27,7 @@ async fn anyone_relays_the_attestors_signature_to_release_a_paid_trade() {
     let buyer = env.buyer.pubkey();
     let buyer_lamports = env.lamports(&buyer).await;
     let trade_lamports = env.lamports(&trade.address).await;
-    let message = env.attestation_digest(&trade).await;
+    let message = env.attestation_payload(&trade).await;
     let events = env
         .ok(
             &[
@@ -55,11 +55,11 @@ async fn anyone_relays_the_attestors_signature_to_release_a_paid_trade() {
 #[tokio::test]
 async fn the_attestor_may_release_before_the_buyer_marks_paid() {
     let (env, _offer, trade) = attested_trade().await;
-    let message = env.attestation_digest(&trade).await;
+    let message = env.attestation_payload(&trade).await;
     // An unpaid trade's payment reference is all zeros, and the message says so.
     let preimage = attestation_message(&trade.address, &env.trade(&trade).await);
     assert!(preimage.ends_with(&[0; 32]));
-    assert_eq!(sha256(&preimage), message);
+    assert_eq!(payload_of(&preimage), message);
     env.ok(
         &[
             ed25519_ix(&env.attestor, &message),
@@ -81,7 +81,7 @@ async fn attestations_must_be_signed_by_the_attestor_over_this_exact_trade() {
         .await;
     let relayer = env.stranger.pubkey();
     let release = env.release_with_attestation_ix(&trade, &relayer);
-    let message = env.attestation_digest(&trade).await;
+    let message = env.attestation_payload(&trade).await;
     let refuse = |attestation: Instruction, expected: EscrowError| {
         let release = release.clone();
         let env = &env;
@@ -98,20 +98,21 @@ async fn attestations_must_be_signed_by_the_attestor_over_this_exact_trade() {
     )
     .await;
     // Another trade's attestation.
-    let other_message = env.attestation_digest(&other).await;
+    let other_message = env.attestation_payload(&other).await;
     refuse(
         ed25519_ix(&env.attestor, &other_message),
         EscrowError::AttestationMismatch,
     )
     .await;
-    // The digest is SHA-256 of the documented message; the same trade with another program,
-    // trade, buyer, mint, amount, payment reference or domain signs something else.
+    // The attestor signs the domain and the SHA-256 of the documented message; the same trade
+    // with another program, trade, buyer, mint, amount, payment reference or domain signs
+    // something else.
     let preimage = attestation_message(&trade.address, &env.trade(&trade).await);
-    assert_eq!(sha256(&preimage), message);
+    assert_eq!(payload_of(&preimage), message);
     let tampered = |range: std::ops::Range<usize>, byte: u8| {
         let mut forged = preimage.clone();
         forged[range].iter_mut().for_each(|b| *b = byte);
-        sha256(&forged)
+        payload_of(&forged)
     };
     let domain = p2p_escrow::constants::ATTESTATION_DOMAIN.len();
     let mut for_other_buyer = preimage.clone();
@@ -124,9 +125,10 @@ async fn attestations_must_be_signed_by_the_attestor_over_this_exact_trade() {
         tampered(domain + 128..domain + 136, 5), // amount
         tampered(domain + 136..domain + 168, 6), // payment reference
         tampered(0..1, b'P'),                    // domain
-        sha256(&for_other_buyer),                // the second buyer's: it cannot pay the first
+        payload_of(&for_other_buyer),            // the second buyer's: it cannot pay the first
         message[..message.len() - 1].to_vec(),   // truncated
         preimage.clone(),                        // the message itself, not its digest
+        sha256(&preimage),                       // the digest without the domain
     ] {
         refuse(
             ed25519_ix(&env.attestor, &forged),
@@ -149,7 +151,7 @@ async fn attestations_must_be_signed_by_the_attestor_over_this_exact_trade() {
     // An offer without an attestor takes no attestation.
     let plain = env.create_offer(&offer.mint).await;
     let plain_trade = env.take(&plain, &env.buyer, TOKEN).await;
-    let plain_message = env.attestation_digest(&plain_trade).await;
+    let plain_message = env.attestation_payload(&plain_trade).await;
     env.refuse(
         &[
             ed25519_ix(&env.attestor, &plain_message),
@@ -167,7 +169,7 @@ async fn the_ed25519_instruction_must_sit_right_before_and_verify_its_own_data()
     let (env, _offer, trade) = attested_trade().await;
     let relayer = env.stranger.pubkey();
     let release = env.release_with_attestation_ix(&trade, &relayer);
-    let message = env.attestation_digest(&trade).await;
+    let message = env.attestation_payload(&trade).await;
     let attestation = ed25519_ix(&env.attestor, &message);
 
     // Missing.

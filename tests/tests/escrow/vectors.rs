@@ -1,6 +1,6 @@
 //! Byte-level vectors for the TypeScript client (`app/packages/sdk/test/vectors.json`): instruction data and
 //! account metas as anchor builds them, account and event bytes as the program serializes them,
-//! PDAs, the attestation digest, the take terms' hash, and anchor's framework errors. The TypeScript tests rebuild each
+//! PDAs, the attestation digest and signed payload, the take terms' hash, and anchor's framework errors. The TypeScript tests rebuild each
 //! from the same inputs and compare bytes. This test fails when the committed file is stale;
 //! `P2P_WRITE_VECTORS=1 cargo test -p p2p-escrow-tests --test escrow vectors` rewrites it.
 
@@ -943,6 +943,7 @@ fn attestation() -> Value {
         bump: 255,
     };
     let digest = p2p_escrow::attestation::attestation_digest(&key("trade"), &trade);
+    let payload = p2p_escrow::attestation::attestation_payload(&key("trade"), &trade);
     json!({
         "trade": key("trade").to_string(),
         "buyer": key("buyer").to_string(),
@@ -950,6 +951,7 @@ fn attestation() -> Value {
         "amount": "123456789",
         "paymentRefHash": vec![4u8; 32],
         "digest": hex(&digest),
+        "payload": hex(&payload),
     })
 }
 

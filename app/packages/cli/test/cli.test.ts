@@ -341,20 +341,21 @@ test("attest: a payment service signs, relays, or hands the attestation to a rel
   const wrong = run("attestor", "attest", trade, "--reference", "SEPA-2");
   assert.equal(wrong.status, 1);
   assert.match(wrong.stderr, /PaymentReferenceMismatch/);
-  const signed = json<{ signature: string; attestor: string; message: string; digest: string }>(
-    "attestor",
-    "attest",
-    trade,
-    "--reference",
-    "SEPA-1",
-  );
-  // Format v2: the attestor signs the SHA-256 digest of the 189-byte message.
+  const signed = json<{
+    signature: string;
+    attestor: string;
+    message: string;
+    digest: string;
+    signed: string;
+  }>("attestor", "attest", trade, "--reference", "SEPA-1");
+  // Format v2: the attestor signs the domain and the SHA-256 digest of the 189-byte message.
   assert.ok(signed.message.startsWith(Buffer.from("p2p-escrow:release:v2").toString("hex")));
   assert.equal(signed.message.length, 189 * 2);
   assert.equal(
     signed.digest,
     createHash("sha256").update(Buffer.from(signed.message, "hex")).digest("hex"),
   );
+  assert.equal(signed.signed, Buffer.from("p2p-escrow:release:v2").toString("hex") + signed.digest);
   const forged = run(
     "stranger",
     "release-attested",

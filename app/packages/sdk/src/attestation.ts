@@ -2,8 +2,8 @@
  * Payment attestations: the digest a payment service signs to release a trade, and the Ed25519
  * precompile instruction that carries the signature in the same transaction, right before
  * `release_with_attestation`. Format v2 (docs/protocol.md, "Attestation"): the attestor signs the
- * 32-byte SHA-256 digest of the attestation message; the program refuses the v1 format (the whole
- * message signed) with `AttestationOutdated`.
+ * domain followed by the 32-byte SHA-256 digest of the attestation message (53 bytes); the program
+ * refuses the v1 format (the whole message signed) with `AttestationOutdated`.
  */
 import {
   fixEncoderSize,
@@ -58,18 +58,34 @@ export function attestationMessage(attested: AttestedTrade): ReadonlyUint8Array 
   });
 }
 
-/** The 32 bytes an attestor signs: the SHA-256 digest of `attestationMessage` (WebCrypto). */
+/** The SHA-256 digest of `attestationMessage` (WebCrypto), 32 bytes. */
 export async function attestationDigest(attested: AttestedTrade): Promise<ReadonlyUint8Array> {
   const message = attestationMessage(attested) as Uint8Array<ArrayBuffer>;
   return new Uint8Array(await crypto.subtle.digest("SHA-256", message));
 }
 
-/** Signs the attestation of a trade (its digest) with a payment service's Ed25519 key. */
+/**
+ * The 53 bytes an attestor signs: `"p2p-escrow:release:v2" || attestationDigest`. The domain keeps
+ * an attestation from being any opaque 32 bytes a key was asked to sign elsewhere.
+ */
+export async function attestationPayload(attested: AttestedTrade): Promise<ReadonlyUint8Array> {
+  return payloadEncoder.encode({
+    domain: ATTESTATION_DOMAIN,
+    digest: await attestationDigest(attested),
+  });
+}
+
+const payloadEncoder = getStructEncoder([
+  ["domain", getUtf8Encoder()],
+  ["digest", fixEncoderSize(getBytesEncoder(), 32)],
+]);
+
+/** Signs the attestation of a trade (its payload) with a payment service's Ed25519 key. */
 export async function signAttestation(
   privateKey: CryptoKey,
   attested: AttestedTrade,
 ): Promise<SignatureBytes> {
-  return signBytes(privateKey, await attestationDigest(attested));
+  return signBytes(privateKey, await attestationPayload(attested));
 }
 
 /** Whether `signature` is `attestor`'s attestation of the trade. */
@@ -78,7 +94,7 @@ export async function verifyAttestation(
   signature: SignatureBytes,
   attested: AttestedTrade,
 ): Promise<boolean> {
-  return verifySignature(attestor, signature, await attestationDigest(attested));
+  return verifySignature(attestor, signature, await attestationPayload(attested));
 }
 
 const PUBLIC_KEY_SIZE = 32;

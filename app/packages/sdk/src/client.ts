@@ -64,7 +64,7 @@ import {
   tradeAddress,
   tokenAccountAddress,
 } from "./addresses";
-import { attestationDigest, ed25519Instruction } from "./attestation";
+import { attestationPayload, ed25519Instruction } from "./attestation";
 import { changedTakeTerms, takeTermsHash, type TakeTerms } from "./terms";
 import { EscrowError } from "./errors";
 import {
@@ -508,8 +508,13 @@ export class EscrowClient {
       return await this.send(buyer, [...open, instruction], trade);
     } catch (error) {
       if (!(error instanceof EscrowError) || error.errorName !== "TermsMismatch") throw error;
-      const now = await this.takeTerms(await getOffer(this.rpc, offer), buyer.address);
-      const changed = changedTakeTerms(seen, now);
+      let changed: string[];
+      try {
+        const now = await this.takeTerms(await getOffer(this.rpc, offer), buyer.address);
+        changed = changedTakeTerms(seen, now);
+      } catch {
+        throw error;
+      }
       throw new EscrowError(
         {
           ...error.description,
@@ -570,7 +575,7 @@ export class EscrowClient {
     attestation: { attestor: Address; signature: ReadonlyUint8Array },
   ): Promise<ActionResult> {
     const context = await this.tradeContext(trade);
-    const message = await attestationDigest({
+    const message = await attestationPayload({
       trade,
       buyer: context.trade.buyer,
       mint: context.trade.mint,

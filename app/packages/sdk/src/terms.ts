@@ -5,17 +5,22 @@
  * `terms.rs`): `SHA-256("p2p-escrow:take-terms:v1" || borsh(TakeTerms))`.
  */
 import {
+  getAddressDecoder,
   getAddressEncoder,
+  getI64Decoder,
   getI64Encoder,
+  getOptionDecoder,
   getOptionEncoder,
+  getStructDecoder,
   getStructEncoder,
+  getU16Decoder,
   getU16Encoder,
   getUtf8Encoder,
   type Address,
   type ReadonlyUint8Array,
 } from "@solana/kit";
 
-import { getOfferTermsEncoder, type OfferTerms } from "./generated";
+import { getOfferTermsDecoder, getOfferTermsEncoder, type OfferTerms } from "./generated";
 
 /** The domain that starts the hashed take terms. */
 export const TAKE_TERMS_DOMAIN = "p2p-escrow:take-terms:v1";
@@ -38,8 +43,8 @@ export type TakeTerms = {
   rulingWindow: bigint;
 };
 
-const takeTermsEncoder = getStructEncoder([
-  ["domain", getUtf8Encoder()],
+/** The terms' Borsh layout, the program's `TakeTerms` field by field. */
+const termsEncoder = getStructEncoder([
   ["mint", getAddressEncoder()],
   ["terms", getOfferTermsEncoder()],
   ["feeBps", getU16Encoder()],
@@ -48,10 +53,23 @@ const takeTermsEncoder = getStructEncoder([
   ["defaultBuyerBps", getU16Encoder()],
   ["rulingWindow", getI64Encoder()],
 ]);
+const termsDecoder = getStructDecoder([
+  ["mint", getAddressDecoder()],
+  ["terms", getOfferTermsDecoder()],
+  ["feeBps", getU16Decoder()],
+  ["arbiterFeeBps", getU16Decoder()],
+  ["fallbackArbiter", getOptionDecoder(getAddressDecoder())],
+  ["defaultBuyerBps", getU16Decoder()],
+  ["rulingWindow", getI64Decoder()],
+]);
+const takeTermsEncoder = getStructEncoder([
+  ["domain", getUtf8Encoder()],
+  ["terms", termsEncoder],
+]);
 
 /** The bytes the program hashes: the domain, then the terms in Borsh. */
 export function takeTermsBytes(terms: TakeTerms): ReadonlyUint8Array {
-  return takeTermsEncoder.encode({ ...terms, domain: TAKE_TERMS_DOMAIN });
+  return takeTermsEncoder.encode({ domain: TAKE_TERMS_DOMAIN, terms });
 }
 
 /** `expectedTermsHash` for a buyer who saw `terms`: SHA-256 of `takeTermsBytes` (WebCrypto). */
@@ -60,19 +78,24 @@ export async function takeTermsHash(terms: TakeTerms): Promise<ReadonlyUint8Arra
   return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
 }
 
-/** The names of the terms that differ between what a buyer saw and what stands now. */
+/**
+ * The names of the terms that differ between what a buyer saw and what stands now, compared as
+ * the program compares them (through their bytes, so `105` and `105n`, `null` and `none`, agree).
+ */
 export function changedTakeTerms(seen: TakeTerms, now: TakeTerms): string[] {
-  const encoded = (value: unknown) =>
-    JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
-  const names = (terms: TakeTerms) => ({
-    ...Object.fromEntries(Object.entries(terms.terms).map(([k, v]) => [`terms.${k}`, v])),
-    mint: terms.mint,
-    feeBps: terms.feeBps,
-    arbiterFeeBps: terms.arbiterFeeBps,
-    fallbackArbiter: terms.fallbackArbiter,
-    defaultBuyerBps: terms.defaultBuyerBps,
-    rulingWindow: terms.rulingWindow,
-  });
-  const [before, after] = [names(seen), names(now)] as Record<string, unknown>[];
-  return Object.keys(after).filter((key) => encoded(before[key]) !== encoded(after[key]));
+  const flat = (terms: TakeTerms): Record<string, string> => {
+    const { terms: offerTerms, ...rest } = termsDecoder.decode(termsEncoder.encode(terms));
+    const entries = [
+      ...Object.entries(offerTerms).map(([key, value]) => [`terms.${key}`, value]),
+      ...Object.entries(rest),
+    ];
+    return Object.fromEntries(
+      entries.map(([key, value]) => [
+        key,
+        JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v)),
+      ]),
+    );
+  };
+  const [before, after] = [flat(seen), flat(now)];
+  return Object.keys(after).filter((key) => before[key] !== after[key]);
 }

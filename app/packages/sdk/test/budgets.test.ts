@@ -114,12 +114,8 @@ test("every instruction's largest transaction leaves 300 bytes of the packet", a
     ...overrides,
   });
 
-  // Offers: the seller's first opens its profile; wrapped SOL wraps on the way in, unwraps out.
-  const offer = (
-    await measure("createOffer", async () =>
-      client.createOffer(seller, { mint: usd.address, amount: 500n * TOKEN, terms: await terms() }),
-    )
-  ).address!;
+  // Offers: the seller's first, a private wrapped-SOL offer, opens its profile and wraps SOL in
+  // the same transaction; wrapped SOL unwraps on the way out.
   const sol = (
     await measure("createOffer", async () =>
       client.createOffer(seller, {
@@ -127,6 +123,11 @@ test("every instruction's largest transaction leaves 300 bytes of the packet", a
         amount: 2_000_000_000n,
         terms: await terms({ allowedBuyer: buyers[0].address }),
       }),
+    )
+  ).address!;
+  const offer = (
+    await measure("createOffer", async () =>
+      client.createOffer(seller, { mint: usd.address, amount: 500n * TOKEN, terms: await terms() }),
     )
   ).address!;
   await measure("deposit", () => client.deposit(seller, offer, 10n * TOKEN));
@@ -164,7 +165,8 @@ test("every instruction's largest transaction leaves 300 bytes of the packet", a
       signature,
     }),
   );
-  // A release to a buyer whose account is frozen: the payout waits, then the claim.
+  // A release to a buyer whose account is frozen: the payout waits, then the claim (into another
+  // account: the buyer's own stays frozen).
   const releasedTrade = await paid(released);
   await setFrozen(desk, released.address, true);
   await measure("release", () => client.release(seller, releasedTrade));

@@ -24,6 +24,7 @@ import {
   ANCHOR_ERRORS,
   arbiterAddress,
   attestationDigest,
+  attestationPayload,
   changedTakeTerms,
   configAddress,
   decodeEvent,
@@ -249,7 +250,7 @@ test("PDAs and the vault derive to the program's addresses", async () => {
   );
 });
 
-test("the attestation digest is the program's, byte for byte", async () => {
+test("the attestation digest and signed payload are the program's, byte for byte", async () => {
   const a = vectors.attestation;
   const digest = await attestationDigest({
     trade: a.trade as Address,
@@ -259,6 +260,14 @@ test("the attestation digest is the program's, byte for byte", async () => {
     paymentRefHash: new Uint8Array(a.paymentRefHash as number[]),
   });
   assert.equal(hex(digest), a.digest);
+  const payload = await attestationPayload({
+    trade: a.trade as Address,
+    buyer: a.buyer as Address,
+    mint: a.mint as Address,
+    amount: BigInt(a.amount as string),
+    paymentRefHash: new Uint8Array(a.paymentRefHash as number[]),
+  });
+  assert.equal(hex(payload), a.payload);
 });
 
 test("the take terms' bytes and hash are the program's", async () => {

@@ -3,13 +3,13 @@ import { useState } from "react";
 import type { Address } from "@solana/kit";
 
 import {
+  EscrowClient,
   fetchAccountEvents,
   fiatCurrencyCode,
   formatAmount,
   formatFiat,
   formatBps,
   formatDuration,
-  getConfig,
   getMintInfo,
   listArbiters,
   listOffers,
@@ -46,7 +46,6 @@ type Book = {
   offers: Located<Offer>[];
   mints: Map<string, MintInfo>;
   arbiterFees: Map<string, number>;
-  feeBps: number;
   history: Map<string, { completed: number; disputed: number }>;
 };
 
@@ -58,21 +57,25 @@ async function readBook(rpc: EscrowRpc): Promise<Book> {
       mints.set(offer.data.mint, await getMintInfo(rpc, offer.data.mint));
   }
   const arbiters = await listArbiters(rpc);
-  const config = await getConfig(rpc);
   return {
     offers,
     mints,
     arbiterFees: new Map(arbiters.map((a) => [a.data.authority, a.data.feeBps])),
-    feeBps: config.feeBps,
     history: await sellerHistory(rpc),
   };
 }
 
-function TakePanel({ offer, mint, book }: { offer: Located<Offer>; mint: MintInfo; book: Book }) {
+function TakePanel({ offer, mint }: { offer: Located<Offer>; mint: MintInfo }) {
   const desk = useDesk();
   const tx = useTransaction();
   const [text, setText] = useState("");
   const terms = offer.data.terms;
+  const buyer = desk.signer?.address ?? null;
+  // The terms a take by this wallet fixes, as shown here: the take carries their hash.
+  const seen = useChain(
+    () => (buyer ? new EscrowClient(desk.rpc).takeTerms(offer.data, buyer) : Promise.resolve(null)),
+    [desk.rpc, buyer, offer.address],
+  ).value;
   let amount: bigint | null = null;
   let problem: string | null = null;
   try {
@@ -82,11 +85,11 @@ function TakePanel({ offer, mint, book }: { offer: Located<Offer>; mint: MintInf
   }
   const currency = fiatCurrencyCode(terms.fiatCurrency);
   const fiat = amount === null ? null : (amount * terms.price) / 10n ** BigInt(mint.decimals);
-  const protocolFee = amount === null ? null : (amount * BigInt(book.feeBps)) / 10_000n;
+  const protocolFee = amount === null || !seen ? null : (amount * BigInt(seen.feeBps)) / 10_000n;
   const take = async () => {
-    if (!desk.signer || amount === null) return;
+    if (!desk.signer || amount === null || !seen) return;
     const result = await tx.run("Take", (client) =>
-      client.takeOffer(desk.signer!, offer.address, amount!),
+      client.takeOffer(desk.signer!, offer.address, amount!, { seen }),
     );
     if (result?.address) window.location.hash = `#/trade/${result.address}`;
   };
@@ -102,7 +105,7 @@ function TakePanel({ offer, mint, book }: { offer: Located<Offer>; mint: MintInf
         />
       </label>
       {problem && <p className="tx failed">{problem}</p>}
-      {amount !== null && fiat !== null && protocolFee !== null && (
+      {amount !== null && fiat !== null && protocolFee !== null && seen && (
         <dl className="terms" data-testid="take-terms">
           <dt>You reserve</dt>
           <dd>
@@ -114,12 +117,18 @@ function TakePanel({ offer, mint, book }: { offer: Located<Offer>; mint: MintInf
           </dd>
           <dt>Protocol fee</dt>
           <dd>
-            {formatBps(book.feeBps)} ({formatAmount(protocolFee, mint.decimals)} tokens), taken on
+            {formatBps(seen.feeBps)} ({formatAmount(protocolFee, mint.decimals)} tokens), taken on
             release
           </dd>
           <dt>Arbiter</dt>
           <dd>
-            {terms.arbiter}, fee {formatBps(book.arbiterFees.get(terms.arbiter) ?? 0)} on a ruling
+            {terms.arbiter}, fee {formatBps(seen.arbiterFeeBps)} on a ruling, within{" "}
+            {formatDuration(seen.rulingWindow)}
+          </dd>
+          <dt>If the arbiter misses its deadline</dt>
+          <dd>
+            {seen.fallbackArbiter ? `the fallback arbiter ${seen.fallbackArbiter}, then ` : ""}
+            {formatBps(seen.defaultBuyerBps)} to you
           </dd>
           <dt>Seller releases within</dt>
           <dd>{formatDuration(terms.releaseWindow)} of your payment mark</dd>
@@ -134,10 +143,10 @@ function TakePanel({ offer, mint, book }: { offer: Located<Offer>; mint: MintInf
         </dl>
       )}
       <p className="hint">
-        The transaction carries these terms, the mint and both fees; if any of them changes before
-        it lands, it is refused.
+        The transaction carries the hash of these terms, the mint, both fees and what happens if the
+        arbiter misses its deadline; if any of them changes before it lands, it is refused.
       </p>
-      <button disabled={!desk.signer || amount === null || tx.busy} onClick={take}>
+      <button disabled={!desk.signer || amount === null || !seen || tx.busy} onClick={take}>
         {desk.signer ? "Take at these terms" : "Connect a wallet to take"}
       </button>
       <TxStatus state={tx.state} />
@@ -246,7 +255,7 @@ export function OfferBook() {
               {terms.attestor.__option === "Some" ? <code>{terms.attestor.value}</code> : "none"}
             </p>
             {taking === offer.address ? (
-              <TakePanel offer={offer} mint={info} book={book.value!} />
+              <TakePanel offer={offer} mint={info} />
             ) : (
               <button onClick={() => setTaking(offer.address)}>Take…</button>
             )}

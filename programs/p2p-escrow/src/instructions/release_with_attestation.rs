@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::associated_token::get_associated_token_address_with_program_id;
 
-use crate::attestation::{attestation_digest, verify_attestation};
+use crate::attestation::{attestation_payload, verify_attestation};
 use crate::constants::CONFIG_SEED;
 use crate::errors::EscrowError;
 // Glob: the accounts derive also needs the composite's generated client module and bumps.
@@ -48,7 +48,7 @@ impl ReleaseWithAttestation<'_> {
         verify_attestation(
             &self.instructions_sysvar.to_account_info(),
             &attestor,
-            &attestation_digest(&trade.key(), trade),
+            &attestation_payload(&trade.key(), trade),
         )
     }
 

@@ -541,7 +541,7 @@ async fn roles_that_share_an_account_never_block_an_exit() {
     };
     let offer = env.create_offer_with(&mint, 100 * TOKEN, terms).await;
     let trade = env.take(&offer, &env.buyer, 10 * TOKEN).await;
-    let message = env.attestation_digest(&trade).await;
+    let message = env.attestation_payload(&trade).await;
     env.ok(
         &[
             ed25519_ix(&env.attestor, &message),

@@ -58,7 +58,7 @@ async fn an_attestation_cannot_be_replayed_on_a_trade_of_a_recreated_offer() {
     let first = env.take(&offer, &env.buyer, 10 * TOKEN).await;
     env.ok(&[env.mark_paid_ix(&first, [9; 32])], &[&env.buyer])
         .await;
-    let attestation = ed25519_ix(&env.attestor, &env.attestation_digest(&first).await);
+    let attestation = ed25519_ix(&env.attestor, &env.attestation_payload(&first).await);
     env.ok(
         &[
             attestation.clone(),

@@ -97,7 +97,7 @@ async fn reach(env: &Env, offer: &OfferRef, stage: Stage) -> (TradeRef, Vec<u8>,
         .await;
         arbiter = env.fallback_arbiter.pubkey();
     }
-    let message = env.attestation_digest(&trade).await;
+    let message = env.attestation_payload(&trade).await;
     if stage == Stage::Closed {
         env.ok(&[env.release_ix(&trade)], &[&env.seller]).await;
     }

@@ -200,7 +200,7 @@ async fn a_spoofed_instructions_sysvar_is_refused() {
             rent_epoch: 0,
         },
     );
-    let message = env.attestation_digest(&trade).await;
+    let message = env.attestation_payload(&trade).await;
     env.refuse(
         &[
             ed25519_ix(&env.attestor, &message),

@@ -434,7 +434,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             let Some(payer_ok) = payer_ok(env, model, t, release_share(m), relayer).await else {
                 return;
             };
-            let message = env.attestation_digest(&m.at).await;
+            let message = env.attestation_payload(&m.at).await;
             let signer = if genuine {
                 people[ATTESTOR]
             } else {

@@ -5,6 +5,7 @@ import { getBase58Decoder, getBase58Encoder } from "@solana/kit";
 import {
   attestationDigest,
   attestationMessage,
+  attestationPayload,
   EscrowError,
   fiatCurrencyCode,
   getTrade,
@@ -139,6 +140,7 @@ export const TRADES_COMMANDS: Record<string, Command> = {
         signature: encoded,
         message: Buffer.from(attestationMessage(attested)).toString("hex"),
         digest: Buffer.from(await attestationDigest(attested)).toString("hex"),
+        signed: Buffer.from(await attestationPayload(attested)).toString("hex"),
       };
       const lines = [`attestation by ${attestor.address}: ${encoded}`];
       if (!ctx.values.relay) return { json, lines };
