@@ -968,24 +968,36 @@ fn take_terms() -> TakeTerms {
     }
 }
 
-/// The take terms' fields, their Borsh bytes and their hash (`take_offer`'s `expected_terms_hash`).
-fn take_terms_vector() -> Value {
-    let terms = take_terms();
-    let mut bytes = Vec::new();
-    terms.serialize(&mut bytes).unwrap();
-    json!({
-        "fields": {
-            "mint": key("mint").to_string(),
-            "terms": terms_json(),
-            "feeBps": 50,
-            "arbiterFeeBps": 200,
-            "fallbackArbiter": key("fallback_arbiter").to_string(),
-            "defaultBuyerBps": 5_000,
-            "rulingWindow": "172800",
-        },
-        "bytes": hex(&bytes),
-        "hash": hex(&terms.hash().unwrap()),
-    })
+/// The take terms' fields, their Borsh bytes and their hash (`take_offer`'s `expected_terms_hash`),
+/// with a fallback arbiter and without one.
+fn take_terms_vectors() -> Value {
+    let with_fallback = take_terms();
+    let without = TakeTerms {
+        fallback_arbiter: None,
+        ..take_terms()
+    };
+    Value::Array(
+        [with_fallback, without]
+            .iter()
+            .map(|terms| {
+                let mut bytes = Vec::new();
+                terms.serialize(&mut bytes).unwrap();
+                json!({
+                    "fields": {
+                        "mint": terms.mint.to_string(),
+                        "terms": terms_json(),
+                        "feeBps": terms.fee_bps,
+                        "arbiterFeeBps": terms.arbiter_fee_bps,
+                        "fallbackArbiter": terms.fallback_arbiter.map(|k| k.to_string()),
+                        "defaultBuyerBps": terms.default_buyer_bps,
+                        "rulingWindow": terms.ruling_window.to_string(),
+                    },
+                    "bytes": hex(&bytes),
+                    "hash": hex(&terms.hash().unwrap()),
+                })
+            })
+            .collect(),
+    )
 }
 
 /// Anchor's framework errors a client meets when accounts are wrong: name, code and message.
@@ -1069,7 +1081,7 @@ fn vectors() -> Value {
         "accounts": accounts(),
         "events": events(),
         "attestation": attestation(),
-        "takeTerms": take_terms_vector(),
+        "takeTerms": take_terms_vectors(),
         "anchorErrors": anchor_errors(),
     })
 }

@@ -71,7 +71,7 @@ type Vectors = {
   >;
   events: { name: string; bytes: string; fields: Json }[];
   attestation: Record<string, Json>;
-  takeTerms: { fields: Json; bytes: string; hash: string };
+  takeTerms: { fields: Json; bytes: string; hash: string }[];
   anchorErrors: { code: number; name: string; message: string }[];
 };
 
@@ -270,28 +270,30 @@ test("the attestation digest and signed payload are the program's, byte for byte
   assert.equal(hex(payload), a.payload);
 });
 
-test("the take terms' bytes and hash are the program's", async () => {
-  const t = vectors.takeTerms;
-  const fields = t.fields as { [key: string]: Json };
-  const terms: TakeTerms = {
-    mint: fields.mint as Address,
-    terms: getOfferTermsDecoder().decode(
-      getOfferTermsEncoder().encode(toInput(fields.terms) as OfferTermsArgs),
-    ),
-    feeBps: fields.feeBps as number,
-    arbiterFeeBps: fields.arbiterFeeBps as number,
-    fallbackArbiter: fields.fallbackArbiter as Address,
-    defaultBuyerBps: fields.defaultBuyerBps as number,
-    rulingWindow: BigInt(fields.rulingWindow as string),
-  };
-  const bytes = takeTermsBytes(terms);
-  assert.equal(hex(bytes.slice(TAKE_TERMS_DOMAIN.length)), t.bytes);
-  assert.equal(hex(await takeTermsHash(terms)), t.hash);
-  assert.deepEqual(changedTakeTerms(terms, terms), []);
-  assert.deepEqual(changedTakeTerms(terms, { ...terms, feeBps: 51, rulingWindow: 1n }), [
-    "feeBps",
-    "rulingWindow",
-  ]);
+test("the take terms' bytes and hash are the program's, with and without a fallback", async () => {
+  assert.equal(vectors.takeTerms.length, 2);
+  for (const t of vectors.takeTerms) {
+    const fields = t.fields as { [key: string]: Json };
+    const terms: TakeTerms = {
+      mint: fields.mint as Address,
+      terms: getOfferTermsDecoder().decode(
+        getOfferTermsEncoder().encode(toInput(fields.terms) as OfferTermsArgs),
+      ),
+      feeBps: fields.feeBps as number,
+      arbiterFeeBps: fields.arbiterFeeBps as number,
+      fallbackArbiter: fields.fallbackArbiter as Address | null,
+      defaultBuyerBps: fields.defaultBuyerBps as number,
+      rulingWindow: BigInt(fields.rulingWindow as string),
+    };
+    const bytes = takeTermsBytes(terms);
+    assert.equal(hex(bytes.slice(TAKE_TERMS_DOMAIN.length)), t.bytes);
+    assert.equal(hex(await takeTermsHash(terms)), t.hash);
+    assert.deepEqual(changedTakeTerms(terms, terms), []);
+    assert.deepEqual(changedTakeTerms(terms, { ...terms, feeBps: 51, rulingWindow: 1n }), [
+      "feeBps",
+      "rulingWindow",
+    ]);
+  }
 });
 
 test("anchor's framework errors carry anchor's names, codes and messages", () => {

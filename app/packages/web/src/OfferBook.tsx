@@ -72,10 +72,11 @@ function TakePanel({ offer, mint }: { offer: Located<Offer>; mint: MintInfo }) {
   const terms = offer.data.terms;
   const buyer = desk.signer?.address ?? null;
   // The terms a take by this wallet fixes, as shown here: the take carries their hash.
-  const seen = useChain(
+  const read = useChain(
     () => (buyer ? new EscrowClient(desk.rpc).takeTerms(offer.data, buyer) : Promise.resolve(null)),
     [desk.rpc, buyer, offer.address],
-  ).value;
+  );
+  const seen = read.value;
   let amount: bigint | null = null;
   let problem: string | null = null;
   try {
@@ -105,6 +106,9 @@ function TakePanel({ offer, mint }: { offer: Located<Offer>; mint: MintInfo }) {
         />
       </label>
       {problem && <p className="tx failed">{problem}</p>}
+      {read.error && (
+        <p className="tx failed">Cannot read the terms a take would fix: {read.error.message}</p>
+      )}
       {amount !== null && fiat !== null && protocolFee !== null && seen && (
         <dl className="terms" data-testid="take-terms">
           <dt>You reserve</dt>
