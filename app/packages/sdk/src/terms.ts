@@ -5,22 +5,18 @@
  * `terms.rs`): `SHA-256("p2p-escrow:take-terms:v1" || borsh(TakeTerms))`.
  */
 import {
-  getAddressDecoder,
-  getAddressEncoder,
-  getI64Decoder,
-  getI64Encoder,
-  getOptionDecoder,
-  getOptionEncoder,
-  getStructDecoder,
+  getAddressCodec,
+  getI64Codec,
+  getOptionCodec,
+  getStructCodec,
   getStructEncoder,
-  getU16Decoder,
-  getU16Encoder,
+  getU16Codec,
   getUtf8Encoder,
   type Address,
   type ReadonlyUint8Array,
 } from "@solana/kit";
 
-import { getOfferTermsDecoder, getOfferTermsEncoder, type OfferTerms } from "./generated";
+import { getOfferTermsCodec, type OfferTerms } from "./generated";
 
 /** The domain that starts the hashed take terms. */
 export const TAKE_TERMS_DOMAIN = "p2p-escrow:take-terms:v1";
@@ -44,27 +40,18 @@ export type TakeTerms = {
 };
 
 /** The terms' Borsh layout, the program's `TakeTerms` field by field. */
-const termsEncoder = getStructEncoder([
-  ["mint", getAddressEncoder()],
-  ["terms", getOfferTermsEncoder()],
-  ["feeBps", getU16Encoder()],
-  ["arbiterFeeBps", getU16Encoder()],
-  ["fallbackArbiter", getOptionEncoder(getAddressEncoder())],
-  ["defaultBuyerBps", getU16Encoder()],
-  ["rulingWindow", getI64Encoder()],
-]);
-const termsDecoder = getStructDecoder([
-  ["mint", getAddressDecoder()],
-  ["terms", getOfferTermsDecoder()],
-  ["feeBps", getU16Decoder()],
-  ["arbiterFeeBps", getU16Decoder()],
-  ["fallbackArbiter", getOptionDecoder(getAddressDecoder())],
-  ["defaultBuyerBps", getU16Decoder()],
-  ["rulingWindow", getI64Decoder()],
+const termsCodec = getStructCodec([
+  ["mint", getAddressCodec()],
+  ["terms", getOfferTermsCodec()],
+  ["feeBps", getU16Codec()],
+  ["arbiterFeeBps", getU16Codec()],
+  ["fallbackArbiter", getOptionCodec(getAddressCodec())],
+  ["defaultBuyerBps", getU16Codec()],
+  ["rulingWindow", getI64Codec()],
 ]);
 const takeTermsEncoder = getStructEncoder([
   ["domain", getUtf8Encoder()],
-  ["terms", termsEncoder],
+  ["terms", termsCodec],
 ]);
 
 /** The bytes the program hashes: the domain, then the terms in Borsh. */
@@ -84,7 +71,7 @@ export async function takeTermsHash(terms: TakeTerms): Promise<ReadonlyUint8Arra
  */
 export function changedTakeTerms(seen: TakeTerms, now: TakeTerms): string[] {
   const flat = (terms: TakeTerms): Record<string, string> => {
-    const { terms: offerTerms, ...rest } = termsDecoder.decode(termsEncoder.encode(terms));
+    const { terms: offerTerms, ...rest } = termsCodec.decode(termsCodec.encode(terms));
     const entries = [
       ...Object.entries(offerTerms).map(([key, value]) => [`terms.${key}`, value]),
       ...Object.entries(rest),
