@@ -4,12 +4,15 @@
  * `Option` are applied after decoding.
  */
 import {
+  fetchEncodedAccounts,
   getBase58Decoder,
   getBase64Encoder,
   getAddressEncoder,
   getU8Encoder,
   type Address,
   type Base58EncodedBytes,
+  type MaybeAccount,
+  type MaybeEncodedAccount,
   type ReadonlyUint8Array,
 } from "@solana/kit";
 
@@ -77,16 +80,70 @@ async function programAccounts<T>(
   }));
 }
 
+/** The error of a missing config (before `initialize_config`). */
+export function configNotFound(): EscrowError {
+  return new EscrowError({
+    name: "ConfigNotFound",
+    message: "the escrow is not initialized on this cluster (no config account)",
+    logs: [],
+  });
+}
+
+/** The error of an unregistered arbiter. */
+export function arbiterNotFound(authority: Address): EscrowError {
+  return new EscrowError({
+    name: "ArbiterNotFound",
+    message: `${authority} is not a registered arbiter`,
+    logs: [],
+  });
+}
+
+/** The error of a missing offer. */
+export function offerNotFound(offer: Address): EscrowError {
+  return new EscrowError({
+    name: "OfferNotFound",
+    message: `there is no offer at ${offer} (closed, or never created)`,
+    logs: [],
+  });
+}
+
+/** The error of a missing trade. */
+export function tradeNotFound(trade: Address): EscrowError {
+  return new EscrowError({
+    name: "TradeNotFound",
+    message: `there is no trade at ${trade} (released, ruled, cancelled, expired, claimed, or never created)`,
+    logs: [],
+  });
+}
+
+/** One account of a batch: its address and the generated decoder of its type. */
+export type AccountRead<T extends object> = {
+  address: Address;
+  decode: (account: MaybeEncodedAccount) => MaybeAccount<T>;
+};
+
+/**
+ * Reads accounts of several types in one `getMultipleAccounts` request: each read's decoded data,
+ * or null where there is no account.
+ */
+export async function readAccounts<T extends object[]>(
+  rpc: EscrowRpc,
+  reads: { [K in keyof T]: AccountRead<T[K]> },
+): Promise<{ [K in keyof T]: T[K] | null }> {
+  const accounts = await fetchEncodedAccounts(
+    rpc,
+    reads.map((read) => read.address),
+  );
+  return reads.map((read, i) => {
+    const decoded = read.decode(accounts[i]);
+    return decoded.exists ? decoded.data : null;
+  }) as { [K in keyof T]: T[K] | null };
+}
+
 /** The config; a `ConfigNotFound` error before `initialize_config`. */
 export async function getConfig(rpc: EscrowRpc): Promise<Config> {
   const config = await getMaybeConfig(rpc);
-  if (!config) {
-    throw new EscrowError({
-      name: "ConfigNotFound",
-      message: "the escrow is not initialized on this cluster (no config account)",
-      logs: [],
-    });
-  }
+  if (!config) throw configNotFound();
   return config;
 }
 
@@ -99,13 +156,7 @@ export async function getMaybeConfig(rpc: EscrowRpc): Promise<Config | null> {
 /** The arbiter whose signing key is `authority`; an `ArbiterNotFound` error if unregistered. */
 export async function getArbiter(rpc: EscrowRpc, authority: Address): Promise<Arbiter> {
   const arbiter = await getMaybeArbiter(rpc, authority);
-  if (!arbiter) {
-    throw new EscrowError({
-      name: "ArbiterNotFound",
-      message: `${authority} is not a registered arbiter`,
-      logs: [],
-    });
-  }
+  if (!arbiter) throw arbiterNotFound(authority);
   return arbiter;
 }
 
@@ -123,26 +174,14 @@ export async function getMaybeProfile(rpc: EscrowRpc, wallet: Address): Promise<
 /** The offer at `offer`; an `OfferNotFound` error if there is none. */
 export async function getOffer(rpc: EscrowRpc, offer: Address): Promise<Offer> {
   const account = await fetchMaybeOffer(rpc, offer);
-  if (!account.exists) {
-    throw new EscrowError({
-      name: "OfferNotFound",
-      message: `there is no offer at ${offer} (closed, or never created)`,
-      logs: [],
-    });
-  }
+  if (!account.exists) throw offerNotFound(offer);
   return account.data;
 }
 
 /** The trade at `trade`; a `TradeNotFound` error if there is none. */
 export async function getTrade(rpc: EscrowRpc, trade: Address): Promise<Trade> {
   const account = await fetchMaybeTrade(rpc, trade);
-  if (!account.exists) {
-    throw new EscrowError({
-      name: "TradeNotFound",
-      message: `there is no trade at ${trade} (released, ruled, cancelled, expired, claimed, or never created)`,
-      logs: [],
-    });
-  }
+  if (!account.exists) throw tradeNotFound(trade);
   return account.data;
 }
 

@@ -4,6 +4,12 @@
  * every account, adds wrapped-SOL wrapping where tokens come from SOL, sends the transaction with
  * a compute budget and waits for confirmation. Signers are kit `TransactionSigner`s: a key pair on
  * the command line, a wallet in a browser.
+ *
+ * A client spends few requests: what it reads together it reads in one `getMultipleAccounts`,
+ * its transactions share a blockhash (`RecentBlockhash`), and it remembers what never changes
+ * about the offers and trades it has read or taken (addresses never repeat), so an action on a
+ * trade it knows reads nothing. A complete trade through one client (take, mark paid, release)
+ * makes 9 requests; `test/roundTrips.test.ts` counts them.
  */
 import {
   type Address,
@@ -39,20 +45,28 @@ import {
   getUpdateConfigInstructionAsync,
   getWithdrawFeesInstructionAsync,
   getWithdrawInstructionAsync,
+  decodeArbiter,
+  decodeConfig,
+  decodeOffer,
+  decodeProfile,
+  type Arbiter,
   type ConfigParamsArgs,
   type Config,
   type Offer,
   type OfferTermsArgs,
+  type Profile,
   type Trade,
 } from "./generated";
 import {
   arbiterInCharge,
-  getArbiter,
+  arbiterNotFound,
+  configNotFound,
   getConfig,
-  getMaybeArbiter,
   getMaybeProfile,
   getOffer,
   getTrade,
+  offerNotFound,
+  readAccounts,
 } from "./accounts";
 import {
   arbiterAddress,
@@ -76,6 +90,7 @@ import {
   type MintInfo,
 } from "./tokens";
 import {
+  RecentBlockhash,
   sendInstructions,
   type EscrowRpc,
   type SendOptions,
@@ -148,16 +163,48 @@ function termsArgs(terms: OfferTermsInput): OfferTermsArgs {
   };
 }
 
+/** What never changes about an offer. */
+type OfferFacts = { seller: Address; mint: Address; tokenProgram: Address; vault: Address };
+
 /**
- * What a trade instruction needs around the trade. The generated builders derive the rest from
- * these (vault, holding account, the parties' token accounts, fee vault, config, event
- * authority).
+ * What a client knows of a trade: what never changes about it (its parties, offer, token and
+ * vault) and the arbiter in charge when it last saw the trade (a dispute escalated to the
+ * fallback arbiter changes it).
  */
-type TradeContext = {
-  trade: Trade;
-  /** The accounts every payout instruction names the same way. */
-  accounts: { offer: Address; trade: Address; mint: Address; tokenProgram: Address };
-};
+type TradeFacts = OfferFacts & { offer: Address; buyer: Address; arbiterInCharge: Address };
+
+/** The accounts every trade instruction names the same way. */
+function tradeAccounts(trade: Address, facts: TradeFacts) {
+  return { offer: facts.offer, trade, mint: facts.mint, tokenProgram: facts.tokenProgram };
+}
+
+function offerFacts(offer: Offer): OfferFacts {
+  return {
+    seller: offer.seller,
+    mint: offer.mint,
+    tokenProgram: offer.tokenProgram,
+    vault: offer.vault,
+  };
+}
+
+/**
+ * Refusals that can come from what a client remembered being out of date (the arbiter in charge
+ * changed; the trade account is gone): the action is tried once more on what the chain says now.
+ */
+const OUT_OF_DATE = new Set(["ArbiterMismatch", "AccountNotInitialized"]);
+
+/** The fallback arbiter a take fixes: registered, active, neither party nor the offer's arbiter. */
+function usableFallback(
+  offer: Offer,
+  buyer: Address,
+  fallbackArbiter: Address,
+  fallback: Arbiter | null,
+): Address | null {
+  const usable =
+    fallback?.active === true &&
+    ![offer.terms.arbiter, offer.seller, buyer].includes(fallbackArbiter);
+  return usable ? fallbackArbiter : null;
+}
 
 /** What an offer instruction of the seller needs around the offer. */
 type OfferContext = {
@@ -165,37 +212,95 @@ type OfferContext = {
   accounts: { offer: Address; mint: Address; tokenProgram: Address };
 };
 
+/** What the clients made by one `EscrowClient` and its `with` share. */
+type Memory = {
+  blockhash: RecentBlockhash;
+  offers: Map<Address, OfferFacts>;
+  trades: Map<Address, TradeFacts>;
+};
+
 export class EscrowClient {
+  private readonly memory: Memory;
+
   constructor(
     readonly rpc: EscrowRpc,
     readonly sendOptions: SendOptions = {},
-  ) {}
+    memory?: Memory,
+  ) {
+    this.memory = memory ?? {
+      blockhash: sendOptions.blockhash ?? new RecentBlockhash(rpc),
+      offers: new Map(),
+      trades: new Map(),
+    };
+  }
+
+  /**
+   * The same client (its blockhash and what it knows of offers and trades) with other send
+   * options, for example a page's progress reporting for one action.
+   */
+  with(options: SendOptions): EscrowClient {
+    return new EscrowClient(this.rpc, { ...this.sendOptions, ...options }, this.memory);
+  }
 
   private async send(
     feePayer: TransactionSigner,
     instructions: Instruction[],
     address?: Address,
   ): Promise<ActionResult> {
-    const sent = await sendInstructions(this.rpc, feePayer, instructions, this.sendOptions);
+    const sent = await sendInstructions(this.rpc, feePayer, instructions, {
+      ...this.sendOptions,
+      blockhash: this.memory.blockhash,
+    });
     return address ? { ...sent, address } : sent;
   }
 
-  private async tradeContext(address: Address): Promise<TradeContext> {
+  /** What never changes about `offer`: remembered, or read (`OfferNotFound`). */
+  private async offerFacts(offer: Address): Promise<OfferFacts> {
+    const known = this.memory.offers.get(offer);
+    if (known) return known;
+    const facts = offerFacts(await getOffer(this.rpc, offer));
+    this.memory.offers.set(offer, facts);
+    return facts;
+  }
+
+  /** The trade as it is now (`TradeNotFound`), and what the client then knows of it. */
+  private async readTrade(address: Address): Promise<{ trade: Trade; facts: TradeFacts }> {
     const trade = await getTrade(this.rpc, address);
-    const offer = await getOffer(this.rpc, trade.offer);
-    return {
-      trade,
-      accounts: {
-        offer: trade.offer,
-        trade: address,
-        mint: offer.mint,
-        tokenProgram: offer.tokenProgram,
-      },
+    const facts: TradeFacts = {
+      ...(await this.offerFacts(trade.offer)),
+      offer: trade.offer,
+      buyer: trade.buyer,
+      arbiterInCharge: arbiterInCharge(trade),
     };
+    this.memory.trades.set(address, facts);
+    return { trade, facts };
+  }
+
+  /**
+   * Sends what `build` makes from what the client knows of `trade` (read first if it knows
+   * nothing). If the chain refuses it because that knowledge was out of date, the client reads
+   * the trade and sends once more (a trade that has ended then fails with `TradeNotFound`).
+   */
+  private async onTrade(
+    feePayer: TransactionSigner,
+    trade: Address,
+    build: (facts: TradeFacts) => Promise<Instruction[]>,
+  ): Promise<ActionResult> {
+    const known = this.memory.trades.get(trade);
+    const facts = known ?? (await this.readTrade(trade)).facts;
+    try {
+      return await this.send(feePayer, await build(facts));
+    } catch (error) {
+      if (!known || !(error instanceof EscrowError) || !OUT_OF_DATE.has(error.errorName)) {
+        throw error;
+      }
+      this.memory.trades.delete(trade);
+      return this.send(feePayer, await build((await this.readTrade(trade)).facts));
+    }
   }
 
   private async offerContext(address: Address): Promise<OfferContext> {
-    const offer = await getOffer(this.rpc, address);
+    const offer = await this.offerFacts(address);
     return {
       mint: await getMintInfo(this.rpc, offer.mint),
       accounts: { offer: address, mint: offer.mint, tokenProgram: offer.tokenProgram },
@@ -430,45 +535,38 @@ export class EscrowClient {
    * token account cannot receive waits on the trade for the buyer's `claim`.
    */
   async release(seller: TransactionSigner, trade: Address): Promise<ActionResult> {
-    const context = await this.tradeContext(trade);
-    const instruction = await getReleaseInstructionAsync({
-      seller,
-      buyer: context.trade.buyer,
-      arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
-      ...context.accounts,
-    });
-    return this.send(seller, [instruction]);
+    return this.onTrade(seller, trade, async (facts) => [
+      await getReleaseInstructionAsync({
+        seller,
+        buyer: facts.buyer,
+        arbiter: await arbiterAddress(facts.arbiterInCharge),
+        ...tradeAccounts(trade, facts),
+      }),
+    ]);
   }
 
   // ----- buyers -----
 
   /**
-   * The fallback arbiter a trade of `buyer` on `offer` fixes now: the config's, when it is
-   * registered, active, neither party nor the offer's arbiter; otherwise none.
-   */
-  async usableFallback(offer: Offer, buyer: Address, config?: Config): Promise<Address | null> {
-    const { fallbackArbiter } = config ?? (await getConfig(this.rpc));
-    const fallback = await getMaybeArbiter(this.rpc, fallbackArbiter);
-    const usable =
-      fallback?.active === true &&
-      ![offer.terms.arbiter, offer.seller, buyer].includes(fallbackArbiter);
-    return usable ? fallbackArbiter : null;
-  }
-
-  /**
    * The terms a take of `offer` by `buyer` fixes now (what a front end shows before the take):
-   * the offer's terms and mint, the protocol and arbiter fees, the fallback arbiter, the default
-   * ruling and the ruling window.
+   * the offer's terms and mint, the protocol and arbiter fees, the fallback arbiter (the config's,
+   * when it is registered, active, neither party nor the offer's arbiter; otherwise none), the
+   * default ruling and the ruling window. Reads both arbiters in one request (and the config
+   * first unless given). Fails with `ConfigNotFound` or `ArbiterNotFound`.
    */
   async takeTerms(offer: Offer, buyer: Address, config?: Config): Promise<TakeTerms> {
     const current = config ?? (await getConfig(this.rpc));
-    const arbiter = await getArbiter(this.rpc, offer.terms.arbiter);
+    const [arbiter, fallback] = await readAccounts<[Arbiter, Arbiter]>(this.rpc, [
+      { address: await arbiterAddress(offer.terms.arbiter), decode: decodeArbiter },
+      { address: await arbiterAddress(current.fallbackArbiter), decode: decodeArbiter },
+    ]);
+    if (!arbiter) throw arbiterNotFound(offer.terms.arbiter);
     return {
       mint: offer.mint,
       terms: offer.terms,
       feeBps: current.feeBps,
       arbiterFeeBps: arbiter.feeBps,
-      fallbackArbiter: await this.usableFallback(offer, buyer, current),
+      fallbackArbiter: usableFallback(offer, buyer, current.fallbackArbiter, fallback),
       defaultBuyerBps: current.defaultBuyerBps,
       rulingWindow: current.rulingWindow,
     };
@@ -480,7 +578,9 @@ export class EscrowClient {
    * now); the program fixes them in the trade and refuses the take with `TermsMismatch` if any
    * changed before it landed, and this call then names the terms that changed in the error's
    * message. The trade lives at the buyer's next trade id, so buyers taking the same offer never
-   * collide.
+   * collide. Reads the offer, the config and the buyer's profile in one request (and, without
+   * `seen`, both arbiters in a second). Fails with `OfferNotFound` or `ConfigNotFound` before
+   * sending.
    */
   async takeOffer(
     buyer: TransactionSigner,
@@ -488,10 +588,18 @@ export class EscrowClient {
     amount: bigint,
     options: { seen?: TakeTerms } = {},
   ): Promise<ActionResult> {
-    const state = await getOffer(this.rpc, offer);
-    const config = await getConfig(this.rpc);
+    const [state, config, profile] = await readAccounts<[Offer, Config, Profile]>(this.rpc, [
+      { address: offer, decode: decodeOffer },
+      { address: await configAddress(), decode: decodeConfig },
+      { address: await profileAddress(buyer.address), decode: decodeProfile },
+    ]);
+    if (!state) throw offerNotFound(offer);
+    if (!config) throw configNotFound();
+    const facts = offerFacts(state);
+    this.memory.offers.set(offer, facts);
     const seen = options.seen ?? (await this.takeTerms(state, buyer.address, config));
-    const { tradeId, open } = await this.profileIds(buyer);
+    const tradeId = profile?.tradesTaken ?? 0n;
+    const open = profile ? [] : [await this.openProfileInstruction(buyer)];
     const trade = await tradeAddress(buyer.address, tradeId);
     const instruction = await getTakeOfferInstructionAsync({
       buyer,
@@ -504,8 +612,9 @@ export class EscrowClient {
       amount,
       expectedTermsHash: await takeTermsHash(seen),
     });
+    let taken: ActionResult;
     try {
-      return await this.send(buyer, [...open, instruction], trade);
+      taken = await this.send(buyer, [...open, instruction], trade);
     } catch (error) {
       if (!(error instanceof EscrowError) || error.errorName !== "TermsMismatch") throw error;
       let changed: string[];
@@ -523,6 +632,13 @@ export class EscrowClient {
         error.signature,
       );
     }
+    this.memory.trades.set(trade, {
+      ...facts,
+      offer,
+      buyer: buyer.address,
+      arbiterInCharge: state.terms.arbiter,
+    });
+    return taken;
   }
 
   /** Marks the trade paid with the SHA-256 of the payment reference (see `hashText`). */
@@ -537,32 +653,30 @@ export class EscrowClient {
 
   /** Cancels an unpaid trade; the buyer gets its bond and rent back. */
   async cancelTrade(buyer: TransactionSigner, trade: Address): Promise<ActionResult> {
-    const state = await getTrade(this.rpc, trade);
-    const offer = await getOffer(this.rpc, state.offer);
-    const instruction = await getCancelTradeInstructionAsync({
-      buyer,
-      offer: state.offer,
-      trade,
-      vault: offer.vault,
-    });
-    return this.send(buyer, [instruction]);
+    return this.onTrade(buyer, trade, async (facts) => [
+      await getCancelTradeInstructionAsync({
+        buyer,
+        offer: facts.offer,
+        trade,
+        vault: facts.vault,
+      }),
+    ]);
   }
 
   // ----- anyone -----
 
   /** Ends an unpaid trade after its payment deadline; the bond goes to the seller. */
   async expireTrade(cranker: TransactionSigner, trade: Address): Promise<ActionResult> {
-    const state = await getTrade(this.rpc, trade);
-    const offer = await getOffer(this.rpc, state.offer);
-    const instruction = await getExpireTradeInstructionAsync({
-      cranker,
-      seller: state.seller,
-      buyer: state.buyer,
-      offer: state.offer,
-      trade,
-      vault: offer.vault,
-    });
-    return this.send(cranker, [instruction]);
+    return this.onTrade(cranker, trade, async (facts) => [
+      await getExpireTradeInstructionAsync({
+        cranker,
+        seller: facts.seller,
+        buyer: facts.buyer,
+        offer: facts.offer,
+        trade,
+        vault: facts.vault,
+      }),
+    ]);
   }
 
   /**
@@ -574,18 +688,19 @@ export class EscrowClient {
     trade: Address,
     attestation: { attestor: Address; signature: ReadonlyUint8Array },
   ): Promise<ActionResult> {
-    const context = await this.tradeContext(trade);
+    // The attestation covers the payment reference marked paid: read the trade as it is now.
+    const { trade: state, facts } = await this.readTrade(trade);
     const message = await attestationPayload({
       trade,
-      buyer: context.trade.buyer,
-      mint: context.trade.mint,
-      amount: context.trade.amount,
-      paymentRefHash: context.trade.paymentRefHash,
+      buyer: state.buyer,
+      mint: state.mint,
+      amount: state.amount,
+      paymentRefHash: state.paymentRefHash,
     });
     const release = await getReleaseWithAttestationInstructionAsync({
       relayer,
-      buyer: context.trade.buyer,
-      ...context.accounts,
+      buyer: state.buyer,
+      ...tradeAccounts(trade, facts),
     });
     return this.send(relayer, [
       ed25519Instruction(attestation.attestor, attestation.signature, message),
@@ -597,13 +712,13 @@ export class EscrowClient {
 
   /** Opens a dispute on a paid trade (seller any time; buyer, then anyone, after deadlines). */
   async openDispute(caller: TransactionSigner, trade: Address): Promise<ActionResult> {
-    const state = await getTrade(this.rpc, trade);
-    const instruction = await getOpenDisputeInstructionAsync({
-      caller,
-      trade,
-      arbiter: await arbiterAddress(arbiterInCharge(state)),
-    });
-    return this.send(caller, [instruction]);
+    return this.onTrade(caller, trade, async (facts) => [
+      await getOpenDisputeInstructionAsync({
+        caller,
+        trade,
+        arbiter: await arbiterAddress(facts.arbiterInCharge),
+      }),
+    ]);
   }
 
   /** Records the hash of a party's evidence on chain; the URI goes in the event. */
@@ -624,16 +739,16 @@ export class EscrowClient {
 
   /** The arbiter in charge rules: `buyerBps` of the amount after its fee goes to the buyer. */
   async rule(arbiter: TransactionSigner, trade: Address, buyerBps: number): Promise<ActionResult> {
-    const context = await this.tradeContext(trade);
-    const instruction = await getRuleInstructionAsync({
-      arbiterAuthority: arbiter,
-      arbiter: await arbiterAddress(arbiter.address),
-      buyer: context.trade.buyer,
-      seller: context.trade.seller,
-      buyerBps,
-      ...context.accounts,
-    });
-    return this.send(arbiter, [instruction]);
+    return this.onTrade(arbiter, trade, async (facts) => [
+      await getRuleInstructionAsync({
+        arbiterAuthority: arbiter,
+        arbiter: await arbiterAddress(arbiter.address),
+        buyer: facts.buyer,
+        seller: facts.seller,
+        buyerBps,
+        ...tradeAccounts(trade, facts),
+      }),
+    ]);
   }
 
   /** Both parties settle a dispute themselves, without an arbiter fee. Paid by the buyer. */
@@ -643,15 +758,15 @@ export class EscrowClient {
     trade: Address,
     buyerBps: number,
   ): Promise<ActionResult> {
-    const context = await this.tradeContext(trade);
-    const instruction = await getSettleInstructionAsync({
-      buyer,
-      seller,
-      arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
-      buyerBps,
-      ...context.accounts,
-    });
-    return this.send(buyer, [instruction]);
+    return this.onTrade(buyer, trade, async (facts) => [
+      await getSettleInstructionAsync({
+        buyer,
+        seller,
+        arbiter: await arbiterAddress(facts.arbiterInCharge),
+        buyerBps,
+        ...tradeAccounts(trade, facts),
+      }),
+    ]);
   }
 
   /**
@@ -659,21 +774,27 @@ export class EscrowClient {
    * time, then to the trade's default ruling.
    */
   async escalate(cranker: TransactionSigner, trade: Address): Promise<ActionResult> {
-    const context = await this.tradeContext(trade);
-    const dispute = context.trade.dispute.__option === "Some" ? context.trade.dispute.value : null;
+    // Where the dispute goes depends on its state now: read the trade.
+    const { trade: state, facts } = await this.readTrade(trade);
+    const dispute = state.dispute.__option === "Some" ? state.dispute.value : null;
     const fallback =
-      context.trade.fallbackArbiter.__option === "Some" && !dispute?.escalated
-        ? context.trade.fallbackArbiter.value
+      state.fallbackArbiter.__option === "Some" && !dispute?.escalated
+        ? state.fallbackArbiter.value
         : null;
     const instruction = await getEscalateInstructionAsync({
       cranker,
-      arbiter: await arbiterAddress(arbiterInCharge(context.trade)),
+      arbiter: await arbiterAddress(facts.arbiterInCharge),
       fallbackArbiter: fallback ? await arbiterAddress(fallback) : undefined,
-      buyer: context.trade.buyer,
-      seller: context.trade.seller,
-      ...context.accounts,
+      buyer: facts.buyer,
+      seller: facts.seller,
+      ...tradeAccounts(trade, facts),
     });
-    return this.send(cranker, [instruction]);
+    try {
+      return await this.send(cranker, [instruction]);
+    } finally {
+      // An escalation changes the arbiter in charge.
+      this.memory.trades.delete(trade);
+    }
   }
 
   // ----- what waits for a buyer, and protocol fees -----

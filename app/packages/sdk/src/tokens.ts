@@ -4,12 +4,15 @@
  * Token-2022 mint with a transfer fee.
  */
 import {
+  fetchEncodedAccount,
+  fetchEncodedAccounts,
   generateKeyPairSigner,
   getBase64Encoder,
   isSome,
   type Address,
   type Option,
   type Instruction,
+  type MaybeEncodedAccount,
   type TransactionSigner,
 } from "@solana/kit";
 import { getCreateAccountInstruction, getTransferSolInstruction } from "@solana-program/system";
@@ -41,14 +44,37 @@ import { sendInstructions, type EscrowRpc, type SendOptions } from "./transactio
 /** A mint's decimals and the token program that owns it. */
 export type MintInfo = { address: Address; decimals: number; tokenProgram: Address };
 
-export async function getMintInfo(rpc: EscrowRpc, mint: Address): Promise<MintInfo> {
-  const { value } = await rpc.getAccountInfo(mint, { encoding: "base64" }).send();
-  if (!value) throw new Error(`mint ${mint} does not exist`);
-  if (value.owner !== TOKEN_PROGRAM_ADDRESS && value.owner !== TOKEN_2022_PROGRAM_ADDRESS) {
-    throw new Error(`${mint} is not a mint: its owner is ${value.owner}`);
+function mintInfo(account: MaybeEncodedAccount): MintInfo {
+  if (!account.exists) throw new Error(`mint ${account.address} does not exist`);
+  if (
+    account.programAddress !== TOKEN_PROGRAM_ADDRESS &&
+    account.programAddress !== TOKEN_2022_PROGRAM_ADDRESS
+  ) {
+    throw new Error(`${account.address} is not a mint: its owner is ${account.programAddress}`);
   }
-  const decoded = getMintDecoder().decode(getBase64Encoder().encode(value.data[0]));
-  return { address: mint, decimals: decoded.decimals, tokenProgram: value.owner };
+  const decoded = getMintDecoder().decode(account.data);
+  return {
+    address: account.address,
+    decimals: decoded.decimals,
+    tokenProgram: account.programAddress,
+  };
+}
+
+export async function getMintInfo(rpc: EscrowRpc, mint: Address): Promise<MintInfo> {
+  return mintInfo(await fetchEncodedAccount(rpc, mint));
+}
+
+/** The most accounts one `getMultipleAccounts` request may name (Solana's JSON-RPC limit). */
+const MULTIPLE_ACCOUNTS_LIMIT = 100;
+
+/** Several mints' decimals and programs, in one `getMultipleAccounts` request per 100 mints. */
+export async function getMintInfos(rpc: EscrowRpc, mints: readonly Address[]): Promise<MintInfo[]> {
+  const infos: MintInfo[] = [];
+  for (let start = 0; start < mints.length; start += MULTIPLE_ACCOUNTS_LIMIT) {
+    const chunk = mints.slice(start, start + MULTIPLE_ACCOUNTS_LIMIT);
+    infos.push(...(await fetchEncodedAccounts(rpc, chunk)).map(mintInfo));
+  }
+  return infos;
 }
 
 /** The token balance of `owner`'s associated token account for `mint` (0 if it has none). */

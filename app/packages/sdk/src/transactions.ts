@@ -1,15 +1,20 @@
 /**
  * Sends a transaction and follows it to confirmation by polling, reporting each stage, so a
  * command line or a page can show progress. Works against any JSON-RPC endpoint (no WebSocket
- * needed). A refusal becomes an `EscrowError` naming the program's error.
+ * needed), with few requests: a client reuses its blockhash, and one `getTransaction` answers
+ * both whether the transaction is confirmed and what it did. A refusal becomes an `EscrowError` naming the program's error.
  */
 import {
   appendTransactionMessageInstructions,
+  compileTransaction,
   createSolanaRpc,
   createTransactionMessage,
+  getBase64Decoder,
   getBase64EncodedWireTransaction,
   getSignatureFromTransaction,
+  isSolanaError,
   pipe,
+  SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND,
   setTransactionMessageFeePayerSigner,
   setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
@@ -51,8 +56,13 @@ export type SendOptions = {
   /** Compute units the transaction may use (a compute-budget instruction is prepended). */
   computeUnitLimit?: number;
   onProgress?: (progress: TransactionProgress) => void;
-  /** How often to poll the signature's status, in milliseconds. */
+  /** How often to ask whether the transaction is confirmed, in milliseconds. */
   pollIntervalMs?: number;
+  /**
+   * Where the transaction's blockhash comes from: a `RecentBlockhash` shared by the transactions
+   * of one client saves a request per transaction; without one, each transaction reads the latest.
+   */
+  blockhash?: RecentBlockhash;
 };
 
 /** A confirmed transaction: its signature, slot and the program's events. */
@@ -64,19 +74,117 @@ export type SentTransaction = {
 
 const DEFAULT_COMPUTE_UNIT_LIMIT = 400_000;
 const DEFAULT_POLL_INTERVAL_MS = 250;
+/** While a transaction is unconfirmed, how often to read the block height to see whether its
+ * blockhash expired, in milliseconds. */
+const EXPIRY_CHECK_INTERVAL_MS = 2_000;
+/**
+ * How long a blockhash is reused at most: 20 seconds, and fewer than 30 slots after the slot it
+ * was read at. A blockhash is valid for 150 blocks (about a minute at 400 ms slots), so a
+ * transaction on a reused one keeps most of that. The slots are those the RPC returns anyway: the
+ * blockhash's own, and each confirmed transaction's. A node that forgets blockhashes sooner (the
+ * local chain, program-test's bank, records a new one every few milliseconds and keeps 150:
+ * about a second) shortens the reuse to half the age at which it forgot one.
+ */
+const BLOCKHASH_REUSE_MS = 20_000;
+const BLOCKHASH_REUSE_SLOTS = 30n;
+
+/** How many `getTransaction` requests reading an account's history keeps in flight. */
+const HISTORY_CONCURRENCY = 8;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The program's events in a landed transaction, and its logs. */
-export async function fetchTransactionEvents(
-  rpc: EscrowRpc,
-  signature: Signature,
-): Promise<{
+type Blockhash = Parameters<typeof setTransactionMessageLifetimeUsingBlockhash>[0];
+
+/**
+ * The blockhash a client's transactions are built on: read with `getLatestBlockhash` (commitment
+ * `confirmed`) and reused for 20 seconds and 30 slots, except for a transaction whose message was
+ * already sent on it (the same message on the same blockhash has the same signature, which the
+ * chain would drop as already processed): that one gets a fresh blockhash.
+ */
+export class RecentBlockhash {
+  private current: {
+    blockhash: Blockhash;
+    readAt: number;
+    slot: bigint;
+    sent: Set<string>;
+  } | null = null;
+  /** The newest slot the RPC has reported to this client. */
+  private seenSlot = 0n;
+
+  constructor(
+    private readonly rpc: EscrowRpc,
+    private reuseMs: number = BLOCKHASH_REUSE_MS,
+  ) {}
+
+  /**
+   * A blockhash for a new transaction, and whether it was in reuse; `fresh` reads the latest even
+   * if one is in reuse.
+   */
+  async get(fresh = false): Promise<{ blockhash: Blockhash; reused: boolean }> {
+    const current = this.current;
+    if (
+      !fresh &&
+      current &&
+      Date.now() - current.readAt < this.reuseMs &&
+      this.seenSlot - current.slot < BLOCKHASH_REUSE_SLOTS
+    ) {
+      return { blockhash: current.blockhash, reused: true };
+    }
+    const { context, value } = await this.rpc
+      .getLatestBlockhash({ commitment: "confirmed" })
+      .send();
+    this.current = { blockhash: value, readAt: Date.now(), slot: context.slot, sent: new Set() };
+    this.seen(context.slot);
+    return { blockhash: value, reused: false };
+  }
+
+  /** Notes a slot the RPC reported (a confirmed transaction's). */
+  seen(slot: bigint): void {
+    if (slot > this.seenSlot) this.seenSlot = slot;
+  }
+
+  /**
+   * Records that `message` (a compiled message, base64) goes out on `blockhash`; false if it
+   * already went out on it.
+   */
+  claim(blockhash: Blockhash, message: string): boolean {
+    const current = this.current;
+    if (!current || current.blockhash.blockhash !== blockhash.blockhash) return true;
+    if (current.sent.has(message)) return false;
+    current.sent.add(message);
+    return true;
+  }
+
+  /**
+   * Stops reusing `blockhash` (it expired, or the chain no longer knows it); `unknown` says the
+   * node refused it as not found, so blockhashes live shorter there than the reuse assumed.
+   */
+  forget(blockhash: Blockhash, unknown = false): void {
+    const current = this.current;
+    if (current?.blockhash.blockhash !== blockhash.blockhash) return;
+    if (unknown) this.reuseMs = Math.min(this.reuseMs, (Date.now() - current.readAt) / 2);
+    this.current = null;
+  }
+}
+
+/** A transaction that landed: the program's events, its logs, and whether it failed. */
+export type LandedTransaction = {
   events: EscrowEvent[];
   logs: readonly string[];
   slot: bigint;
   blockTime: bigint | null;
-} | null> {
+  /** The transaction's error, if it failed on chain (its fee was still paid). */
+  err: RpcTransactionError | null;
+};
+
+/**
+ * The transaction `signature` once it is confirmed (commitment `confirmed`), with the program's
+ * events; null before (or if it never lands).
+ */
+export async function fetchTransactionEvents(
+  rpc: EscrowRpc,
+  signature: Signature,
+): Promise<LandedTransaction | null> {
   const transaction = await rpc
     .getTransaction(signature, {
       encoding: "json",
@@ -90,12 +198,40 @@ export async function fetchTransactionEvents(
     logs: transaction.meta?.logMessages ?? [],
     slot: transaction.slot,
     blockTime: transaction.blockTime,
+    err: (transaction.meta?.err as RpcTransactionError | null | undefined) ?? null,
   };
+}
+
+/** The transaction message of `instructions` on `blockhash`, and its compiled bytes (base64). */
+function messageOn(
+  feePayer: TransactionSigner,
+  instructions: readonly Instruction[],
+  blockhash: Blockhash,
+) {
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayerSigner(feePayer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
+    (m) => appendTransactionMessageInstructions(instructions, m),
+  );
+  const compiled = getBase64Decoder().decode(compileTransaction(message).messageBytes);
+  return { message, compiled };
+}
+
+/** Whether a send failed because the RPC node does not know the transaction's blockhash. */
+function blockhashNotFound(error: unknown): boolean {
+  const code = SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND;
+  return isSolanaError(error, code) || (isSolanaError(error) && isSolanaError(error.cause, code));
 }
 
 /**
  * Signs `instructions` with every signer they name (the fee payer first), sends them in one
- * transaction and waits until it is confirmed.
+ * transaction and waits until it is confirmed. Requests: `getLatestBlockhash` (unless
+ * `options.blockhash` has one in reuse), `sendTransaction`, then `getTransaction` until the
+ * transaction is confirmed (it carries the result and the events), with a `getBlockHeight` every
+ * 2 seconds while it is not, to stop at its blockhash's expiry (`TransactionExpired`). A reused
+ * blockhash the node no longer knows is replaced by the latest and the transaction signed and
+ * sent once more.
  */
 export async function sendInstructions(
   rpc: EscrowRpc,
@@ -109,56 +245,68 @@ export async function sendInstructions(
   });
   const all = [budget, ...instructions];
   const programAt: ProgramAt = (index) => all[index]?.programAddress;
-  report({ stage: "signing" });
-  const { value: blockhash } = await rpc.getLatestBlockhash({ commitment: "confirmed" }).send();
-  const message = pipe(
-    createTransactionMessage({ version: 0 }),
-    (m) => setTransactionMessageFeePayerSigner(feePayer, m),
-    (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
-    (m) => appendTransactionMessageInstructions(all, m),
-  );
-  const signed = await signTransactionMessageWithSigners(message);
-  const signature = getSignatureFromTransaction(signed);
-  report({ stage: "sending", signature });
-  try {
-    await rpc
-      .sendTransaction(getBase64EncodedWireTransaction(signed), {
-        encoding: "base64",
-        preflightCommitment: "confirmed",
-      })
-      .send();
-  } catch (error) {
-    throw new EscrowError(describeError(error, [], programAt));
+  const recent = options.blockhash ?? new RecentBlockhash(rpc, 0);
+  let sent: { signature: Signature; blockhash: Blockhash } | null = null;
+  for (let fresh = false; !sent; fresh = true) {
+    report({ stage: "signing" });
+    let { blockhash, reused } = await recent.get(fresh);
+    let built = messageOn(feePayer, all, blockhash);
+    if (!recent.claim(blockhash, built.compiled)) {
+      ({ blockhash, reused } = await recent.get(true));
+      built = messageOn(feePayer, all, blockhash);
+      recent.claim(blockhash, built.compiled);
+    }
+    const signed = await signTransactionMessageWithSigners(built.message);
+    const signature = getSignatureFromTransaction(signed);
+    report({ stage: "sending", signature });
+    try {
+      await rpc
+        .sendTransaction(getBase64EncodedWireTransaction(signed), {
+          encoding: "base64",
+          preflightCommitment: "confirmed",
+        })
+        .send();
+      sent = { signature, blockhash };
+    } catch (error) {
+      // The blockhash may be the reason (expired, or unknown to this node): read a new one next.
+      const unknown = blockhashNotFound(error);
+      recent.forget(blockhash, unknown);
+      if (!(reused && unknown)) throw new EscrowError(describeError(error, [], programAt));
+    }
   }
+  const { signature, blockhash } = sent;
+  let checkedAt = Date.now();
   for (;;) {
-    const { value } = await rpc.getSignatureStatuses([signature]).send();
-    const status = value[0];
-    if (status?.err) {
-      const landed = await fetchTransactionEvents(rpc, signature);
+    const landed = await fetchTransactionEvents(rpc, signature);
+    if (landed?.err) {
       throw new EscrowError(
-        describeTransactionError(status.err as RpcTransactionError, landed?.logs ?? [], programAt),
+        describeTransactionError(landed.err, landed.logs, programAt),
         signature,
       );
     }
-    if (status && status.confirmationStatus !== "processed") {
-      report({ stage: "confirmed", signature, slot: status.slot });
-      const landed = await fetchTransactionEvents(rpc, signature);
-      return { signature, slot: status.slot, events: landed?.events ?? [] };
+    if (landed) {
+      recent.seen(landed.slot);
+      report({ stage: "confirmed", signature, slot: landed.slot });
+      return { signature, slot: landed.slot, events: landed.events };
     }
-    const blockHeight = await rpc.getBlockHeight({ commitment: "confirmed" }).send();
-    if (blockHeight > blockhash.lastValidBlockHeight) {
-      throw new EscrowError({
-        name: "TransactionExpired",
-        message: `the transaction was not confirmed before block height ${blockhash.lastValidBlockHeight}`,
-        logs: [],
+    if (Date.now() - checkedAt >= EXPIRY_CHECK_INTERVAL_MS) {
+      checkedAt = Date.now();
+      const blockHeight = await rpc.getBlockHeight({ commitment: "confirmed" }).send();
+      if (blockHeight > blockhash.lastValidBlockHeight) {
+        recent.forget(blockhash);
+        throw new EscrowError({
+          name: "TransactionExpired",
+          message: `the transaction was not confirmed before block height ${blockhash.lastValidBlockHeight}`,
+          logs: [],
+        });
+      }
+      report({
+        stage: "confirming",
+        signature,
+        blockHeight,
+        lastValidBlockHeight: blockhash.lastValidBlockHeight,
       });
     }
-    report({
-      stage: "confirming",
-      signature,
-      blockHeight,
-      lastValidBlockHeight: blockhash.lastValidBlockHeight,
-    });
     await sleep(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
   }
 }
@@ -181,11 +329,19 @@ export async function fetchAccountEvents(
   limit = 1_000,
 ): Promise<AccountEvent[]> {
   const signatures = await rpc.getSignaturesForAddress(account, { limit }).send();
+  const succeeded = [...signatures].reverse().filter((entry) => !entry.err);
+  // One `getTransaction` per transaction, up to 8 in flight.
+  const landed: (LandedTransaction | null)[] = new Array(succeeded.length).fill(null);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < succeeded.length; i = next++) {
+      landed[i] = await fetchTransactionEvents(rpc, succeeded[i].signature);
+    }
+  };
+  await Promise.all(Array.from({ length: HISTORY_CONCURRENCY }, worker));
   const entries: AccountEvent[] = [];
-  for (const entry of [...signatures].reverse()) {
-    if (entry.err) continue;
-    const landed = await fetchTransactionEvents(rpc, entry.signature);
-    for (const event of landed?.events ?? []) {
+  for (const [i, entry] of succeeded.entries()) {
+    for (const event of landed[i]?.events ?? []) {
       entries.push({
         signature: entry.signature,
         slot: entry.slot,

@@ -42,8 +42,10 @@ import {
   airdrop,
   ARBITER_FEE_BPS,
   assertRefused,
+  coinAccount,
   FEE_BPS,
   newKeyPair,
+  offerTerms,
   setFrozen,
   snapshot,
   startDesk,
@@ -60,19 +62,13 @@ after(async () => {
 });
 
 async function terms(overrides: Partial<OfferTermsInput> = {}): Promise<OfferTermsInput> {
-  return {
+  return offerTerms(desk, {
     minTradeAmount: 10n * TOKEN,
     maxTradeAmount: 500n * TOKEN,
-    price: 100n,
-    fiatCurrency: "USD",
     paymentTermsHash: await hashText("SEPA to the seller's IBAN"),
-    paymentWindow: 1800n,
-    releaseWindow: 3600n,
-    arbiter: desk.keys.arbiter.address,
     attestor: desk.keys.attestor.address,
-    buyerBond: 10_000_000n,
     ...overrides,
-  };
+  });
 }
 
 async function newOffer(amount = 1_000n * TOKEN): Promise<Address> {
@@ -429,14 +425,7 @@ test("a payout the buyer's frozen account cannot take waits for its claim; fees 
   const { value } = await rpc.getTokenAccountBalance(vault).send();
   const fees = BigInt(value.amount);
   assert.ok(fees > 0n);
-  const destination = await tokenAccountAddress(keys.admin.address, usd.address, usd.tokenProgram);
-  await mintTo(rpc, {
-    payer: keys.admin,
-    mintAuthority: keys.mintAuthority,
-    mint: usd,
-    owner: keys.admin.address,
-    amount: 0n,
-  });
+  const destination = await coinAccount(desk, keys.admin.address);
   await assertRefused(
     client.withdrawFees(keys.stranger, usd.address, destination, fees),
     "NotAdmin",

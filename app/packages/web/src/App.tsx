@@ -8,6 +8,7 @@ import type { Wallet, WalletAccount } from "@wallet-standard/base";
 
 import {
   createEscrowRpc,
+  EscrowClient,
   fetchWalletChain,
   LOCAL_CHAIN_URL,
   type SolanaChain,
@@ -60,6 +61,8 @@ function WalletPicker({
 export function App() {
   const rpcUrl = new URLSearchParams(window.location.search).get("rpc") ?? LOCAL_CHAIN_URL;
   const rpc = useMemo(() => createEscrowRpc(rpcUrl), [rpcUrl]);
+  // One client for the page: its transactions share a blockhash and what it learns of trades.
+  const client = useMemo(() => new EscrowClient(rpc), [rpc]);
   const [connected, setConnected] = useState<{ wallet: Wallet; account: WalletAccount } | null>(
     null,
   );
@@ -89,6 +92,7 @@ export function App() {
   );
   const desk: Desk = {
     rpc,
+    client,
     rpcUrl,
     signer,
     me: signer?.address ?? null,

@@ -3,14 +3,13 @@ import { useState } from "react";
 import type { Address } from "@solana/kit";
 
 import {
-  EscrowClient,
   fetchAccountEvents,
   fiatCurrencyCode,
   formatAmount,
   formatFiat,
   formatBps,
   formatDuration,
-  getMintInfo,
+  getMintInfos,
   listArbiters,
   listOffers,
   OfferStatus,
@@ -46,22 +45,19 @@ type Book = {
   offers: Located<Offer>[];
   mints: Map<string, MintInfo>;
   arbiterFees: Map<string, number>;
-  history: Map<string, { completed: number; disputed: number }>;
 };
 
+/** The open offers, their mints and the arbiters' fees: three requests whatever the book's size. */
 async function readBook(rpc: EscrowRpc): Promise<Book> {
-  const offers = await listOffers(rpc, { status: OfferStatus.Open });
-  const mints = new Map<string, MintInfo>();
-  for (const offer of offers) {
-    if (!mints.has(offer.data.mint))
-      mints.set(offer.data.mint, await getMintInfo(rpc, offer.data.mint));
-  }
-  const arbiters = await listArbiters(rpc);
+  const [offers, arbiters] = await Promise.all([
+    listOffers(rpc, { status: OfferStatus.Open }),
+    listArbiters(rpc),
+  ]);
+  const mints = await getMintInfos(rpc, [...new Set(offers.map((offer) => offer.data.mint))]);
   return {
     offers,
-    mints,
+    mints: new Map(mints.map((info) => [info.address, info])),
     arbiterFees: new Map(arbiters.map((a) => [a.data.authority, a.data.feeBps])),
-    history: await sellerHistory(rpc),
   };
 }
 
@@ -73,8 +69,8 @@ function TakePanel({ offer, mint }: { offer: Located<Offer>; mint: MintInfo }) {
   const buyer = desk.signer?.address ?? null;
   // The terms a take by this wallet fixes, as shown here: the take carries their hash.
   const read = useChain(
-    () => (buyer ? new EscrowClient(desk.rpc).takeTerms(offer.data, buyer) : Promise.resolve(null)),
-    [desk.rpc, buyer, offer.address],
+    () => (buyer ? desk.client.takeTerms(offer.data, buyer) : Promise.resolve(null)),
+    [desk.client, buyer, offer.address],
   );
   const seen = read.value;
   let amount: bigint | null = null;
@@ -161,6 +157,8 @@ function TakePanel({ offer, mint }: { offer: Located<Offer>; mint: MintInfo }) {
 export function OfferBook() {
   const { rpc } = useDesk();
   const book = useChain(() => readBook(rpc), [rpc]);
+  // The sellers' records read a transaction each: they fill in after the book shows.
+  const records = useChain(() => sellerHistory(rpc), [rpc]);
   const [mint, setMint] = useState("");
   const [currency, setCurrency] = useState("");
   const [amount, setAmount] = useState("");
@@ -168,7 +166,8 @@ export function OfferBook() {
   const [taking, setTaking] = useState<Address | null>(null);
   if (book.error) return <p className="tx failed">Cannot read the offers: {book.error.message}</p>;
   if (!book.value) return <p>Loading offers…</p>;
-  const { offers, mints, history, arbiterFees } = book.value;
+  const { offers, mints, arbiterFees } = book.value;
+  const history = records.value;
   const currencies = [...new Set(offers.map((o) => fiatCurrencyCode(o.data.terms.fiatCurrency)))];
   const shown = offers.filter((offer) => {
     const info = mints.get(offer.data.mint)!;
@@ -233,7 +232,7 @@ export function OfferBook() {
       {shown.map((offer) => {
         const info = mints.get(offer.data.mint)!;
         const terms = offer.data.terms;
-        const record = history.get(offer.data.seller) ?? { completed: 0, disputed: 0 };
+        const record = history?.get(offer.data.seller) ?? { completed: 0, disputed: 0 };
         const fmt = (v: bigint) => formatAmount(v, info.decimals);
         return (
           <article
@@ -253,8 +252,12 @@ export function OfferBook() {
             </p>
             <p className="small">
               Mint <code>{offer.data.mint}</code> · seller <code>{offer.data.seller}</code> (
-              {record.completed} completed, {record.disputed} disputed) · arbiter{" "}
-              <code>{terms.arbiter}</code>
+              {history
+                ? `${record.completed} completed, ${record.disputed} disputed`
+                : records.error
+                  ? "record unavailable"
+                  : "record loading…"}
+              ) · arbiter <code>{terms.arbiter}</code>
               {" · "}attestor{" "}
               {terms.attestor.__option === "Some" ? <code>{terms.attestor.value}</code> : "none"}
             </p>

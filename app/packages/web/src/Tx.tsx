@@ -37,7 +37,7 @@ export function useTransaction() {
     action: (client: EscrowClient) => Promise<ActionResult>,
   ): Promise<ActionResult | null> {
     setState({ kind: "pending", label, progress: "preparing…" });
-    const client = new EscrowClient(desk.rpc, {
+    const client = desk.client.with({
       onProgress: (progress) =>
         setState({ kind: "pending", label, progress: describeProgress(progress) }),
     });

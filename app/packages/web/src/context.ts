@@ -3,10 +3,12 @@ import { createContext, useContext, useEffect, useState } from "react";
 import type { Address, TransactionPartialSigner } from "@solana/kit";
 import { fetchSysvarClock } from "@solana/sysvars";
 
-import type { EscrowRpc } from "@p2p-escrow/sdk";
+import type { EscrowClient, EscrowRpc } from "@p2p-escrow/sdk";
 
 export type Desk = {
   rpc: EscrowRpc;
+  /** The page's client (see `EscrowClient.with` for one action's progress). */
+  client: EscrowClient;
   rpcUrl: string;
   /** The connected wallet, if any. */
   signer: TransactionPartialSigner | null;

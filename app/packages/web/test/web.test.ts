@@ -6,77 +6,49 @@
  * checks what the pages show and the balances on chain, and saves screenshots of the offer book,
  * a trade timeline and the arbiter console to dist/screenshots (or P2P_SCREENSHOTS_DIR).
  */
-import {
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { createServer, type Server } from "node:http";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import type { Address } from "@solana/kit";
 
-import { getOffer, getTokenBalance, hashText, listOffers, OfferStatus } from "@p2p-escrow/sdk";
+import { getOffer, getTokenBalance, listOffers, OfferStatus } from "@p2p-escrow/sdk";
 import { installTestWallet } from "./testWallet";
-import { setFrozen, startDesk, TOKEN, type Desk, type Role } from "@p2p-escrow/testing";
+import {
+  launchChromium,
+  offerTerms,
+  serveWebDesk,
+  setFrozen,
+  startDesk,
+  TOKEN,
+  type Desk,
+  type Role,
+  type WebDesk,
+} from "@p2p-escrow/testing";
 
 const webPackage = fileURLToPath(new URL("..", import.meta.url));
-const webDir = join(webPackage, "dist", "web");
 const screenshots = process.env.P2P_SCREENSHOTS_DIR ?? join(webPackage, "dist", "screenshots");
-const CHROMIUM = process.env.P2P_CHROMIUM ?? "/usr/bin/chromium";
-const TYPES: Record<string, string> = {
-  ".html": "text/html",
-  ".js": "text/javascript",
-  ".css": "text/css",
-  ".svg": "image/svg+xml",
-};
 
 let desk: Desk;
-let server: Server;
+let web: WebDesk;
 let browser: Browser;
 let site: string;
 
 before(async () => {
-  assert.ok(existsSync(join(webDir, "index.html")), "run `npm run build` in app/ first");
   desk = await startDesk();
-  server = createServer((request, response) => {
-    const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    const file = join(webDir, path === "/" ? "index.html" : path);
-    if (!file.startsWith(webDir) || !existsSync(file) || statSync(file).isDirectory()) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
-    createReadStream(file).pipe(response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  site = `http://127.0.0.1:${(server.address() as { port: number }).port}/?rpc=${encodeURIComponent(desk.chain.url)}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  web = await serveWebDesk();
+  site = web.url(desk.chain.url);
+  browser = await launchChromium();
   mkdirSync(screenshots, { recursive: true });
 });
 
 after(async () => {
   await browser?.close();
-  server?.close();
+  web?.close();
   await desk?.chain.stop();
 });
 
@@ -248,17 +220,7 @@ test("a payout the buyer's frozen account cannot take waits for the buyer, who c
   const created = await client.createOffer(keys.seller, {
     mint: usd.address,
     amount: 200n * TOKEN,
-    terms: {
-      minTradeAmount: TOKEN,
-      maxTradeAmount: 100n * TOKEN,
-      price: 100n,
-      fiatCurrency: "USD",
-      paymentTermsHash: await hashText("SEPA"),
-      paymentWindow: 1800n,
-      releaseWindow: 3600n,
-      arbiter: keys.arbiter.address,
-      buyerBond: 10_000_000n,
-    },
+    terms: await offerTerms(desk),
   });
   const buyer = await open("buyer2", "/");
   const trade = await takeAndPay(buyer, created.address!, "50", "SEPA-0003");
