@@ -19,11 +19,11 @@ import {
 import {
   ARBITER_DISCRIMINATOR,
   CONFIG_DISCRIMINATOR,
-  fetchMaybeArbiter,
-  fetchMaybeConfig,
-  fetchMaybeOffer,
-  fetchMaybeProfile,
-  fetchMaybeTrade,
+  decodeArbiter,
+  decodeConfig,
+  decodeOffer,
+  decodeProfile,
+  decodeTrade,
   getArbiterDecoder,
   getOfferDecoder,
   getTradeDecoder,
@@ -124,7 +124,8 @@ export type AccountRead<T extends object> = {
 
 /**
  * Reads accounts of several types in one `getMultipleAccounts` request: each read's decoded data,
- * or null where there is no account.
+ * or null where the program has no account (nothing there, or an address it no longer owns: a
+ * closed account someone sent lamports to).
  */
 export async function readAccounts<T extends object[]>(
   rpc: EscrowRpc,
@@ -135,9 +136,20 @@ export async function readAccounts<T extends object[]>(
     reads.map((read) => read.address),
   );
   return reads.map((read, i) => {
-    const decoded = read.decode(accounts[i]);
+    const account = accounts[i];
+    if (!account.exists || account.programAddress !== P2P_ESCROW_PROGRAM_ADDRESS) return null;
+    const decoded = read.decode(account);
     return decoded.exists ? decoded.data : null;
   }) as { [K in keyof T]: T[K] | null };
+}
+
+/** One account, as `readAccounts` reads it. */
+async function readAccount<T extends object>(
+  rpc: EscrowRpc,
+  read: AccountRead<T>,
+): Promise<T | null> {
+  const [data] = await readAccounts<[T]>(rpc, [read]);
+  return data;
 }
 
 /** The config; a `ConfigNotFound` error before `initialize_config`. */
@@ -149,8 +161,7 @@ export async function getConfig(rpc: EscrowRpc): Promise<Config> {
 
 /** The config, or null before `initialize_config`. */
 export async function getMaybeConfig(rpc: EscrowRpc): Promise<Config | null> {
-  const account = await fetchMaybeConfig(rpc, await configAddress());
-  return account.exists ? account.data : null;
+  return readAccount(rpc, { address: await configAddress(), decode: decodeConfig });
 }
 
 /** The arbiter whose signing key is `authority`; an `ArbiterNotFound` error if unregistered. */
@@ -161,28 +172,26 @@ export async function getArbiter(rpc: EscrowRpc, authority: Address): Promise<Ar
 }
 
 export async function getMaybeArbiter(rpc: EscrowRpc, authority: Address): Promise<Arbiter | null> {
-  const account = await fetchMaybeArbiter(rpc, await arbiterAddress(authority));
-  return account.exists ? account.data : null;
+  return readAccount(rpc, { address: await arbiterAddress(authority), decode: decodeArbiter });
 }
 
 /** The profile of `wallet` (its offer and trade counters), or null before its first offer or trade. */
 export async function getMaybeProfile(rpc: EscrowRpc, wallet: Address): Promise<Profile | null> {
-  const account = await fetchMaybeProfile(rpc, await profileAddress(wallet));
-  return account.exists ? account.data : null;
+  return readAccount(rpc, { address: await profileAddress(wallet), decode: decodeProfile });
 }
 
 /** The offer at `offer`; an `OfferNotFound` error if there is none. */
 export async function getOffer(rpc: EscrowRpc, offer: Address): Promise<Offer> {
-  const account = await fetchMaybeOffer(rpc, offer);
-  if (!account.exists) throw offerNotFound(offer);
-  return account.data;
+  const data = await readAccount(rpc, { address: offer, decode: decodeOffer });
+  if (!data) throw offerNotFound(offer);
+  return data;
 }
 
 /** The trade at `trade`; a `TradeNotFound` error if there is none. */
 export async function getTrade(rpc: EscrowRpc, trade: Address): Promise<Trade> {
-  const account = await fetchMaybeTrade(rpc, trade);
-  if (!account.exists) throw tradeNotFound(trade);
-  return account.data;
+  const data = await readAccount(rpc, { address: trade, decode: decodeTrade });
+  if (!data) throw tradeNotFound(trade);
+  return data;
 }
 
 /** Every registered arbiter. */

@@ -191,7 +191,21 @@ function offerFacts(offer: Offer): OfferFacts {
  * Refusals that can come from what a client remembered being out of date (the arbiter in charge
  * changed; the trade account is gone): the action is tried once more on what the chain says now.
  */
-const OUT_OF_DATE = new Set(["ArbiterMismatch", "AccountNotInitialized"]);
+const OUT_OF_DATE = new Set([
+  "ArbiterMismatch",
+  "AccountNotInitialized",
+  "AccountOwnedByWrongProgram",
+]);
+
+/** How many offers and trades a client remembers; the least recently learned are forgotten. */
+const REMEMBERED = 1_000;
+
+function remember<T>(memory: Map<Address, T>, address: Address, value: T): void {
+  memory.delete(address);
+  memory.set(address, value);
+  const oldest = memory.keys().next().value;
+  if (memory.size > REMEMBERED && oldest !== undefined) memory.delete(oldest);
+}
 
 /** The fallback arbiter a take fixes: registered, active, neither party nor the offer's arbiter. */
 function usableFallback(
@@ -238,7 +252,7 @@ export class EscrowClient {
    * The same client (its blockhash and what it knows of offers and trades) with other send
    * options, for example a page's progress reporting for one action.
    */
-  with(options: SendOptions): EscrowClient {
+  with(options: Omit<SendOptions, "blockhash">): EscrowClient {
     return new EscrowClient(this.rpc, { ...this.sendOptions, ...options }, this.memory);
   }
 
@@ -255,11 +269,11 @@ export class EscrowClient {
   }
 
   /** What never changes about `offer`: remembered, or read (`OfferNotFound`). */
-  private async offerFacts(offer: Address): Promise<OfferFacts> {
+  private async knownOffer(offer: Address): Promise<OfferFacts> {
     const known = this.memory.offers.get(offer);
     if (known) return known;
     const facts = offerFacts(await getOffer(this.rpc, offer));
-    this.memory.offers.set(offer, facts);
+    remember(this.memory.offers, offer, facts);
     return facts;
   }
 
@@ -267,40 +281,47 @@ export class EscrowClient {
   private async readTrade(address: Address): Promise<{ trade: Trade; facts: TradeFacts }> {
     const trade = await getTrade(this.rpc, address);
     const facts: TradeFacts = {
-      ...(await this.offerFacts(trade.offer)),
+      ...(await this.knownOffer(trade.offer)),
       offer: trade.offer,
       buyer: trade.buyer,
       arbiterInCharge: arbiterInCharge(trade),
     };
-    this.memory.trades.set(address, facts);
+    remember(this.memory.trades, address, facts);
     return { trade, facts };
   }
 
   /**
    * Sends what `build` makes from what the client knows of `trade` (read first if it knows
    * nothing). If the chain refuses it because that knowledge was out of date, the client reads
-   * the trade and sends once more (a trade that has ended then fails with `TradeNotFound`).
+   * the trade and sends once more (a trade that has ended then fails with `TradeNotFound`). An
+   * action that `ends` the trade makes the client forget it.
    */
   private async onTrade(
     feePayer: TransactionSigner,
     trade: Address,
     build: (facts: TradeFacts) => Promise<Instruction[]>,
+    ends = false,
   ): Promise<ActionResult> {
     const known = this.memory.trades.get(trade);
     const facts = known ?? (await this.readTrade(trade)).facts;
+    let result: ActionResult;
     try {
-      return await this.send(feePayer, await build(facts));
+      result = await this.send(feePayer, await build(facts));
     } catch (error) {
       if (!known || !(error instanceof EscrowError) || !OUT_OF_DATE.has(error.errorName)) {
         throw error;
       }
       this.memory.trades.delete(trade);
-      return this.send(feePayer, await build((await this.readTrade(trade)).facts));
+      result = await this.send(feePayer, await build((await this.readTrade(trade)).facts));
     }
+    if (ends) this.memory.trades.delete(trade);
+    return result;
   }
 
+  /** The offer as it is now (`OfferNotFound`), with its mint. */
   private async offerContext(address: Address): Promise<OfferContext> {
-    const offer = await this.offerFacts(address);
+    const offer = offerFacts(await getOffer(this.rpc, address));
+    remember(this.memory.offers, address, offer);
     return {
       mint: await getMintInfo(this.rpc, offer.mint),
       accounts: { offer: address, mint: offer.mint, tokenProgram: offer.tokenProgram },
@@ -535,14 +556,19 @@ export class EscrowClient {
    * token account cannot receive waits on the trade for the buyer's `claim`.
    */
   async release(seller: TransactionSigner, trade: Address): Promise<ActionResult> {
-    return this.onTrade(seller, trade, async (facts) => [
-      await getReleaseInstructionAsync({
-        seller,
-        buyer: facts.buyer,
-        arbiter: await arbiterAddress(facts.arbiterInCharge),
-        ...tradeAccounts(trade, facts),
-      }),
-    ]);
+    return this.onTrade(
+      seller,
+      trade,
+      async (facts) => [
+        await getReleaseInstructionAsync({
+          seller,
+          buyer: facts.buyer,
+          arbiter: await arbiterAddress(facts.arbiterInCharge),
+          ...tradeAccounts(trade, facts),
+        }),
+      ],
+      true,
+    );
   }
 
   // ----- buyers -----
@@ -596,7 +622,7 @@ export class EscrowClient {
     if (!state) throw offerNotFound(offer);
     if (!config) throw configNotFound();
     const facts = offerFacts(state);
-    this.memory.offers.set(offer, facts);
+    remember(this.memory.offers, offer, facts);
     const seen = options.seen ?? (await this.takeTerms(state, buyer.address, config));
     const tradeId = profile?.tradesTaken ?? 0n;
     const open = profile ? [] : [await this.openProfileInstruction(buyer)];
@@ -632,7 +658,7 @@ export class EscrowClient {
         error.signature,
       );
     }
-    this.memory.trades.set(trade, {
+    remember(this.memory.trades, trade, {
       ...facts,
       offer,
       buyer: buyer.address,
@@ -653,30 +679,40 @@ export class EscrowClient {
 
   /** Cancels an unpaid trade; the buyer gets its bond and rent back. */
   async cancelTrade(buyer: TransactionSigner, trade: Address): Promise<ActionResult> {
-    return this.onTrade(buyer, trade, async (facts) => [
-      await getCancelTradeInstructionAsync({
-        buyer,
-        offer: facts.offer,
-        trade,
-        vault: facts.vault,
-      }),
-    ]);
+    return this.onTrade(
+      buyer,
+      trade,
+      async (facts) => [
+        await getCancelTradeInstructionAsync({
+          buyer,
+          offer: facts.offer,
+          trade,
+          vault: facts.vault,
+        }),
+      ],
+      true,
+    );
   }
 
   // ----- anyone -----
 
   /** Ends an unpaid trade after its payment deadline; the bond goes to the seller. */
   async expireTrade(cranker: TransactionSigner, trade: Address): Promise<ActionResult> {
-    return this.onTrade(cranker, trade, async (facts) => [
-      await getExpireTradeInstructionAsync({
-        cranker,
-        seller: facts.seller,
-        buyer: facts.buyer,
-        offer: facts.offer,
-        trade,
-        vault: facts.vault,
-      }),
-    ]);
+    return this.onTrade(
+      cranker,
+      trade,
+      async (facts) => [
+        await getExpireTradeInstructionAsync({
+          cranker,
+          seller: facts.seller,
+          buyer: facts.buyer,
+          offer: facts.offer,
+          trade,
+          vault: facts.vault,
+        }),
+      ],
+      true,
+    );
   }
 
   /**
@@ -739,16 +775,21 @@ export class EscrowClient {
 
   /** The arbiter in charge rules: `buyerBps` of the amount after its fee goes to the buyer. */
   async rule(arbiter: TransactionSigner, trade: Address, buyerBps: number): Promise<ActionResult> {
-    return this.onTrade(arbiter, trade, async (facts) => [
-      await getRuleInstructionAsync({
-        arbiterAuthority: arbiter,
-        arbiter: await arbiterAddress(arbiter.address),
-        buyer: facts.buyer,
-        seller: facts.seller,
-        buyerBps,
-        ...tradeAccounts(trade, facts),
-      }),
-    ]);
+    return this.onTrade(
+      arbiter,
+      trade,
+      async (facts) => [
+        await getRuleInstructionAsync({
+          arbiterAuthority: arbiter,
+          arbiter: await arbiterAddress(arbiter.address),
+          buyer: facts.buyer,
+          seller: facts.seller,
+          buyerBps,
+          ...tradeAccounts(trade, facts),
+        }),
+      ],
+      true,
+    );
   }
 
   /** Both parties settle a dispute themselves, without an arbiter fee. Paid by the buyer. */
@@ -758,15 +799,20 @@ export class EscrowClient {
     trade: Address,
     buyerBps: number,
   ): Promise<ActionResult> {
-    return this.onTrade(buyer, trade, async (facts) => [
-      await getSettleInstructionAsync({
-        buyer,
-        seller,
-        arbiter: await arbiterAddress(facts.arbiterInCharge),
-        buyerBps,
-        ...tradeAccounts(trade, facts),
-      }),
-    ]);
+    return this.onTrade(
+      buyer,
+      trade,
+      async (facts) => [
+        await getSettleInstructionAsync({
+          buyer,
+          seller,
+          arbiter: await arbiterAddress(facts.arbiterInCharge),
+          buyerBps,
+          ...tradeAccounts(trade, facts),
+        }),
+      ],
+      true,
+    );
   }
 
   /**

@@ -7,6 +7,8 @@ import {
   isSolanaError,
   SOLANA_ERROR__INSTRUCTION_ERROR__CUSTOM,
   SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE,
+  SOLANA_ERROR__TRANSACTION_ERROR__ALREADY_PROCESSED,
+  SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND,
   type Address,
 } from "@solana/kit";
 
@@ -178,6 +180,21 @@ export function describeError(
   programAt?: ProgramAt,
 ): ErrorDescription {
   if (error instanceof EscrowError) return error.description;
+  if (isSolanaError(error, SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND)) {
+    return {
+      name: "BlockhashNotFound",
+      message:
+        "the RPC node does not know the transaction's blockhash (it expired, or the node is behind): send it again",
+      logs,
+    };
+  }
+  if (isSolanaError(error, SOLANA_ERROR__TRANSACTION_ERROR__ALREADY_PROCESSED)) {
+    return {
+      name: "AlreadyProcessed",
+      message: "this exact transaction was already processed: it is not sent twice",
+      logs,
+    };
+  }
   if (
     isSolanaError(error, SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE)
   ) {

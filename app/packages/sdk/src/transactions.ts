@@ -95,19 +95,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Blockhash = Parameters<typeof setTransactionMessageLifetimeUsingBlockhash>[0];
 
+/** How many blockhashes the messages sent on them are remembered for. */
+const SENT_BLOCKHASHES = 8;
+/** Waiting for a new blockhash to send a message again: attempts, and milliseconds between. */
+const NEW_BLOCKHASH_ATTEMPTS = 25;
+const NEW_BLOCKHASH_WAIT_MS = 200;
+
 /**
  * The blockhash a client's transactions are built on: read with `getLatestBlockhash` (commitment
- * `confirmed`) and reused for 20 seconds and 30 slots, except for a transaction whose message was
- * already sent on it (the same message on the same blockhash has the same signature, which the
- * chain would drop as already processed): that one gets a fresh blockhash.
+ * `confirmed`) and reused for 20 seconds and 30 slots. A message already sent on a blockhash is
+ * never sent on it again (the same message on the same blockhash has the same signature, which the
+ * chain drops as already processed, and two actions would be reported for one): it waits for a
+ * new blockhash.
  */
 export class RecentBlockhash {
-  private current: {
-    blockhash: Blockhash;
-    readAt: number;
-    slot: bigint;
-    sent: Set<string>;
-  } | null = null;
+  private current: { blockhash: Blockhash; readAt: number; slot: bigint } | null = null;
+  /** The messages (compiled, base64) sent on each of the last blockhashes. */
+  private readonly sent = new Map<string, Set<string>>();
   /** The newest slot the RPC has reported to this client. */
   private seenSlot = 0n;
 
@@ -133,7 +137,9 @@ export class RecentBlockhash {
     const { context, value } = await this.rpc
       .getLatestBlockhash({ commitment: "confirmed" })
       .send();
-    this.current = { blockhash: value, readAt: Date.now(), slot: context.slot, sent: new Set() };
+    if (this.current?.blockhash.blockhash !== value.blockhash) {
+      this.current = { blockhash: value, readAt: Date.now(), slot: context.slot };
+    }
     this.seen(context.slot);
     return { blockhash: value, reused: false };
   }
@@ -148,21 +154,27 @@ export class RecentBlockhash {
    * already went out on it.
    */
   claim(blockhash: Blockhash, message: string): boolean {
-    const current = this.current;
-    if (!current || current.blockhash.blockhash !== blockhash.blockhash) return true;
-    if (current.sent.has(message)) return false;
-    current.sent.add(message);
+    let messages = this.sent.get(blockhash.blockhash);
+    if (!messages) {
+      messages = new Set();
+      this.sent.set(blockhash.blockhash, messages);
+      const oldest = this.sent.keys().next().value;
+      if (this.sent.size > SENT_BLOCKHASHES && oldest !== undefined) this.sent.delete(oldest);
+    }
+    if (messages.has(message)) return false;
+    messages.add(message);
     return true;
   }
 
   /**
-   * Stops reusing `blockhash` (it expired, or the chain no longer knows it); `unknown` says the
-   * node refused it as not found, so blockhashes live shorter there than the reuse assumed.
+   * Stops reusing `blockhash` (it expired, or the chain no longer knows it); `shorten` says the
+   * node forgot it while in reuse, so blockhashes live shorter there than the reuse assumed: reuse
+   * from then on lasts half the age at which it forgot this one.
    */
-  forget(blockhash: Blockhash, unknown = false): void {
+  forget(blockhash: Blockhash, shorten = false): void {
     const current = this.current;
     if (current?.blockhash.blockhash !== blockhash.blockhash) return;
-    if (unknown) this.reuseMs = Math.min(this.reuseMs, (Date.now() - current.readAt) / 2);
+    if (shorten) this.reuseMs = Math.min(this.reuseMs, (Date.now() - current.readAt) / 2);
     this.current = null;
   }
 }
@@ -229,9 +241,10 @@ function blockhashNotFound(error: unknown): boolean {
  * transaction and waits until it is confirmed. Requests: `getLatestBlockhash` (unless
  * `options.blockhash` has one in reuse), `sendTransaction`, then `getTransaction` until the
  * transaction is confirmed (it carries the result and the events), with a `getBlockHeight` every
- * 2 seconds while it is not, to stop at its blockhash's expiry (`TransactionExpired`). A reused
- * blockhash the node no longer knows is replaced by the latest and the transaction signed and
- * sent once more.
+ * 2 seconds while it is not, to stop at its blockhash's expiry (`TransactionExpired`, after one
+ * last `getTransaction`). A reused blockhash the node no longer knows is replaced by the latest
+ * and the transaction signed and sent once more; a message already sent on the blockhash waits
+ * for a new one (`DuplicateTransaction` if none comes within 5 seconds).
  */
 export async function sendInstructions(
   rpc: EscrowRpc,
@@ -251,10 +264,18 @@ export async function sendInstructions(
     report({ stage: "signing" });
     let { blockhash, reused } = await recent.get(fresh);
     let built = messageOn(feePayer, all, blockhash);
-    if (!recent.claim(blockhash, built.compiled)) {
+    for (let attempt = 0; !recent.claim(blockhash, built.compiled); attempt++) {
+      if (attempt === NEW_BLOCKHASH_ATTEMPTS) {
+        throw new EscrowError({
+          name: "DuplicateTransaction",
+          message:
+            "this exact transaction was just sent, and no new blockhash came to send it again: try again in a moment",
+          logs: [],
+        });
+      }
+      if (attempt > 0) await sleep(NEW_BLOCKHASH_WAIT_MS);
       ({ blockhash, reused } = await recent.get(true));
       built = messageOn(feePayer, all, blockhash);
-      recent.claim(blockhash, built.compiled);
     }
     const signed = await signTransactionMessageWithSigners(built.message);
     const signature = getSignatureFromTransaction(signed);
@@ -270,42 +291,47 @@ export async function sendInstructions(
     } catch (error) {
       // The blockhash may be the reason (expired, or unknown to this node): read a new one next.
       const unknown = blockhashNotFound(error);
-      recent.forget(blockhash, unknown);
+      recent.forget(blockhash, unknown && reused);
       if (!(reused && unknown)) throw new EscrowError(describeError(error, [], programAt));
     }
   }
   const { signature, blockhash } = sent;
   let checkedAt = Date.now();
+  let expired = false;
   for (;;) {
     const landed = await fetchTransactionEvents(rpc, signature);
-    if (landed?.err) {
-      throw new EscrowError(
-        describeTransactionError(landed.err, landed.logs, programAt),
-        signature,
-      );
-    }
     if (landed) {
       recent.seen(landed.slot);
+      if (landed.err) {
+        throw new EscrowError(
+          describeTransactionError(landed.err, landed.logs, programAt),
+          signature,
+        );
+      }
       report({ stage: "confirmed", signature, slot: landed.slot });
       return { signature, slot: landed.slot, events: landed.events };
+    }
+    if (expired) {
+      recent.forget(blockhash);
+      throw new EscrowError({
+        name: "TransactionExpired",
+        message: `the transaction was not confirmed before block height ${blockhash.lastValidBlockHeight}`,
+        logs: [],
+      });
     }
     if (Date.now() - checkedAt >= EXPIRY_CHECK_INTERVAL_MS) {
       checkedAt = Date.now();
       const blockHeight = await rpc.getBlockHeight({ commitment: "confirmed" }).send();
-      if (blockHeight > blockhash.lastValidBlockHeight) {
-        recent.forget(blockhash);
-        throw new EscrowError({
-          name: "TransactionExpired",
-          message: `the transaction was not confirmed before block height ${blockhash.lastValidBlockHeight}`,
-          logs: [],
-        });
-      }
       report({
         stage: "confirming",
         signature,
         blockHeight,
         lastValidBlockHeight: blockhash.lastValidBlockHeight,
       });
+      // Past its blockhash's last block the transaction can no longer land: ask once more
+      // whether it did (another node may have been behind), then give up.
+      expired = blockHeight > blockhash.lastValidBlockHeight;
+      if (expired) continue;
     }
     await sleep(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
   }

@@ -9,6 +9,13 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
+  createDefaultRpcTransport,
+  createSolanaRpcFromTransport,
+  type RpcTransport,
+} from "@solana/kit";
+import { getTransferSolInstruction } from "@solana-program/system";
+
+import {
   advanceLocalClock,
   EscrowClient,
   getOffer,
@@ -16,6 +23,7 @@ import {
   getTrade,
   hashText,
   OfferStatus,
+  sendInstructions,
   TradeState,
 } from "@p2p-escrow/sdk";
 import {
@@ -89,6 +97,52 @@ test("the same transaction twice goes out on a fresh blockhash, and both land", 
   await client.setOfferPaused(desk.keys.seller, offer!, false);
 });
 
+test("two identical actions at once on one client both land, on different blockhashes", async () => {
+  const client = new EscrowClient(desk.rpc);
+  const before = (await getOffer(desk.rpc, offer!)).available;
+  const results = await Promise.all([
+    client.deposit(desk.keys.seller, offer!, 500n),
+    client.deposit(desk.keys.seller, offer!, 500n),
+  ]);
+  assert.notEqual(results[0].signature, results[1].signature);
+  // Each deposit arrives less the coin's 1% transfer fee (5 base units of 500).
+  assert.equal((await getOffer(desk.rpc, offer!)).available, before + 2n * 495n);
+});
+
+test("a confirmation is asked once more when the blockhash expired before the transaction showed", async () => {
+  // A node that answers the block height past the blockhash's last block while the transaction
+  // does not show yet (load-balanced nodes out of step).
+  const transport = createDefaultRpcTransport({ url: desk.chain.url });
+  let heightAsked = false;
+  const lagging: RpcTransport = async (request) => {
+    const { method, id } = request.payload as { method: string; id: unknown };
+    if (method === "getTransaction" && !heightAsked) {
+      return { jsonrpc: "2.0", id, result: null } as never;
+    }
+    if (method === "getBlockHeight") {
+      heightAsked = true;
+      return { jsonrpc: "2.0", id, result: 1e15 } as never;
+    }
+    return transport(request);
+  };
+  const client = new EscrowClient(createSolanaRpcFromTransport(lagging), { pollIntervalMs: 1_000 });
+  const before = (await getOffer(desk.rpc, offer!)).available;
+  const deposited = await client.deposit(desk.keys.seller, offer!, 1_000n);
+  assert.ok(deposited.events.some((event) => event.name === "offerDeposited"));
+  assert.equal((await getOffer(desk.rpc, offer!)).available, before + 990n);
+});
+
+test("a closed offer the client knew is named gone, and nothing is signed", async () => {
+  const client = new EscrowClient(desk.rpc);
+  const { address: closing } = await client.createOffer(desk.keys.seller, {
+    mint: desk.usd.address,
+    amount: TOKEN,
+    terms: await offerTerms(desk),
+  });
+  await client.closeOffer(desk.keys.seller, closing!);
+  await assertRefused(client.deposit(desk.keys.seller, closing!, TOKEN), "OfferNotFound");
+});
+
 test("a reused blockhash the node forgot is replaced, and the action lands once", async () => {
   const recording = recordingRpc(desk.chain.url);
   const client = new EscrowClient(recording.rpc);
@@ -129,8 +183,21 @@ test("a remembered trade whose arbiter in charge changed is read again, and rele
   // Refused once on what the client remembered (ArbiterMismatch), sent again on the trade as read.
   const counts = Object.fromEntries(countByMethod(requests));
   assert.equal(counts.sendTransaction, 2);
-  assert.equal(counts.getAccountInfo, 1);
+  assert.equal(counts.getMultipleAccounts, 1);
   await assertRefused(getTrade(desk.rpc, trade!), "TradeNotFound");
+});
+
+test("a trade address that holds lamports after the trade ended is no trade", async () => {
+  const { keys } = desk;
+  const client = new EscrowClient(desk.rpc);
+  const { address: trade } = await client.takeOffer(keys.buyer, offer!, 5n * TOKEN);
+  // Behind the client's back: the buyer cancels, and a stranger sends lamports to the address.
+  await new EscrowClient(desk.rpc).cancelTrade(keys.buyer, trade!);
+  await sendInstructions(desk.rpc, keys.stranger, [
+    getTransferSolInstruction({ source: keys.stranger, destination: trade!, amount: 1_000_000n }),
+  ]);
+  await assertRefused(getTrade(desk.rpc, trade!), "TradeNotFound");
+  await assertRefused(client.release(keys.seller, trade!), "TradeNotFound");
 });
 
 test("a remembered trade that ended behind the client's back is named gone", async () => {

@@ -132,7 +132,7 @@ export async function measureEveryInstruction(desk: Desk): Promise<InstructionCo
     return signer;
   };
   const seller = await wallet();
-  const buyers = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(() => wallet()));
+  const buyers = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(() => wallet()));
   await mintTo(rpc, {
     payer: keys.mintAuthority,
     mintAuthority: keys.mintAuthority,
@@ -183,7 +183,7 @@ export async function measureEveryInstruction(desk: Desk): Promise<InstructionCo
     );
     return trade;
   };
-  const [attested, released, ruled, settled, escalated, cancelled, expired] = buyers;
+  const [attested, released, ruled, settled, escalated, cancelled, expired, thawed] = buyers;
   const attestedTrade = await paid(attested);
   const state = await getTrade(rpc, attestedTrade);
   const signature = await signAttestation(keys.attestor.keyPair.privateKey, {
@@ -212,6 +212,15 @@ export async function measureEveryInstruction(desk: Desk): Promise<InstructionCo
       destination: elsewhere,
       recipient: keys.stranger.address,
     }),
+  );
+  // The same, but the buyer's account is thawed before the claim: into its own account (the SDK
+  // adds the idempotent creation of it), rent to another wallet.
+  const thawedTrade = await paid(thawed);
+  await setFrozen(desk, thawed.address, true);
+  await client.release(seller, thawedTrade);
+  await setFrozen(desk, thawed.address, false);
+  await measure("claim", "into the buyer's own account, rent to another wallet", () =>
+    client.claim(thawed, thawedTrade, { recipient: keys.stranger.address }),
   );
   // Disputes.
   const ruledTrade = await paid(ruled);
