@@ -3,9 +3,10 @@
 use anchor_lang::{prelude::Pubkey, AccountDeserialize, InstructionData, ToAccountMetas};
 use p2p_escrow::{
     accounts as accs, instruction as ixs,
+    room::{MessageKind, RoomKey},
     state::{Arbiter, ConfigParams, OfferTerms, Profile},
     terms::TakeTerms,
-    CreateOfferArgs, TakeOfferArgs,
+    CreateOfferArgs, PostMessageArgs, SetArbiterRoomKeyArgs, TakeOfferArgs,
 };
 use solana_instruction::{AccountMeta, Instruction};
 use solana_keypair::Keypair;
@@ -230,6 +231,16 @@ impl Env {
     }
 
     pub fn create_offer_ix(&self, offer: &OfferRef, amount: u64, terms: OfferTerms) -> Instruction {
+        self.create_offer_ix_with_room_key(offer, amount, terms, room_key(&offer.seller))
+    }
+
+    pub fn create_offer_ix_with_room_key(
+        &self,
+        offer: &OfferRef,
+        amount: u64,
+        terms: OfferTerms,
+        room_key: RoomKey,
+    ) -> Instruction {
         let mut accounts = self.create_offer_accounts(offer);
         accounts.arbiter = addresses::arbiter(&terms.arbiter);
         ix(
@@ -239,6 +250,7 @@ impl Env {
                     offer_id: offer.offer_id,
                     amount,
                     terms,
+                    room_key,
                 },
             },
         )
@@ -577,6 +589,74 @@ impl Env {
         )
     }
 
+    /// `post_message` by `author` in `trade`'s room.
+    pub fn post_message_ix(
+        &self,
+        trade: &TradeRef,
+        author: &Pubkey,
+        kind: MessageKind,
+        body: Vec<u8>,
+    ) -> Instruction {
+        ix(
+            accs::PostMessage {
+                author: *author,
+                trade: trade.address,
+                event_authority: addresses::event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::PostMessage {
+                args: PostMessageArgs { kind, body },
+            },
+        )
+    }
+
+    /// The wire size of the transaction a client sends to post a `len`-byte message in `trade`'s
+    /// room as its buyer: a v0 message paid by the author, with a compute-unit limit.
+    pub fn message_transaction_size(&self, trade: &TradeRef, len: usize) -> usize {
+        let author = &self.buyer;
+        let instructions = [
+            solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(
+                400_000,
+            ),
+            self.post_message_ix(trade, &author.pubkey(), MessageKind::Chat, vec![7; len]),
+        ];
+        let message = solana_message::v0::Message::try_compile(
+            &author.pubkey(),
+            &instructions,
+            &[],
+            solana_hash::Hash::default(),
+        )
+        .expect("the message compiles");
+        let transaction = solana_transaction::versioned::VersionedTransaction::try_new(
+            solana_message::VersionedMessage::V0(message),
+            &[author],
+        )
+        .expect("the author signs");
+        bincode::serialize(&transaction)
+            .expect("the transaction serializes")
+            .len()
+    }
+
+    /// `set_arbiter_room_key` signed by `signer`, naming the arbiter account of `arbiter`.
+    pub fn set_arbiter_room_key_ix(
+        &self,
+        signer: &Pubkey,
+        arbiter: &Pubkey,
+        room_key: RoomKey,
+    ) -> Instruction {
+        ix(
+            accs::SetArbiterRoomKey {
+                authority: *signer,
+                arbiter: addresses::arbiter(arbiter),
+                event_authority: addresses::event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::SetArbiterRoomKey {
+                args: SetArbiterRoomKeyArgs { room_key },
+            },
+        )
+    }
+
     pub fn submit_evidence_ix(
         &self,
         trade: &TradeRef,
@@ -686,7 +766,15 @@ pub fn take_args(trade: &TradeRef, amount: u64, terms: &TakeTerms) -> TakeOfferA
         trade_id: trade.trade_id,
         amount,
         expected_terms_hash: terms.hash().expect("the terms serialize"),
+        room_key: room_key(&trade.buyer),
     }
+}
+
+/// A stand-in for `owner`'s X25519 room key (the program checks only that it is not all zero;
+/// the clients derive real ones from wallet signatures).
+pub fn room_key(owner: &Pubkey) -> RoomKey {
+    let digest = sha256(&[b"test room key".as_slice(), owner.as_ref()].concat());
+    digest.try_into().expect("a SHA-256 digest is 32 bytes")
 }
 
 /// The accounts every payout of `trade` takes (`TradePayout`, composed into `release`,

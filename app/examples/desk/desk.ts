@@ -195,16 +195,43 @@ async function session(url: string, keys: Record<string, Address>): Promise<numb
   ).offer;
   cli("", "offers", "--mint", mint);
 
-  section("alice buys 200, pays, the payment service attests and releases");
+  section(
+    "alice buys 200, learns where to pay in the trade room, pays, the payment service releases",
+  );
   const trade1 = cliJson<{ trade: Address }>("alice", "take", offer, "200").trade;
+  cli(
+    "seller",
+    "chat",
+    "send",
+    trade1,
+    "SEPA to DE89 3704 0044 0532 0130 00 (Seller GmbH), reference SEPA-2026-0001",
+    "--kind",
+    "payment-details",
+  );
+  cli("alice", "chat", "read", trade1);
+  cli(
+    "alice",
+    "chat",
+    "send",
+    trade1,
+    "from Alice Doe, DE02 1203 0000 0000 2020 51",
+    "--kind",
+    "payer",
+  );
   cli("alice", "mark-paid", trade1, "--reference", "SEPA-2026-0001");
   cli("payments", "attest", trade1, "--reference", "SEPA-2026-0001", "--relay");
 
   section("bob buys 100, pays; the seller sees nothing, bob disputes, the arbiter rules 70/30");
   const trade2 = cliJson<{ trade: Address }>("bob", "take", offer, "100").trade;
+  cli("bob", "chat", "send", trade2, "sent 100.00 USD, reference SEPA-2026-0002");
   cli("bob", "mark-paid", trade2, "--reference", "SEPA-2026-0002");
+  cli("seller", "chat", "send", trade2, "only 30.00 USD arrived");
   cli("", "advance-clock", "61m");
   cli("bob", "dispute", trade2);
+  cli("arbiter", "arbiter-room-key");
+  cli("bob", "disclose", trade2);
+  cli("arbiter", "chat", "read", trade2);
+  cli("arbiter", "note", trade2, "please upload your bank statement", "--to", "buyer");
   const receipt = join(work, "bank-receipt.txt");
   writeFileSync(receipt, "SEPA-2026-0002: 100.00 USD sent, bank statement line 14\n");
   cli(

@@ -69,6 +69,11 @@ pub const PUBLIC_DISPUTE_GRACE: i64 = 7 * 24 * 60 * 60;
 #[constant]
 pub const MAX_EVIDENCE_URI_LEN: u32 = 200;
 
+/// Longest body of a trade-room message, in bytes: a `post_message` transaction of this size
+/// leaves 300 bytes of its packet free, the budget of every transaction.
+#[constant]
+pub const MAX_MESSAGE_LEN: u16 = 632;
+
 /// Domain tag that starts every payment attestation's message and what its attestor signs: the
 /// domain, then the message's SHA-256 digest (format v2).
 #[constant]

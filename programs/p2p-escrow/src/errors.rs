@@ -189,4 +189,16 @@ pub enum EscrowError {
     // Attestation format.
     #[msg("The attestation is in the outdated v1 format: the attestor must sign the v2 digest")]
     AttestationOutdated,
+
+    // The trade room.
+    #[msg("A room key is an X25519 public key: 32 bytes, not all zero")]
+    InvalidRoomKey,
+    #[msg("Only the trade's buyer and seller, and in a dispute the arbiter in charge, post in its room")]
+    NotInTradeRoom,
+    #[msg("This kind of message is not the author's to post, or not now")]
+    MessageNotAllowed,
+    #[msg("A message has a body")]
+    EmptyMessage,
+    #[msg("The message is longer than a trade-room message may be")]
+    MessageTooLong,
 }

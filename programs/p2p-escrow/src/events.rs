@@ -3,6 +3,7 @@
 
 use anchor_lang::prelude::*;
 
+use crate::room::MessageKind;
 use crate::state::{ConfigParams, OfferTerms};
 
 /// The config was created.
@@ -93,6 +94,8 @@ pub struct OfferCreated {
     pub deposited: u64,
     /// The terms.
     pub terms: OfferTerms,
+    /// The seller's X25519 public key for the offer's trade rooms.
+    pub room_key: [u8; 32],
 }
 
 /// A seller added tokens to an offer.
@@ -176,6 +179,10 @@ pub struct TradeTaken {
     pub ruling_window: i64,
     /// Seconds the seller has to release once paid, fixed for this trade.
     pub release_window: i64,
+    /// The seller's X25519 public key for the trade's room.
+    pub seller_room_key: [u8; 32],
+    /// The buyer's X25519 public key for the trade's room.
+    pub buyer_room_key: [u8; 32],
 }
 
 /// A buyer cancelled an unpaid trade.
@@ -390,4 +397,31 @@ pub struct ProfileOpened {
     pub profile: Pubkey,
     /// The wallet it counts for.
     pub wallet: Pubkey,
+}
+
+/// A message was posted in a trade's room. Its author signed the transaction; its time is the
+/// block's.
+#[event]
+pub struct MessagePosted {
+    /// The trade whose room it is.
+    pub trade: Pubkey,
+    /// Who posted it: the buyer, the seller, or the arbiter in charge of the dispute.
+    pub author: Pubkey,
+    /// What the message is.
+    pub kind: MessageKind,
+    /// The encrypted message, opaque to the program.
+    pub body: Vec<u8>,
+    /// When it was posted (unix seconds, the chain's clock).
+    pub posted_at: i64,
+}
+
+/// An arbiter set the X25519 public key parties disclose a dispute's room to.
+#[event]
+pub struct ArbiterRoomKeySet {
+    /// The arbiter account.
+    pub arbiter: Pubkey,
+    /// The arbiter's signing key.
+    pub authority: Pubkey,
+    /// The new room key.
+    pub room_key: [u8; 32],
 }

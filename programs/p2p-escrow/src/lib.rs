@@ -32,6 +32,7 @@ pub mod events;
 pub mod instructions;
 pub mod math;
 pub mod pda;
+pub mod room;
 pub mod settlement;
 pub mod state;
 pub mod terms;
@@ -243,5 +244,23 @@ pub mod p2p_escrow {
     #[access_control(ctx.accounts.validate(amount))]
     pub fn withdraw_fees(ctx: Context<WithdrawFees>, amount: u64) -> Result<()> {
         WithdrawFees::handler(ctx, amount)
+    }
+
+    /// Posts a message in a trade's room while the trade is open: the buyer and the seller chat,
+    /// the seller posts its payment details, the buyer declares its payer before marking paid,
+    /// either discloses the room to the arbiter in a dispute, and the arbiter in charge of a dispute
+    /// writes to a party. The body is encrypted by the clients; nothing changes but the event.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn post_message(ctx: Context<PostMessage>, args: PostMessageArgs) -> Result<()> {
+        PostMessage::handler(ctx, args)
+    }
+
+    /// Sets the X25519 public key parties disclose a dispute's room to. The arbiter only.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn set_arbiter_room_key(
+        ctx: Context<SetArbiterRoomKey>,
+        args: SetArbiterRoomKeyArgs,
+    ) -> Result<()> {
+        SetArbiterRoomKey::handler(ctx, args)
     }
 }

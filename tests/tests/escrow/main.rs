@@ -5,6 +5,7 @@ mod attestation;
 mod config;
 mod disputes;
 mod offers;
+mod room;
 mod split_property;
 mod stateful;
 mod trades;

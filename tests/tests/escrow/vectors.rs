@@ -14,12 +14,13 @@ use p2p_escrow::{
     accounts as accs,
     events::{DisputeResolved, Resolution, TradeTaken},
     instruction as ixs,
+    room::MessageKind,
     state::{
         Arbiter, Config, ConfigParams, Dispute, Offer, OfferStatus, OfferTerms, Profile, Trade,
         TradeState,
     },
     terms::TakeTerms,
-    CreateOfferArgs, TakeOfferArgs,
+    CreateOfferArgs, PostMessageArgs, SetArbiterRoomKeyArgs, TakeOfferArgs,
 };
 use p2p_escrow_tests::{addresses, MEMO_PROGRAM};
 use serde_json::{json, Value};
@@ -344,9 +345,15 @@ fn instructions(idl: &Value) -> Vec<Value> {
                     offer_id: 42,
                     amount: 1_000_000_000,
                     terms: terms(),
+                    room_key: [0x11; 32],
                 },
             },
-            json!({ "offerId": "42", "amount": "1000000000", "terms": terms_json() }),
+            json!({
+                "offerId": "42",
+                "amount": "1000000000",
+                "terms": terms_json(),
+                "roomKey": vec![0x11u8; 32],
+            }),
         ),
         instruction(
             idl,
@@ -432,12 +439,14 @@ fn instructions(idl: &Value) -> Vec<Value> {
                     trade_id: 7,
                     amount: 100_000_000,
                     expected_terms_hash: take_terms().hash().unwrap(),
+                    room_key: [0x22; 32],
                 },
             },
             json!({
                 "tradeId": "7",
                 "amount": "100000000",
                 "expectedTermsHash": take_terms().hash().unwrap().to_vec(),
+                "roomKey": vec![0x22u8; 32],
             }),
         ),
         instruction(
@@ -629,6 +638,39 @@ fn instructions(idl: &Value) -> Vec<Value> {
             ixs::WithdrawFees { amount: 1_234 },
             json!({ "amount": "1234" }),
         ),
+        instruction(
+            idl,
+            "post_message",
+            accounts!(PostMessage {
+                author,
+                trade,
+                event_authority,
+                program
+            }),
+            ixs::PostMessage {
+                args: PostMessageArgs {
+                    kind: MessageKind::Disclosure,
+                    body: vec![1, 2, 3, 250],
+                },
+            },
+            json!({ "kind": 3, "body": [1, 2, 3, 250] }),
+        ),
+        instruction(
+            idl,
+            "set_arbiter_room_key",
+            accounts!(SetArbiterRoomKey {
+                authority,
+                arbiter,
+                event_authority,
+                program
+            }),
+            ixs::SetArbiterRoomKey {
+                args: SetArbiterRoomKeyArgs {
+                    room_key: [0x33; 32],
+                },
+            },
+            json!({ "roomKey": vec![0x33u8; 32] }),
+        ),
     ]
 }
 
@@ -660,6 +702,7 @@ fn accounts() -> Value {
         rulings: 17,
         missed_deadlines: 1,
         bump: 253,
+        room_key: [0x33; 32],
     };
     let offer = Offer {
         seller: key("seller"),
@@ -672,6 +715,7 @@ fn accounts() -> Value {
         terms: terms(),
         status: OfferStatus::Paused,
         bump: 252,
+        room_key: [0x11; 32],
     };
     let trade = Trade {
         offer: key("offer"),
@@ -706,6 +750,8 @@ fn accounts() -> Value {
         }),
         held: 0,
         bump: 251,
+        seller_room_key: [0x11; 32],
+        buyer_room_key: [0x22; 32],
     };
     let profile = Profile {
         wallet: key("buyer"),
@@ -747,6 +793,7 @@ fn accounts() -> Value {
                 "rulings": "17",
                 "missedDeadlines": "1",
                 "bump": 253,
+                "roomKey": vec![0x33u8; 32],
             },
         },
         "offer": {
@@ -762,6 +809,7 @@ fn accounts() -> Value {
                 "terms": terms_json(),
                 "status": 1,
                 "bump": 252,
+                "roomKey": vec![0x11u8; 32],
             },
         },
         "trade": {
@@ -799,6 +847,8 @@ fn accounts() -> Value {
                 },
                 "held": "0",
                 "bump": 251,
+                "sellerRoomKey": vec![0x11u8; 32],
+                "buyerRoomKey": vec![0x22u8; 32],
             },
         },
     })
@@ -824,6 +874,8 @@ fn events() -> Value {
         default_buyer_bps: 5_000,
         ruling_window: 172_800,
         release_window: 3_600,
+        seller_room_key: [0x11; 32],
+        buyer_room_key: [0x22; 32],
     };
     let resolved = DisputeResolved {
         trade: key("trade"),
@@ -861,6 +913,8 @@ fn events() -> Value {
                 "defaultBuyerBps": 5_000,
                 "rulingWindow": "172800",
                 "releaseWindow": "3600",
+                "sellerRoomKey": vec![0x11u8; 32],
+                "buyerRoomKey": vec![0x22u8; 32],
             },
         },
         {
@@ -941,6 +995,8 @@ fn attestation() -> Value {
         dispute: None,
         held: 0,
         bump: 255,
+        seller_room_key: [0; 32],
+        buyer_room_key: [0; 32],
     };
     let digest = p2p_escrow::attestation::attestation_digest(&key("trade"), &trade);
     let payload = p2p_escrow::attestation::attestation_payload(&key("trade"), &trade);

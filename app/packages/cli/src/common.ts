@@ -77,6 +77,8 @@ export const OPTIONS = {
   counterparty: { type: "string" },
   signature: { type: "string" },
   relay: { type: "boolean" },
+  // the trade room
+  kind: { type: "string" },
   // listings
   seller: { type: "string" },
   buyer: { type: "string" },

@@ -25,6 +25,7 @@ import { DEPLOY_COMMANDS } from "./commands/deploy";
 import { DISPUTES_COMMANDS } from "./commands/disputes";
 import { LISTINGS_COMMANDS } from "./commands/listings";
 import { OFFERS_COMMANDS } from "./commands/offers";
+import { ROOM_COMMANDS } from "./commands/room";
 import { TOKENS_COMMANDS } from "./commands/tokens";
 import { TRADES_COMMANDS } from "./commands/trades";
 import { WALLET_COMMANDS } from "./commands/wallet";
@@ -46,6 +47,7 @@ const COMMANDS: Record<string, Command> = {
   ...OFFERS_COMMANDS,
   ...TRADES_COMMANDS,
   ...DISPUTES_COMMANDS,
+  ...ROOM_COMMANDS,
   ...LISTINGS_COMMANDS,
 };
 

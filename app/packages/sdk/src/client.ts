@@ -12,6 +12,7 @@
  * makes 9 requests; `test/roundTrips.test.ts` counts them.
  */
 import {
+  isMessagePartialSigner,
   type Address,
   type Instruction,
   type ReadonlyUint8Array,
@@ -31,6 +32,8 @@ import {
   getMarkPaidInstructionAsync,
   getOpenProfileInstructionAsync,
   getOpenDisputeInstructionAsync,
+  getPostMessageInstructionAsync,
+  getSetArbiterRoomKeyInstructionAsync,
   getProposeAdminInstructionAsync,
   getRegisterArbiterInstructionAsync,
   getReleaseInstructionAsync,
@@ -54,6 +57,7 @@ import {
   type Config,
   type Offer,
   type OfferTermsArgs,
+  type MessageKind,
   type Profile,
   type Trade,
 } from "./generated";
@@ -80,6 +84,7 @@ import {
 } from "./addresses";
 import { attestationPayload, ed25519Instruction } from "./attestation";
 import { changedTakeTerms, takeTermsHash, type TakeTerms } from "./terms";
+import { deriveRoomKeyPair, MAX_MESSAGE_LENGTH, type RoomSubject } from "./room";
 import { EscrowError } from "./errors";
 import {
   associatedAccountReadiness,
@@ -328,6 +333,27 @@ export class EscrowClient {
     };
   }
 
+  /**
+   * `wallet`'s room public key for `subject`: `given`, or derived from the wallet's signature
+   * (`deriveRoomKeyPair`); `RoomKeyNeeded` when the wallet cannot sign messages and none is given.
+   */
+  private async roomKey(
+    wallet: TransactionSigner,
+    subject: RoomSubject,
+    given?: ReadonlyUint8Array,
+  ): Promise<ReadonlyUint8Array> {
+    if (given) return given;
+    if (!isMessagePartialSigner(wallet)) {
+      throw new EscrowError({
+        name: "RoomKeyNeeded",
+        message:
+          "this wallet cannot sign messages, so its trade-room key cannot be derived: give one",
+        logs: [],
+      });
+    }
+    return (await deriveRoomKeyPair(wallet, subject)).publicKey;
+  }
+
   // ----- protocol administration -----
 
   /** Creates the config; signed by the program's upgrade authority, who becomes admin. */
@@ -391,6 +417,27 @@ export class EscrowClient {
     });
     return this.send(admin, [instruction]);
   }
+  /**
+   * Sets the room key parties disclose a dispute's room to, derived from the arbiter's wallet
+   * signature (`roomKey` to give one). Signed by the arbiter itself.
+   */
+  async setArbiterRoomKey(
+    arbiter: TransactionSigner,
+    options: { roomKey?: ReadonlyUint8Array } = {},
+  ): Promise<ActionResult> {
+    const account = await arbiterAddress(arbiter.address);
+    const roomKey = await this.roomKey(
+      arbiter,
+      { kind: "arbiter", address: account },
+      options.roomKey,
+    );
+    const instruction = await getSetArbiterRoomKeyInstructionAsync({
+      authority: arbiter,
+      arbiter: account,
+      roomKey,
+    });
+    return this.send(arbiter, [instruction]);
+  }
 
   // ----- sellers -----
 
@@ -425,15 +472,22 @@ export class EscrowClient {
    * Creates an offer and funds its vault with `amount` of the seller's tokens (SOL is wrapped).
    * The offer's id is the seller's next (the profile is opened in the same transaction before
    * the seller's first offer); a concurrent offer of the same seller makes this one fail with
-   * `OfferIdNotNext`.
+   * `OfferIdNotNext`. The offer carries the seller's room key for it (`roomKey`, 32 bytes, or
+   * derived from the seller's wallet signature: the wallet is asked to sign `roomKeyText`).
    */
   async createOffer(
     seller: TransactionSigner,
-    input: { mint: Address; amount: bigint; terms: OfferTermsInput },
+    input: {
+      mint: Address;
+      amount: bigint;
+      terms: OfferTermsInput;
+      roomKey?: ReadonlyUint8Array;
+    },
   ): Promise<ActionResult> {
     const mint = await getMintInfo(this.rpc, input.mint);
     const { offerId, open } = await this.profileIds(seller);
     const offer = await offerAddress(seller.address, offerId);
+    const roomKey = await this.roomKey(seller, { kind: "offer", address: offer }, input.roomKey);
     const instructions: Instruction[] = [
       ...open,
       ...(mint.address === NATIVE_MINT_ADDRESS
@@ -449,6 +503,7 @@ export class EscrowClient {
         offerId,
         amount: input.amount,
         terms: termsArgs(input.terms),
+        roomKey,
       }),
     );
     return this.send(seller, instructions, offer);
@@ -604,7 +659,8 @@ export class EscrowClient {
    * now); the program fixes them in the trade and refuses the take with `TermsMismatch` if any
    * changed before it landed, and this call then names the terms that changed in the error's
    * message. The trade lives at the buyer's next trade id, so buyers taking the same offer never
-   * collide. Reads the offer, the config and the buyer's profile in one request (and, without
+   * collide. The trade carries the buyer's room key for it (`options.roomKey`, or derived from the
+   * buyer's wallet signature). Reads the offer, the config and the buyer's profile in one request (and, without
    * `seen`, both arbiters in a second). Fails with `OfferNotFound` or `ConfigNotFound` before
    * sending.
    */
@@ -612,7 +668,7 @@ export class EscrowClient {
     buyer: TransactionSigner,
     offer: Address,
     amount: bigint,
-    options: { seen?: TakeTerms } = {},
+    options: { seen?: TakeTerms; roomKey?: ReadonlyUint8Array } = {},
   ): Promise<ActionResult> {
     const [state, config, profile] = await readAccounts<[Offer, Config, Profile]>(this.rpc, [
       { address: offer, decode: decodeOffer },
@@ -627,6 +683,7 @@ export class EscrowClient {
     const tradeId = profile?.tradesTaken ?? 0n;
     const open = profile ? [] : [await this.openProfileInstruction(buyer)];
     const trade = await tradeAddress(buyer.address, tradeId);
+    const roomKey = await this.roomKey(buyer, { kind: "trade", address: trade }, options.roomKey);
     const instruction = await getTakeOfferInstructionAsync({
       buyer,
       offer,
@@ -637,6 +694,7 @@ export class EscrowClient {
       tradeId,
       amount,
       expectedTermsHash: await takeTermsHash(seen),
+      roomKey,
     });
     let taken: ActionResult;
     try {
@@ -841,6 +899,30 @@ export class EscrowClient {
       // An escalation changes the arbiter in charge.
       this.memory.trades.delete(trade);
     }
+  }
+
+  // ----- the trade room -----
+
+  /**
+   * Posts a sealed message body (see `sealMessage`, `TradeRoom`) in `trade`'s room. Fails with
+   * `MessageTooLong` (more than `MAX_MESSAGE_LENGTH` bytes) or `EmptyMessage` before sending; the
+   * program refuses authors and kinds out of place (`NotInTradeRoom`, `MessageNotAllowed`).
+   */
+  async postMessage(
+    author: TransactionSigner,
+    trade: Address,
+    kind: MessageKind,
+    body: ReadonlyUint8Array,
+  ): Promise<ActionResult> {
+    if (body.length === 0 || body.length > MAX_MESSAGE_LENGTH) {
+      throw new EscrowError({
+        name: body.length === 0 ? "EmptyMessage" : "MessageTooLong",
+        message: `a message body is 1 to ${MAX_MESSAGE_LENGTH} bytes, not ${body.length}`,
+        logs: [],
+      });
+    }
+    const instruction = await getPostMessageInstructionAsync({ author, trade, kind, body });
+    return this.send(author, [instruction]);
   }
 
   // ----- what waits for a buyer, and protocol fees -----

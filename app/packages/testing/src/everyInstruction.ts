@@ -19,6 +19,8 @@ import {
   EscrowClient,
   getTrade,
   hashText,
+  MAX_MESSAGE_LENGTH,
+  MessageKind,
   mintTo,
   NATIVE_MINT_ADDRESS,
   signAttestation,
@@ -227,6 +229,16 @@ export async function measureEveryInstruction(desk: Desk): Promise<InstructionCo
   await measure("openDispute", "", () => client.openDispute(seller, ruledTrade));
   await measure("submitEvidence", "a 200-character URI", async () =>
     client.submitEvidence(ruled, ruledTrade, await hashText("receipt"), "u".repeat(200)),
+  );
+  // The trade room: the arbiter's key, and the longest message a party may post.
+  await measure("setArbiterRoomKey", "", () => client.setArbiterRoomKey(keys.arbiter));
+  await measure("postMessage", `the longest body (${MAX_MESSAGE_LENGTH} bytes)`, () =>
+    client.postMessage(
+      ruled,
+      ruledTrade,
+      MessageKind.Disclosure,
+      new Uint8Array(MAX_MESSAGE_LENGTH),
+    ),
   );
   await measure("rule", "70/30, creating the buyer's token account", () =>
     client.rule(keys.arbiter, ruledTrade, 7_000),

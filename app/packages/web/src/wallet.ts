@@ -1,6 +1,7 @@
 /**
  * Wallets through the Wallet Standard: discovery of every registered wallet that can connect and
- * sign Solana transactions, and a kit `TransactionPartialSigner` over a connected account, so the
+ * sign Solana transactions, and a kit `TransactionPartialSigner` over a connected account (also a
+ * `MessagePartialSigner` when the wallet signs messages, which derives trade-room keys), so the
  * SDK signs with the wallet exactly as the command line signs with a key pair.
  *
  * Not @solana/react: its newest release (7.0.0) pins @solana/kit 7.0.0 and its own @solana/*
@@ -13,6 +14,7 @@ import {
   getTransactionDecoder,
   getTransactionEncoder,
   type Address,
+  type MessagePartialSigner,
   type TransactionPartialSigner,
 } from "@solana/kit";
 import type { SolanaChain } from "@p2p-escrow/sdk";
@@ -20,7 +22,9 @@ import { getWallets } from "@wallet-standard/app";
 import type { Wallet, WalletAccount } from "@wallet-standard/base";
 import { StandardConnect, type StandardConnectFeature } from "@wallet-standard/features";
 import {
+  SolanaSignMessage,
   SolanaSignTransaction,
+  type SolanaSignMessageFeature,
   type SolanaSignTransactionFeature,
 } from "@solana/wallet-standard-features";
 
@@ -57,21 +61,36 @@ export async function connect(wallet: Wallet): Promise<WalletAccount> {
   return accounts[0];
 }
 
+/** A wallet's account as a signer of transactions, and of messages when the wallet can. */
+export type WalletSigner = TransactionPartialSigner & Partial<MessagePartialSigner>;
+
 /**
  * A signer that has the wallet sign each transaction for `chain` (the cluster the desk's RPC
- * serves, see `fetchWalletChain`) and returns the account's signature.
+ * serves, see `fetchWalletChain`) and returns the account's signature; with `solana:signMessage`,
+ * it signs messages too (the trade room's key texts).
  */
 export function walletSigner(
   wallet: Wallet,
   account: WalletAccount,
   chain: SolanaChain,
-): TransactionPartialSigner {
+): WalletSigner {
   const signer: Address = address(account.address);
   const feature = wallet.features[
     SolanaSignTransaction
   ] as SolanaSignTransactionFeature[typeof SolanaSignTransaction];
+  const messages = wallet.features[SolanaSignMessage] as
+    SolanaSignMessageFeature[typeof SolanaSignMessage] | undefined;
+  const signMessages: MessagePartialSigner["signMessages"] | undefined =
+    messages &&
+    (async (signables) => {
+      const outputs = await messages.signMessage(
+        ...signables.map(({ content }) => ({ account, message: new Uint8Array(content) })),
+      );
+      return outputs.map(({ signature }) => ({ [signer]: signature as never }));
+    });
   return {
     address: signer,
+    ...(signMessages ? { signMessages } : {}),
     async signTransactions(transactions) {
       const encoder = getTransactionEncoder();
       const decoder = getTransactionDecoder();

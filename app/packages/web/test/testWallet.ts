@@ -1,7 +1,7 @@
 /**
  * A wallet for browser tests, registered through the Wallet Standard exactly as an extension
- * registers itself: it connects with one account and signs Solana transactions with that account's
- * Ed25519 key (WebCrypto). `installTestWallet` runs inside the page (Playwright's addInitScript),
+ * registers itself: it connects with one account and signs Solana transactions and messages with
+ * that account's Ed25519 key (WebCrypto). `installTestWallet` runs inside the page (Playwright's addInitScript),
  * so it is self-contained.
  */
 export type TestWalletOptions = { secret: number[]; name: string };
@@ -78,7 +78,7 @@ export function installTestWallet({ secret, name }: TestWalletOptions): void {
     address: base58(publicKey),
     publicKey,
     chains: ["solana:localnet"],
-    features: ["solana:signTransaction"],
+    features: ["solana:signTransaction", "solana:signMessage"],
   };
   const wallet = {
     version: "1.0.0",
@@ -89,6 +89,18 @@ export function installTestWallet({ secret, name }: TestWalletOptions): void {
     features: {
       "standard:connect": { version: "1.0.0", connect: async () => ({ accounts: [account] }) },
       "standard:events": { version: "1.0.0", on: () => () => {} },
+      "solana:signMessage": {
+        version: "1.0.0",
+        signMessage: (...inputs: { message: Uint8Array }[]) =>
+          Promise.all(
+            inputs.map(async ({ message }) => ({
+              signedMessage: message,
+              signature: new Uint8Array(
+                await crypto.subtle.sign("Ed25519", await key, new Uint8Array(message)),
+              ),
+            })),
+          ),
+      },
       "solana:signTransaction": {
         version: "1.0.0",
         supportedTransactionVersions: ["legacy", 0],

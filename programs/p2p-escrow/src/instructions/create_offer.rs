@@ -6,6 +6,7 @@ use crate::constants::{ARBITER_SEED, CONFIG_SEED, OFFER_SEED, PROFILE_SEED};
 use crate::errors::EscrowError;
 use crate::events::OfferCreated;
 use crate::pda::create_pda_account;
+use crate::room::{require_room_key, RoomKey};
 use crate::state::{Arbiter, Config, Offer, OfferStatus, OfferTerms, Profile};
 use crate::token::{balance_of, check_mint_policy, receive_into_vault};
 
@@ -18,6 +19,8 @@ pub struct CreateOfferArgs {
     pub amount: u64,
     /// The trade terms, fixed for the offer's life.
     pub terms: OfferTerms,
+    /// The seller's X25519 public key for the offer's trade rooms.
+    pub room_key: RoomKey,
 }
 
 #[event_cpi]
@@ -83,6 +86,7 @@ impl CreateOffer<'_> {
         require!(!self.config.new_offers_paused, EscrowError::NewOffersPaused);
         require!(args.amount > 0, EscrowError::ZeroAmount);
         args.terms.validate()?;
+        require_room_key(&args.room_key)?;
         require!(self.arbiter.active, EscrowError::ArbiterInactive);
         let seller = self.seller.key();
         require_keys_neq!(args.terms.arbiter, seller, EscrowError::ArbiterIsParty);
@@ -121,6 +125,7 @@ impl CreateOffer<'_> {
             terms: args.terms,
             status: OfferStatus::Open,
             bump,
+            room_key: args.room_key,
         };
         offer.invariant(balance_of(&accounts.vault.to_account_info())?)?;
         create_pda_account(
@@ -138,6 +143,7 @@ impl CreateOffer<'_> {
             vault: offer.vault,
             deposited,
             terms: offer.terms,
+            room_key: offer.room_key,
         };
         emit_cpi!(event);
         Ok(())

@@ -55,6 +55,7 @@ impl RegisterArbiter<'_> {
             rulings: 0,
             missed_deadlines: 0,
             bump,
+            room_key: [0; 32],
         };
         arbiter.invariant()?;
         create_pda_account(

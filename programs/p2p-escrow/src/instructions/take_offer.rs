@@ -7,6 +7,7 @@ use crate::errors::EscrowError;
 use crate::events::TradeTaken;
 use crate::math::{deadline, fiat_amount};
 use crate::pda::create_pda_account;
+use crate::room::{require_room_key, RoomKey};
 use crate::state::{Arbiter, Config, Offer, OfferStatus, Profile, Trade, TradeState};
 use crate::terms::TakeTerms;
 use crate::token::{balance_of, check_mint_policy};
@@ -24,6 +25,8 @@ pub struct TakeOfferArgs {
     /// arbiter fees, the fallback arbiter the trade would fix, the default ruling and the ruling
     /// window.
     pub expected_terms_hash: [u8; 32],
+    /// The buyer's X25519 public key for the trade's room.
+    pub room_key: RoomKey,
 }
 
 #[event_cpi]
@@ -80,6 +83,7 @@ impl TakeOffer<'_> {
         let buyer = self.buyer.key();
         require!(!self.config.new_trades_paused, EscrowError::NewTradesPaused);
         require!(offer.status == OfferStatus::Open, EscrowError::OfferNotOpen);
+        require_room_key(&args.room_key)?;
         check_mint_policy(&self.mint.to_account_info())?;
         require!(self.arbiter.active, EscrowError::ArbiterInactive);
         require_keys_neq!(buyer, offer.seller, EscrowError::BuyerIsSeller);
@@ -182,6 +186,8 @@ impl TakeOffer<'_> {
             dispute: None,
             held: 0,
             bump,
+            seller_room_key: offer.room_key,
+            buyer_room_key: args.room_key,
         };
         trade.invariant()?;
         let payer = accounts.buyer.to_account_info();
@@ -226,6 +232,8 @@ impl TakeOffer<'_> {
             default_buyer_bps: trade.default_buyer_bps,
             ruling_window: trade.ruling_window,
             release_window: trade.release_window,
+            seller_room_key: trade.seller_room_key,
+            buyer_room_key: trade.buyer_room_key,
         };
         emit_cpi!(event);
         Ok(())

@@ -21,6 +21,9 @@ pub struct Arbiter {
     pub missed_deadlines: u64,
     /// Bump of this account's address.
     pub bump: u8,
+    /// The arbiter's X25519 public key, to which parties disclose a disputed trade's room (all
+    /// zero until the arbiter sets it with `set_arbiter_room_key`).
+    pub room_key: [u8; 32],
 }
 
 impl Arbiter {

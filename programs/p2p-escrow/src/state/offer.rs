@@ -93,6 +93,8 @@ pub struct Offer {
     pub status: OfferStatus,
     /// Bump of this account's address.
     pub bump: u8,
+    /// The seller's X25519 public key for this offer's trade rooms, copied into each trade.
+    pub room_key: [u8; 32],
 }
 
 impl Offer {

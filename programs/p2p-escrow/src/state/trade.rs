@@ -3,6 +3,7 @@ use anchor_lang::prelude::*;
 use crate::constants::{BPS_DENOMINATOR, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::pda::SignerSeeds;
+use crate::room::MessageKind;
 
 /// Where a trade stands. A finished trade is closed, so it has no state for that.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -96,6 +97,10 @@ pub struct Trade {
     pub held: u64,
     /// Bump of this account's address.
     pub bump: u8,
+    /// The seller's X25519 public key for this trade's room, the offer's at take.
+    pub seller_room_key: [u8; 32],
+    /// The buyer's X25519 public key for this trade's room, given at take.
+    pub buyer_room_key: [u8; 32],
 }
 
 impl Trade {
@@ -129,6 +134,28 @@ impl Trade {
         self.dispute
             .as_mut()
             .ok_or_else(|| error!(EscrowError::InvariantViolated))
+    }
+
+    /// Refuses a message `author` may not post in this trade's room now: the room is open while the
+    /// trade is; the buyer and the seller chat, the seller posts its payment details, the buyer
+    /// declares its payer before marking paid, either discloses to the arbiter in a dispute, and
+    /// the arbiter in charge of a dispute writes to a party.
+    pub fn may_post(&self, author: Pubkey, kind: MessageKind) -> Result<()> {
+        require!(self.is_open(), EscrowError::TradeSettled);
+        let buyer = author == self.buyer;
+        let seller = author == self.seller;
+        let disputed = self.state == TradeState::Disputed;
+        let arbiter = disputed && author == self.arbiter_in_charge();
+        require!(buyer || seller || arbiter, EscrowError::NotInTradeRoom);
+        let allowed = match kind {
+            MessageKind::Chat => buyer || seller,
+            MessageKind::PaymentDetails => seller,
+            MessageKind::PayerDeclaration => buyer && self.state == TradeState::Locked,
+            MessageKind::Disclosure => (buyer || seller) && disputed,
+            MessageKind::ArbiterNote => arbiter,
+        };
+        require!(allowed, EscrowError::MessageNotAllowed);
+        Ok(())
     }
 
     /// The arbiter who would rule the trade now: its dispute's arbiter, or the offer's.

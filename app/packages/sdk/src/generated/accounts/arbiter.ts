@@ -67,6 +67,11 @@ export type Arbiter = {
   missedDeadlines: bigint;
   /** Bump of this account's address. */
   bump: number;
+  /**
+   * The arbiter's X25519 public key, to which parties disclose a disputed trade's room (all
+   * zero until the arbiter sets it with `set_arbiter_room_key`).
+   */
+  roomKey: ReadonlyUint8Array;
 };
 
 export type ArbiterArgs = {
@@ -84,6 +89,11 @@ export type ArbiterArgs = {
   missedDeadlines: number | bigint;
   /** Bump of this account's address. */
   bump: number;
+  /**
+   * The arbiter's X25519 public key, to which parties disclose a disputed trade's room (all
+   * zero until the arbiter sets it with `set_arbiter_room_key`).
+   */
+  roomKey: ReadonlyUint8Array;
 };
 
 /** Gets the encoder for {@link ArbiterArgs} account data. */
@@ -98,6 +108,7 @@ export function getArbiterEncoder(): FixedSizeEncoder<ArbiterArgs> {
       ["rulings", getU64Encoder()],
       ["missedDeadlines", getU64Encoder()],
       ["bump", getU8Encoder()],
+      ["roomKey", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: ARBITER_DISCRIMINATOR }),
   );
@@ -114,6 +125,7 @@ export function getArbiterDecoder(): FixedSizeDecoder<Arbiter> {
     ["rulings", getU64Decoder()],
     ["missedDeadlines", getU64Decoder()],
     ["bump", getU8Decoder()],
+    ["roomKey", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 
@@ -176,5 +188,5 @@ export async function fetchAllMaybeArbiter(
 }
 
 export function getArbiterSize(): number {
-  return 68;
+  return 100;
 }

@@ -79,6 +79,8 @@ export type Offer = {
   status: OfferStatus;
   /** Bump of this account's address. */
   bump: number;
+  /** The seller's X25519 public key for this offer's trade rooms, copied into each trade. */
+  roomKey: ReadonlyUint8Array;
 };
 
 export type OfferArgs = {
@@ -102,6 +104,8 @@ export type OfferArgs = {
   status: OfferStatusArgs;
   /** Bump of this account's address. */
   bump: number;
+  /** The seller's X25519 public key for this offer's trade rooms, copied into each trade. */
+  roomKey: ReadonlyUint8Array;
 };
 
 /** Gets the encoder for {@link OfferArgs} account data. */
@@ -119,6 +123,7 @@ export function getOfferEncoder(): Encoder<OfferArgs> {
       ["terms", getOfferTermsEncoder()],
       ["status", getOfferStatusEncoder()],
       ["bump", getU8Encoder()],
+      ["roomKey", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: OFFER_DISCRIMINATOR }),
   );
@@ -138,6 +143,7 @@ export function getOfferDecoder(): Decoder<Offer> {
     ["terms", getOfferTermsDecoder()],
     ["status", getOfferStatusDecoder()],
     ["bump", getU8Decoder()],
+    ["roomKey", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 

@@ -119,6 +119,10 @@ export type Trade = {
   held: bigint;
   /** Bump of this account's address. */
   bump: number;
+  /** The seller's X25519 public key for this trade's room, the offer's at take. */
+  sellerRoomKey: ReadonlyUint8Array;
+  /** The buyer's X25519 public key for this trade's room, given at take. */
+  buyerRoomKey: ReadonlyUint8Array;
 };
 
 export type TradeArgs = {
@@ -174,6 +178,10 @@ export type TradeArgs = {
   held: number | bigint;
   /** Bump of this account's address. */
   bump: number;
+  /** The seller's X25519 public key for this trade's room, the offer's at take. */
+  sellerRoomKey: ReadonlyUint8Array;
+  /** The buyer's X25519 public key for this trade's room, given at take. */
+  buyerRoomKey: ReadonlyUint8Array;
 };
 
 /** Gets the encoder for {@link TradeArgs} account data. */
@@ -205,6 +213,8 @@ export function getTradeEncoder(): Encoder<TradeArgs> {
       ["dispute", getOptionEncoder(getDisputeEncoder())],
       ["held", getU64Encoder()],
       ["bump", getU8Encoder()],
+      ["sellerRoomKey", fixEncoderSize(getBytesEncoder(), 32)],
+      ["buyerRoomKey", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: TRADE_DISCRIMINATOR }),
   );
@@ -238,6 +248,8 @@ export function getTradeDecoder(): Decoder<Trade> {
     ["dispute", getOptionDecoder(getDisputeDecoder())],
     ["held", getU64Decoder()],
     ["bump", getU8Decoder()],
+    ["sellerRoomKey", fixDecoderSize(getBytesDecoder(), 32)],
+    ["buyerRoomKey", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 

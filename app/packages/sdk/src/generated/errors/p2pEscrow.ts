@@ -178,6 +178,16 @@ export const P2P_ESCROW_ERROR__FEE_VAULT_MISMATCH = 0x17bf; // 6079
 export const P2P_ESCROW_ERROR__ARBITER_TOKEN_ACCOUNT_MISMATCH = 0x17c0; // 6080
 /** AttestationOutdated: The attestation is in the outdated v1 format: the attestor must sign the v2 digest */
 export const P2P_ESCROW_ERROR__ATTESTATION_OUTDATED = 0x17c1; // 6081
+/** InvalidRoomKey: A room key is an X25519 public key: 32 bytes, not all zero */
+export const P2P_ESCROW_ERROR__INVALID_ROOM_KEY = 0x17c2; // 6082
+/** NotInTradeRoom: Only the trade's buyer and seller, and in a dispute the arbiter in charge, post in its room */
+export const P2P_ESCROW_ERROR__NOT_IN_TRADE_ROOM = 0x17c3; // 6083
+/** MessageNotAllowed: This kind of message is not the author's to post, or not now */
+export const P2P_ESCROW_ERROR__MESSAGE_NOT_ALLOWED = 0x17c4; // 6084
+/** EmptyMessage: A message has a body */
+export const P2P_ESCROW_ERROR__EMPTY_MESSAGE = 0x17c5; // 6085
+/** MessageTooLong: The message is longer than a trade-room message may be */
+export const P2P_ESCROW_ERROR__MESSAGE_TOO_LONG = 0x17c6; // 6086
 
 export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__ACCOUNT_IN_USE
@@ -200,6 +210,7 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__BUYER_TOKEN_ACCOUNT_MISMATCH
   | typeof P2P_ESCROW_ERROR__DESTINATION_MISSING
   | typeof P2P_ESCROW_ERROR__DISPUTE_GRACE_NOT_OVER
+  | typeof P2P_ESCROW_ERROR__EMPTY_MESSAGE
   | typeof P2P_ESCROW_ERROR__EVIDENCE_URI_TOO_LONG
   | typeof P2P_ESCROW_ERROR__FALLBACK_ARBITER_MISMATCH
   | typeof P2P_ESCROW_ERROR__FEE_VAULT_MISMATCH
@@ -212,9 +223,12 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__INVALID_EVIDENCE
   | typeof P2P_ESCROW_ERROR__INVALID_FIAT_CURRENCY
   | typeof P2P_ESCROW_ERROR__INVALID_PAYMENT_REFERENCE
+  | typeof P2P_ESCROW_ERROR__INVALID_ROOM_KEY
   | typeof P2P_ESCROW_ERROR__INVALID_TRADE_LIMITS
   | typeof P2P_ESCROW_ERROR__INVARIANT_VIOLATED
   | typeof P2P_ESCROW_ERROR__MATH_OVERFLOW
+  | typeof P2P_ESCROW_ERROR__MESSAGE_NOT_ALLOWED
+  | typeof P2P_ESCROW_ERROR__MESSAGE_TOO_LONG
   | typeof P2P_ESCROW_ERROR__MINT_CLOSABLE
   | typeof P2P_ESCROW_ERROR__MINT_DEFAULT_FROZEN
   | typeof P2P_ESCROW_ERROR__MINT_DEFAULT_STATE_CHANGEABLE
@@ -231,6 +245,7 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__NOT_A_PARTY
   | typeof P2P_ESCROW_ERROR__NOT_BUYER
   | typeof P2P_ESCROW_ERROR__NOTHING_RECEIVED
+  | typeof P2P_ESCROW_ERROR__NOT_IN_TRADE_ROOM
   | typeof P2P_ESCROW_ERROR__NOT_PENDING_ADMIN
   | typeof P2P_ESCROW_ERROR__NOT_SELLER
   | typeof P2P_ESCROW_ERROR__NOT_TRADE_ARBITER
@@ -286,6 +301,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__BUYER_TOKEN_ACCOUNT_MISMATCH]: `The token account is not the buyer's associated token account for this mint`,
     [P2P_ESCROW_ERROR__DESTINATION_MISSING]: `Tokens wait for the buyer: name a token account of the mint to receive them`,
     [P2P_ESCROW_ERROR__DISPUTE_GRACE_NOT_OVER]: `Only the trade's parties can open a dispute before the grace period after the release deadline`,
+    [P2P_ESCROW_ERROR__EMPTY_MESSAGE]: `A message has a body`,
     [P2P_ESCROW_ERROR__EVIDENCE_URI_TOO_LONG]: `The evidence URI is longer than 200 bytes`,
     [P2P_ESCROW_ERROR__FALLBACK_ARBITER_MISMATCH]: `The account is not the trade's fallback arbiter, or the trade has none to hand over to`,
     [P2P_ESCROW_ERROR__FEE_VAULT_MISMATCH]: `The fee vault is not the config's associated token account for this mint`,
@@ -298,9 +314,12 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__INVALID_EVIDENCE]: `The evidence hash must not be zero`,
     [P2P_ESCROW_ERROR__INVALID_FIAT_CURRENCY]: `The fiat currency must be a three-letter ISO 4217 code in capitals`,
     [P2P_ESCROW_ERROR__INVALID_PAYMENT_REFERENCE]: `The payment reference hash must not be zero`,
+    [P2P_ESCROW_ERROR__INVALID_ROOM_KEY]: `A room key is an X25519 public key: 32 bytes, not all zero`,
     [P2P_ESCROW_ERROR__INVALID_TRADE_LIMITS]: `Trade limits must satisfy 0 < min <= max`,
     [P2P_ESCROW_ERROR__INVARIANT_VIOLATED]: `An account invariant does not hold`,
     [P2P_ESCROW_ERROR__MATH_OVERFLOW]: `Arithmetic overflow`,
+    [P2P_ESCROW_ERROR__MESSAGE_NOT_ALLOWED]: `This kind of message is not the author's to post, or not now`,
+    [P2P_ESCROW_ERROR__MESSAGE_TOO_LONG]: `The message is longer than a trade-room message may be`,
     [P2P_ESCROW_ERROR__MINT_CLOSABLE]: `The mint has a close authority: it could be closed and created again with other extensions`,
     [P2P_ESCROW_ERROR__MINT_DEFAULT_FROZEN]: `The mint freezes new token accounts by default`,
     [P2P_ESCROW_ERROR__MINT_DEFAULT_STATE_CHANGEABLE]: `The mint has a default account state that its freeze authority could switch to frozen`,
@@ -317,6 +336,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__NOT_A_PARTY]: `Only the trade's buyer or seller can do this`,
     [P2P_ESCROW_ERROR__NOT_BUYER]: `Only the trade's buyer can do this`,
     [P2P_ESCROW_ERROR__NOTHING_RECEIVED]: `The deposit left nothing in the vault after transfer fees`,
+    [P2P_ESCROW_ERROR__NOT_IN_TRADE_ROOM]: `Only the trade's buyer and seller, and in a dispute the arbiter in charge, post in its room`,
     [P2P_ESCROW_ERROR__NOT_PENDING_ADMIN]: `Only the proposed new admin can accept the admin role`,
     [P2P_ESCROW_ERROR__NOT_SELLER]: `Only the offer's seller can do this`,
     [P2P_ESCROW_ERROR__NOT_TRADE_ARBITER]: `Only the arbiter now in charge of the dispute can rule`,

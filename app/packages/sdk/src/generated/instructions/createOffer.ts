@@ -140,6 +140,8 @@ export type CreateOfferInstructionData = {
   amount: bigint;
   /** The trade terms, fixed for the offer's life. */
   terms: OfferTerms;
+  /** The seller's X25519 public key for the offer's trade rooms. */
+  roomKey: ReadonlyUint8Array;
 };
 
 export type CreateOfferInstructionDataArgs = {
@@ -149,6 +151,8 @@ export type CreateOfferInstructionDataArgs = {
   amount: number | bigint;
   /** The trade terms, fixed for the offer's life. */
   terms: OfferTermsArgs;
+  /** The seller's X25519 public key for the offer's trade rooms. */
+  roomKey: ReadonlyUint8Array;
 };
 
 export function getCreateOfferInstructionDataEncoder(): Encoder<CreateOfferInstructionDataArgs> {
@@ -158,6 +162,7 @@ export function getCreateOfferInstructionDataEncoder(): Encoder<CreateOfferInstr
       ["offerId", getU64Encoder()],
       ["amount", getU64Encoder()],
       ["terms", getOfferTermsEncoder()],
+      ["roomKey", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: CREATE_OFFER_DISCRIMINATOR }),
   );
@@ -169,6 +174,7 @@ export function getCreateOfferInstructionDataDecoder(): Decoder<CreateOfferInstr
     ["offerId", getU64Decoder()],
     ["amount", getU64Decoder()],
     ["terms", getOfferTermsDecoder()],
+    ["roomKey", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 
@@ -227,6 +233,7 @@ export type CreateOfferAsyncInput<
   offerId: CreateOfferInstructionDataArgs["offerId"];
   amount: CreateOfferInstructionDataArgs["amount"];
   terms: CreateOfferInstructionDataArgs["terms"];
+  roomKey: CreateOfferInstructionDataArgs["roomKey"];
 };
 
 export async function getCreateOfferInstructionAsync<
@@ -465,6 +472,7 @@ export type CreateOfferInput<
   offerId: CreateOfferInstructionDataArgs["offerId"];
   amount: CreateOfferInstructionDataArgs["amount"];
   terms: CreateOfferInstructionDataArgs["terms"];
+  roomKey: CreateOfferInstructionDataArgs["roomKey"];
 };
 
 export function getCreateOfferInstruction<

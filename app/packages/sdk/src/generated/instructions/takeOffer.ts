@@ -130,6 +130,8 @@ export type TakeOfferInstructionData = {
    * window.
    */
   expectedTermsHash: ReadonlyUint8Array;
+  /** The buyer's X25519 public key for the trade's room. */
+  roomKey: ReadonlyUint8Array;
 };
 
 export type TakeOfferInstructionDataArgs = {
@@ -143,6 +145,8 @@ export type TakeOfferInstructionDataArgs = {
    * window.
    */
   expectedTermsHash: ReadonlyUint8Array;
+  /** The buyer's X25519 public key for the trade's room. */
+  roomKey: ReadonlyUint8Array;
 };
 
 export function getTakeOfferInstructionDataEncoder(): FixedSizeEncoder<TakeOfferInstructionDataArgs> {
@@ -152,6 +156,7 @@ export function getTakeOfferInstructionDataEncoder(): FixedSizeEncoder<TakeOffer
       ["tradeId", getU64Encoder()],
       ["amount", getU64Encoder()],
       ["expectedTermsHash", fixEncoderSize(getBytesEncoder(), 32)],
+      ["roomKey", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: TAKE_OFFER_DISCRIMINATOR }),
   );
@@ -163,6 +168,7 @@ export function getTakeOfferInstructionDataDecoder(): FixedSizeDecoder<TakeOffer
     ["tradeId", getU64Decoder()],
     ["amount", getU64Decoder()],
     ["expectedTermsHash", fixDecoderSize(getBytesDecoder(), 32)],
+    ["roomKey", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 
@@ -221,6 +227,7 @@ export type TakeOfferAsyncInput<
   tradeId: TakeOfferInstructionDataArgs["tradeId"];
   amount: TakeOfferInstructionDataArgs["amount"];
   expectedTermsHash: TakeOfferInstructionDataArgs["expectedTermsHash"];
+  roomKey: TakeOfferInstructionDataArgs["roomKey"];
 };
 
 export async function getTakeOfferInstructionAsync<
@@ -414,6 +421,7 @@ export type TakeOfferInput<
   tradeId: TakeOfferInstructionDataArgs["tradeId"];
   amount: TakeOfferInstructionDataArgs["amount"];
   expectedTermsHash: TakeOfferInstructionDataArgs["expectedTermsHash"];
+  roomKey: TakeOfferInstructionDataArgs["roomKey"];
 };
 
 export function getTakeOfferInstruction<

@@ -62,11 +62,13 @@ import {
   getMarkPaidInstructionAsync,
   getOpenDisputeInstructionAsync,
   getOpenProfileInstructionAsync,
+  getPostMessageInstructionAsync,
   getProposeAdminInstructionAsync,
   getRegisterArbiterInstructionAsync,
   getReleaseInstructionAsync,
   getReleaseWithAttestationInstructionAsync,
   getRuleInstructionAsync,
+  getSetArbiterRoomKeyInstructionAsync,
   getSetOfferPausedInstructionAsync,
   getSetPauseInstructionAsync,
   getSettleInstructionAsync,
@@ -88,11 +90,13 @@ import {
   parseMarkPaidInstruction,
   parseOpenDisputeInstruction,
   parseOpenProfileInstruction,
+  parsePostMessageInstruction,
   parseProposeAdminInstruction,
   parseRegisterArbiterInstruction,
   parseReleaseInstruction,
   parseReleaseWithAttestationInstruction,
   parseRuleInstruction,
+  parseSetArbiterRoomKeyInstruction,
   parseSetOfferPausedInstruction,
   parseSetPauseInstruction,
   parseSettleInstruction,
@@ -126,11 +130,13 @@ import {
   type ParsedMarkPaidInstruction,
   type ParsedOpenDisputeInstruction,
   type ParsedOpenProfileInstruction,
+  type ParsedPostMessageInstruction,
   type ParsedProposeAdminInstruction,
   type ParsedRegisterArbiterInstruction,
   type ParsedReleaseInstruction,
   type ParsedReleaseWithAttestationInstruction,
   type ParsedRuleInstruction,
+  type ParsedSetArbiterRoomKeyInstruction,
   type ParsedSetOfferPausedInstruction,
   type ParsedSetPauseInstruction,
   type ParsedSettleInstruction,
@@ -140,11 +146,13 @@ import {
   type ParsedUpdateConfigInstruction,
   type ParsedWithdrawFeesInstruction,
   type ParsedWithdrawInstruction,
+  type PostMessageAsyncInput,
   type ProposeAdminAsyncInput,
   type RegisterArbiterAsyncInput,
   type ReleaseAsyncInput,
   type ReleaseWithAttestationAsyncInput,
   type RuleAsyncInput,
+  type SetArbiterRoomKeyAsyncInput,
   type SetOfferPausedAsyncInput,
   type SetPauseAsyncInput,
   type SettleAsyncInput,
@@ -255,11 +263,13 @@ export enum P2pEscrowInstruction {
   MarkPaid,
   OpenDispute,
   OpenProfile,
+  PostMessage,
   ProposeAdmin,
   RegisterArbiter,
   Release,
   ReleaseWithAttestation,
   Rule,
+  SetArbiterRoomKey,
   SetOfferPaused,
   SetPause,
   Settle,
@@ -411,6 +421,17 @@ export function identifyP2pEscrowInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([214, 50, 100, 209, 38, 34, 7, 76]),
+      ),
+      0,
+    )
+  ) {
+    return P2pEscrowInstruction.PostMessage;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([121, 214, 199, 212, 87, 39, 117, 234]),
       ),
       0,
@@ -461,6 +482,17 @@ export function identifyP2pEscrowInstruction(
     )
   ) {
     return P2pEscrowInstruction.Rule;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([106, 83, 213, 97, 156, 195, 11, 21]),
+      ),
+      0,
+    )
+  ) {
+    return P2pEscrowInstruction.SetArbiterRoomKey;
   }
   if (
     containsBytes(
@@ -607,6 +639,9 @@ export type ParsedP2pEscrowInstruction<
       instructionType: P2pEscrowInstruction.OpenProfile;
     } & ParsedOpenProfileInstruction<TProgram>)
   | ({
+      instructionType: P2pEscrowInstruction.PostMessage;
+    } & ParsedPostMessageInstruction<TProgram>)
+  | ({
       instructionType: P2pEscrowInstruction.ProposeAdmin;
     } & ParsedProposeAdminInstruction<TProgram>)
   | ({
@@ -621,6 +656,9 @@ export type ParsedP2pEscrowInstruction<
   | ({
       instructionType: P2pEscrowInstruction.Rule;
     } & ParsedRuleInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.SetArbiterRoomKey;
+    } & ParsedSetArbiterRoomKeyInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.SetOfferPaused;
     } & ParsedSetOfferPausedInstruction<TProgram>)
@@ -738,6 +776,13 @@ export function parseP2pEscrowInstruction<TProgram extends string>(
         ...parseOpenProfileInstruction(instruction),
       };
     }
+    case P2pEscrowInstruction.PostMessage: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: P2pEscrowInstruction.PostMessage,
+        ...parsePostMessageInstruction(instruction),
+      };
+    }
     case P2pEscrowInstruction.ProposeAdmin: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -771,6 +816,13 @@ export function parseP2pEscrowInstruction<TProgram extends string>(
       return {
         instructionType: P2pEscrowInstruction.Rule,
         ...parseRuleInstruction(instruction),
+      };
+    }
+    case P2pEscrowInstruction.SetArbiterRoomKey: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: P2pEscrowInstruction.SetArbiterRoomKey,
+        ...parseSetArbiterRoomKeyInstruction(instruction),
       };
     }
     case P2pEscrowInstruction.SetOfferPaused: {
@@ -913,6 +965,10 @@ export type P2pEscrowPluginInstructions = {
     input: OpenProfileAsyncInput,
   ) => ReturnType<typeof getOpenProfileInstructionAsync> &
     SelfPlanAndSendFunctions;
+  postMessage: (
+    input: PostMessageAsyncInput,
+  ) => ReturnType<typeof getPostMessageInstructionAsync> &
+    SelfPlanAndSendFunctions;
   proposeAdmin: (
     input: ProposeAdminAsyncInput,
   ) => ReturnType<typeof getProposeAdminInstructionAsync> &
@@ -931,6 +987,10 @@ export type P2pEscrowPluginInstructions = {
   rule: (
     input: RuleAsyncInput,
   ) => ReturnType<typeof getRuleInstructionAsync> & SelfPlanAndSendFunctions;
+  setArbiterRoomKey: (
+    input: SetArbiterRoomKeyAsyncInput,
+  ) => ReturnType<typeof getSetArbiterRoomKeyInstructionAsync> &
+    SelfPlanAndSendFunctions;
   setOfferPaused: (
     input: SetOfferPausedAsyncInput,
   ) => ReturnType<typeof getSetOfferPausedInstructionAsync> &
@@ -1059,6 +1119,11 @@ export function p2pEscrowProgram() {
               client,
               getOpenProfileInstructionAsync(input),
             ),
+          postMessage: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getPostMessageInstructionAsync(input),
+            ),
           proposeAdmin: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1081,6 +1146,11 @@ export function p2pEscrowProgram() {
             ),
           rule: (input) =>
             addSelfPlanAndSendFunctions(client, getRuleInstructionAsync(input)),
+          setArbiterRoomKey: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getSetArbiterRoomKeyInstructionAsync(input),
+            ),
           setOfferPaused: (input) =>
             addSelfPlanAndSendFunctions(
               client,

@@ -9,6 +9,7 @@
 export * from "./adminTransferProposed";
 export * from "./adminTransferred";
 export * from "./arbiterRegistered";
+export * from "./arbiterRoomKeySet";
 export * from "./arbiterUpdated";
 export * from "./configInitialized";
 export * from "./configParams";
@@ -19,6 +20,8 @@ export * from "./disputeOpened";
 export * from "./disputeResolved";
 export * from "./evidenceSubmitted";
 export * from "./feesWithdrawn";
+export * from "./messageKind";
+export * from "./messagePosted";
 export * from "./offerClosed";
 export * from "./offerCreated";
 export * from "./offerDeposited";

@@ -8,9 +8,11 @@
 
 import {
   combineCodec,
+  fixDecoderSize,
   fixEncoderSize,
   getAddressDecoder,
   getAddressEncoder,
+  getBytesDecoder,
   getBytesEncoder,
   getConstantDecoder,
   getConstantEncoder,
@@ -24,6 +26,7 @@ import {
   type Codec,
   type Decoder,
   type Encoder,
+  type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
   getOfferTermsDecoder,
@@ -47,6 +50,8 @@ export type OfferCreated = {
   deposited: bigint;
   /** The terms. */
   terms: OfferTerms;
+  /** The seller's X25519 public key for the offer's trade rooms. */
+  roomKey: ReadonlyUint8Array;
 };
 
 export type OfferCreatedArgs = {
@@ -64,6 +69,8 @@ export type OfferCreatedArgs = {
   deposited: number | bigint;
   /** The terms. */
   terms: OfferTermsArgs;
+  /** The seller's X25519 public key for the offer's trade rooms. */
+  roomKey: ReadonlyUint8Array;
 };
 
 export function getOfferCreatedEncoder(): Encoder<OfferCreatedArgs> {
@@ -76,6 +83,7 @@ export function getOfferCreatedEncoder(): Encoder<OfferCreatedArgs> {
       ["vault", getAddressEncoder()],
       ["deposited", getU64Encoder()],
       ["terms", getOfferTermsEncoder()],
+      ["roomKey", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     [
       getConstantEncoder(
@@ -97,6 +105,7 @@ export function getOfferCreatedDecoder(): Decoder<OfferCreated> {
       ["vault", getAddressDecoder()],
       ["deposited", getU64Decoder()],
       ["terms", getOfferTermsDecoder()],
+      ["roomKey", fixDecoderSize(getBytesDecoder(), 32)],
     ]),
     [
       getConstantDecoder(

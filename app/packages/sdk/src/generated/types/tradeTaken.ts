@@ -74,6 +74,10 @@ export type TradeTaken = {
   rulingWindow: bigint;
   /** Seconds the seller has to release once paid, fixed for this trade. */
   releaseWindow: bigint;
+  /** The seller's X25519 public key for the trade's room. */
+  sellerRoomKey: ReadonlyUint8Array;
+  /** The buyer's X25519 public key for the trade's room. */
+  buyerRoomKey: ReadonlyUint8Array;
 };
 
 export type TradeTakenArgs = {
@@ -113,6 +117,10 @@ export type TradeTakenArgs = {
   rulingWindow: number | bigint;
   /** Seconds the seller has to release once paid, fixed for this trade. */
   releaseWindow: number | bigint;
+  /** The seller's X25519 public key for the trade's room. */
+  sellerRoomKey: ReadonlyUint8Array;
+  /** The buyer's X25519 public key for the trade's room. */
+  buyerRoomKey: ReadonlyUint8Array;
 };
 
 export function getTradeTakenEncoder(): Encoder<TradeTakenArgs> {
@@ -136,6 +144,8 @@ export function getTradeTakenEncoder(): Encoder<TradeTakenArgs> {
       ["defaultBuyerBps", getU16Encoder()],
       ["rulingWindow", getI64Encoder()],
       ["releaseWindow", getI64Encoder()],
+      ["sellerRoomKey", fixEncoderSize(getBytesEncoder(), 32)],
+      ["buyerRoomKey", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     [
       getConstantEncoder(
@@ -168,6 +178,8 @@ export function getTradeTakenDecoder(): Decoder<TradeTaken> {
       ["defaultBuyerBps", getU16Decoder()],
       ["rulingWindow", getI64Decoder()],
       ["releaseWindow", getI64Decoder()],
+      ["sellerRoomKey", fixDecoderSize(getBytesDecoder(), 32)],
+      ["buyerRoomKey", fixDecoderSize(getBytesDecoder(), 32)],
     ]),
     [
       getConstantDecoder(

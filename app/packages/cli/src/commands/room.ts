@@ -1,0 +1,100 @@
+/**
+ * The trade room: end-to-end encrypted lines between a trade's buyer and seller on chain, the
+ * disclosure of the conversation to the arbiter of a dispute, the arbiter's notes to a party, and
+ * the arbiter's room key.
+ */
+import {
+  formatTime,
+  MessageKind,
+  MAX_MESSAGE_TEXT_LENGTH,
+  TradeRoom,
+  type RoomLine,
+} from "@p2p-escrow/sdk";
+import { arg, option, sent, toAddress, UsageError, type Command, type Context } from "../common";
+
+/** `--kind` of `chat send`, as people type it. */
+const KINDS: Record<string, MessageKind> = {
+  chat: MessageKind.Chat,
+  "payment-details": MessageKind.PaymentDetails,
+  payer: MessageKind.PayerDeclaration,
+};
+
+async function openRoom(ctx: Context): Promise<TradeRoom> {
+  const trade = toAddress(arg(ctx, 0, "trade"), "<trade>");
+  return TradeRoom.open(ctx.client, await ctx.signer(), trade);
+}
+
+function describeLine(line: RoomLine): string {
+  const kind = MessageKind[line.kind];
+  const what = line.text !== undefined ? line.text : `(${line.unreadable})`;
+  return `${formatTime(line.postedAt)}  ${line.authorRole} ${line.author}  ${kind}: ${what}`;
+}
+
+/** The room commands, by name. */
+export const ROOM_COMMANDS: Record<string, Command> = {
+  chat: {
+    usage: "chat send <trade> <text> [--kind chat|payment-details|payer] | chat read <trade>",
+    summary: `write in a trade's room, encrypted end to end (at most ${MAX_MESSAGE_TEXT_LENGTH} bytes), or read it`,
+    options: ["kind"],
+    async run(ctx) {
+      const action = arg(ctx, 0, "send|read");
+      const rest = { ...ctx, args: ctx.args.slice(1) };
+      if (action === "read") {
+        if (ctx.values.kind !== undefined) throw new UsageError("chat read takes no --kind");
+        if (rest.args.length > 1) throw new UsageError(`unexpected argument "${rest.args[1]}"`);
+        const room = await openRoom(rest);
+        const lines = await room.read();
+        return {
+          json: { trade: room.trade, role: room.role, lines },
+          lines: lines.length === 0 ? ["the room is empty"] : lines.map(describeLine),
+        };
+      }
+      if (action !== "send") throw new UsageError(`chat send or chat read, not chat ${action}`);
+      const kindName = ctx.values.kind ?? "chat";
+      const kind = KINDS[kindName];
+      if (kind === undefined) {
+        throw new UsageError(
+          `--kind is one of ${Object.keys(KINDS).join(", ")}, not "${kindName}"`,
+        );
+      }
+      const room = await openRoom(rest);
+      const result = await room.send(arg(rest, 1, "text"), kind);
+      return sent(result, [`posted in the room of trade ${room.trade}`], { trade: room.trade });
+    },
+  },
+  disclose: {
+    usage: "disclose <trade>",
+    summary: "let the arbiter of a trade's dispute read its room (buyer or seller)",
+    options: [],
+    async run(ctx) {
+      const room = await openRoom(ctx);
+      return sent(await room.disclose(), [
+        `the arbiter in charge of trade ${room.trade} can now read its room`,
+      ]);
+    },
+  },
+  note: {
+    usage: "note <trade> <text> --to buyer|seller",
+    summary: "the arbiter in charge writes privately to one party of a dispute",
+    options: ["to"],
+    async run(ctx) {
+      const to = option(ctx, "to");
+      if (to !== "buyer" && to !== "seller") {
+        throw new UsageError(`--to is buyer or seller, not "${to}"`);
+      }
+      const room = await openRoom(ctx);
+      return sent(await room.note(to, arg(ctx, 1, "text")), [`note to the ${to} posted`]);
+    },
+  },
+  "arbiter-room-key": {
+    usage: "arbiter-room-key",
+    summary: "an arbiter sets the room key parties disclose disputes to (from its keypair)",
+    options: [],
+    async run(ctx) {
+      const arbiter = await ctx.signer();
+      return sent(await ctx.client.setArbiterRoomKey(arbiter), [
+        `arbiter ${arbiter.address} set its room key`,
+      ]);
+    },
+  },
+};
