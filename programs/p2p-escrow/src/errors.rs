@@ -191,7 +191,9 @@ pub enum EscrowError {
     AttestationOutdated,
 
     // The trade room.
-    #[msg("A room key is an X25519 public key: 32 bytes, not all zero")]
+    #[msg(
+        "A room key is an X25519 public key an agreement can use: not all zero, not of small order"
+    )]
     InvalidRoomKey,
     #[msg("Only the trade's buyer and seller, and in a dispute the arbiter in charge, post in its room")]
     NotInTradeRoom,

@@ -4,7 +4,7 @@
 use anchor_lang::error::ErrorCode as AnchorError;
 use p2p_escrow::constants::MAX_MESSAGE_LEN;
 use p2p_escrow::events::{ArbiterRoomKeySet, MessagePosted};
-use p2p_escrow::room::MessageKind;
+use p2p_escrow::room::{MessageKind, LOW_ORDER_ROOM_KEYS};
 use p2p_escrow::state::{Arbiter, TradeState};
 use p2p_escrow_tests::*;
 use solana_keypair::Keypair;
@@ -151,6 +151,23 @@ async fn in_a_dispute_the_parties_disclose_and_only_the_arbiter_in_charge_writes
         b"note",
     )
     .await;
+    // The seller may repeat its details; the payer is declared before the trade is paid, not now.
+    post(
+        &env,
+        &trade,
+        &env.seller,
+        MessageKind::PaymentDetails,
+        b"details",
+    )
+    .await;
+    refuse_post(
+        &env,
+        &trade,
+        &env.buyer,
+        MessageKind::PayerDeclaration,
+        EscrowError::MessageNotAllowed,
+    )
+    .await;
     // The arbiter writes notes, not chat, and nobody else writes notes.
     refuse_post(
         &env,
@@ -252,7 +269,28 @@ async fn the_room_closes_with_the_trade() {
 }
 
 #[tokio::test]
-async fn room_keys_are_fixed_at_take_and_never_all_zero() {
+async fn a_trade_that_ended_holding_a_payout_has_a_closed_room() {
+    let (env, trade) = room().await;
+    env.ok(&[env.mark_paid_ix(&trade, [6; 32])], &[&env.buyer])
+        .await;
+    // The buyer's token account cannot receive: the payout waits on the trade, which stays.
+    let mint = trade.offer.mint;
+    let buyer_account = env.mint_to(&mint, &env.buyer.pubkey(), 0).await;
+    env.set_frozen(&mint, &buyer_account, true).await;
+    env.ok(&[env.release_ix(&trade)], &[&env.seller]).await;
+    assert_eq!(env.trade(&trade).await.state, TradeState::Settled);
+    refuse_post(
+        &env,
+        &trade,
+        &env.buyer,
+        MessageKind::Chat,
+        EscrowError::TradeSettled,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn room_keys_are_fixed_at_take_and_usable() {
     let env = Env::new().await;
     let mint = env.create_mint(MintKind::Spl).await;
     let offer = env.create_offer(&mint).await;
@@ -271,15 +309,22 @@ async fn room_keys_are_fixed_at_take_and_never_all_zero() {
     );
     assert_eq!(state.state, TradeState::Locked);
 
+    // Every key of small order, also with bit 255 set (X25519 ignores it).
     let next = env.next_trade(&offer, &env.buyer.pubkey()).await;
-    let mut args = env.take_args(&next, 10 * TOKEN).await;
-    args.room_key = [0; 32];
-    env.refuse(
-        &[env.take_offer_ix(&next, args).await],
-        &[&env.buyer],
-        code(EscrowError::InvalidRoomKey),
-    )
-    .await;
+    for low in LOW_ORDER_ROOM_KEYS {
+        let mut high = low;
+        high[31] |= 0x80;
+        for key in [low, high] {
+            let mut args = env.take_args(&next, 10 * TOKEN).await;
+            args.room_key = key;
+            env.refuse(
+                &[env.take_offer_ix(&next, args).await],
+                &[&env.buyer],
+                code(EscrowError::InvalidRoomKey),
+            )
+            .await;
+        }
+    }
     env.mint_to(&mint, &env.seller.pubkey(), TOKEN).await;
     let seller = env.seller.pubkey();
     let another = env.offer_ref(&seller, env.next_offer_id(&seller).await, &mint);

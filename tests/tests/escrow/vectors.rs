@@ -1139,6 +1139,7 @@ fn vectors() -> Value {
         "attestation": attestation(),
         "takeTerms": take_terms_vectors(),
         "anchorErrors": anchor_errors(),
+        "lowOrderRoomKeys": p2p_escrow::room::LOW_ORDER_ROOM_KEYS.iter().map(|key| hex(key)).collect::<Vec<_>>(),
     })
 }
 

@@ -20,6 +20,7 @@ import {
   MAX_MESSAGE_TEXT_LENGTH,
   openMessage,
   sealMessage,
+  type MessageContext,
   type RoomKeyPair,
   type RoomSubject,
 } from "./room";
@@ -42,9 +43,25 @@ export type RoomLine = {
   text?: string;
   /** Why the reader cannot: sealed for someone else, or `MessageNotAuthentic` and the like. */
   unreadable?: string;
+  /**
+   * For the arbiter: the line opened only under a key its own author disclosed and that no line of
+   * the other party confirms, so nothing shows the other party could read it (a party could
+   * disclose a key of its own making and seal lines under it).
+   */
+  unverified?: boolean;
 };
 
+/** The kinds a party writes with `send`. */
+const PARTY_KINDS = new Set([
+  MessageKind.Chat,
+  MessageKind.PaymentDetails,
+  MessageKind.PayerDeclaration,
+]);
+
 type TradeTaken = Extract<EscrowEvent, { name: "tradeTaken" }>["data"];
+/** A conversation key the arbiter holds: who disclosed it, and whether the other party's lines confirm it. */
+type Disclosed = { key: Uint8Array; verified: boolean; discloser: Address };
+
 type Posted = {
   signature: Signature;
   slot: bigint;
@@ -55,6 +72,25 @@ const utf8 = new TextEncoder();
 const text = new TextDecoder("utf-8", { fatal: true });
 const sameBytes = (a: ArrayLike<number>, b: ArrayLike<number>) =>
   a.length === b.length && Array.from(a).every((byte, i) => byte === b[i]);
+
+/** A line's text, or why it is none (bytes that are not UTF-8). */
+function decoded(bytes: Uint8Array): Pick<RoomLine, "text" | "unreadable"> {
+  try {
+    return { text: text.decode(bytes) };
+  } catch {
+    return { unreadable: "MessageNotText" };
+  }
+}
+
+/** Whether `body` opens under `key` for `context`. */
+function opens(key: Uint8Array, body: ArrayLike<number>, context: MessageContext): boolean {
+  try {
+    openMessage(key, new Uint8Array(Array.from(body)), context);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function roomError(name: string, message: string): EscrowError {
   return new EscrowError({ name, message, logs: [] });
@@ -84,9 +120,12 @@ export class TradeRoom {
     wallet: TransactionSigner & MessagePartialSigner,
     trade: Address,
   ): Promise<TradeRoom> {
-    const history = await fetchAccountEvents(client.rpc, trade);
-    const taken = history.find((entry) => entry.event.name === "tradeTaken")?.event;
-    if (taken?.name !== "tradeTaken" || taken.data.trade !== trade) {
+    // Any transaction may name the trade's address; only the trade's own take counts.
+    const history = await fetchAccountEvents(client.rpc, trade, Number.POSITIVE_INFINITY);
+    const taken = history
+      .map((entry) => entry.event)
+      .find((event) => event.name === "tradeTaken" && event.data.trade === trade);
+    if (taken?.name !== "tradeTaken") {
       throw roomError("TradeNotFound", `there is no trade at ${trade} in the chain's history`);
     }
     const me = wallet.address;
@@ -117,7 +156,7 @@ export class TradeRoom {
     if (onChain.every((byte) => byte === 0)) {
       throw roomError(
         "ArbiterHasNoRoomKey",
-        `arbiter ${me} has not set its room key yet (\`setArbiterRoomKey\`)`,
+        `arbiter ${me} has not set its room key yet (\`p2p-escrow arbiter-room-key\`)`,
       );
     }
     const keys = await deriveRoomKeyPair(wallet, subject);
@@ -130,10 +169,14 @@ export class TradeRoom {
     return new TradeRoom(client, wallet, trade, role, keys, taken.data);
   }
 
-  private roleOf(author: Address): RoomRole {
+  /** Who `author` is in this room: a party, one of the trade's arbiters, or nobody. */
+  private roleOf(author: Address): RoomRole | null {
     if (author === this.taken.buyer) return "buyer";
     if (author === this.taken.seller) return "seller";
-    return "arbiter";
+    const fallback = this.taken.fallbackArbiter;
+    if (author === this.taken.arbiter) return "arbiter";
+    if (fallback.__option === "Some" && author === fallback.value) return "arbiter";
+    return null;
   }
 
   private partyKey(role: "buyer" | "seller"): Uint8Array {
@@ -145,7 +188,10 @@ export class TradeRoom {
     if (known) return known;
     const key = new Uint8Array((await getArbiter(this.client.rpc, authority)).roomKey);
     if (key.every((byte) => byte === 0)) {
-      throw roomError("ArbiterHasNoRoomKey", `arbiter ${authority} has not set its room key yet`);
+      throw roomError(
+        "ArbiterHasNoRoomKey",
+        `arbiter ${authority} has not set its room key yet (\`p2p-escrow arbiter-room-key\`)`,
+      );
     }
     this.arbiterKeys.set(authority, key);
     return key;
@@ -157,100 +203,126 @@ export class TradeRoom {
     return conversationKey(this.keys.secretKey, this.partyKey(other), this.trade);
   }
 
-  /** The conversation keys the arbiter holds: those the parties disclosed to it. */
-  private disclosed(posted: Posted[]): Uint8Array[] {
-    const keys: Uint8Array[] = [];
+  /**
+   * The conversation keys the arbiter holds: those the parties disclosed to it, each confirmed
+   * when it opens a line the other party wrote (which the discloser cannot forge: the author is
+   * bound to the line and signs its transaction).
+   */
+  private disclosed(posted: Posted[]): Disclosed[] {
+    const keys: Disclosed[] = [];
     for (const { data } of posted) {
-      if (data.kind !== MessageKind.Disclosure) continue;
       const party = this.roleOf(data.author);
-      if (party === "arbiter") continue;
+      if (data.kind !== MessageKind.Disclosure || party === null || party === "arbiter") continue;
       const key = disclosureKey(this.keys.secretKey, this.partyKey(party), this.trade);
+      let conversation: Uint8Array;
       try {
-        keys.push(
-          openMessage(key, data.body, { trade: this.trade, author: data.author, kind: data.kind }),
-        );
+        conversation = openMessage(key, data.body, this.context(data));
       } catch {
         // A disclosure to another arbiter (before an escalation): not this one's to open.
+        continue;
       }
+      const verified = posted.some(
+        (line) =>
+          line.data.author !== data.author &&
+          this.roleOf(line.data.author) !== "arbiter" &&
+          PARTY_KINDS.has(line.data.kind) &&
+          opens(conversation, line.data.body, this.context(line.data)),
+      );
+      keys.push({ key: conversation, verified, discloser: data.author });
     }
-    return keys;
+    // Confirmed keys first: all of them are the one conversation key.
+    return keys.sort((a, b) => Number(b.verified) - Number(a.verified));
+  }
+
+  private context(data: Posted["data"]) {
+    return { trade: this.trade, author: data.author, kind: data.kind };
   }
 
   /**
    * Every line of the room, oldest first, opened where the reader can: the parties read their
    * conversation and the arbiter's notes to them; the arbiter reads the conversation once a party
-   * disclosed it, and its own notes.
+   * disclosed it, and its own notes. Lines of other trades that name this one, and lines by
+   * anyone but the parties and the trade's arbiters, are left out.
    */
   async read(): Promise<RoomLine[]> {
-    const history = await fetchAccountEvents(this.client.rpc, this.trade);
+    const history = await fetchAccountEvents(this.client.rpc, this.trade, Number.POSITIVE_INFINITY);
     const posted: Posted[] = history.flatMap((entry) =>
-      entry.event.name === "messagePosted"
+      entry.event.name === "messagePosted" &&
+      entry.event.data.trade === this.trade &&
+      this.roleOf(entry.event.data.author) !== null
         ? [{ signature: entry.signature, slot: entry.slot, data: entry.event.data }]
         : [],
     );
-    const conversations =
-      this.role === "arbiter" ? this.disclosed(posted) : [this.partyConversation()];
+    const conversations: Disclosed[] =
+      this.role === "arbiter"
+        ? this.disclosed(posted)
+        : [{ key: this.partyConversation(), verified: true, discloser: this.wallet.address }];
     const lines: RoomLine[] = [];
     for (const { signature, slot, data } of posted) {
-      const context = { trade: this.trade, author: data.author, kind: data.kind };
-      const line: RoomLine = {
+      lines.push({
         signature,
         slot,
         postedAt: data.postedAt,
         author: data.author,
-        authorRole: this.roleOf(data.author),
+        authorRole: this.roleOf(data.author)!,
         kind: data.kind,
-      };
-      const keys = await this.keysFor(data.author, data.kind, conversations);
-      if (keys.length === 0) {
-        line.unreadable =
-          data.kind === MessageKind.Disclosure
-            ? "disclosed to the arbiter"
-            : "sealed for someone else, or not disclosed to this reader";
-      }
-      for (const key of keys) {
-        try {
-          line.text = text.decode(openMessage(key, data.body, context));
-          line.unreadable = undefined;
-          break;
-        } catch (error) {
-          line.unreadable = error instanceof EscrowError ? error.errorName : String(error);
-        }
-      }
-      if (
-        line.text === undefined &&
-        data.kind === MessageKind.ArbiterNote &&
-        this.role !== "arbiter"
-      ) {
-        line.unreadable = "the arbiter's note to the other party";
-      }
-      lines.push(line);
+        ...(await this.open(data, conversations)),
+      });
     }
     return lines;
   }
 
-  /** The keys that may open a line of `kind` by `author`, for this reader. */
-  private async keysFor(
-    author: Address,
-    kind: MessageKind,
-    conversations: Uint8Array[],
-  ): Promise<Uint8Array[]> {
-    switch (kind) {
+  /** What this reader makes of one line. */
+  private async open(
+    data: Posted["data"],
+    conversations: Disclosed[],
+  ): Promise<Pick<RoomLine, "text" | "unreadable" | "unverified">> {
+    const context = this.context(data);
+    switch (data.kind) {
       case MessageKind.Chat:
       case MessageKind.PaymentDetails:
-      case MessageKind.PayerDeclaration:
-        return conversations;
+      case MessageKind.PayerDeclaration: {
+        if (conversations.length === 0) return { unreadable: "not disclosed to this reader" };
+        // A line is confirmed under a key the other party disclosed, or one its lines confirm.
+        const opening = conversations.filter(({ key }) => opens(key, data.body, context));
+        if (opening.length === 0) return { unreadable: "MessageNotAuthentic" };
+        const line = decoded(openMessage(opening[0].key, data.body, context));
+        const confirmed = opening.some(
+          ({ verified, discloser }) => verified || discloser !== data.author,
+        );
+        return line.text === undefined || confirmed ? line : { ...line, unverified: true };
+      }
       case MessageKind.Disclosure:
-        return [];
-      case MessageKind.ArbiterNote:
+        if (this.role !== "arbiter") return { unreadable: "disclosed to the arbiter" };
+        return conversations.length > 0
+          ? { unreadable: "the room's key, disclosed to this arbiter" }
+          : { unreadable: "disclosed to another arbiter" };
+      case MessageKind.ArbiterNote: {
         if (this.role !== "arbiter") {
-          return [arbiterNoteKey(this.keys.secretKey, await this.arbiterKey(author), this.trade)];
+          let key: Uint8Array;
+          try {
+            key = arbiterNoteKey(
+              this.keys.secretKey,
+              await this.arbiterKey(data.author),
+              this.trade,
+            );
+          } catch (error) {
+            return { unreadable: error instanceof EscrowError ? error.errorName : String(error) };
+          }
+          return opens(key, data.body, context)
+            ? decoded(openMessage(key, data.body, context))
+            : { unreadable: "the arbiter's note to the other party" };
         }
-        return author === this.wallet.address
-          ? (["buyer", "seller"] as const).map((party) =>
-              arbiterNoteKey(this.keys.secretKey, this.partyKey(party), this.trade),
-            )
-          : [];
+        if (data.author !== this.wallet.address) return { unreadable: "another arbiter's note" };
+        for (const party of ["buyer", "seller"] as const) {
+          const key = arbiterNoteKey(this.keys.secretKey, this.partyKey(party), this.trade);
+          if (opens(key, data.body, context)) {
+            const note = decoded(openMessage(key, data.body, context));
+            return note.text === undefined ? note : { text: `(to the ${party}) ${note.text}` };
+          }
+        }
+        return { unreadable: "MessageNotAuthentic" };
+      }
     }
   }
 
@@ -274,6 +346,12 @@ export class TradeRoom {
   async send(line: string, kind: MessageKind = MessageKind.Chat): Promise<ActionResult> {
     if (this.role === "arbiter") {
       throw roomError("MessageNotAllowed", "the arbiter writes notes to a party (`note`)");
+    }
+    if (!PARTY_KINDS.has(kind)) {
+      throw roomError(
+        "MessageNotAllowed",
+        "a party sends chat, payment details or a payer declaration (`disclose` discloses)",
+      );
     }
     return this.post(kind, this.partyConversation(), utf8.encode(line));
   }

@@ -345,17 +345,37 @@ export type AccountEvent = {
   event: EscrowEvent;
 };
 
+/** The most signatures one `getSignaturesForAddress` request returns. */
+const SIGNATURES_PAGE = 1_000;
+
 /**
- * The program's events in every successful transaction that named `account` (a trade, an offer,
- * a person), oldest first: an account's timeline, also once the account is closed.
+ * The program's events in the newest `limit` successful transactions that named `account` (a
+ * trade, an offer, a person), oldest first, at commitment `confirmed`: an account's timeline, also
+ * once the account is closed. Pages through `getSignaturesForAddress` (1,000 a request), then
+ * one `getTransaction` each. Anyone's transaction may name any account: callers check what an
+ * event is about.
  */
 export async function fetchAccountEvents(
   rpc: EscrowRpc,
   account: Address,
   limit = 1_000,
 ): Promise<AccountEvent[]> {
-  const signatures = await rpc.getSignaturesForAddress(account, { limit }).send();
-  const succeeded = [...signatures].reverse().filter((entry) => !entry.err);
+  const newestFirst: Awaited<
+    ReturnType<ReturnType<EscrowRpc["getSignaturesForAddress"]>["send"]>
+  >[number][] = [];
+  for (;;) {
+    const before = newestFirst.at(-1)?.signature;
+    const page = await rpc
+      .getSignaturesForAddress(account, {
+        commitment: "confirmed",
+        limit: Math.min(SIGNATURES_PAGE, limit - newestFirst.length),
+        ...(before ? { before } : {}),
+      })
+      .send();
+    newestFirst.push(...page);
+    if (page.length < SIGNATURES_PAGE || newestFirst.length >= limit) break;
+  }
+  const succeeded = newestFirst.reverse().filter((entry) => !entry.err);
   // One `getTransaction` per transaction, up to 8 in flight.
   const landed: (LandedTransaction | null)[] = new Array(succeeded.length).fill(null);
   let next = 0;

@@ -8,18 +8,29 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { createPrivateKey, createPublicKey, diffieHellman, hkdfSync } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  hkdfSync,
+} from "node:crypto";
 
 import {
   address,
+  AccountRole,
   createKeyPairSignerFromBytes,
+  createKeyPairSignerFromPrivateKeyBytes,
   getAddressEncoder,
   type KeyPairSigner,
 } from "@solana/kit";
 
 import {
+  arbiterNoteKey,
   conversationKey,
+  deriveRoomKeyPair,
   disclosureKey,
+  getPostMessageInstructionAsync,
   EscrowError,
   getArbiter,
   getTrade,
@@ -31,7 +42,9 @@ import {
   roomKeyPairFromSignature,
   roomKeyText,
   sealMessage,
+  sendInstructions,
   TradeRoom,
+  tradeAddress,
   type MessageContext,
 } from "@p2p-escrow/sdk";
 import {
@@ -67,7 +80,17 @@ test("known answers pin the key derivation and the message format", () => {
   const body = sealMessage(key, new TextEncoder().encode("IBAN DE89 3704"), context, NONCE);
   assert.equal(hex(body), KNOWN.body);
   assert.equal(new TextDecoder().decode(openMessage(key, body, context)), "IBAN DE89 3704");
-  assert.match(roomKeyText({ kind: "offer", address: OFFER }), new RegExp(OFFER));
+  assert.equal(hex(disclosureKey(seller.secretKey, buyer.publicKey, TRADE)), KNOWN.disclosure);
+  assert.equal(hex(arbiterNoteKey(seller.secretKey, buyer.publicKey, TRADE)), KNOWN.arbiterNote);
+});
+
+test("the room key text and a wallet's key from it are pinned", async () => {
+  // Changing the text changes every room key: offers already open could no longer be read.
+  const text = roomKeyText({ kind: "offer", address: OFFER });
+  assert.equal(createHash("sha256").update(text).digest("hex"), KNOWN.text);
+  const wallet = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(4));
+  const keys = await deriveRoomKeyPair(wallet, { kind: "offer", address: OFFER });
+  assert.equal(hex(keys.publicKey), KNOWN.walletRoomPublic);
 });
 
 test("the derivations agree with Node's own HKDF and X25519", () => {
@@ -259,8 +282,109 @@ test("a wallet whose key is not the one on chain cannot open the room", async ()
   await assertRefused(TradeRoom.open(client, other, trade!), "NotInTradeRoom");
 });
 
+test("lines of other trades that name this one are not this room's, and cannot break it", async () => {
+  const { client, keys, usd } = desk;
+  const { address: offer } = await client.createOffer(keys.seller, {
+    mint: usd.address,
+    amount: 20n * TOKEN,
+    terms: await offerTerms(desk),
+  });
+  // The buyer2's next trade address is known in advance: a stranger names it in a take of its
+  // own before it exists, then posts lines of its own trade that name it too.
+  const victim = await client.profileIds(keys.buyer2);
+  const future = await tradeAddress(keys.buyer2.address, victim.tradeId);
+  const { address: eveTrade } = await client.takeOffer(keys.buyer, offer!, TOKEN);
+  const naming = async (kind: MessageKind) => {
+    const post = await getPostMessageInstructionAsync({
+      author: keys.buyer,
+      trade: eveTrade!,
+      kind,
+      body: new Uint8Array(48).fill(1),
+    });
+    return {
+      ...post,
+      accounts: [...post.accounts, { address: future, role: AccountRole.READONLY }],
+    };
+  };
+  await sendInstructions(desk.rpc, keys.buyer, [await naming(MessageKind.Chat)]);
+  const { address: trade } = await client.takeOffer(keys.buyer2, offer!, TOKEN);
+  assert.equal(trade, future);
+  await sendInstructions(desk.rpc, keys.buyer, [await naming(MessageKind.PayerDeclaration)]);
+  const room = await TradeRoom.open(client, keys.buyer2, trade!);
+  await room.send("hello");
+  assert.deepEqual(
+    (await room.read()).map((line) => [line.author, line.text]),
+    [[keys.buyer2.address, "hello"]],
+  );
+});
+
+test("a disclosure of a made-up key reads only as unverified to the arbiter", async () => {
+  const { client, keys, usd } = desk;
+  const { address: offer } = await client.createOffer(keys.seller, {
+    mint: usd.address,
+    amount: 20n * TOKEN,
+    terms: await offerTerms(desk),
+  });
+  const { address: trade } = await client.takeOffer(keys.buyer, offer!, TOKEN);
+  const buyer = await TradeRoom.open(client, keys.buyer, trade!);
+  await (
+    await TradeRoom.open(client, keys.seller, trade!)
+  ).send("pay to DE89", MessageKind.PaymentDetails);
+  await buyer.send("I paid 10.00");
+  await client.markPaid(keys.buyer, trade!, await hashText("P2P-9"));
+  await client.openDispute(keys.seller, trade!);
+  await client.setArbiterRoomKey(keys.arbiter);
+  // The seller discloses a key of its own making, and a line sealed under it.
+  const seller = await deriveRoomKeyPair(keys.seller, { kind: "offer", address: offer! });
+  const arbiterKey = (await getArbiter(desk.rpc, keys.arbiter.address)).roomKey;
+  const fake = new Uint8Array(32).fill(8);
+  const context = (kind: MessageKind) => ({ trade: trade!, author: keys.seller.address, kind });
+  await client.postMessage(
+    keys.seller,
+    trade!,
+    MessageKind.Chat,
+    sealMessage(
+      fake,
+      new TextEncoder().encode("he admitted he never paid"),
+      context(MessageKind.Chat),
+    ),
+  );
+  await client.postMessage(
+    keys.seller,
+    trade!,
+    MessageKind.Disclosure,
+    sealMessage(
+      disclosureKey(seller.secretKey, arbiterKey, trade!),
+      fake,
+      context(MessageKind.Disclosure),
+    ),
+  );
+  const arbiter = await TradeRoom.open(client, keys.arbiter, trade!);
+  const before = (await arbiter.read()).filter((line) => line.text !== undefined);
+  assert.deepEqual(
+    before.map((line) => [line.authorRole, line.text, line.unverified]),
+    [["seller", "he admitted he never paid", true]],
+  );
+  // Once the buyer discloses the real key, which the seller's own details confirm, the genuine
+  // lines read as confirmed; the made-up one stays flagged.
+  await buyer.disclose();
+  const after = (await arbiter.read()).filter((line) => line.text !== undefined);
+  assert.deepEqual(
+    after.map((line) => [line.authorRole, line.text, line.unverified]),
+    [
+      ["seller", "pay to DE89", undefined],
+      ["buyer", "I paid 10.00", undefined],
+      ["seller", "he admitted he never paid", true],
+    ],
+  );
+});
+
 /** Pinned outputs of the derivations above; a change of format must change these on purpose. */
 const KNOWN = {
+  text: "57f452a44057f6798294216abb09d776653ff7ad5a61b3b4f65028e120c79926",
+  walletRoomPublic: "752efc97bc7d70346120809d767a1d5e3d4cc66a38cdc441f7de3e83f5c3ce56",
+  disclosure: "1acbd845d0d3dba2176e6d5919d26e814d6a30d531d989c02e285f011e46c89f",
+  arbiterNote: "b44cc17c43a13ec0bf6fc7d38be233d271d73de944f9815d75f50b9ad73e5bbb",
   sellerSecret: "50a7bfafd127bfc36b37e40ba20a58d7271d676caa6855b8282b4168c4c255ea",
   sellerPublic: "a6ee9fbad6bc189345cc27fa71cdc8a8e49b3ded28a1af2b584907ddfadb774c",
   buyerPublic: "6095b3b12ac8a1d5a7c2fa675cbc1de1c688af804c76b4520c960d46eddcaf6a",

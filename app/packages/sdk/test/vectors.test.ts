@@ -27,6 +27,7 @@ import {
   attestationPayload,
   changedTakeTerms,
   configAddress,
+  conversationKey,
   decodeEvent,
   EVENT_IX_TAG,
   EVENT_NAMES,
@@ -35,6 +36,7 @@ import {
   getOfferTermsDecoder,
   getOfferTermsEncoder,
   holdingAddress,
+  MAX_MESSAGE_LENGTH,
   OFFER_OFFSETS,
   offerAddress,
   P2P_ESCROW_PROGRAM_ADDRESS,
@@ -42,6 +44,7 @@ import {
   programDataAddress,
   programErrors,
   PUBLIC_DISPUTE_GRACE,
+  roomKeyPairFromSignature,
   tokenAccountAddress,
   TAKE_TERMS_DOMAIN,
   takeTermsBytes,
@@ -73,6 +76,7 @@ type Vectors = {
   attestation: Record<string, Json>;
   takeTerms: { fields: Json; bytes: string; hash: string }[];
   anchorErrors: { code: number; name: string; message: string }[];
+  lowOrderRoomKeys: string[];
 };
 
 const vectors = JSON.parse(
@@ -316,4 +320,28 @@ test("the client's program errors are the IDL's, and the generated constants agr
     constants,
   );
   assert.equal(PUBLIC_DISPUTE_GRACE.toString(), idlConstant("PUBLIC_DISPUTE_GRACE"));
+  assert.equal(MAX_MESSAGE_LENGTH.toString(), idlConstant("MAX_MESSAGE_LEN"));
+});
+
+test("the room keys the program refuses are the ones no agreement can use", () => {
+  // noble, an implementation of its own, agrees: every key on the program's list yields no
+  // shared secret, also with bit 255 set, while a key of a real pair does.
+  const secret = new Uint8Array(32).fill(7);
+  assert.equal(vectors.lowOrderRoomKeys.length, 7);
+  for (const key of vectors.lowOrderRoomKeys) {
+    for (const high of [false, true]) {
+      const bytes = fromHex(key);
+      if (high) bytes[31] |= 0x80;
+      assert.throws(
+        () => conversationKey(secret, bytes, P2P_ESCROW_PROGRAM_ADDRESS),
+        (error) => error instanceof generated.EscrowError && error.errorName === "InvalidRoomKey",
+        key,
+      );
+    }
+  }
+  const usable = roomKeyPairFromSignature(new Uint8Array(64).fill(5), {
+    kind: "trade",
+    address: P2P_ESCROW_PROGRAM_ADDRESS,
+  }).publicKey;
+  assert.equal(conversationKey(secret, usable, P2P_ESCROW_PROGRAM_ADDRESS).length, 32);
 });

@@ -28,11 +28,19 @@ import {
   type SolanaSignTransactionFeature,
 } from "@solana/wallet-standard-features";
 
+/**
+ * A wallet the desk can use: it connects, signs Solana transactions, and signs messages (an offer
+ * or a trade carries its owner's trade-room key, derived from a message signature).
+ */
 function usable(wallet: Wallet): boolean {
-  return StandardConnect in wallet.features && SolanaSignTransaction in wallet.features;
+  return (
+    StandardConnect in wallet.features &&
+    SolanaSignTransaction in wallet.features &&
+    SolanaSignMessage in wallet.features
+  );
 }
 
-/** Every registered wallet that can connect and sign Solana transactions, kept up to date. */
+/** Every registered wallet that can connect and sign transactions and messages, kept up to date. */
 export function useWallets(): readonly Wallet[] {
   const [wallets, setWallets] = useState<readonly Wallet[]>(() =>
     getWallets().get().filter(usable),
@@ -78,8 +86,10 @@ export function walletSigner(
   const feature = wallet.features[
     SolanaSignTransaction
   ] as SolanaSignTransactionFeature[typeof SolanaSignTransaction];
-  const messages = wallet.features[SolanaSignMessage] as
-    SolanaSignMessageFeature[typeof SolanaSignMessage] | undefined;
+  // An account may not sign messages even in a wallet that can (a hardware key, for one).
+  const messages = account.features.includes(SolanaSignMessage)
+    ? (wallet.features[SolanaSignMessage] as SolanaSignMessageFeature[typeof SolanaSignMessage])
+    : undefined;
   const signMessages: MessagePartialSigner["signMessages"] | undefined =
     messages &&
     (async (signables) => {

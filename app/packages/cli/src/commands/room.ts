@@ -24,9 +24,23 @@ async function openRoom(ctx: Context): Promise<TradeRoom> {
   return TradeRoom.open(ctx.client, await ctx.signer(), trade);
 }
 
+/**
+ * Text from the other side, safe for a terminal: control characters (a line feed that would fake
+ * another line, escape sequences) and bidirectional overrides are shown as `\u` escapes.
+ */
+function printable(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 function describeLine(line: RoomLine): string {
   const kind = MessageKind[line.kind];
-  const what = line.text !== undefined ? line.text : `(${line.unreadable})`;
+  const what =
+    line.text !== undefined
+      ? `${printable(line.text)}${line.unverified ? "  (unverified disclosure)" : ""}`
+      : `(${line.unreadable})`;
   return `${formatTime(line.postedAt)}  ${line.authorRole} ${line.author}  ${kind}: ${what}`;
 }
 
@@ -45,7 +59,11 @@ export const ROOM_COMMANDS: Record<string, Command> = {
         const room = await openRoom(rest);
         const lines = await room.read();
         return {
-          json: { trade: room.trade, role: room.role, lines },
+          json: {
+            trade: room.trade,
+            role: room.role,
+            lines: lines.map((line) => ({ ...line, kind: MessageKind[line.kind] })),
+          },
           lines: lines.length === 0 ? ["the room is empty"] : lines.map(describeLine),
         };
       }

@@ -178,7 +178,7 @@ export const P2P_ESCROW_ERROR__FEE_VAULT_MISMATCH = 0x17bf; // 6079
 export const P2P_ESCROW_ERROR__ARBITER_TOKEN_ACCOUNT_MISMATCH = 0x17c0; // 6080
 /** AttestationOutdated: The attestation is in the outdated v1 format: the attestor must sign the v2 digest */
 export const P2P_ESCROW_ERROR__ATTESTATION_OUTDATED = 0x17c1; // 6081
-/** InvalidRoomKey: A room key is an X25519 public key: 32 bytes, not all zero */
+/** InvalidRoomKey: A room key is an X25519 public key an agreement can use: not all zero, not of small order */
 export const P2P_ESCROW_ERROR__INVALID_ROOM_KEY = 0x17c2; // 6082
 /** NotInTradeRoom: Only the trade's buyer and seller, and in a dispute the arbiter in charge, post in its room */
 export const P2P_ESCROW_ERROR__NOT_IN_TRADE_ROOM = 0x17c3; // 6083
@@ -314,7 +314,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__INVALID_EVIDENCE]: `The evidence hash must not be zero`,
     [P2P_ESCROW_ERROR__INVALID_FIAT_CURRENCY]: `The fiat currency must be a three-letter ISO 4217 code in capitals`,
     [P2P_ESCROW_ERROR__INVALID_PAYMENT_REFERENCE]: `The payment reference hash must not be zero`,
-    [P2P_ESCROW_ERROR__INVALID_ROOM_KEY]: `A room key is an X25519 public key: 32 bytes, not all zero`,
+    [P2P_ESCROW_ERROR__INVALID_ROOM_KEY]: `A room key is an X25519 public key an agreement can use: not all zero, not of small order`,
     [P2P_ESCROW_ERROR__INVALID_TRADE_LIMITS]: `Trade limits must satisfy 0 < min <= max`,
     [P2P_ESCROW_ERROR__INVARIANT_VIOLATED]: `An account invariant does not hold`,
     [P2P_ESCROW_ERROR__MATH_OVERFLOW]: `Arithmetic overflow`,
