@@ -24,12 +24,11 @@ import {
   type MintInfo,
 } from "@p2p-escrow/sdk";
 import {
-  airdrop,
+  fundedWallet,
   countByMethod,
   HEADROOM,
   launchChromium,
   measureEveryInstruction,
-  newKeyPair,
   offerTerms,
   PACKET_SIZE,
   recordingRpc,
@@ -54,13 +53,6 @@ const TRADE_REQUESTS = 9;
 /** Milliseconds added to every request in the run that plays a hosted RPC node, and its trades. */
 const HOSTED_LATENCY_MS = 50;
 const HOSTED_TRADES = 10;
-
-/** A new wallet with `solAmount` SOL. */
-async function wallet(rpc: EscrowRpc, solAmount = 100): Promise<KeyPairSigner> {
-  const { signer } = await newKeyPair();
-  await airdrop(rpc, signer.address, solAmount);
-  return signer;
-}
 
 async function balance(rpc: EscrowRpc, address: Address): Promise<bigint> {
   return (await rpc.getBalance(address, { commitment: "confirmed" }).send()).value;
@@ -132,8 +124,8 @@ async function instructionCosts(desk: Desk): Promise<string> {
  */
 async function rentCycle(desk: Desk, label: string, mint: MintInfo) {
   const { rpc, keys } = desk;
-  const seller = await wallet(rpc);
-  const buyer = await wallet(rpc);
+  const seller = await fundedWallet(rpc);
+  const buyer = await fundedWallet(rpc);
   const client = new EscrowClient(rpc);
   await mintTo(rpc, {
     payer: keys.mintAuthority,
@@ -337,7 +329,7 @@ async function tradeRun(
 
 async function throughput(desk: Desk): Promise<string> {
   const { rpc, keys } = desk;
-  const seller = await wallet(rpc);
+  const seller = await fundedWallet(rpc);
   await mintTo(rpc, {
     payer: keys.mintAuthority,
     mintAuthority: keys.mintAuthority,
@@ -355,7 +347,7 @@ async function throughput(desk: Desk): Promise<string> {
       amount: 100n * TOKEN,
       terms: await offerTerms(desk),
     });
-    parties.push({ offer: created.address!, seller, buyer: await wallet(rpc) });
+    parties.push({ offer: created.address!, seller, buyer: await fundedWallet(rpc) });
   }
   const runs = [
     ["sequential, one buyer", await tradeRun(desk, parties.slice(0, 1), SEQUENTIAL_TRADES)],
@@ -392,7 +384,9 @@ async function offerBook(): Promise<string> {
   const browser = await launchChromium();
   try {
     const { rpc, keys } = desk;
-    const sellers = await Promise.all(Array.from({ length: BOOK_SELLERS }, () => wallet(rpc, 20)));
+    const sellers = await Promise.all(
+      Array.from({ length: BOOK_SELLERS }, () => fundedWallet(rpc, 20)),
+    );
     const perSeller = BOOK_OFFERS / BOOK_SELLERS;
     for (const seller of sellers) {
       await mintTo(rpc, {

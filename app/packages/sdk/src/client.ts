@@ -168,6 +168,9 @@ function termsArgs(terms: OfferTermsInput): OfferTermsArgs {
   };
 }
 
+/** A wallet's next offer and trade ids, and the instruction that opens its profile if it has none. */
+export type ProfileIds = { offerId: bigint; tradeId: bigint; open: Instruction[] };
+
 /** What never changes about an offer. */
 type OfferFacts = { seller: Address; mint: Address; tokenProgram: Address; vault: Address };
 
@@ -458,10 +461,12 @@ export class EscrowClient {
    * The wallet's next offer and trade ids (its profile's counters; 0 before its first), with the
    * `open_profile` instruction to send first when the wallet has no profile yet.
    */
-  async profileIds(
-    wallet: TransactionSigner,
-  ): Promise<{ offerId: bigint; tradeId: bigint; open: Instruction[] }> {
-    const profile = await getMaybeProfile(this.rpc, wallet.address);
+  async profileIds(wallet: TransactionSigner): Promise<ProfileIds> {
+    return this.idsOf(wallet, await getMaybeProfile(this.rpc, wallet.address));
+  }
+
+  /** `profileIds` from the wallet's profile as read (null: none yet). */
+  private async idsOf(wallet: TransactionSigner, profile: Profile | null): Promise<ProfileIds> {
     if (profile) {
       return { offerId: profile.offersCreated, tradeId: profile.tradesTaken, open: [] };
     }
@@ -680,8 +685,7 @@ export class EscrowClient {
     const facts = offerFacts(state);
     remember(this.memory.offers, offer, facts);
     const seen = options.seen ?? (await this.takeTerms(state, buyer.address, config));
-    const tradeId = profile?.tradesTaken ?? 0n;
-    const open = profile ? [] : [await this.openProfileInstruction(buyer)];
+    const { tradeId, open } = await this.idsOf(buyer, profile);
     const trade = await tradeAddress(buyer.address, tradeId);
     const roomKey = await this.roomKey(buyer, { kind: "trade", address: trade }, options.roomKey);
     const instruction = await getTakeOfferInstructionAsync({

@@ -4,7 +4,13 @@
  * carries both parties' room keys (so the room can be read after the trade closed), and each
  * `MessagePosted` event a sealed line, signed by its author and timed by the chain.
  */
-import type { Address, MessagePartialSigner, Signature, TransactionSigner } from "@solana/kit";
+import type {
+  Address,
+  MessagePartialSigner,
+  ReadonlyUint8Array,
+  Signature,
+  TransactionSigner,
+} from "@solana/kit";
 
 import { arbiterInCharge, getArbiter, getTrade } from "./accounts";
 import { arbiterAddress } from "./addresses";
@@ -24,7 +30,7 @@ import {
   type RoomKeyPair,
   type RoomSubject,
 } from "./room";
-import { fetchAccountEvents } from "./transactions";
+import { fetchAccountEvents, type EscrowRpc } from "./transactions";
 
 /** Who someone is in a trade's room. */
 export type RoomRole = "buyer" | "seller" | "arbiter";
@@ -82,18 +88,50 @@ function decoded(bytes: Uint8Array): Pick<RoomLine, "text" | "unreadable"> {
   }
 }
 
-/** Whether `body` opens under `key` for `context`. */
-function opens(key: Uint8Array, body: ArrayLike<number>, context: MessageContext): boolean {
+/** The text `body` seals under `key` for `context`, or null when it does not open. */
+function tryOpen(
+  key: Uint8Array,
+  body: ReadonlyUint8Array,
+  context: MessageContext,
+): Uint8Array | null {
   try {
-    openMessage(key, new Uint8Array(Array.from(body)), context);
-    return true;
+    return openMessage(key, body, context);
   } catch {
-    return false;
+    return null;
   }
 }
 
 function roomError(name: string, message: string): EscrowError {
   return new EscrowError({ name, message, logs: [] });
+}
+
+/** Who `who` is in the trade `taken` made: a party, one of its arbiters (the offer's, or the
+ * fallback fixed at take), or nobody. */
+function roleIn(taken: TradeTaken, who: Address): RoomRole | null {
+  if (who === taken.buyer) return "buyer";
+  if (who === taken.seller) return "seller";
+  const fallback = taken.fallbackArbiter;
+  if (who === taken.arbiter || (fallback.__option === "Some" && who === fallback.value)) {
+    return "arbiter";
+  }
+  return null;
+}
+
+/** A party's room key, as the trade fixed it at take. */
+function partyRoomKey(taken: TradeTaken, party: "buyer" | "seller"): Uint8Array {
+  return new Uint8Array(party === "buyer" ? taken.buyerRoomKey : taken.sellerRoomKey);
+}
+
+/** An arbiter's room key; `ArbiterHasNoRoomKey` before it set one. */
+async function arbiterRoomKey(rpc: EscrowRpc, authority: Address): Promise<Uint8Array> {
+  const key = new Uint8Array((await getArbiter(rpc, authority)).roomKey);
+  if (key.every((byte) => byte === 0)) {
+    throw roomError(
+      "ArbiterHasNoRoomKey",
+      `arbiter ${authority} has not set its room key yet (\`p2p-escrow arbiter-room-key\`)`,
+    );
+  }
+  return key;
 }
 
 /** The room of one trade, opened by one of its participants. */
@@ -129,15 +167,7 @@ export class TradeRoom {
       throw roomError("TradeNotFound", `there is no trade at ${trade} in the chain's history`);
     }
     const me = wallet.address;
-    const fallback = taken.data.fallbackArbiter;
-    const role: RoomRole | null =
-      me === taken.data.buyer
-        ? "buyer"
-        : me === taken.data.seller
-          ? "seller"
-          : me === taken.data.arbiter || (fallback.__option === "Some" && me === fallback.value)
-            ? "arbiter"
-            : null;
+    const role = roleIn(taken.data, me);
     if (!role) {
       throw roomError("NotInTradeRoom", `${me} is neither party nor an arbiter of trade ${trade}`);
     }
@@ -148,17 +178,7 @@ export class TradeRoom {
           ? { kind: "offer", address: taken.data.offer }
           : { kind: "arbiter", address: await arbiterAddress(me) };
     const onChain =
-      role === "buyer"
-        ? taken.data.buyerRoomKey
-        : role === "seller"
-          ? taken.data.sellerRoomKey
-          : (await getArbiter(client.rpc, me)).roomKey;
-    if (onChain.every((byte) => byte === 0)) {
-      throw roomError(
-        "ArbiterHasNoRoomKey",
-        `arbiter ${me} has not set its room key yet (\`p2p-escrow arbiter-room-key\`)`,
-      );
-    }
+      role === "arbiter" ? await arbiterRoomKey(client.rpc, me) : partyRoomKey(taken.data, role);
     const keys = await deriveRoomKeyPair(wallet, subject);
     if (!sameBytes(keys.publicKey, onChain)) {
       throw roomError(
@@ -169,30 +189,19 @@ export class TradeRoom {
     return new TradeRoom(client, wallet, trade, role, keys, taken.data);
   }
 
-  /** Who `author` is in this room: a party, one of the trade's arbiters, or nobody. */
   private roleOf(author: Address): RoomRole | null {
-    if (author === this.taken.buyer) return "buyer";
-    if (author === this.taken.seller) return "seller";
-    const fallback = this.taken.fallbackArbiter;
-    if (author === this.taken.arbiter) return "arbiter";
-    if (fallback.__option === "Some" && author === fallback.value) return "arbiter";
-    return null;
+    return roleIn(this.taken, author);
   }
 
-  private partyKey(role: "buyer" | "seller"): Uint8Array {
-    return new Uint8Array(role === "buyer" ? this.taken.buyerRoomKey : this.taken.sellerRoomKey);
+  private partyKey(party: "buyer" | "seller"): Uint8Array {
+    return partyRoomKey(this.taken, party);
   }
 
+  /** An arbiter's room key, read once per room. */
   private async arbiterKey(authority: Address): Promise<Uint8Array> {
     const known = this.arbiterKeys.get(authority);
     if (known) return known;
-    const key = new Uint8Array((await getArbiter(this.client.rpc, authority)).roomKey);
-    if (key.every((byte) => byte === 0)) {
-      throw roomError(
-        "ArbiterHasNoRoomKey",
-        `arbiter ${authority} has not set its room key yet (\`p2p-escrow arbiter-room-key\`)`,
-      );
-    }
+    const key = await arbiterRoomKey(this.client.rpc, authority);
     this.arbiterKeys.set(authority, key);
     return key;
   }
@@ -214,19 +223,15 @@ export class TradeRoom {
       const party = this.roleOf(data.author);
       if (data.kind !== MessageKind.Disclosure || party === null || party === "arbiter") continue;
       const key = disclosureKey(this.keys.secretKey, this.partyKey(party), this.trade);
-      let conversation: Uint8Array;
-      try {
-        conversation = openMessage(key, data.body, this.context(data));
-      } catch {
-        // A disclosure to another arbiter (before an escalation): not this one's to open.
-        continue;
-      }
+      const conversation = tryOpen(key, data.body, this.context(data));
+      // A disclosure to another arbiter (before an escalation): not this one's to open.
+      if (!conversation) continue;
       const verified = posted.some(
         (line) =>
           line.data.author !== data.author &&
           this.roleOf(line.data.author) !== "arbiter" &&
           PARTY_KINDS.has(line.data.kind) &&
-          opens(conversation, line.data.body, this.context(line.data)),
+          tryOpen(conversation, line.data.body, this.context(line.data)) !== null,
       );
       keys.push({ key: conversation, verified, discloser: data.author });
     }
@@ -284,10 +289,13 @@ export class TradeRoom {
       case MessageKind.PayerDeclaration: {
         if (conversations.length === 0) return { unreadable: "not disclosed to this reader" };
         // A line is confirmed under a key the other party disclosed, or one its lines confirm.
-        const opening = conversations.filter(({ key }) => opens(key, data.body, context));
-        if (opening.length === 0) return { unreadable: "MessageNotAuthentic" };
-        const line = decoded(openMessage(opening[0].key, data.body, context));
-        const confirmed = opening.some(
+        const opened = conversations.flatMap((conversation) => {
+          const plain = tryOpen(conversation.key, data.body, context);
+          return plain ? [{ ...conversation, plain }] : [];
+        });
+        if (opened.length === 0) return { unreadable: "MessageNotAuthentic" };
+        const line = decoded(opened[0].plain);
+        const confirmed = opened.some(
           ({ verified, discloser }) => verified || discloser !== data.author,
         );
         return line.text === undefined || confirmed ? line : { ...line, unverified: true };
@@ -309,15 +317,15 @@ export class TradeRoom {
           } catch (error) {
             return { unreadable: error instanceof EscrowError ? error.errorName : String(error) };
           }
-          return opens(key, data.body, context)
-            ? decoded(openMessage(key, data.body, context))
-            : { unreadable: "the arbiter's note to the other party" };
+          const plain = tryOpen(key, data.body, context);
+          return plain ? decoded(plain) : { unreadable: "the arbiter's note to the other party" };
         }
         if (data.author !== this.wallet.address) return { unreadable: "another arbiter's note" };
         for (const party of ["buyer", "seller"] as const) {
           const key = arbiterNoteKey(this.keys.secretKey, this.partyKey(party), this.trade);
-          if (opens(key, data.body, context)) {
-            const note = decoded(openMessage(key, data.body, context));
+          const plain = tryOpen(key, data.body, context);
+          if (plain) {
+            const note = decoded(plain);
             return note.text === undefined ? note : { text: `(to the ${party}) ${note.text}` };
           }
         }

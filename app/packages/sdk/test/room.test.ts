@@ -19,10 +19,8 @@ import {
 import {
   address,
   AccountRole,
-  createKeyPairSignerFromBytes,
   createKeyPairSignerFromPrivateKeyBytes,
   getAddressEncoder,
-  type KeyPairSigner,
 } from "@solana/kit";
 
 import {
@@ -277,8 +275,7 @@ test("a wallet whose key is not the one on chain cannot open the room", async ()
   });
   const { address: trade } = await client.takeOffer(keys.buyer2, offer!, TOKEN);
   await assertRefused(TradeRoom.open(client, keys.seller, trade!), "RoomKeyMismatch");
-  const { bytes } = await newKeyPair();
-  const other: KeyPairSigner = await createKeyPairSignerFromBytes(bytes);
+  const { signer: other } = await newKeyPair();
   await assertRefused(TradeRoom.open(client, other, trade!), "NotInTradeRoom");
 });
 

@@ -58,6 +58,13 @@ export function writeKeypair(dir: string, name: string, bytes: Uint8Array): stri
   return path;
 }
 
+/** A new key pair's signer, funded with `sol` SOL. */
+export async function fundedWallet(rpc: EscrowRpc, sol = 100): Promise<KeyPairSigner> {
+  const { signer } = await newKeyPair();
+  await airdrop(rpc, signer.address, sol);
+  return signer;
+}
+
 export async function airdrop(rpc: EscrowRpc, to: Address, sol: number): Promise<void> {
   const signature = await rpc.requestAirdrop(to, lamports(BigInt(sol * 1e9))).send();
   const { value } = await rpc.getSignatureStatuses([signature]).send();

@@ -32,6 +32,7 @@ import {
   ARBITER_FEE_BPS,
   coinAccount,
   FEE_BPS,
+  fundedWallet,
   newKeyPair,
   offerTerms,
   RULING_WINDOW,
@@ -128,11 +129,7 @@ export async function measureEveryInstruction(desk: Desk): Promise<InstructionCo
   };
   const measure = <T>(instruction: string, variant: string, action: () => Promise<T>) =>
     measureOn(recording, instruction, variant, action);
-  const wallet = async (): Promise<KeyPairSigner> => {
-    const { signer } = await newKeyPair();
-    await airdrop(rpc, signer.address, 100);
-    return signer;
-  };
+  const wallet = () => fundedWallet(rpc);
   const seller = await wallet();
   const buyers = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(() => wallet()));
   await mintTo(rpc, {
