@@ -6,7 +6,8 @@ use p2p_escrow::{
     room::{MessageKind, RoomKey},
     state::{Arbiter, ConfigParams, OfferTerms, Profile},
     terms::TakeTerms,
-    CreateOfferArgs, PostMessageArgs, SetArbiterRoomKeyArgs, TakeOfferArgs,
+    AcceptProposalArgs, CreateOfferArgs, PostMessageArgs, ProposeEndingArgs, SetArbiterRoomKeyArgs,
+    TakeOfferArgs,
 };
 use solana_instruction::{AccountMeta, Instruction};
 use solana_keypair::Keypair;
@@ -186,6 +187,7 @@ impl Env {
             attestor: None,
             buyer_bond: BUYER_BOND,
             allowed_buyer: None,
+            response_window: 0,
         }
     }
 
@@ -635,6 +637,65 @@ impl Env {
         bincode::serialize(&transaction)
             .expect("the transaction serializes")
             .len()
+    }
+
+    /// `propose_ending` by `party`: `buyer_amount` tokens to the buyer, the rest to the offer.
+    pub fn propose_ending_ix(
+        &self,
+        trade: &TradeRef,
+        party: &Pubkey,
+        buyer_amount: u64,
+    ) -> Instruction {
+        ix(
+            accs::ProposeEnding {
+                party: *party,
+                trade: trade.address,
+                event_authority: addresses::event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::ProposeEnding {
+                args: ProposeEndingArgs { buyer_amount },
+            },
+        )
+    }
+
+    /// `withdraw_proposal` by `party`.
+    pub fn withdraw_proposal_ix(&self, trade: &TradeRef, party: &Pubkey) -> Instruction {
+        ix(
+            accs::WithdrawProposal {
+                party: *party,
+                trade: trade.address,
+                event_authority: addresses::event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::WithdrawProposal {},
+        )
+    }
+
+    /// `accept_proposal` by `party`, naming `buyer_amount`, with `arbiter`'s account as the
+    /// arbiter in charge.
+    pub fn accept_proposal_ix(
+        &self,
+        trade: &TradeRef,
+        party: &Pubkey,
+        arbiter: &Pubkey,
+        buyer_amount: u64,
+    ) -> Instruction {
+        ix(
+            accs::AcceptProposal {
+                party: *party,
+                config: addresses::config(),
+                payout: trade_payout(trade),
+                buyer: trade.buyer,
+                arbiter: addresses::arbiter(arbiter),
+                fee_vault: fee_vault(&trade.offer.mint),
+                event_authority: addresses::event_authority(),
+                program: p2p_escrow::ID,
+            },
+            ixs::AcceptProposal {
+                args: AcceptProposalArgs { buyer_amount },
+            },
+        )
     }
 
     /// `set_arbiter_room_key` signed by `signer`, naming the arbiter account of `arbiter`.

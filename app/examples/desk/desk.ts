@@ -7,7 +7,7 @@
  * trade's timeline and the final balances, and exits 0 only if every balance is what the fees and
  * the split say and every token of the supply is accounted for.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -20,6 +20,7 @@ import {
   createEscrowRpc,
   getMintInfo,
   getMintSupply,
+  getOffer,
   getTokenBalance,
   getMintWithheldFees,
   getWithheldFees,
@@ -130,7 +131,6 @@ async function main(): Promise<number> {
 }
 
 async function session(url: string, keys: Record<string, Address>): Promise<number> {
-  const rpc = createEscrowRpc(url);
   const { cli, cliJson } = commandLine(url);
   for (const name of Object.keys(keys)) cli("", "airdrop", "10", "--to", keys[name]);
 
@@ -186,28 +186,78 @@ async function session(url: string, keys: Record<string, Address>): Promise<numb
     keys.payments,
     "--bond",
     "0.01",
+    "--response-window",
+    "15m",
     "--payment-window",
     "30m",
     "--release-window",
     "1h",
     "--payment-terms",
-    "SEPA transfer to DE89 3704 0044 0532 0130 00, reference = trade address",
+    "SEPA",
   ).offer;
   cli("", "offers", "--mint", mint);
 
+  section("the seller keeps its SEPA details on its machine; its watch answers every take");
+  const details = join(work, "payment-details.json");
+  cli(
+    "seller",
+    "details",
+    "set",
+    "SEPA",
+    "SEPA to DE89 3704 0044 0532 0130 00 (Seller GmbH), reference = your trade address",
+    "--details-file",
+    details,
+  );
+  const watch = spawn(
+    process.execPath,
+    [
+      cliBin,
+      "watch",
+      "--send-details",
+      "--details-file",
+      details,
+      "--interval",
+      "200",
+      "--url",
+      url,
+      "--keypair",
+      join(work, "seller.json"),
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let answers = "";
+  watch.stdout.on("data", (chunk: Buffer) => (answers += chunk.toString()));
+  console.log(`$ p2p-escrow watch --send-details --details-file payment-details.json &`);
+  const answered = async (trade: Address) => {
+    for (let waited = 0; waited < 30_000; waited += 200) {
+      const line = answers.split("\n").find((l) => l.includes(`details to trade ${trade}`));
+      if (line) return console.log(`  [seller's watch] ${line}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`the seller's watch did not answer trade ${trade}`);
+  };
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  try {
+    return await trading(url, keys, mint, offer, answered);
+  } finally {
+    watch.kill();
+  }
+}
+
+async function trading(
+  url: string,
+  keys: Record<string, Address>,
+  mint: Address,
+  offer: Address,
+  answered: (trade: Address) => Promise<void>,
+): Promise<number> {
+  const rpc = createEscrowRpc(url);
+  const { cli, cliJson } = commandLine(url);
   section(
     "alice buys 200, learns where to pay in the trade room, pays, the payment service releases",
   );
   const trade1 = cliJson<{ trade: Address }>("alice", "take", offer, "200").trade;
-  cli(
-    "seller",
-    "chat",
-    "send",
-    trade1,
-    "SEPA to DE89 3704 0044 0532 0130 00 (Seller GmbH), reference SEPA-2026-0001",
-    "--kind",
-    "payment-details",
-  );
+  await answered(trade1);
   cli("alice", "chat", "read", trade1);
   cli(
     "alice",
@@ -223,6 +273,7 @@ async function session(url: string, keys: Record<string, Address>): Promise<numb
 
   section("bob buys 100, pays; the seller sees nothing, bob disputes, the arbiter rules 70/30");
   const trade2 = cliJson<{ trade: Address }>("bob", "take", offer, "100").trade;
+  await answered(trade2);
   cli("bob", "chat", "send", trade2, "sent 100.00 USD, reference SEPA-2026-0002");
   cli("bob", "mark-paid", trade2, "--reference", "SEPA-2026-0002");
   cli("seller", "chat", "send", trade2, "only 30.00 USD arrived");
@@ -259,8 +310,18 @@ async function session(url: string, keys: Record<string, Address>): Promise<numb
 
   section("carol takes 50 and never pays; after the payment window anyone expires it");
   const trade3 = cliJson<{ trade: Address }>("carol", "take", offer, "50").trade;
+  await answered(trade3);
   cli("", "advance-clock", "31m");
   cli("alice", "expire", trade3);
+
+  section("alice buys 50 more and pays, but her bank returns the money: they agree to cancel");
+  const trade4 = cliJson<{ trade: Address }>("alice", "take", offer, "50").trade;
+  await answered(trade4);
+  cli("alice", "mark-paid", trade4, "--reference", "SEPA-2026-0004");
+  cli("seller", "chat", "send", trade4, "your transfer came back: shall we cancel?");
+  cli("alice", "propose", trade4, "0");
+  cli("", "trade", trade4);
+  cli("seller", "accept", trade4, "0");
 
   section("the admin takes the protocol fees out of the fee vault");
   const adminTokens = await tokenAccountAddress(keys.admin, mint, TOKEN_2022_PROGRAM_ADDRESS);
@@ -268,7 +329,7 @@ async function session(url: string, keys: Record<string, Address>): Promise<numb
   cli("admin", "withdraw-fees", "--mint", mint, "--amount", "0.5", "--destination", adminTokens);
 
   section("timelines");
-  for (const trade of [trade1, trade2, trade3]) cli("", "trade", trade);
+  for (const trade of [trade1, trade2, trade3, trade4]) cli("", "trade", trade);
   cli("", "offers", "--seller", keys.seller);
 
   section("final balances");
@@ -344,6 +405,7 @@ async function session(url: string, keys: Record<string, Address>): Promise<numb
       vaultBalance,
       deposited - 200n * UNIT - toBob - arbiterFee,
     ],
+    ["nothing is left locked in the offer", (await getOffer(rpc, offer)).locked, 0n],
     [
       "carol lost her bond (10 SOL airdropped)",
       carolLamports < 10_000_000_000n - BOND_LAMPORTS ? 1n : 0n,

@@ -44,6 +44,16 @@ pub const MIN_PAYMENT_WINDOW: i64 = 5 * 60;
 #[constant]
 pub const MAX_PAYMENT_WINDOW: i64 = 7 * 24 * 60 * 60;
 
+/// Shortest response window an offer may set, in seconds (1 minute): the time a seller has after a
+/// take to post its payment details in the trade's room. Zero means no response window (the
+/// payment window runs from the take).
+#[constant]
+pub const MIN_RESPONSE_WINDOW: i64 = 60;
+
+/// Longest response window an offer may set, in seconds (1 day).
+#[constant]
+pub const MAX_RESPONSE_WINDOW: i64 = 24 * 60 * 60;
+
 /// Shortest time a seller gets to release after a trade is marked paid, in seconds (5 minutes).
 #[constant]
 pub const MIN_RELEASE_WINDOW: i64 = 5 * 60;

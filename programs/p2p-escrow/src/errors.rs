@@ -203,4 +203,24 @@ pub enum EscrowError {
     EmptyMessage,
     #[msg("The message is longer than a trade-room message may be")]
     MessageTooLong,
+    #[msg("The response window is zero (none) or between 1 minute and 1 day")]
+    ResponseWindowOutOfBounds,
+    #[msg("The seller's response window has passed without payment details")]
+    ResponseDeadlinePassed,
+    #[msg("The seller's response window is still open")]
+    ResponseDeadlineNotReached,
+
+    // Endings the parties negotiate.
+    #[msg("Only a paid or disputed trade's parties propose, accept or withdraw an ending")]
+    NotNegotiable,
+    #[msg("A proposal gives the buyer at most the trade's amount")]
+    ProposalExceedsAmount,
+    #[msg("The trade has no proposal")]
+    NoProposal,
+    #[msg("Only the party who proposed may withdraw the proposal")]
+    NotProposer,
+    #[msg("A party cannot accept its own proposal")]
+    OwnProposal,
+    #[msg("The proposal changed: it is not the one being accepted")]
+    ProposalChanged,
 }

@@ -165,8 +165,11 @@ pub struct TradeTaken {
     pub arbiter: Pubkey,
     /// The buyer's bond in lamports.
     pub buyer_bond: u64,
-    /// Last second to mark the trade paid.
+    /// Last second to mark the trade paid: with a response window, the latest it can be (the
+    /// seller's payment details move it earlier, see `PaymentWindowStarted`).
     pub payment_deadline: i64,
+    /// Last second for the seller's payment details, zero when the offer has no response window.
+    pub response_deadline: i64,
     /// Protocol fee in bps, fixed for this trade.
     pub fee_bps: u16,
     /// The arbiter's fee in bps, fixed for this trade.
@@ -211,8 +214,11 @@ pub struct TradeExpired {
     pub cranked_by: Pubkey,
     /// Tokens returned to the offer's available amount.
     pub amount: u64,
-    /// Lamports of bond paid to the seller.
+    /// Lamports of bond paid to the seller (zero when the seller never answered).
     pub bond_to_seller: u64,
+    /// Whether the trade ended because the seller let its response window pass without payment
+    /// details: the bond went back to the buyer.
+    pub unanswered: bool,
 }
 
 /// A buyer marked a trade paid.
@@ -424,4 +430,63 @@ pub struct ArbiterRoomKeySet {
     pub authority: Pubkey,
     /// The new room key.
     pub room_key: [u8; 32],
+}
+
+/// The seller's first payment details in a trade's room started the buyer's payment window.
+#[event]
+pub struct PaymentWindowStarted {
+    /// The trade.
+    pub trade: Pubkey,
+    /// When the details were posted (unix seconds).
+    pub details_at: i64,
+    /// Last second to mark the trade paid now.
+    pub payment_deadline: i64,
+}
+
+/// A party of a paid or disputed trade proposed how to end it (replacing any earlier proposal).
+#[event]
+pub struct EndingProposed {
+    /// The trade.
+    pub trade: Pubkey,
+    /// The party who proposed.
+    pub proposed_by: Pubkey,
+    /// Tokens (base units) the buyer would get before the protocol fee; the rest returns to the
+    /// offer. Zero is a collaborative cancel.
+    pub buyer_amount: u64,
+    /// When it was proposed (unix seconds).
+    pub proposed_at: i64,
+}
+
+/// The party who proposed an ending withdrew it.
+#[event]
+pub struct ProposalWithdrawn {
+    /// The trade.
+    pub trade: Pubkey,
+    /// The party who had proposed it.
+    pub proposed_by: Pubkey,
+}
+
+/// The other party accepted a proposed ending and the trade paid out.
+#[event]
+pub struct ProposalAccepted {
+    /// The trade (closed now, or `Settled` when a `PayoutHeld` event follows).
+    pub trade: Pubkey,
+    /// The offer.
+    pub offer: Pubkey,
+    /// The seller.
+    pub seller: Pubkey,
+    /// The buyer.
+    pub buyer: Pubkey,
+    /// The party who proposed.
+    pub proposed_by: Pubkey,
+    /// The party who accepted.
+    pub accepted_by: Pubkey,
+    /// Tokens that left the vault for the buyer (delivered or held).
+    pub to_buyer: u64,
+    /// Tokens that left the vault for the fee vault (the protocol fee of the buyer's share).
+    pub protocol_fee: u64,
+    /// Tokens returned to the offer's available amount.
+    pub to_seller: u64,
+    /// Lamports of bond paid back to the buyer now (zero when they wait for its claim).
+    pub bond_returned: u64,
 }

@@ -263,4 +263,25 @@ pub mod p2p_escrow {
     ) -> Result<()> {
         SetArbiterRoomKey::handler(ctx, args)
     }
+
+    /// Proposes how to end a paid or disputed trade: `buyer_amount` tokens to the buyer (less the
+    /// protocol fee), the rest back to the offer, the bond back to the buyer; zero is a
+    /// collaborative cancel. The buyer or the seller; replaces any earlier proposal.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn propose_ending(ctx: Context<ProposeEnding>, args: ProposeEndingArgs) -> Result<()> {
+        ProposeEnding::handler(ctx, args)
+    }
+
+    /// Withdraws a trade's proposal. The party who proposed it only.
+    #[access_control(ctx.accounts.validate())]
+    pub fn withdraw_proposal(ctx: Context<WithdrawProposal>) -> Result<()> {
+        WithdrawProposal::handler(ctx)
+    }
+
+    /// Accepts the other party's proposal, naming its buyer amount, and pays the trade out as it
+    /// says; a disputed trade's arbiter case closes without a fee. The party who did not propose.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn accept_proposal(ctx: Context<AcceptProposal>, args: AcceptProposalArgs) -> Result<()> {
+        AcceptProposal::handler(ctx, args)
+    }
 }

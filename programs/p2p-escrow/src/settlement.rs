@@ -70,12 +70,14 @@ pub struct Held<'info> {
     pub tokens: u64,
 }
 
-/// What a release paid.
+/// What a payout to the buyer (a release, an accepted proposal) paid.
 pub struct ReleasePayout {
     /// Tokens that left the vault for the buyer (delivered or held).
     pub to_buyer: u64,
     /// Tokens that left the vault for the fee vault.
     pub protocol_fee: u64,
+    /// Tokens returned to the offer's available amount.
+    pub to_seller: u64,
     /// Lamports of bond paid to the buyer now (zero when they wait for its claim).
     pub bond_returned: u64,
     /// What waits for the buyer's claim, if anything.
@@ -83,21 +85,27 @@ pub struct ReleasePayout {
 }
 
 impl<'info> TradeEnd<'_, 'info> {
-    /// Releases the trade: the buyer gets the amount less the protocol fee fixed at take, the fee
-    /// vault the fee; then the trade ends (see [`TradeEnd::finish`]).
-    pub fn release(
+    /// Pays out `buyer_amount` of the trade's amount: the buyer gets it less the protocol fee fixed
+    /// at take, the fee vault the fee, and the rest returns to the offer's available tokens; then
+    /// the trade ends with its bond back to the buyer (see [`TradeEnd::finish`]). A release pays
+    /// out the whole amount, an accepted proposal what it names.
+    pub fn pay_out(
         mut self,
         tokens: TokenAccounts<'_, 'info>,
         fee_vault: &AccountInfo<'info>,
+        buyer_amount: u64,
     ) -> Result<ReleasePayout> {
         let amount = self.trade.amount;
-        let protocol_fee = bps_share(amount, self.trade.fee_bps)?;
-        let to_buyer = amount
+        let to_seller = amount
+            .checked_sub(buyer_amount)
+            .ok_or(EscrowError::InvariantViolated)?;
+        let protocol_fee = bps_share(buyer_amount, self.trade.fee_bps)?;
+        let to_buyer = buyer_amount
             .checked_sub(protocol_fee)
             .ok_or(EscrowError::MathOverflow)?;
         let held = self.pay_buyer(&tokens, to_buyer)?;
         self.pay_from_vault(&tokens, fee_vault, protocol_fee)?;
-        self.offer.unlock(amount, 0)?;
+        self.offer.unlock(amount, to_seller)?;
         self.offer
             .invariant(balance_of(&tokens.vault.to_account_info())?)?;
         let bond = self.trade.buyer_bond;
@@ -105,6 +113,7 @@ impl<'info> TradeEnd<'_, 'info> {
         Ok(ReleasePayout {
             to_buyer,
             protocol_fee,
+            to_seller,
             bond_returned: if held.is_some() { 0 } else { bond },
             held,
         })
@@ -307,6 +316,7 @@ impl<'info> TradeEnd<'_, 'info> {
         let trade = self.trade;
         trade.state = TradeState::Settled;
         trade.held = tokens;
+        trade.proposal = None;
         trade.invariant()?;
         Ok(Some(PayoutHeld {
             trade: trade.key(),

@@ -1,7 +1,10 @@
 //! The trade room: who posts which kind of message, when; sizes; room keys in offers, trades and
-//! arbiters. A message changes no account (every refusal is checked to change none either).
+//! arbiters. A message changes no account but the seller's first payment details, which record
+//! their time on the trade (every refusal is checked to change none). The response and payment
+//! windows those details start are tested in `windows.rs`.
 
 use anchor_lang::error::ErrorCode as AnchorError;
+use anchor_lang::AccountSerialize;
 use p2p_escrow::constants::MAX_MESSAGE_LEN;
 use p2p_escrow::events::{ArbiterRoomKeySet, MessagePosted};
 use p2p_escrow::room::{MessageKind, LOW_ORDER_ROOM_KEYS};
@@ -37,7 +40,8 @@ async fn disputed(env: &Env, trade: &TradeRef) {
     .await;
 }
 
-/// Posts and returns the event, checking that the trade account did not change.
+/// Posts and returns the event, checking that the trade account did not change (but for the time
+/// of the seller's first payment details).
 async fn post(
     env: &Env,
     trade: &TradeRef,
@@ -46,17 +50,25 @@ async fn post(
     body: &[u8],
 ) -> MessagePosted {
     let before = env.account(&trade.address).await;
+    let details_before = env.trade(trade).await.details_at;
     let events = env
         .ok(
             &[env.post_message_ix(trade, &author.pubkey(), kind, body.to_vec())],
             &[author],
         )
         .await;
-    assert_eq!(
-        env.account(&trade.address).await,
-        before,
-        "a message changes no account"
-    );
+    let mut after = env.account(&trade.address).await.expect("the trade");
+    if kind == MessageKind::PaymentDetails {
+        let mut state = env.trade(trade).await;
+        assert_ne!(state.details_at, 0, "the details' time is recorded");
+        state.details_at = details_before;
+        let mut bytes = Vec::new();
+        state
+            .try_serialize(&mut bytes)
+            .expect("the trade serializes");
+        after.data[..bytes.len()].copy_from_slice(&bytes);
+    }
+    assert_eq!(Some(after), before, "a message changes no account");
     single_event(&events)
 }
 

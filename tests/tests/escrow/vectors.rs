@@ -12,15 +12,16 @@ use anchor_lang::{
 };
 use p2p_escrow::{
     accounts as accs,
-    events::{DisputeResolved, Resolution, TradeTaken},
+    events::{DisputeResolved, ProposalAccepted, Resolution, TradeTaken},
     instruction as ixs,
     room::MessageKind,
     state::{
-        Arbiter, Config, ConfigParams, Dispute, Offer, OfferStatus, OfferTerms, Profile, Trade,
-        TradeState,
+        Arbiter, Config, ConfigParams, Dispute, Offer, OfferStatus, OfferTerms, Profile, Proposal,
+        Trade, TradeState,
     },
     terms::TakeTerms,
-    CreateOfferArgs, PostMessageArgs, SetArbiterRoomKeyArgs, TakeOfferArgs,
+    AcceptProposalArgs, CreateOfferArgs, PostMessageArgs, ProposeEndingArgs, SetArbiterRoomKeyArgs,
+    TakeOfferArgs,
 };
 use p2p_escrow_tests::{addresses, MEMO_PROGRAM};
 use serde_json::{json, Value};
@@ -165,6 +166,7 @@ fn terms() -> OfferTerms {
         attestor: Some(key("attestor")),
         buyer_bond: 10_000_000,
         allowed_buyer: None,
+        response_window: 900,
     }
 }
 
@@ -181,6 +183,7 @@ fn terms_json() -> Value {
         "attestor": key("attestor").to_string(),
         "buyerBond": "10000000",
         "allowedBuyer": null,
+        "responseWindow": "900",
     })
 }
 
@@ -671,6 +674,54 @@ fn instructions(idl: &Value) -> Vec<Value> {
             },
             json!({ "roomKey": vec![0x33u8; 32] }),
         ),
+        instruction(
+            idl,
+            "propose_ending",
+            accounts!(ProposeEnding {
+                party,
+                trade,
+                event_authority,
+                program
+            }),
+            ixs::ProposeEnding {
+                args: ProposeEndingArgs {
+                    buyer_amount: 40_000_000,
+                },
+            },
+            json!({ "buyerAmount": "40000000" }),
+        ),
+        instruction(
+            idl,
+            "withdraw_proposal",
+            accounts!(WithdrawProposal {
+                party,
+                trade,
+                event_authority,
+                program
+            }),
+            ixs::WithdrawProposal {},
+            json!({}),
+        ),
+        instruction(
+            idl,
+            "accept_proposal",
+            accounts!(AcceptProposal {
+                party,
+                config,
+                payout: trade_payout(),
+                buyer,
+                arbiter,
+                fee_vault,
+                event_authority,
+                program
+            }),
+            ixs::AcceptProposal {
+                args: AcceptProposalArgs {
+                    buyer_amount: 40_000_000,
+                },
+            },
+            json!({ "buyerAmount": "40000000" }),
+        ),
     ]
 }
 
@@ -752,6 +803,14 @@ fn accounts() -> Value {
         bump: 251,
         seller_room_key: [0x11; 32],
         buyer_room_key: [0x22; 32],
+        payment_window: 1_800,
+        response_deadline: 1_790_000_900,
+        details_at: 1_790_000_100,
+        proposal: Some(Proposal {
+            proposed_by: key("seller"),
+            buyer_amount: 40_000_000,
+            proposed_at: 1_790_001_000,
+        }),
     };
     let profile = Profile {
         wallet: key("buyer"),
@@ -849,6 +908,14 @@ fn accounts() -> Value {
                 "bump": 251,
                 "sellerRoomKey": vec![0x11u8; 32],
                 "buyerRoomKey": vec![0x22u8; 32],
+                "paymentWindow": "1800",
+                "responseDeadline": "1790000900",
+                "detailsAt": "1790000100",
+                "proposal": {
+                    "proposedBy": key("seller").to_string(),
+                    "buyerAmount": "40000000",
+                    "proposedAt": "1790001000",
+                },
             },
         },
     })
@@ -867,7 +934,8 @@ fn events() -> Value {
         fiat_currency: *b"EUR",
         arbiter: key("arbiter_authority"),
         buyer_bond: 10_000_000,
-        payment_deadline: 1_790_001_800,
+        payment_deadline: 1_790_002_700,
+        response_deadline: 1_790_000_900,
         fee_bps: 50,
         arbiter_fee_bps: 200,
         fallback_arbiter: None,
@@ -890,6 +958,18 @@ fn events() -> Value {
         arbiter_fee: 2_000_000,
         bond_to_seller: 0,
     };
+    let accepted = ProposalAccepted {
+        trade: key("trade"),
+        offer: key("offer"),
+        seller: key("seller"),
+        buyer: key("buyer"),
+        proposed_by: key("seller"),
+        accepted_by: key("buyer"),
+        to_buyer: 39_800_000,
+        protocol_fee: 200_000,
+        to_seller: 60_000_000,
+        bond_returned: 10_000_000,
+    };
     json!([
         {
             "name": "tradeTaken",
@@ -906,7 +986,8 @@ fn events() -> Value {
                 "fiatCurrency": b"EUR".to_vec(),
                 "arbiter": key("arbiter_authority").to_string(),
                 "buyerBond": "10000000",
-                "paymentDeadline": "1790001800",
+                "paymentDeadline": "1790002700",
+                "responseDeadline": "1790000900",
                 "feeBps": 50,
                 "arbiterFeeBps": 200,
                 "fallbackArbiter": null,
@@ -932,6 +1013,22 @@ fn events() -> Value {
                 "toSeller": "29400000",
                 "arbiterFee": "2000000",
                 "bondToSeller": "0",
+            },
+        },
+        {
+            "name": "proposalAccepted",
+            "bytes": hex(&accepted.data()),
+            "fields": {
+                "trade": key("trade").to_string(),
+                "offer": key("offer").to_string(),
+                "seller": key("seller").to_string(),
+                "buyer": key("buyer").to_string(),
+                "proposedBy": key("seller").to_string(),
+                "acceptedBy": key("buyer").to_string(),
+                "toBuyer": "39800000",
+                "protocolFee": "200000",
+                "toSeller": "60000000",
+                "bondReturned": "10000000",
             },
         },
     ])
@@ -997,6 +1094,10 @@ fn attestation() -> Value {
         bump: 255,
         seller_room_key: [0; 32],
         buyer_room_key: [0; 32],
+        payment_window: 0,
+        response_deadline: 0,
+        details_at: 0,
+        proposal: None,
     };
     let digest = p2p_escrow::attestation::attestation_digest(&key("trade"), &trade);
     let payload = p2p_escrow::attestation::attestation_payload(&key("trade"), &trade);

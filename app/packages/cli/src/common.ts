@@ -27,6 +27,7 @@ import {
   formatDuration,
   formatTime,
   parseAmount,
+  proposalOf,
 } from "@p2p-escrow/sdk";
 
 /**
@@ -67,6 +68,7 @@ export const OPTIONS = {
   bond: { type: "string" },
   "payment-window": { type: "string" },
   "release-window": { type: "string" },
+  "response-window": { type: "string" },
   "payment-terms": { type: "string" },
   "allowed-buyer": { type: "string" },
   // trades and disputes
@@ -79,6 +81,8 @@ export const OPTIONS = {
   relay: { type: "boolean" },
   // the trade room
   kind: { type: "string" },
+  "details-file": { type: "string" },
+  "send-details": { type: "boolean" },
   // listings
   seller: { type: "string" },
   buyer: { type: "string" },
@@ -233,7 +237,7 @@ export function offerLines(addr: Address, offer: Offer, mint: MintInfo): string[
     `  seller ${offer.seller}`,
     `  mint ${offer.mint}  available ${amount(offer.available)}  locked ${amount(offer.locked)}`,
     `  price ${formatFiat(t.price)} ${fiatCurrencyCode(t.fiatCurrency)} per token  limits ${amount(t.minTradeAmount)}–${amount(t.maxTradeAmount)}`,
-    `  windows: pay ${formatDuration(t.paymentWindow)}, release ${formatDuration(t.releaseWindow)}  bond ${formatAmount(t.buyerBond, 9)} SOL`,
+    `  windows: respond ${t.responseWindow === 0n ? "none" : formatDuration(t.responseWindow)}, pay ${formatDuration(t.paymentWindow)}, release ${formatDuration(t.releaseWindow)}  bond ${formatAmount(t.buyerBond, 9)} SOL`,
     `  arbiter ${t.arbiter}  attestor ${t.attestor.__option === "Some" ? t.attestor.value : "none"}`,
   ];
 }
@@ -248,6 +252,19 @@ export function tradeLines(addr: Address, trade: Trade, mint: MintInfo): string[
   if (trade.state !== TradeState.Locked) {
     lines.push(
       `  paid ${formatTime(trade.paidAt)}  release deadline ${formatTime(trade.releaseDeadline)}`,
+    );
+  }
+  if (trade.responseDeadline !== 0n) {
+    lines.push(
+      trade.detailsAt === 0n
+        ? `  waiting for the seller's payment details until ${formatTime(trade.responseDeadline)}`
+        : `  payment details posted ${formatTime(trade.detailsAt)}`,
+    );
+  }
+  const proposal = proposalOf(trade);
+  if (proposal) {
+    lines.push(
+      `  proposal by ${proposal.proposedBy}: ${formatAmount(proposal.buyerAmount, mint.decimals)} tokens to the buyer (accept <trade> <buyer-amount>)`,
     );
   }
   if (trade.dispute.__option === "Some") {

@@ -24,6 +24,7 @@ import { ADMIN_COMMANDS } from "./commands/admin";
 import { DEPLOY_COMMANDS } from "./commands/deploy";
 import { DISPUTES_COMMANDS } from "./commands/disputes";
 import { LISTINGS_COMMANDS } from "./commands/listings";
+import { NEGOTIATION_COMMANDS } from "./commands/negotiation";
 import { OFFERS_COMMANDS } from "./commands/offers";
 import { ROOM_COMMANDS } from "./commands/room";
 import { TOKENS_COMMANDS } from "./commands/tokens";
@@ -47,6 +48,7 @@ const COMMANDS: Record<string, Command> = {
   ...OFFERS_COMMANDS,
   ...TRADES_COMMANDS,
   ...DISPUTES_COMMANDS,
+  ...NEGOTIATION_COMMANDS,
   ...ROOM_COMMANDS,
   ...LISTINGS_COMMANDS,
 };

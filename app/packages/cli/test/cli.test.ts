@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -323,8 +323,17 @@ test("a payout a frozen account cannot take waits for claim; the admin withdraws
   assert.match(admin, /withdrew 0.01 of fees/);
 });
 
-test("cancel and expire end unpaid trades", () => {
-  const offer = json<{ offer: Address }>("seller", ...offerArgs()).offer;
+test("cancel and expire end unpaid trades; a take the seller never answers expires with the bond back", () => {
+  const answered = json<{ offer: Address }>("seller", ...offerArgs()).offer;
+  const unanswered = json<{ trade: Address }>("buyer", "take", answered, "10").trade;
+  const waiting = run("stranger", "expire", unanswered);
+  assert.equal(waiting.status, 1);
+  assert.match(waiting.stderr, /error: ResponseDeadlineNotReached: /);
+  assert.match(ok(null, "trade", unanswered), /waiting for the seller's payment details until/);
+  assert.match(ok(null, "advance-clock", "16m"), /clock moved 16m/);
+  assert.match(ok("stranger", "expire", unanswered), /expired unanswered: .*bond went back/);
+
+  const offer = json<{ offer: Address }>("seller", ...offerArgs(["--response-window", "0"])).offer;
   const first = json<{ trade: Address }>("buyer", "take", offer, "10").trade;
   assert.match(ok("buyer", "cancel", first), /cancelled/);
   const second = json<{ trade: Address }>("buyer2", "take", offer, "10").trade;
@@ -462,6 +471,74 @@ test("watch prints events as they happen", async () => {
   const status = await new Promise<number | null>((resolve) => watcher.once("exit", resolve));
   assert.equal(status, 0);
   assert.match(stdout, /^slot \d+  offerCreated .*\nslot \d+  offerStatusChanged /);
+});
+
+test("the room: details set and show, watch --send-details answers a take, chat; negotiated endings", async () => {
+  const file = join(work, "payment-details.json");
+  const details = "IBAN DE89 3704 0044 0532 0130 00, Jane Seller";
+  ok("seller", "details", "set", "SEPA", details, "--details-file", file);
+  assert.equal(statSync(file).mode & 0o777, 0o600, "the details file is its owner's only");
+  assert.match(ok("seller", "details", "show", "--details-file", file), /^SEPA: IBAN DE89/);
+  assert.equal(run("seller", "details", "show", "SWIFT", "--details-file", file).status, 2);
+  assert.equal(
+    run("seller", "details", "set", "SEPA", "x".repeat(600), "--details-file", file).status,
+    2,
+  );
+
+  const offer = json<{ offer: Address }>("seller", ...offerArgs()).offer;
+  const watcher = spawn(process.execPath, [
+    BIN,
+    "watch",
+    "--send-details",
+    "--details-file",
+    file,
+    "--interval",
+    "100",
+    "--url",
+    desk.chain.url,
+    "--keypair",
+    join(desk.keyDir, "seller.json"),
+  ]);
+  let stdout = "";
+  watcher.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const trade = json<{ trade: Address }>("buyer", "take", offer, "100").trade;
+    const answered = new RegExp(`sent the SEPA details to trade ${trade}`);
+    for (let waited = 0; !answered.test(stdout) && waited < 30_000; waited += 200) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.match(stdout, answered);
+    assert.match(ok("buyer", "chat", "read", trade), /seller \w+  PaymentDetails: IBAN DE89/);
+    assert.match(ok(null, "trade", trade), /payment details posted/);
+    ok(
+      "buyer",
+      "chat",
+      "send",
+      trade,
+      "paying from DE44 5001 0517 5407 3249 31",
+      "--kind",
+      "payer",
+    );
+    ok("buyer", "mark-paid", trade, "--reference", "SEPA-20");
+
+    assert.match(
+      ok("seller", "propose", trade, "40"),
+      /buyer gets [\d.]+ \(fee [\d.]+\), 60 back to the offer, the bond back to the buyer/,
+    );
+    assert.match(run("seller", "accept", trade, "40").stderr, /error: OwnProposal: /);
+    assert.match(run("buyer", "accept", trade, "30").stderr, /error: ProposalChanged: /);
+    assert.match(run("buyer", "withdraw-proposal", trade).stderr, /error: NotProposer: /);
+    ok("seller", "withdraw-proposal", trade);
+    assert.equal(run("buyer", "accept", trade, "40").status, 2, "no proposal to accept");
+    ok("buyer", "propose", trade, "0");
+    assert.match(ok(null, "trade", trade), /proposal by \w+: 0 tokens to the buyer/);
+    const before = (await getOffer(desk.rpc, offer)).available;
+    assert.match(ok("seller", "accept", trade, "0"), /cancel: all 100 tokens back to the offer/);
+    assert.equal((await getOffer(desk.rpc, offer)).available, before + 100n * TOKEN);
+  } finally {
+    watcher.kill();
+  }
 });
 
 test("the admin pauses, resumes, changes the settings and the arbiters, and hands over", () => {

@@ -22,6 +22,7 @@ import {
 import {
   getAcceptAdminInstructionAsync,
   getCancelTradeInstructionAsync,
+  getAcceptProposalInstructionAsync,
   getClaimInstructionAsync,
   getCloseOfferInstructionAsync,
   getCreateOfferInstructionAsync,
@@ -35,6 +36,7 @@ import {
   getPostMessageInstructionAsync,
   getSetArbiterRoomKeyInstructionAsync,
   getProposeAdminInstructionAsync,
+  getProposeEndingInstructionAsync,
   getRegisterArbiterInstructionAsync,
   getReleaseInstructionAsync,
   getReleaseWithAttestationInstructionAsync,
@@ -48,6 +50,7 @@ import {
   getUpdateConfigInstructionAsync,
   getWithdrawFeesInstructionAsync,
   getWithdrawInstructionAsync,
+  getWithdrawProposalInstructionAsync,
   decodeArbiter,
   decodeConfig,
   decodeOffer,
@@ -115,8 +118,17 @@ export type OfferTermsInput = {
   fiatCurrency: string;
   /** SHA-256 of the payment instructions the buyer follows (see `hashText`). */
   paymentTermsHash: ReadonlyUint8Array;
-  /** Seconds the buyer has to pay. */
+  /**
+   * Seconds the buyer has to mark paid: from the seller's payment details in the trade's room when
+   * `responseWindow` is set, otherwise from the take.
+   */
   paymentWindow: bigint;
+  /**
+   * Seconds the seller has after a take to post its payment details in the trade's room (60 to
+   * 86,400; `0n`: none, the payment window runs from the take). A seller who lets it pass lets
+   * anyone end the trade with the buyer's bond returned.
+   */
+  responseWindow: bigint;
   /** Seconds the seller has to release after the buyer marked paid. */
   releaseWindow: bigint;
   /** The arbiter's signing key. */
@@ -165,6 +177,7 @@ function termsArgs(terms: OfferTermsInput): OfferTermsArgs {
     attestor: terms.attestor ?? null,
     buyerBond: terms.buyerBond,
     allowedBuyer: terms.allowedBuyer ?? null,
+    responseWindow: terms.responseWindow,
   };
 }
 
@@ -758,7 +771,12 @@ export class EscrowClient {
 
   // ----- anyone -----
 
-  /** Ends an unpaid trade after its payment deadline; the bond goes to the seller. */
+  /**
+   * Ends an unpaid trade after its payment deadline (the bond goes to the seller), or after its
+   * response deadline when the seller never posted payment details (the bond goes back to the
+   * buyer; see `unanswered`). Refused with `PaymentDeadlineNotReached` or
+   * `ResponseDeadlineNotReached` before.
+   */
   async expireTrade(cranker: TransactionSigner, trade: Address): Promise<ActionResult> {
     return this.onTrade(
       cranker,
@@ -903,6 +921,58 @@ export class EscrowClient {
       // An escalation changes the arbiter in charge.
       this.memory.trades.delete(trade);
     }
+  }
+
+  // ----- endings the parties negotiate -----
+
+  /**
+   * Proposes how to end a paid or disputed trade: `buyerAmount` base units to the buyer (less the
+   * protocol fee fixed at take), the rest back to the offer's available tokens, the bond back to
+   * the buyer; `0n` is a collaborative cancel (see `previewProposal`). Replaces any earlier
+   * proposal, the other party's included. The buyer or the seller; the program refuses
+   * `NotNegotiable` (not paid or disputed), `NotAParty`, `ProposalExceedsAmount`.
+   */
+  async proposeEnding(
+    party: TransactionSigner,
+    trade: Address,
+    buyerAmount: bigint,
+  ): Promise<ActionResult> {
+    const instruction = await getProposeEndingInstructionAsync({ party, trade, buyerAmount });
+    return this.send(party, [instruction]);
+  }
+
+  /** Withdraws the caller's own proposal (`NoProposal`, `NotProposer` otherwise). */
+  async withdrawProposal(party: TransactionSigner, trade: Address): Promise<ActionResult> {
+    const instruction = await getWithdrawProposalInstructionAsync({ party, trade });
+    return this.send(party, [instruction]);
+  }
+
+  /**
+   * Accepts the other party's proposal, naming the buyer amount (base units) the caller was shown:
+   * the trade pays out as it says (see `previewProposal`; the caller pays for token accounts that
+   * must be created) and a disputed trade's arbiter case closes without a fee. If the proposal
+   * changed or was withdrawn meanwhile, the program refuses (`ProposalChanged`, `NoProposal`) and
+   * nothing moves; `OwnProposal` for the proposer.
+   */
+  async acceptProposal(
+    party: TransactionSigner,
+    trade: Address,
+    buyerAmount: bigint,
+  ): Promise<ActionResult> {
+    return this.onTrade(
+      party,
+      trade,
+      async (facts) => [
+        await getAcceptProposalInstructionAsync({
+          party,
+          buyer: facts.buyer,
+          arbiter: await arbiterAddress(facts.arbiterInCharge),
+          buyerAmount,
+          ...tradeAccounts(trade, facts),
+        }),
+      ],
+      true,
+    );
   }
 
   // ----- the trade room -----

@@ -5,7 +5,7 @@
  */
 import type { Address, ReadonlyUint8Array } from "@solana/kit";
 
-import { TradeState, type Trade } from "./generated";
+import { TradeState, type Proposal, type Trade } from "./generated";
 import { arbiterInCharge } from "./accounts";
 
 /** After the release deadline plus this grace, anyone may open a dispute (`PUBLIC_DISPUTE_GRACE`). */
@@ -22,7 +22,30 @@ export type TradeAction =
   | "submitEvidence"
   | "rule"
   | "escalate"
-  | "claim";
+  | "claim"
+  | "sendDetails"
+  | "propose"
+  | "withdrawProposal"
+  | "acceptProposal";
+
+/**
+ * Whether the seller let `trade`'s response window pass without payment details by `now` (unix
+ * seconds): anyone may then expire it, the bond back to the buyer (the program's
+ * `Trade::unanswered`).
+ */
+export function unanswered(trade: Trade, now: bigint): boolean {
+  return (
+    trade.state === TradeState.Locked &&
+    trade.responseDeadline !== 0n &&
+    trade.detailsAt === 0n &&
+    now > trade.responseDeadline
+  );
+}
+
+/** The proposed ending of `trade`, if any. */
+export function proposalOf(trade: Trade): Proposal | null {
+  return trade.proposal.__option === "Some" ? trade.proposal.value : null;
+}
 
 /** The actions `me` may take on `trade` at chain time `now` (unix seconds). */
 export function allowedActions(trade: Trade, me: Address | null, now: bigint): TradeAction[] {
@@ -33,10 +56,14 @@ export function allowedActions(trade: Trade, me: Address | null, now: bigint): T
   if (trade.state === TradeState.Settled) return isBuyer ? ["claim"] : [];
   if (isSeller) actions.push("release");
   switch (trade.state) {
-    case TradeState.Locked:
+    case TradeState.Locked: {
+      const silent = unanswered(trade, now);
       if (isBuyer && now <= trade.paymentDeadline) actions.push("markPaid", "cancel");
-      if (now > trade.paymentDeadline) actions.push("expire");
+      if (isSeller && !silent) actions.push("sendDetails");
+      const waiting = trade.responseDeadline !== 0n && trade.detailsAt === 0n;
+      if (silent || (!waiting && now > trade.paymentDeadline)) actions.push("expire");
       break;
+    }
     case TradeState.Paid: {
       const publicAfter = trade.releaseDeadline + PUBLIC_DISPUTE_GRACE;
       if (isSeller || (isBuyer && now > trade.releaseDeadline) || now > publicAfter) {
@@ -59,7 +86,43 @@ export function allowedActions(trade: Trade, me: Address | null, now: bigint): T
       break;
     }
   }
+  if ((isBuyer || isSeller) && trade.state !== TradeState.Locked) {
+    actions.push("propose");
+    const proposal = proposalOf(trade);
+    if (proposal?.proposedBy === me) actions.push("withdrawProposal");
+    if (proposal && proposal.proposedBy !== me) actions.push("acceptProposal");
+  }
   return actions;
+}
+
+/** What accepting a proposal pays (the program's `TradeEnd::pay_out`); the bond always returns. */
+export type ProposalPreview = {
+  /** Tokens (base units) the buyer receives. */
+  toBuyer: bigint;
+  /** The protocol fee fixed at take, on the buyer's share (base units). */
+  protocolFee: bigint;
+  /** Tokens (base units) that return to the offer's available amount. */
+  toSeller: bigint;
+  /** The buyer's bond (lamports), returned to the buyer. */
+  bondToBuyer: bigint;
+};
+
+/**
+ * What a proposal giving the buyer `buyerAmount` base units of `trade` pays. Throws a `RangeError`
+ * when `buyerAmount` is negative or above the trade's amount (the program's
+ * `ProposalExceedsAmount`).
+ */
+export function previewProposal(trade: Trade, buyerAmount: bigint): ProposalPreview {
+  if (buyerAmount < 0n || buyerAmount > trade.amount) {
+    throw new RangeError(`a proposal gives the buyer 0 to ${trade.amount} base units`);
+  }
+  const protocolFee = (buyerAmount * BigInt(trade.feeBps)) / BPS_DENOMINATOR;
+  return {
+    toBuyer: buyerAmount - protocolFee,
+    protocolFee,
+    toSeller: trade.amount - buyerAmount,
+    bondToBuyer: trade.buyerBond,
+  };
 }
 
 /** What a split of a disputed trade pays: the program's `split`, then the bond's destination. */

@@ -332,6 +332,7 @@ test("transactions record inner instructions (the program's events) and token ba
     fiatCurrency: "USD",
     paymentTermsHash: await hashText("cash"),
     paymentWindow: 600n,
+    responseWindow: 0n,
     releaseWindow: 600n,
     arbiter: desk.keys.arbiter.address,
     buyerBond: 0n,

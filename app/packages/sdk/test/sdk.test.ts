@@ -235,7 +235,10 @@ test("a buyer cancels an unpaid trade; a stranger cannot mark it paid", async ()
   const locked = await getTrade(desk.rpc, trade);
   const now = locked.createdAt;
   assert.deepEqual(allowedActions(locked, desk.keys.buyer2.address, now), ["markPaid", "cancel"]);
-  assert.deepEqual(allowedActions(locked, desk.keys.seller.address, now), ["release"]);
+  assert.deepEqual(allowedActions(locked, desk.keys.seller.address, now), [
+    "release",
+    "sendDetails",
+  ]);
   assert.deepEqual(allowedActions(locked, desk.keys.stranger.address, now), []);
   assert.deepEqual(
     allowedActions(locked, desk.keys.stranger.address, locked.paymentDeadline + 1n),
@@ -328,7 +331,7 @@ test("a dispute: evidence from both sides, the arbiter's console listing, a 70/3
   const now = disputed.paidAt;
   assert.deepEqual(allowedActions(disputed, keys.arbiter.address, now), ["rule"]);
   assert.deepEqual(allowedActions(disputed, keys.fallbackArbiter.address, now), []);
-  assert.deepEqual(allowedActions(disputed, keys.buyer.address, now), []);
+  assert.deepEqual(allowedActions(disputed, keys.buyer.address, now), ["propose"]);
   const arbiterBefore = await getTokenBalance(rpc, keys.arbiter.address, usd);
   const ruled = await client.rule(keys.arbiter, trade, 7_000);
   const resolved = ruled.events.find((e) => e.name === "disputeResolved");

@@ -152,7 +152,8 @@ export async function startDesk(): Promise<Desk> {
 
 /**
  * An offer's terms at the desk: 1 to 100 tokens at 1.00 USD a token, paid by SEPA within 30
- * minutes, released within an hour, the desk's arbiter, a 0.01 SOL bond; `overrides` changes any.
+ * minutes of the take (no response window), released within an hour, the desk's arbiter, a
+ * 0.01 SOL bond; `overrides` changes any.
  */
 export async function offerTerms(
   desk: Desk,
@@ -165,6 +166,7 @@ export async function offerTerms(
     fiatCurrency: "USD",
     paymentTermsHash: await hashText("SEPA"),
     paymentWindow: 1800n,
+    responseWindow: 0n,
     releaseWindow: 3600n,
     arbiter: desk.keys.arbiter.address,
     buyerBond: 10_000_000n,

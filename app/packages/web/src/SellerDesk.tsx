@@ -34,6 +34,7 @@ function CreateOffer() {
     currency: "USD",
     min: "10",
     max: "500",
+    responseWindow: "15m",
     paymentWindow: "30m",
     releaseWindow: "1h",
     arbiter: "",
@@ -69,6 +70,7 @@ function CreateOffer() {
           fiatCurrency: form.currency,
           paymentTermsHash: await hashText(form.paymentTerms),
           paymentWindow: parseDuration(form.paymentWindow),
+          responseWindow: parseDuration(form.responseWindow),
           releaseWindow: parseDuration(form.releaseWindow),
           arbiter: address(form.arbiter),
           attestor: form.attestor ? address(form.attestor) : undefined,
@@ -91,6 +93,7 @@ function CreateOffer() {
         {field("currency", "Currency")}
         {field("min", "Minimum trade")}
         {field("max", "Maximum trade")}
+        {field("responseWindow", "Response window (0: none)")}
         {field("paymentWindow", "Payment window")}
         {field("releaseWindow", "Release window")}
         <label>

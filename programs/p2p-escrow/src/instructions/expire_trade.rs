@@ -9,7 +9,8 @@ use crate::state::TradeState;
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ExpireTrade<'info> {
-    /// Anyone may expire an unpaid trade after its payment deadline.
+    /// Anyone may expire an unpaid trade after its payment deadline, or after its response deadline
+    /// when the seller never posted payment details.
     pub cranker: Signer<'info>,
     /// CHECK: the trade's seller (address checked); only receives the buyer's bond, so any account
     /// will do (a wallet its owner re-assigned to another program included). Should it be unable
@@ -30,9 +31,17 @@ impl ExpireTrade<'_> {
             self.unpaid.trade.state == TradeState::Locked,
             EscrowError::TradeNotLocked
         );
+        let trade = &self.unpaid.trade;
         let now = Clock::get()?.unix_timestamp;
+        if trade.unanswered(now) {
+            return Ok(());
+        }
         require!(
-            now > self.unpaid.trade.payment_deadline,
+            trade.response_deadline == 0 || trade.details_at != 0,
+            EscrowError::ResponseDeadlineNotReached
+        );
+        require!(
+            now > trade.payment_deadline,
             EscrowError::PaymentDeadlineNotReached
         );
         Ok(())
@@ -42,10 +51,14 @@ impl ExpireTrade<'_> {
         let accounts = &mut *ctx.accounts;
         let trade = accounts.unpaid.trade.key();
         let amount = accounts.unpaid.trade.amount;
-        let (bond_to_seller, held) = accounts.unpaid.unwind(
-            accounts.buyer.to_account_info(),
-            Some(accounts.seller.to_account_info()),
-        )?;
+        let unanswered = accounts
+            .unpaid
+            .trade
+            .unanswered(Clock::get()?.unix_timestamp);
+        let seller = (!unanswered).then(|| accounts.seller.to_account_info());
+        let (bond_to_seller, held) = accounts
+            .unpaid
+            .unwind(accounts.buyer.to_account_info(), seller)?;
         let event = TradeExpired {
             trade,
             offer: accounts.unpaid.offer.key(),
@@ -53,6 +66,7 @@ impl ExpireTrade<'_> {
             cranked_by: accounts.cranker.key(),
             amount,
             bond_to_seller,
+            unanswered,
         };
         emit_cpi!(event);
         if let Some(held) = held {

@@ -2,6 +2,7 @@
 //! `trade_unwind` hold the account sets that the instructions ending a trade compose.
 
 pub mod accept_admin;
+pub mod accept_proposal;
 pub mod cancel_trade;
 pub mod claim;
 pub mod close_offer;
@@ -15,6 +16,7 @@ pub mod open_dispute;
 pub mod open_profile;
 pub mod post_message;
 pub mod propose_admin;
+pub mod propose_ending;
 pub mod register_arbiter;
 pub mod release;
 pub mod release_with_attestation;
@@ -31,8 +33,10 @@ pub mod update_arbiter;
 pub mod update_config;
 pub mod withdraw;
 pub mod withdraw_fees;
+pub mod withdraw_proposal;
 
 pub use accept_admin::*;
+pub use accept_proposal::*;
 pub use cancel_trade::*;
 pub use claim::*;
 pub use close_offer::*;
@@ -46,6 +50,7 @@ pub use open_dispute::*;
 pub use open_profile::*;
 pub use post_message::*;
 pub use propose_admin::*;
+pub use propose_ending::*;
 pub use register_arbiter::*;
 pub use release::*;
 pub use release_with_attestation::*;
@@ -62,3 +67,4 @@ pub use update_arbiter::*;
 pub use update_config::*;
 pub use withdraw::*;
 pub use withdraw_fees::*;
+pub use withdraw_proposal::*;

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::constants::{MAX_MESSAGE_LEN, TRADE_SEED};
 use crate::errors::EscrowError;
-use crate::events::MessagePosted;
+use crate::events::{MessagePosted, PaymentWindowStarted};
 use crate::room::MessageKind;
 use crate::state::Trade;
 
@@ -19,8 +19,10 @@ pub struct PostMessageArgs {
 pub struct PostMessage<'info> {
     /// The author: the trade's buyer or seller, or in a dispute the arbiter in charge.
     pub author: Signer<'info>,
-    /// The open trade whose room the message goes to; not changed.
+    /// The open trade whose room the message goes to; only the seller's first payment details
+    /// change it (they start the buyer's payment window).
     #[account(
+        mut,
         seeds = [TRADE_SEED, trade.buyer.as_ref(), &trade.trade_id.to_le_bytes()],
         bump = trade.bump,
     )]
@@ -34,18 +36,32 @@ impl PostMessage<'_> {
             args.body.len() <= usize::from(MAX_MESSAGE_LEN),
             EscrowError::MessageTooLong
         );
-        self.trade.may_post(self.author.key(), args.kind)
+        self.trade
+            .may_post(self.author.key(), args.kind, Clock::get()?.unix_timestamp)
     }
 
     pub fn handler(ctx: Context<'_, Self>, args: PostMessageArgs) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let trade = ctx.accounts.trade.key();
+        let started = match args.kind {
+            MessageKind::PaymentDetails => ctx.accounts.trade.details_posted(now)?,
+            _ => None,
+        };
         let event = MessagePosted {
-            trade: ctx.accounts.trade.key(),
+            trade,
             author: ctx.accounts.author.key(),
             kind: args.kind,
             body: args.body,
-            posted_at: Clock::get()?.unix_timestamp,
+            posted_at: now,
         };
         emit_cpi!(event);
+        if let Some(payment_deadline) = started {
+            emit_cpi!(PaymentWindowStarted {
+                trade,
+                details_at: now,
+                payment_deadline,
+            });
+        }
         Ok(())
     }
 }

@@ -161,6 +161,11 @@ impl TakeOffer<'_> {
         offer.invariant(balance_of(&accounts.vault.to_account_info())?)?;
 
         let bump = ctx.bumps.trade;
+        let response_deadline = match offer.terms.response_window {
+            0 => 0,
+            window => deadline(now, window)?,
+        };
+        let payment_deadline = deadline(response_deadline.max(now), offer.terms.payment_window)?;
         let trade = Trade {
             offer: offer.key(),
             trade_id,
@@ -179,7 +184,7 @@ impl TakeOffer<'_> {
             buyer_bond: offer.terms.buyer_bond,
             state: TradeState::Locked,
             created_at: now,
-            payment_deadline: deadline(now, offer.terms.payment_window)?,
+            payment_deadline,
             paid_at: 0,
             release_deadline: 0,
             payment_ref_hash: [0; 32],
@@ -188,6 +193,10 @@ impl TakeOffer<'_> {
             bump,
             seller_room_key: offer.room_key,
             buyer_room_key: args.room_key,
+            payment_window: offer.terms.payment_window,
+            response_deadline,
+            details_at: 0,
+            proposal: None,
         };
         trade.invariant()?;
         let payer = accounts.buyer.to_account_info();
@@ -226,6 +235,7 @@ impl TakeOffer<'_> {
             arbiter: trade.arbiter,
             buyer_bond: trade.buyer_bond,
             payment_deadline: trade.payment_deadline,
+            response_deadline: trade.response_deadline,
             fee_bps: trade.fee_bps,
             arbiter_fee_bps: trade.arbiter_fee_bps,
             fallback_arbiter: trade.fallback_arbiter,

@@ -10,7 +10,8 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::constants::{OFFER_SEED, TRADE_SEED};
 use crate::errors::EscrowError;
 use crate::events::{PayoutHeld, TradeReleased};
-use crate::settlement::{TokenAccounts, TradeEnd};
+use crate::math::bps_share;
+use crate::settlement::{ReleasePayout, TokenAccounts, TradeEnd};
 use crate::state::{Offer, Trade};
 use crate::token::ensure_associated_token_account;
 
@@ -101,9 +102,8 @@ impl<'info> TradePayout<'info> {
         )
     }
 
-    /// Releases the trade (see [`TradeEnd::release`]), relayed by `payer`: the protocol fee goes to
-    /// `fee_vault`, the config's associated token account (address checked by the composing
-    /// instruction), created first if missing. Returns the events to emit.
+    /// Releases the trade (see [`TradeEnd::pay_out`]), relayed by `payer`. Returns the events to
+    /// emit.
     pub fn release(
         &mut self,
         buyer: AccountInfo<'info>,
@@ -112,15 +112,10 @@ impl<'info> TradePayout<'info> {
         config: &AccountInfo<'info>,
         attestor: Option<Pubkey>,
     ) -> Result<(TradeReleased, Option<PayoutHeld>)> {
-        self.ensure_token_account(fee_vault, config, &payer)?;
         let (trade, offer, seller) = (self.trade.key(), self.offer.key(), self.offer.seller);
         let (buyer_key, released_by) = (buyer.key(), payer.key());
-        let (end, tokens) = self.end(PayoutParties {
-            buyer,
-            seller: None,
-            payer,
-        });
-        let payout = end.release(tokens, fee_vault)?;
+        let amount = self.trade.amount;
+        let payout = self.pay_out(buyer, payer, fee_vault, config, amount)?;
         let event = TradeReleased {
             trade,
             offer,
@@ -133,6 +128,28 @@ impl<'info> TradePayout<'info> {
             bond_returned: payout.bond_returned,
         };
         Ok((event, payout.held))
+    }
+
+    /// Pays out `buyer_amount` of the trade (see [`TradeEnd::pay_out`]), `payer` funding missing
+    /// token accounts: the protocol fee goes to `fee_vault`, the config's associated token account
+    /// (address checked by the composing instruction), created first when there is a fee.
+    pub fn pay_out(
+        &mut self,
+        buyer: AccountInfo<'info>,
+        payer: AccountInfo<'info>,
+        fee_vault: &AccountInfo<'info>,
+        config: &AccountInfo<'info>,
+        buyer_amount: u64,
+    ) -> Result<ReleasePayout> {
+        if bps_share(buyer_amount, self.trade.fee_bps)? > 0 {
+            self.ensure_token_account(fee_vault, config, &payer)?;
+        }
+        let (end, tokens) = self.end(PayoutParties {
+            buyer,
+            seller: None,
+            payer,
+        });
+        end.pay_out(tokens, fee_vault, buyer_amount)
     }
 
     /// The trade's end and the token accounts it pays out with.

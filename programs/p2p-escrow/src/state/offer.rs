@@ -1,7 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::{
-    MAX_PAYMENT_WINDOW, MAX_RELEASE_WINDOW, MIN_PAYMENT_WINDOW, MIN_RELEASE_WINDOW, OFFER_SEED,
+    MAX_PAYMENT_WINDOW, MAX_RELEASE_WINDOW, MAX_RESPONSE_WINDOW, MIN_PAYMENT_WINDOW,
+    MIN_RELEASE_WINDOW, MIN_RESPONSE_WINDOW, OFFER_SEED,
 };
 use crate::errors::EscrowError;
 use crate::pda::SignerSeeds;
@@ -28,7 +29,8 @@ pub struct OfferTerms {
     pub fiat_currency: [u8; 3],
     /// Hash of the seller's payment instructions, shared off-chain.
     pub payment_terms_hash: [u8; 32],
-    /// Seconds a buyer has, after taking, to mark the trade paid.
+    /// Seconds a buyer has to mark the trade paid: after the seller's payment details arrive in the
+    /// trade's room when the offer has a response window, otherwise after taking.
     pub payment_window: i64,
     /// Seconds the seller has, after the trade is marked paid, to release before it can be disputed.
     pub release_window: i64,
@@ -40,6 +42,10 @@ pub struct OfferTerms {
     pub buyer_bond: u64,
     /// The only buyer allowed to take this offer, if it is private.
     pub allowed_buyer: Option<Pubkey>,
+    /// Seconds the seller has, after a take, to post its payment details in the trade's room;
+    /// should it let them pass, anyone may end the trade with the buyer's bond returned. Zero: no
+    /// response window, the payment window runs from the take.
+    pub response_window: i64,
 }
 
 impl OfferTerms {
@@ -61,6 +67,11 @@ impl OfferTerms {
         require!(
             (MIN_RELEASE_WINDOW..=MAX_RELEASE_WINDOW).contains(&self.release_window),
             EscrowError::ReleaseWindowOutOfBounds
+        );
+        require!(
+            self.response_window == 0
+                || (MIN_RESPONSE_WINDOW..=MAX_RESPONSE_WINDOW).contains(&self.response_window),
+            EscrowError::ResponseWindowOutOfBounds
         );
         Ok(())
     }

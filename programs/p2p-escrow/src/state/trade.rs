@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::constants::{BPS_DENOMINATOR, TRADE_SEED};
 use crate::errors::EscrowError;
+use crate::math::deadline;
 use crate::pda::SignerSeeds;
 use crate::room::MessageKind;
 
@@ -39,6 +40,18 @@ pub struct Dispute {
     pub seller_evidence: [u8; 32],
 }
 
+/// An ending a party proposed for a paid or disputed trade, for the other party to accept.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
+pub struct Proposal {
+    /// The party who proposed (the buyer or the seller).
+    pub proposed_by: Pubkey,
+    /// Tokens (base units) the buyer gets before the protocol fee; the rest returns to the offer's
+    /// available tokens. Zero is a collaborative cancel. The bond goes back to the buyer.
+    pub buyer_amount: u64,
+    /// When it was proposed (unix seconds).
+    pub proposed_at: i64,
+}
+
 /// One buyer's trade against an offer, at `["trade", buyer, trade_id]` (`trade_id` from the
 /// buyer's [`crate::state::Profile`], so the address never names another trade and buyers taking
 /// the same offer at once never collide). It reserves `amount` inside the offer's vault and holds
@@ -73,7 +86,9 @@ pub struct Trade {
     pub state: TradeState,
     /// When the trade was taken (unix seconds).
     pub created_at: i64,
-    /// Last second at which the buyer may mark the trade paid.
+    /// Last second at which the buyer may mark the trade paid: with a response window, the latest
+    /// it can be (`response_deadline + payment_window`) until the seller's payment details set it
+    /// to `details_at + payment_window`.
     pub payment_deadline: i64,
     /// When the buyer marked the trade paid, zero before that.
     pub paid_at: i64,
@@ -101,6 +116,14 @@ pub struct Trade {
     pub seller_room_key: [u8; 32],
     /// The buyer's X25519 public key for this trade's room, given at take.
     pub buyer_room_key: [u8; 32],
+    /// Seconds the buyer has to mark paid once the payment window starts, fixed at take.
+    pub payment_window: i64,
+    /// Last second for the seller's payment details, zero when the offer had no response window.
+    pub response_deadline: i64,
+    /// When the seller first posted payment details in the room, zero before.
+    pub details_at: i64,
+    /// The ending a party proposed, if any (paid or disputed trades only).
+    pub proposal: Option<Proposal>,
 }
 
 impl Trade {
@@ -136,11 +159,12 @@ impl Trade {
             .ok_or_else(|| error!(EscrowError::InvariantViolated))
     }
 
-    /// Refuses a message `author` may not post in this trade's room now: the room is open while the
-    /// trade is; the buyer and the seller chat, the seller posts its payment details, the buyer
-    /// declares its payer before marking paid, either discloses to the arbiter in a dispute, and
-    /// the arbiter in charge of a dispute writes to a party.
-    pub fn may_post(&self, author: Pubkey, kind: MessageKind) -> Result<()> {
+    /// Refuses a message `author` may not post in this trade's room at `now`: the room is open
+    /// while the trade is; the buyer and the seller chat, the seller posts its payment details (the
+    /// first ones by the response deadline), the buyer declares its payer before marking paid,
+    /// either discloses to the arbiter in a dispute, and the arbiter in charge of a dispute writes
+    /// to a party.
+    pub fn may_post(&self, author: Pubkey, kind: MessageKind, now: i64) -> Result<()> {
         require!(self.is_open(), EscrowError::TradeSettled);
         let buyer = author == self.buyer;
         let seller = author == self.seller;
@@ -155,6 +179,48 @@ impl Trade {
             MessageKind::ArbiterNote => arbiter,
         };
         require!(allowed, EscrowError::MessageNotAllowed);
+        if kind == MessageKind::PaymentDetails {
+            require!(!self.unanswered(now), EscrowError::ResponseDeadlinePassed);
+        }
+        Ok(())
+    }
+
+    /// Whether the seller let the response window pass without payment details by `now`: the
+    /// unpaid trade may then be ended by anyone, the bond back to the buyer.
+    pub fn unanswered(&self, now: i64) -> bool {
+        self.state == TradeState::Locked
+            && self.response_deadline != 0
+            && self.details_at == 0
+            && now > self.response_deadline
+    }
+
+    /// Records the seller's payment details posted at `now`; the first ones start the buyer's
+    /// payment window when the trade has a response window. Returns the new payment deadline when
+    /// they did.
+    pub fn details_posted(&mut self, now: i64) -> Result<Option<i64>> {
+        if self.details_at != 0 {
+            return Ok(None);
+        }
+        self.details_at = now;
+        let starts = self.response_deadline != 0 && self.state == TradeState::Locked;
+        if starts {
+            self.payment_deadline = deadline(now, self.payment_window)?;
+        }
+        self.invariant()?;
+        Ok(starts.then_some(self.payment_deadline))
+    }
+
+    /// Refuses `party` unless it is the buyer or the seller of a paid or disputed trade, the ones
+    /// that negotiate an ending.
+    pub fn may_negotiate(&self, party: Pubkey) -> Result<()> {
+        require!(
+            matches!(self.state, TradeState::Paid | TradeState::Disputed),
+            EscrowError::NotNegotiable
+        );
+        require!(
+            party == self.buyer || party == self.seller,
+            EscrowError::NotAParty
+        );
         Ok(())
     }
 
@@ -186,6 +252,19 @@ impl Trade {
             EscrowError::InvariantViolated
         );
         require!(consistent, EscrowError::InvariantViolated);
+        require!(
+            self.payment_deadline > self.created_at
+                && (self.details_at == 0 || self.details_at >= self.created_at),
+            EscrowError::InvariantViolated
+        );
+        if let Some(proposal) = &self.proposal {
+            require!(
+                matches!(self.state, TradeState::Paid | TradeState::Disputed)
+                    && proposal.buyer_amount <= self.amount
+                    && (proposal.proposed_by == self.buyer || proposal.proposed_by == self.seller),
+                EscrowError::InvariantViolated
+            );
+        }
         Ok(())
     }
 }

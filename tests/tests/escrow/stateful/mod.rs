@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 use model::*;
 
 use p2p_escrow::constants::{BPS_DENOMINATOR, PUBLIC_DISPUTE_GRACE};
-use p2p_escrow::math::split;
+use p2p_escrow::math::{bps_share, split};
 use p2p_escrow::state::OfferTerms;
 use p2p_escrow_tests::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -358,6 +358,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                     fee_bps: model.fee_bps,
                     default_bps: model.default_bps,
                     fallback: (model.fallback_active && actor != FALLBACK).then_some(FALLBACK),
+                    proposal: None,
                 });
             }
         }
@@ -527,6 +528,53 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
             }
             if send(env, ix, &signers, allowed).await {
                 model.pay_out(t, parts.to_buyer, 0, None, parts.to_seller);
+            }
+        }
+        Op::Propose {
+            trade: t,
+            actor,
+            by_seller,
+            tokens,
+        } => {
+            let who = party(model, t, actor, by_seller);
+            let m = &model.trades[t];
+            let allowed = negotiates(model, t, who) && tokens <= m.amount;
+            let ix = env.propose_ending_ix(&m.at, &model.people[who], tokens);
+            if send(env, ix, &[people[who]], allowed).await {
+                model.trades[t].proposal = Some((who, tokens));
+            }
+        }
+        Op::WithdrawProposal { trade: t, actor } => {
+            let who = actor.unwrap_or(proposer_and_other(model, t).0);
+            let m = &model.trades[t];
+            let allowed = negotiates(model, t, who) && m.proposal.is_some_and(|(by, _)| by == who);
+            let ix = env.withdraw_proposal_ix(&m.at, &model.people[who]);
+            if send(env, ix, &[people[who]], allowed).await {
+                model.trades[t].proposal = None;
+            }
+        }
+        Op::Accept {
+            trade: t,
+            actor,
+            matches,
+        } => {
+            let who = actor.unwrap_or(proposer_and_other(model, t).1);
+            let m = &model.trades[t];
+            let proposed = m.proposal.map_or(0, |(_, tokens)| tokens);
+            let named = if matches { proposed } else { proposed + 1 };
+            let fee = bps_share(proposed, m.fee_bps).expect("fee");
+            let Some(payer_ok) = payer_ok(env, model, t, proposed - fee, who).await else {
+                return;
+            };
+            let allowed = negotiates(model, t, who)
+                && m.proposal.is_some_and(|(by, _)| by != who)
+                && matches
+                && payer_ok;
+            let ix =
+                env.accept_proposal_ix(&m.at, &model.people[who], &model.people[m.arbiter], named);
+            if send(env, ix, &[people[who]], allowed).await {
+                let amount = model.trades[t].amount;
+                model.pay_out(t, proposed - fee, fee, None, amount - proposed);
             }
         }
         Op::Escalate { trade: t, actor } => {
@@ -738,7 +786,7 @@ thread_local! {
 fn report_coverage(assert: bool) {
     use anchor_lang::Discriminator;
     use p2p_escrow::instruction as ixs;
-    let names: [(&str, &[u8]); 17] = [
+    let names: [(&str, &[u8]); 20] = [
         ("create_offer", ixs::CreateOffer::DISCRIMINATOR),
         ("deposit", ixs::Deposit::DISCRIMINATOR),
         ("withdraw", ixs::Withdraw::DISCRIMINATOR),
@@ -759,6 +807,9 @@ fn report_coverage(assert: bool) {
         ("settle", ixs::Settle::DISCRIMINATOR),
         ("escalate", ixs::Escalate::DISCRIMINATOR),
         ("claim", ixs::Claim::DISCRIMINATOR),
+        ("propose_ending", ixs::ProposeEnding::DISCRIMINATOR),
+        ("withdraw_proposal", ixs::WithdrawProposal::DISCRIMINATOR),
+        ("accept_proposal", ixs::AcceptProposal::DISCRIMINATOR),
     ];
     COVERAGE.with_borrow(|coverage| {
         for (name, discriminator) in names {

@@ -111,6 +111,26 @@ pub(super) enum Op {
         trade: usize,
         actor: Actor,
     },
+    /// A party (the seller's side when `by_seller`, unless `actor` names someone) proposes an
+    /// ending giving the buyer `tokens`.
+    Propose {
+        trade: usize,
+        actor: Actor,
+        by_seller: bool,
+        tokens: u64,
+    },
+    /// Withdraws the proposal (by its author unless `actor` names someone).
+    WithdrawProposal {
+        trade: usize,
+        actor: Actor,
+    },
+    /// Accepts the proposal (by the other party unless `actor` names someone), naming its amount
+    /// (or, unless `matches`, another one).
+    Accept {
+        trade: usize,
+        actor: Actor,
+        matches: bool,
+    },
     Pause {
         actor: Actor,
         offers: bool,
@@ -186,6 +206,9 @@ pub(super) fn op() -> impl Strategy<Value = Op> {
         4 => (index, actor.clone(), bps.clone()).prop_map(|(trade, actor, bps)| Op::Rule { trade, actor, bps }),
         3 => (index, bps, any::<bool>()).prop_map(|(trade, bps, both_sign)| Op::Settle { trade, bps, both_sign }),
         2 => (index, actor.clone()).prop_map(|(trade, actor)| Op::Escalate { trade, actor }),
+        6 => (index, actor.clone(), any::<bool>(), 0..130u64).prop_map(|(trade, actor, by_seller, tokens)| Op::Propose { trade, actor, by_seller, tokens }),
+        2 => (index, actor.clone()).prop_map(|(trade, actor)| Op::WithdrawProposal { trade, actor }),
+        8 => (index, actor.clone(), prop::bool::weighted(0.8)).prop_map(|(trade, actor, matches)| Op::Accept { trade, actor, matches }),
         1 => (actor.clone(), any::<bool>(), any::<bool>()).prop_map(|(actor, offers, trades)| Op::Pause { actor, offers, trades }),
         3 => prop_oneof![Just(60i64), Just(PAYMENT_WINDOW), Just(RELEASE_WINDOW), Just(RULING_WINDOW), Just(PUBLIC_DISPUTE_GRACE), 1..3_600i64]
             .prop_map(|seconds| Op::Wait { seconds }),
@@ -259,6 +282,8 @@ pub(super) struct ModelTrade {
     pub(super) default_bps: u16,
     /// Fallback arbiter fixed at take.
     pub(super) fallback: Option<usize>,
+    /// The proposed ending: who proposed it and the tokens it gives the buyer.
+    pub(super) proposal: Option<(usize, u64)>,
 }
 
 /// What the escrow should hold, and what it should allow.
@@ -370,6 +395,7 @@ impl Model {
         let trade = &mut self.trades[trade];
         trade.stage = if held { Stage::Settled } else { Stage::Closed };
         trade.terminal += 1;
+        trade.proposal = None;
     }
 }
 
@@ -403,6 +429,11 @@ pub(super) fn resolve(mut op: Op, model: &Model) -> Option<Op> {
         | Op::Rule { trade: i, .. }
         | Op::Settle { trade: i, .. }
         | Op::Escalate { trade: i, .. } => *i = trade(*i, &[Disputed])?,
+        Op::Propose { trade: i, .. } => *i = trade(*i, &[Paid, Disputed])?,
+        // A trade with a proposal, one time in five any trade.
+        Op::WithdrawProposal { trade: i, .. } | Op::Accept { trade: i, .. } => {
+            *i = pick(model.trades.iter().map(|t| t.proposal.is_some()), *i)?
+        }
         Op::CreateOffer { .. }
         | Op::Pause { .. }
         | Op::Wait { .. }
@@ -443,6 +474,32 @@ pub(super) fn unlock_in_model(model: &mut Model, t: usize) {
 /// What a release pays the buyer: the amount less the protocol fee fixed at take.
 pub(super) fn release_share(trade: &ModelTrade) -> u64 {
     trade.amount - bps_share(trade.amount, trade.fee_bps).expect("fee")
+}
+
+/// Who of trade `t` acts: `actor` when it names someone, otherwise its seller or its buyer.
+pub(super) fn party(model: &Model, t: usize, actor: Actor, by_seller: bool) -> usize {
+    let m = &model.trades[t];
+    actor.unwrap_or(if by_seller {
+        model.offers[m.offer].seller
+    } else {
+        m.buyer
+    })
+}
+
+/// The proposal's author of trade `t` (by default its buyer), and the other party.
+pub(super) fn proposer_and_other(model: &Model, t: usize) -> (usize, usize) {
+    let m = &model.trades[t];
+    let seller = model.offers[m.offer].seller;
+    let proposer = m.proposal.map_or(m.buyer, |(by, _)| by);
+    let other = if proposer == seller { m.buyer } else { seller };
+    (proposer, other)
+}
+
+/// Whether `who` may negotiate trade `t`'s ending now: its buyer or seller, paid or disputed.
+pub(super) fn negotiates(model: &Model, t: usize, who: usize) -> bool {
+    let m = &model.trades[t];
+    matches!(m.stage, Stage::Paid | Stage::Disputed)
+        && (who == m.buyer || who == model.offers[m.offer].seller)
 }
 
 pub(super) fn release_in_model(model: &mut Model, t: usize) {

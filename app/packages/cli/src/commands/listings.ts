@@ -28,6 +28,7 @@ import {
   tradeJson,
   wholeNumber,
 } from "../common";
+import { DetailsSender, detailsFile, readDetails } from "../paymentDetails";
 
 /** The listings commands, by name. */
 export const LISTINGS_COMMANDS: Record<string, Command> = {
@@ -125,15 +126,25 @@ export const LISTINGS_COMMANDS: Record<string, Command> = {
     },
   },
   watch: {
-    usage: "watch [--count N] [--interval MS]",
-    summary: "print the program's events as they happen (--count: stop after N)",
-    options: ["count", "interval"],
+    usage: "watch [--count N] [--interval MS] [--send-details [--details-file PATH]]",
+    summary:
+      "print the program's events as they happen (--count: stop after N); --send-details answers every take of your offers with your payment details",
+    options: ["count", "interval", "send-details", "details-file"],
     async run(ctx) {
       const limit =
         ctx.values.count === undefined
           ? Infinity
           : wholeNumber(ctx.values.count, "--count", 1, Number.MAX_SAFE_INTEGER);
       const interval = wholeNumber(ctx.values.interval ?? "500", "--interval", 1, 3_600_000);
+      const sender = ctx.values["send-details"]
+        ? new DetailsSender(ctx, await ctx.signer(), readDetails(detailsFile(ctx)))
+        : null;
+      if (!sender && ctx.values["details-file"] !== undefined) {
+        throw new UsageError("--details-file goes with --send-details");
+      }
+      const say = (line: string) =>
+        process.stdout.write(ctx.values.json ? `${toJson({ details: line })}\n` : `${line}\n`);
+      for (const line of (await sender?.answerOpen()) ?? []) say(line);
       const seen = new Set<string>();
       const initial = await ctx.rpc
         .getSignaturesForAddress(P2P_ESCROW_PROGRAM_ADDRESS, { limit: 1000 })
@@ -163,6 +174,7 @@ export const LISTINGS_COMMANDS: Record<string, Command> = {
                 ? `${toJson(record).replace(/\n\s*/g, " ")}\n`
                 : `slot ${entry.slot}  ${describeEvent(event)}\n`,
             );
+            if (sender && event.name === "tradeTaken") say(await sender.answer(event.data.trade));
           }
         }
         if (printed.length < limit) await new Promise((resolve) => setTimeout(resolve, interval));

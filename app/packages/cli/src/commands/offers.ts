@@ -16,7 +16,7 @@ import {
 export const OFFERS_COMMANDS: Record<string, Command> = {
   "create-offer": {
     usage:
-      "create-offer --mint MINT --amount AMOUNT --price FIAT_PER_TOKEN --currency USD --min AMOUNT --max AMOUNT --arbiter ADDRESS [--attestor ADDRESS] [--bond SOL] [--payment-window 30m] [--release-window 1h] [--payment-terms TEXT] [--allowed-buyer ADDRESS]",
+      "create-offer --mint MINT --amount AMOUNT --price FIAT_PER_TOKEN --currency USD --min AMOUNT --max AMOUNT --arbiter ADDRESS [--attestor ADDRESS] [--bond SOL] [--response-window 15m] [--payment-window 30m] [--release-window 1h] [--payment-terms TEXT] [--allowed-buyer ADDRESS]",
     summary: "sell tokens: lock them in a new offer's vault",
     options: [
       "allowed-buyer",
@@ -32,6 +32,7 @@ export const OFFERS_COMMANDS: Record<string, Command> = {
       "payment-window",
       "price",
       "release-window",
+      "response-window",
     ],
     async run(ctx) {
       const seller = await ctx.signer();
@@ -47,6 +48,7 @@ export const OFFERS_COMMANDS: Record<string, Command> = {
           fiatCurrency: option(ctx, "currency"),
           paymentTermsHash: await hashText(ctx.values["payment-terms"] ?? ""),
           paymentWindow: parseDuration(ctx.values["payment-window"] ?? "30m"),
+          responseWindow: parseDuration(ctx.values["response-window"] ?? "15m"),
           releaseWindow: parseDuration(ctx.values["release-window"] ?? "1h"),
           arbiter: toAddress(option(ctx, "arbiter"), "--arbiter"),
           attestor: ctx.values.attestor ? toAddress(ctx.values.attestor, "--attestor") : undefined,

@@ -11,6 +11,7 @@ import {
   type RoomLine,
 } from "@p2p-escrow/sdk";
 import { arg, option, sent, toAddress, UsageError, type Command, type Context } from "../common";
+import { DEFAULT_DETAILS_FILE, detailsFile, readDetails, writeDetails } from "../paymentDetails";
 
 /** `--kind` of `chat send`, as people type it. */
 const KINDS: Record<string, MessageKind> = {
@@ -102,6 +103,32 @@ export const ROOM_COMMANDS: Record<string, Command> = {
       }
       const room = await openRoom(ctx);
       return sent(await room.note(to, arg(ctx, 1, "text")), [`note to the ${to} posted`]);
+    },
+  },
+  details: {
+    usage: "details set <method> <text> | details show [<method>]  [--details-file PATH]",
+    summary: `keep your payment details per method on this machine (${DEFAULT_DETAILS_FILE}); the method is an offer's --payment-terms`,
+    options: ["details-file"],
+    async run(ctx) {
+      const action = arg(ctx, 0, "set|show");
+      const path = detailsFile(ctx);
+      if (action === "set") {
+        const method = arg(ctx, 1, "method");
+        writeDetails(path, method, arg(ctx, 2, "text"));
+        return { json: { file: path, method }, lines: [`details for ${method} kept in ${path}`] };
+      }
+      if (action !== "show") throw new UsageError(`details set or details show, not ${action}`);
+      const { methods } = readDetails(path);
+      const wanted = ctx.args[1];
+      const shown = Object.entries(methods).filter(([method]) => !wanted || method === wanted);
+      if (wanted && shown.length === 0) throw new UsageError(`no details for ${wanted} in ${path}`);
+      return {
+        json: { file: path, methods: Object.fromEntries(shown) },
+        lines:
+          shown.length === 0
+            ? [`no payment details in ${path}`]
+            : shown.map(([method, text]) => `${method}: ${printable(text)}`),
+      };
     },
   },
   "arbiter-room-key": {

@@ -100,13 +100,23 @@ export const TRADES_COMMANDS: Record<string, Command> = {
   },
   expire: {
     usage: "expire <trade>",
-    summary: "end an unpaid trade after its payment deadline (anyone)",
+    summary:
+      "end an unpaid trade after its payment deadline, or its response deadline without the seller's details (anyone)",
     options: [],
     async run(ctx) {
       const trade = toAddress(arg(ctx, 0, "trade"), "<trade>");
-      return sent(await ctx.client.expireTrade(await ctx.signer(), trade), [
-        `trade ${trade} expired`,
-      ]);
+      const result = await ctx.client.expireTrade(await ctx.signer(), trade);
+      const expired = result.events.find((e) => e.name === "tradeExpired");
+      const unanswered = expired?.name === "tradeExpired" && expired.data.unanswered;
+      return sent(
+        result,
+        [
+          unanswered
+            ? `trade ${trade} expired unanswered: the seller sent no payment details, the bond went back to the buyer`
+            : `trade ${trade} expired`,
+        ],
+        { unanswered },
+      );
     },
   },
   attest: {

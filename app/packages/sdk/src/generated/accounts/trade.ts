@@ -49,10 +49,14 @@ import {
 import {
   getDisputeDecoder,
   getDisputeEncoder,
+  getProposalDecoder,
+  getProposalEncoder,
   getTradeStateDecoder,
   getTradeStateEncoder,
   type Dispute,
   type DisputeArgs,
+  type Proposal,
+  type ProposalArgs,
   type TradeState,
   type TradeStateArgs,
 } from "../types";
@@ -93,7 +97,11 @@ export type Trade = {
   state: TradeState;
   /** When the trade was taken (unix seconds). */
   createdAt: bigint;
-  /** Last second at which the buyer may mark the trade paid. */
+  /**
+   * Last second at which the buyer may mark the trade paid: with a response window, the latest
+   * it can be (`response_deadline + payment_window`) until the seller's payment details set it
+   * to `details_at + payment_window`.
+   */
   paymentDeadline: bigint;
   /** When the buyer marked the trade paid, zero before that. */
   paidAt: bigint;
@@ -123,6 +131,14 @@ export type Trade = {
   sellerRoomKey: ReadonlyUint8Array;
   /** The buyer's X25519 public key for this trade's room, given at take. */
   buyerRoomKey: ReadonlyUint8Array;
+  /** Seconds the buyer has to mark paid once the payment window starts, fixed at take. */
+  paymentWindow: bigint;
+  /** Last second for the seller's payment details, zero when the offer had no response window. */
+  responseDeadline: bigint;
+  /** When the seller first posted payment details in the room, zero before. */
+  detailsAt: bigint;
+  /** The ending a party proposed, if any (paid or disputed trades only). */
+  proposal: Option<Proposal>;
 };
 
 export type TradeArgs = {
@@ -152,7 +168,11 @@ export type TradeArgs = {
   state: TradeStateArgs;
   /** When the trade was taken (unix seconds). */
   createdAt: number | bigint;
-  /** Last second at which the buyer may mark the trade paid. */
+  /**
+   * Last second at which the buyer may mark the trade paid: with a response window, the latest
+   * it can be (`response_deadline + payment_window`) until the seller's payment details set it
+   * to `details_at + payment_window`.
+   */
   paymentDeadline: number | bigint;
   /** When the buyer marked the trade paid, zero before that. */
   paidAt: number | bigint;
@@ -182,6 +202,14 @@ export type TradeArgs = {
   sellerRoomKey: ReadonlyUint8Array;
   /** The buyer's X25519 public key for this trade's room, given at take. */
   buyerRoomKey: ReadonlyUint8Array;
+  /** Seconds the buyer has to mark paid once the payment window starts, fixed at take. */
+  paymentWindow: number | bigint;
+  /** Last second for the seller's payment details, zero when the offer had no response window. */
+  responseDeadline: number | bigint;
+  /** When the seller first posted payment details in the room, zero before. */
+  detailsAt: number | bigint;
+  /** The ending a party proposed, if any (paid or disputed trades only). */
+  proposal: OptionOrNullable<ProposalArgs>;
 };
 
 /** Gets the encoder for {@link TradeArgs} account data. */
@@ -215,6 +243,10 @@ export function getTradeEncoder(): Encoder<TradeArgs> {
       ["bump", getU8Encoder()],
       ["sellerRoomKey", fixEncoderSize(getBytesEncoder(), 32)],
       ["buyerRoomKey", fixEncoderSize(getBytesEncoder(), 32)],
+      ["paymentWindow", getI64Encoder()],
+      ["responseDeadline", getI64Encoder()],
+      ["detailsAt", getI64Encoder()],
+      ["proposal", getOptionEncoder(getProposalEncoder())],
     ]),
     (value) => ({ ...value, discriminator: TRADE_DISCRIMINATOR }),
   );
@@ -250,6 +282,10 @@ export function getTradeDecoder(): Decoder<Trade> {
     ["bump", getU8Decoder()],
     ["sellerRoomKey", fixDecoderSize(getBytesDecoder(), 32)],
     ["buyerRoomKey", fixDecoderSize(getBytesDecoder(), 32)],
+    ["paymentWindow", getI64Decoder()],
+    ["responseDeadline", getI64Decoder()],
+    ["detailsAt", getI64Decoder()],
+    ["proposal", getOptionDecoder(getProposalDecoder())],
   ]);
 }
 

@@ -188,6 +188,24 @@ export const P2P_ESCROW_ERROR__MESSAGE_NOT_ALLOWED = 0x17c4; // 6084
 export const P2P_ESCROW_ERROR__EMPTY_MESSAGE = 0x17c5; // 6085
 /** MessageTooLong: The message is longer than a trade-room message may be */
 export const P2P_ESCROW_ERROR__MESSAGE_TOO_LONG = 0x17c6; // 6086
+/** ResponseWindowOutOfBounds: The response window is zero (none) or between 1 minute and 1 day */
+export const P2P_ESCROW_ERROR__RESPONSE_WINDOW_OUT_OF_BOUNDS = 0x17c7; // 6087
+/** ResponseDeadlinePassed: The seller's response window has passed without payment details */
+export const P2P_ESCROW_ERROR__RESPONSE_DEADLINE_PASSED = 0x17c8; // 6088
+/** ResponseDeadlineNotReached: The seller's response window is still open */
+export const P2P_ESCROW_ERROR__RESPONSE_DEADLINE_NOT_REACHED = 0x17c9; // 6089
+/** NotNegotiable: Only a paid or disputed trade's parties propose, accept or withdraw an ending */
+export const P2P_ESCROW_ERROR__NOT_NEGOTIABLE = 0x17ca; // 6090
+/** ProposalExceedsAmount: A proposal gives the buyer at most the trade's amount */
+export const P2P_ESCROW_ERROR__PROPOSAL_EXCEEDS_AMOUNT = 0x17cb; // 6091
+/** NoProposal: The trade has no proposal */
+export const P2P_ESCROW_ERROR__NO_PROPOSAL = 0x17cc; // 6092
+/** NotProposer: Only the party who proposed may withdraw the proposal */
+export const P2P_ESCROW_ERROR__NOT_PROPOSER = 0x17cd; // 6093
+/** OwnProposal: A party cannot accept its own proposal */
+export const P2P_ESCROW_ERROR__OWN_PROPOSAL = 0x17ce; // 6094
+/** ProposalChanged: The proposal changed: it is not the one being accepted */
+export const P2P_ESCROW_ERROR__PROPOSAL_CHANGED = 0x17cf; // 6095
 
 export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__ACCOUNT_IN_USE
@@ -241,12 +259,15 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__NEW_TRADES_PAUSED
   | typeof P2P_ESCROW_ERROR__NO_ATTESTOR
   | typeof P2P_ESCROW_ERROR__NO_PENDING_ADMIN
+  | typeof P2P_ESCROW_ERROR__NO_PROPOSAL
   | typeof P2P_ESCROW_ERROR__NOT_ADMIN
   | typeof P2P_ESCROW_ERROR__NOT_A_PARTY
   | typeof P2P_ESCROW_ERROR__NOT_BUYER
   | typeof P2P_ESCROW_ERROR__NOTHING_RECEIVED
   | typeof P2P_ESCROW_ERROR__NOT_IN_TRADE_ROOM
+  | typeof P2P_ESCROW_ERROR__NOT_NEGOTIABLE
   | typeof P2P_ESCROW_ERROR__NOT_PENDING_ADMIN
+  | typeof P2P_ESCROW_ERROR__NOT_PROPOSER
   | typeof P2P_ESCROW_ERROR__NOT_SELLER
   | typeof P2P_ESCROW_ERROR__NOT_TRADE_ARBITER
   | typeof P2P_ESCROW_ERROR__NOT_UPGRADE_AUTHORITY
@@ -255,13 +276,19 @@ export type P2pEscrowError =
   | typeof P2P_ESCROW_ERROR__OFFER_MISMATCH
   | typeof P2P_ESCROW_ERROR__OFFER_NOT_OPEN
   | typeof P2P_ESCROW_ERROR__OFFER_STATUS_UNCHANGED
+  | typeof P2P_ESCROW_ERROR__OWN_PROPOSAL
   | typeof P2P_ESCROW_ERROR__PAUSE_UNCHANGED
   | typeof P2P_ESCROW_ERROR__PAYMENT_DEADLINE_NOT_REACHED
   | typeof P2P_ESCROW_ERROR__PAYMENT_DEADLINE_PASSED
   | typeof P2P_ESCROW_ERROR__PAYMENT_WINDOW_OUT_OF_BOUNDS
+  | typeof P2P_ESCROW_ERROR__PROPOSAL_CHANGED
+  | typeof P2P_ESCROW_ERROR__PROPOSAL_EXCEEDS_AMOUNT
   | typeof P2P_ESCROW_ERROR__PROTOCOL_FEE_TOO_HIGH
   | typeof P2P_ESCROW_ERROR__RELEASE_WINDOW_OPEN
   | typeof P2P_ESCROW_ERROR__RELEASE_WINDOW_OUT_OF_BOUNDS
+  | typeof P2P_ESCROW_ERROR__RESPONSE_DEADLINE_NOT_REACHED
+  | typeof P2P_ESCROW_ERROR__RESPONSE_DEADLINE_PASSED
+  | typeof P2P_ESCROW_ERROR__RESPONSE_WINDOW_OUT_OF_BOUNDS
   | typeof P2P_ESCROW_ERROR__RULING_DEADLINE_NOT_REACHED
   | typeof P2P_ESCROW_ERROR__RULING_DEADLINE_PASSED
   | typeof P2P_ESCROW_ERROR__RULING_WINDOW_OUT_OF_BOUNDS
@@ -332,12 +359,15 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__NEW_TRADES_PAUSED]: `New trades are paused by the protocol`,
     [P2P_ESCROW_ERROR__NO_ATTESTOR]: `The offer has no attestor`,
     [P2P_ESCROW_ERROR__NO_PENDING_ADMIN]: `No admin transfer is pending`,
+    [P2P_ESCROW_ERROR__NO_PROPOSAL]: `The trade has no proposal`,
     [P2P_ESCROW_ERROR__NOT_ADMIN]: `Only the protocol admin can do this`,
     [P2P_ESCROW_ERROR__NOT_A_PARTY]: `Only the trade's buyer or seller can do this`,
     [P2P_ESCROW_ERROR__NOT_BUYER]: `Only the trade's buyer can do this`,
     [P2P_ESCROW_ERROR__NOTHING_RECEIVED]: `The deposit left nothing in the vault after transfer fees`,
     [P2P_ESCROW_ERROR__NOT_IN_TRADE_ROOM]: `Only the trade's buyer and seller, and in a dispute the arbiter in charge, post in its room`,
+    [P2P_ESCROW_ERROR__NOT_NEGOTIABLE]: `Only a paid or disputed trade's parties propose, accept or withdraw an ending`,
     [P2P_ESCROW_ERROR__NOT_PENDING_ADMIN]: `Only the proposed new admin can accept the admin role`,
+    [P2P_ESCROW_ERROR__NOT_PROPOSER]: `Only the party who proposed may withdraw the proposal`,
     [P2P_ESCROW_ERROR__NOT_SELLER]: `Only the offer's seller can do this`,
     [P2P_ESCROW_ERROR__NOT_TRADE_ARBITER]: `Only the arbiter now in charge of the dispute can rule`,
     [P2P_ESCROW_ERROR__NOT_UPGRADE_AUTHORITY]: `Only the program's upgrade authority can initialize the config`,
@@ -346,13 +376,19 @@ if (process.env["NODE_ENV"] !== "production") {
     [P2P_ESCROW_ERROR__OFFER_MISMATCH]: `The trade does not belong to this offer`,
     [P2P_ESCROW_ERROR__OFFER_NOT_OPEN]: `The offer is not open for new trades`,
     [P2P_ESCROW_ERROR__OFFER_STATUS_UNCHANGED]: `The offer is already in the requested status`,
+    [P2P_ESCROW_ERROR__OWN_PROPOSAL]: `A party cannot accept its own proposal`,
     [P2P_ESCROW_ERROR__PAUSE_UNCHANGED]: `The protocol is already paused that way: nothing would change`,
     [P2P_ESCROW_ERROR__PAYMENT_DEADLINE_NOT_REACHED]: `The payment deadline has not passed yet`,
     [P2P_ESCROW_ERROR__PAYMENT_DEADLINE_PASSED]: `The payment deadline has passed`,
     [P2P_ESCROW_ERROR__PAYMENT_WINDOW_OUT_OF_BOUNDS]: `The payment window is outside its bounds (5 minutes to 7 days)`,
+    [P2P_ESCROW_ERROR__PROPOSAL_CHANGED]: `The proposal changed: it is not the one being accepted`,
+    [P2P_ESCROW_ERROR__PROPOSAL_EXCEEDS_AMOUNT]: `A proposal gives the buyer at most the trade's amount`,
     [P2P_ESCROW_ERROR__PROTOCOL_FEE_TOO_HIGH]: `The protocol fee exceeds its cap of 100 bps`,
     [P2P_ESCROW_ERROR__RELEASE_WINDOW_OPEN]: `The buyer can open a dispute only after the seller's release window`,
     [P2P_ESCROW_ERROR__RELEASE_WINDOW_OUT_OF_BOUNDS]: `The release window is outside its bounds (5 minutes to 30 days)`,
+    [P2P_ESCROW_ERROR__RESPONSE_DEADLINE_NOT_REACHED]: `The seller's response window is still open`,
+    [P2P_ESCROW_ERROR__RESPONSE_DEADLINE_PASSED]: `The seller's response window has passed without payment details`,
+    [P2P_ESCROW_ERROR__RESPONSE_WINDOW_OUT_OF_BOUNDS]: `The response window is zero (none) or between 1 minute and 1 day`,
     [P2P_ESCROW_ERROR__RULING_DEADLINE_NOT_REACHED]: `The ruling deadline has not passed yet`,
     [P2P_ESCROW_ERROR__RULING_DEADLINE_PASSED]: `The ruling deadline has passed`,
     [P2P_ESCROW_ERROR__RULING_WINDOW_OUT_OF_BOUNDS]: `The ruling window is outside its bounds (1 hour to 30 days)`,

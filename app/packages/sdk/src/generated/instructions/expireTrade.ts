@@ -131,7 +131,10 @@ export type ExpireTradeAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** Anyone may expire an unpaid trade after its payment deadline. */
+  /**
+   * Anyone may expire an unpaid trade after its payment deadline, or after its response deadline
+   * when the seller never posted payment details.
+   */
   cranker: TransactionSigner<TAccountCranker>;
   /**
    * will do (a wallet its owner re-assigned to another program included). Should it be unable
@@ -250,7 +253,10 @@ export type ExpireTradeInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** Anyone may expire an unpaid trade after its payment deadline. */
+  /**
+   * Anyone may expire an unpaid trade after its payment deadline, or after its response deadline
+   * when the seller never posted payment details.
+   */
   cranker: TransactionSigner<TAccountCranker>;
   /**
    * will do (a wallet its owner re-assigned to another program included). Should it be unable
@@ -360,7 +366,10 @@ export type ParsedExpireTradeInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** Anyone may expire an unpaid trade after its payment deadline. */
+    /**
+     * Anyone may expire an unpaid trade after its payment deadline, or after its response deadline
+     * when the seller never posted payment details.
+     */
     cranker: TAccountMetas[0];
     /**
      * will do (a wallet its owner re-assigned to another program included). Should it be unable

@@ -7,6 +7,7 @@
  */
 
 export * from "./acceptAdmin";
+export * from "./acceptProposal";
 export * from "./cancelTrade";
 export * from "./claim";
 export * from "./closeOffer";
@@ -20,6 +21,7 @@ export * from "./openDispute";
 export * from "./openProfile";
 export * from "./postMessage";
 export * from "./proposeAdmin";
+export * from "./proposeEnding";
 export * from "./registerArbiter";
 export * from "./release";
 export * from "./releaseWithAttestation";
@@ -34,3 +36,4 @@ export * from "./updateArbiter";
 export * from "./updateConfig";
 export * from "./withdraw";
 export * from "./withdrawFees";
+export * from "./withdrawProposal";

@@ -34,6 +34,7 @@ import {
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
+  type WritableAccount,
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
@@ -75,7 +76,7 @@ export type PostMessageInstruction<
             AccountSignerMeta<TAccountAuthor>
         : TAccountAuthor,
       TAccountTrade extends string
-        ? ReadonlyAccount<TAccountTrade>
+        ? WritableAccount<TAccountTrade>
         : TAccountTrade,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
@@ -139,7 +140,10 @@ export type PostMessageAsyncInput<
 > = {
   /** The author: the trade's buyer or seller, or in a dispute the arbiter in charge. */
   author: TransactionSigner<TAccountAuthor>;
-  /** The open trade whose room the message goes to; not changed. */
+  /**
+   * The open trade whose room the message goes to; only the seller's first payment details
+   * change it (they start the buyer's payment window).
+   */
   trade: Address<TAccountTrade>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
@@ -176,7 +180,7 @@ export async function getPostMessageInstructionAsync<
   // Original accounts.
   const originalAccounts = {
     author: { value: input.author ?? null, isWritable: false },
-    trade: { value: input.trade ?? null, isWritable: false },
+    trade: { value: input.trade ?? null, isWritable: true },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -226,7 +230,10 @@ export type PostMessageInput<
 > = {
   /** The author: the trade's buyer or seller, or in a dispute the arbiter in charge. */
   author: TransactionSigner<TAccountAuthor>;
-  /** The open trade whose room the message goes to; not changed. */
+  /**
+   * The open trade whose room the message goes to; only the seller's first payment details
+   * change it (they start the buyer's payment window).
+   */
   trade: Address<TAccountTrade>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
@@ -261,7 +268,7 @@ export function getPostMessageInstruction<
   // Original accounts.
   const originalAccounts = {
     author: { value: input.author ?? null, isWritable: false },
-    trade: { value: input.trade ?? null, isWritable: false },
+    trade: { value: input.trade ?? null, isWritable: true },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -308,7 +315,10 @@ export type ParsedPostMessageInstruction<
   accounts: {
     /** The author: the trade's buyer or seller, or in a dispute the arbiter in charge. */
     author: TAccountMetas[0];
-    /** The open trade whose room the message goes to; not changed. */
+    /**
+     * The open trade whose room the message goes to; only the seller's first payment details
+     * change it (they start the buyer's payment window).
+     */
     trade: TAccountMetas[1];
     eventAuthority: TAccountMetas[2];
     program: TAccountMetas[3];

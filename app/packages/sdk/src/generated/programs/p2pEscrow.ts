@@ -51,6 +51,7 @@ import {
 } from "../accounts";
 import {
   getAcceptAdminInstructionAsync,
+  getAcceptProposalInstructionAsync,
   getCancelTradeInstructionAsync,
   getClaimInstructionAsync,
   getCloseOfferInstructionAsync,
@@ -64,6 +65,7 @@ import {
   getOpenProfileInstructionAsync,
   getPostMessageInstructionAsync,
   getProposeAdminInstructionAsync,
+  getProposeEndingInstructionAsync,
   getRegisterArbiterInstructionAsync,
   getReleaseInstructionAsync,
   getReleaseWithAttestationInstructionAsync,
@@ -78,7 +80,9 @@ import {
   getUpdateConfigInstructionAsync,
   getWithdrawFeesInstructionAsync,
   getWithdrawInstructionAsync,
+  getWithdrawProposalInstructionAsync,
   parseAcceptAdminInstruction,
+  parseAcceptProposalInstruction,
   parseCancelTradeInstruction,
   parseClaimInstruction,
   parseCloseOfferInstruction,
@@ -92,6 +96,7 @@ import {
   parseOpenProfileInstruction,
   parsePostMessageInstruction,
   parseProposeAdminInstruction,
+  parseProposeEndingInstruction,
   parseRegisterArbiterInstruction,
   parseReleaseInstruction,
   parseReleaseWithAttestationInstruction,
@@ -106,7 +111,9 @@ import {
   parseUpdateConfigInstruction,
   parseWithdrawFeesInstruction,
   parseWithdrawInstruction,
+  parseWithdrawProposalInstruction,
   type AcceptAdminAsyncInput,
+  type AcceptProposalAsyncInput,
   type CancelTradeAsyncInput,
   type ClaimAsyncInput,
   type CloseOfferAsyncInput,
@@ -119,6 +126,7 @@ import {
   type OpenDisputeAsyncInput,
   type OpenProfileAsyncInput,
   type ParsedAcceptAdminInstruction,
+  type ParsedAcceptProposalInstruction,
   type ParsedCancelTradeInstruction,
   type ParsedClaimInstruction,
   type ParsedCloseOfferInstruction,
@@ -132,6 +140,7 @@ import {
   type ParsedOpenProfileInstruction,
   type ParsedPostMessageInstruction,
   type ParsedProposeAdminInstruction,
+  type ParsedProposeEndingInstruction,
   type ParsedRegisterArbiterInstruction,
   type ParsedReleaseInstruction,
   type ParsedReleaseWithAttestationInstruction,
@@ -146,8 +155,10 @@ import {
   type ParsedUpdateConfigInstruction,
   type ParsedWithdrawFeesInstruction,
   type ParsedWithdrawInstruction,
+  type ParsedWithdrawProposalInstruction,
   type PostMessageAsyncInput,
   type ProposeAdminAsyncInput,
+  type ProposeEndingAsyncInput,
   type RegisterArbiterAsyncInput,
   type ReleaseAsyncInput,
   type ReleaseWithAttestationAsyncInput,
@@ -162,6 +173,7 @@ import {
   type UpdateConfigAsyncInput,
   type WithdrawAsyncInput,
   type WithdrawFeesAsyncInput,
+  type WithdrawProposalAsyncInput,
 } from "../instructions";
 import {
   findArbiterPda,
@@ -252,6 +264,7 @@ export function identifyP2pEscrowAccount(
 
 export enum P2pEscrowInstruction {
   AcceptAdmin,
+  AcceptProposal,
   CancelTrade,
   Claim,
   CloseOffer,
@@ -265,6 +278,7 @@ export enum P2pEscrowInstruction {
   OpenProfile,
   PostMessage,
   ProposeAdmin,
+  ProposeEnding,
   RegisterArbiter,
   Release,
   ReleaseWithAttestation,
@@ -279,6 +293,7 @@ export enum P2pEscrowInstruction {
   UpdateConfig,
   Withdraw,
   WithdrawFees,
+  WithdrawProposal,
 }
 
 export function identifyP2pEscrowInstruction(
@@ -295,6 +310,17 @@ export function identifyP2pEscrowInstruction(
     )
   ) {
     return P2pEscrowInstruction.AcceptAdmin;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([33, 190, 130, 178, 27, 12, 168, 238]),
+      ),
+      0,
+    )
+  ) {
+    return P2pEscrowInstruction.AcceptProposal;
   }
   if (
     containsBytes(
@@ -438,6 +464,17 @@ export function identifyP2pEscrowInstruction(
     )
   ) {
     return P2pEscrowInstruction.ProposeAdmin;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([202, 48, 59, 191, 174, 203, 223, 158]),
+      ),
+      0,
+    )
+  ) {
+    return P2pEscrowInstruction.ProposeEnding;
   }
   if (
     containsBytes(
@@ -593,6 +630,17 @@ export function identifyP2pEscrowInstruction(
   ) {
     return P2pEscrowInstruction.WithdrawFees;
   }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([135, 1, 185, 99, 36, 69, 15, 38]),
+      ),
+      0,
+    )
+  ) {
+    return P2pEscrowInstruction.WithdrawProposal;
+  }
   throw new SolanaError(
     SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_INSTRUCTION,
     { instructionData: data, programName: "p2pEscrow" },
@@ -605,6 +653,9 @@ export type ParsedP2pEscrowInstruction<
   | ({
       instructionType: P2pEscrowInstruction.AcceptAdmin;
     } & ParsedAcceptAdminInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.AcceptProposal;
+    } & ParsedAcceptProposalInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.CancelTrade;
     } & ParsedCancelTradeInstruction<TProgram>)
@@ -644,6 +695,9 @@ export type ParsedP2pEscrowInstruction<
   | ({
       instructionType: P2pEscrowInstruction.ProposeAdmin;
     } & ParsedProposeAdminInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.ProposeEnding;
+    } & ParsedProposeEndingInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.RegisterArbiter;
     } & ParsedRegisterArbiterInstruction<TProgram>)
@@ -685,7 +739,10 @@ export type ParsedP2pEscrowInstruction<
     } & ParsedWithdrawInstruction<TProgram>)
   | ({
       instructionType: P2pEscrowInstruction.WithdrawFees;
-    } & ParsedWithdrawFeesInstruction<TProgram>);
+    } & ParsedWithdrawFeesInstruction<TProgram>)
+  | ({
+      instructionType: P2pEscrowInstruction.WithdrawProposal;
+    } & ParsedWithdrawProposalInstruction<TProgram>);
 
 export function parseP2pEscrowInstruction<TProgram extends string>(
   instruction: Instruction<TProgram> & InstructionWithData<ReadonlyUint8Array>,
@@ -697,6 +754,13 @@ export function parseP2pEscrowInstruction<TProgram extends string>(
       return {
         instructionType: P2pEscrowInstruction.AcceptAdmin,
         ...parseAcceptAdminInstruction(instruction),
+      };
+    }
+    case P2pEscrowInstruction.AcceptProposal: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: P2pEscrowInstruction.AcceptProposal,
+        ...parseAcceptProposalInstruction(instruction),
       };
     }
     case P2pEscrowInstruction.CancelTrade: {
@@ -788,6 +852,13 @@ export function parseP2pEscrowInstruction<TProgram extends string>(
       return {
         instructionType: P2pEscrowInstruction.ProposeAdmin,
         ...parseProposeAdminInstruction(instruction),
+      };
+    }
+    case P2pEscrowInstruction.ProposeEnding: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: P2pEscrowInstruction.ProposeEnding,
+        ...parseProposeEndingInstruction(instruction),
       };
     }
     case P2pEscrowInstruction.RegisterArbiter: {
@@ -888,6 +959,13 @@ export function parseP2pEscrowInstruction<TProgram extends string>(
         ...parseWithdrawFeesInstruction(instruction),
       };
     }
+    case P2pEscrowInstruction.WithdrawProposal: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: P2pEscrowInstruction.WithdrawProposal,
+        ...parseWithdrawProposalInstruction(instruction),
+      };
+    }
     default:
       throw new SolanaError(
         SOLANA_ERROR__PROGRAM_CLIENTS__UNRECOGNIZED_INSTRUCTION_TYPE,
@@ -922,6 +1000,10 @@ export type P2pEscrowPluginInstructions = {
   acceptAdmin: (
     input: AcceptAdminAsyncInput,
   ) => ReturnType<typeof getAcceptAdminInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  acceptProposal: (
+    input: AcceptProposalAsyncInput,
+  ) => ReturnType<typeof getAcceptProposalInstructionAsync> &
     SelfPlanAndSendFunctions;
   cancelTrade: (
     input: CancelTradeAsyncInput,
@@ -972,6 +1054,10 @@ export type P2pEscrowPluginInstructions = {
   proposeAdmin: (
     input: ProposeAdminAsyncInput,
   ) => ReturnType<typeof getProposeAdminInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  proposeEnding: (
+    input: ProposeEndingAsyncInput,
+  ) => ReturnType<typeof getProposeEndingInstructionAsync> &
     SelfPlanAndSendFunctions;
   registerArbiter: (
     input: RegisterArbiterAsyncInput,
@@ -1026,6 +1112,10 @@ export type P2pEscrowPluginInstructions = {
     input: WithdrawFeesAsyncInput,
   ) => ReturnType<typeof getWithdrawFeesInstructionAsync> &
     SelfPlanAndSendFunctions;
+  withdrawProposal: (
+    input: WithdrawProposalAsyncInput,
+  ) => ReturnType<typeof getWithdrawProposalInstructionAsync> &
+    SelfPlanAndSendFunctions;
 };
 
 export type P2pEscrowPluginPdas = {
@@ -1063,6 +1153,11 @@ export function p2pEscrowProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getAcceptAdminInstructionAsync(input),
+            ),
+          acceptProposal: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getAcceptProposalInstructionAsync(input),
             ),
           cancelTrade: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1128,6 +1223,11 @@ export function p2pEscrowProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getProposeAdminInstructionAsync(input),
+            ),
+          proposeEnding: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getProposeEndingInstructionAsync(input),
             ),
           registerArbiter: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1195,6 +1295,11 @@ export function p2pEscrowProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getWithdrawFeesInstructionAsync(input),
+            ),
+          withdrawProposal: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getWithdrawProposalInstructionAsync(input),
             ),
         },
         pdas: {

@@ -43,7 +43,10 @@ export type OfferTerms = {
   fiatCurrency: ReadonlyUint8Array;
   /** Hash of the seller's payment instructions, shared off-chain. */
   paymentTermsHash: ReadonlyUint8Array;
-  /** Seconds a buyer has, after taking, to mark the trade paid. */
+  /**
+   * Seconds a buyer has to mark the trade paid: after the seller's payment details arrive in the
+   * trade's room when the offer has a response window, otherwise after taking.
+   */
   paymentWindow: bigint;
   /** Seconds the seller has, after the trade is marked paid, to release before it can be disputed. */
   releaseWindow: bigint;
@@ -55,6 +58,12 @@ export type OfferTerms = {
   buyerBond: bigint;
   /** The only buyer allowed to take this offer, if it is private. */
   allowedBuyer: Option<Address>;
+  /**
+   * Seconds the seller has, after a take, to post its payment details in the trade's room;
+   * should it let them pass, anyone may end the trade with the buyer's bond returned. Zero: no
+   * response window, the payment window runs from the take.
+   */
+  responseWindow: bigint;
 };
 
 export type OfferTermsArgs = {
@@ -68,7 +77,10 @@ export type OfferTermsArgs = {
   fiatCurrency: ReadonlyUint8Array;
   /** Hash of the seller's payment instructions, shared off-chain. */
   paymentTermsHash: ReadonlyUint8Array;
-  /** Seconds a buyer has, after taking, to mark the trade paid. */
+  /**
+   * Seconds a buyer has to mark the trade paid: after the seller's payment details arrive in the
+   * trade's room when the offer has a response window, otherwise after taking.
+   */
   paymentWindow: number | bigint;
   /** Seconds the seller has, after the trade is marked paid, to release before it can be disputed. */
   releaseWindow: number | bigint;
@@ -80,6 +92,12 @@ export type OfferTermsArgs = {
   buyerBond: number | bigint;
   /** The only buyer allowed to take this offer, if it is private. */
   allowedBuyer: OptionOrNullable<Address>;
+  /**
+   * Seconds the seller has, after a take, to post its payment details in the trade's room;
+   * should it let them pass, anyone may end the trade with the buyer's bond returned. Zero: no
+   * response window, the payment window runs from the take.
+   */
+  responseWindow: number | bigint;
 };
 
 export function getOfferTermsEncoder(): Encoder<OfferTermsArgs> {
@@ -95,6 +113,7 @@ export function getOfferTermsEncoder(): Encoder<OfferTermsArgs> {
     ["attestor", getOptionEncoder(getAddressEncoder())],
     ["buyerBond", getU64Encoder()],
     ["allowedBuyer", getOptionEncoder(getAddressEncoder())],
+    ["responseWindow", getI64Encoder()],
   ]);
 }
 
@@ -111,6 +130,7 @@ export function getOfferTermsDecoder(): Decoder<OfferTerms> {
     ["attestor", getOptionDecoder(getAddressDecoder())],
     ["buyerBond", getU64Decoder()],
     ["allowedBuyer", getOptionDecoder(getAddressDecoder())],
+    ["responseWindow", getI64Decoder()],
   ]);
 }
 

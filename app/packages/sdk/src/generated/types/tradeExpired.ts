@@ -11,6 +11,8 @@ import {
   fixEncoderSize,
   getAddressDecoder,
   getAddressEncoder,
+  getBooleanDecoder,
+  getBooleanEncoder,
   getBytesEncoder,
   getConstantDecoder,
   getConstantEncoder,
@@ -37,8 +39,13 @@ export type TradeExpired = {
   crankedBy: Address;
   /** Tokens returned to the offer's available amount. */
   amount: bigint;
-  /** Lamports of bond paid to the seller. */
+  /** Lamports of bond paid to the seller (zero when the seller never answered). */
   bondToSeller: bigint;
+  /**
+   * Whether the trade ended because the seller let its response window pass without payment
+   * details: the bond went back to the buyer.
+   */
+  unanswered: boolean;
 };
 
 export type TradeExpiredArgs = {
@@ -52,8 +59,13 @@ export type TradeExpiredArgs = {
   crankedBy: Address;
   /** Tokens returned to the offer's available amount. */
   amount: number | bigint;
-  /** Lamports of bond paid to the seller. */
+  /** Lamports of bond paid to the seller (zero when the seller never answered). */
   bondToSeller: number | bigint;
+  /**
+   * Whether the trade ended because the seller let its response window pass without payment
+   * details: the bond went back to the buyer.
+   */
+  unanswered: boolean;
 };
 
 export function getTradeExpiredEncoder(): FixedSizeEncoder<TradeExpiredArgs> {
@@ -65,6 +77,7 @@ export function getTradeExpiredEncoder(): FixedSizeEncoder<TradeExpiredArgs> {
       ["crankedBy", getAddressEncoder()],
       ["amount", getU64Encoder()],
       ["bondToSeller", getU64Encoder()],
+      ["unanswered", getBooleanEncoder()],
     ]),
     [
       getConstantEncoder(
@@ -85,6 +98,7 @@ export function getTradeExpiredDecoder(): FixedSizeDecoder<TradeExpired> {
       ["crankedBy", getAddressDecoder()],
       ["amount", getU64Decoder()],
       ["bondToSeller", getU64Decoder()],
+      ["unanswered", getBooleanDecoder()],
     ]),
     [
       getConstantDecoder(

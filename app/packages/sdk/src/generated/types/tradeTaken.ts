@@ -60,8 +60,13 @@ export type TradeTaken = {
   arbiter: Address;
   /** The buyer's bond in lamports. */
   buyerBond: bigint;
-  /** Last second to mark the trade paid. */
+  /**
+   * Last second to mark the trade paid: with a response window, the latest it can be (the
+   * seller's payment details move it earlier, see `PaymentWindowStarted`).
+   */
   paymentDeadline: bigint;
+  /** Last second for the seller's payment details, zero when the offer has no response window. */
+  responseDeadline: bigint;
   /** Protocol fee in bps, fixed for this trade. */
   feeBps: number;
   /** The arbiter's fee in bps, fixed for this trade. */
@@ -103,8 +108,13 @@ export type TradeTakenArgs = {
   arbiter: Address;
   /** The buyer's bond in lamports. */
   buyerBond: number | bigint;
-  /** Last second to mark the trade paid. */
+  /**
+   * Last second to mark the trade paid: with a response window, the latest it can be (the
+   * seller's payment details move it earlier, see `PaymentWindowStarted`).
+   */
   paymentDeadline: number | bigint;
+  /** Last second for the seller's payment details, zero when the offer has no response window. */
+  responseDeadline: number | bigint;
   /** Protocol fee in bps, fixed for this trade. */
   feeBps: number;
   /** The arbiter's fee in bps, fixed for this trade. */
@@ -138,6 +148,7 @@ export function getTradeTakenEncoder(): Encoder<TradeTakenArgs> {
       ["arbiter", getAddressEncoder()],
       ["buyerBond", getU64Encoder()],
       ["paymentDeadline", getI64Encoder()],
+      ["responseDeadline", getI64Encoder()],
       ["feeBps", getU16Encoder()],
       ["arbiterFeeBps", getU16Encoder()],
       ["fallbackArbiter", getOptionEncoder(getAddressEncoder())],
@@ -172,6 +183,7 @@ export function getTradeTakenDecoder(): Decoder<TradeTaken> {
       ["arbiter", getAddressDecoder()],
       ["buyerBond", getU64Decoder()],
       ["paymentDeadline", getI64Decoder()],
+      ["responseDeadline", getI64Decoder()],
       ["feeBps", getU16Decoder()],
       ["arbiterFeeBps", getU16Decoder()],
       ["fallbackArbiter", getOptionDecoder(getAddressDecoder())],
