@@ -1,8 +1,8 @@
 //! Endings the parties negotiate: either party of a paid or disputed trade proposes how many
 //! tokens the buyer gets, in its own transaction; the other accepts in its own, which pays out (the
 //! buyer's share less the protocol fee, the rest back to the offer, the bond back to the buyer); a
-//! proposal is withdrawn by its author or replaced by either party. Zero is a collaborative
-//! cancel. Every refusal is named and changes nothing; the stateful test runs them at random.
+//! proposal is withdrawn by its author or replaced by either party, and does not outlive a
+//! dispute's opening or escalation. Zero is a collaborative cancel. Every refusal is named and changes nothing; the stateful test runs them at random.
 
 use p2p_escrow::events::{EndingProposed, ProposalAccepted, ProposalWithdrawn};
 use p2p_escrow::math::bps_share;
@@ -249,19 +249,30 @@ async fn every_refusal_of_the_state_machine_is_named_and_changes_nothing() {
     )
     .await;
 
-    // The seller proposes, the buyer counters (replacing it), and the seller accepts the counter,
-    // after the trade went to dispute: a proposal outlives the dispute's opening.
+    // A proposal does not outlive the dispute's opening: accepting a stale one alone would get
+    // around the arbiter.
+    propose(&env, &trade, &env.seller, 30 * TOKEN).await;
+    env.ok(
+        &[env.open_dispute_ix(&trade, &env.seller.pubkey(), &env.arbiter.pubkey())],
+        &[&env.seller],
+    )
+    .await;
+    assert_eq!(env.trade(&trade).await.proposal, None);
+    env.refuse(
+        &[accept_ix(&env, &trade, &env.buyer, 30 * TOKEN)],
+        &[&env.buyer],
+        code(EscrowError::NoProposal),
+    )
+    .await;
+
+    // In the dispute, the seller proposes, the buyer counters (replacing it), and the seller
+    // accepts the counter.
     propose(&env, &trade, &env.seller, 30 * TOKEN).await;
     propose(&env, &trade, &env.buyer, 45 * TOKEN).await;
     env.refuse(
         &[accept_ix(&env, &trade, &env.buyer, 45 * TOKEN)],
         &[&env.buyer],
         code(EscrowError::OwnProposal),
-    )
-    .await;
-    env.ok(
-        &[env.open_dispute_ix(&trade, &env.seller.pubkey(), &env.arbiter.pubkey())],
-        &[&env.seller],
     )
     .await;
     env.refuse(

@@ -103,7 +103,10 @@ export type ProposalPreview = {
   protocolFee: bigint;
   /** Tokens (base units) that return to the offer's available amount. */
   toSeller: bigint;
-  /** The buyer's bond (lamports), returned to the buyer. */
+  /**
+   * The buyer's bond (lamports), returned to the buyer (with its claim, when the buyer's share has
+   * to wait in the trade's holding account).
+   */
   bondToBuyer: bigint;
 };
 

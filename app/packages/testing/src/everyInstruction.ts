@@ -243,6 +243,16 @@ export async function measureEveryInstruction(desk: Desk): Promise<InstructionCo
   const settledTrade = await paid(settled);
   await client.openDispute(seller, settledTrade);
   await measure("settle", "two signers", () => client.settle(settled, seller, settledTrade, 5_000));
+  // Endings the parties negotiate, on a disputed trade (its arbiter's case closes).
+  const negotiated = (await client.takeOffer(settled, offer, 10n * TOKEN)).address!;
+  await client.markPaid(settled, negotiated, await hashText("SEPA-2026-0002"));
+  await client.openDispute(seller, negotiated);
+  await measure("proposeEnding", "", () => client.proposeEnding(seller, negotiated, 4n * TOKEN));
+  await measure("withdrawProposal", "", () => client.withdrawProposal(seller, negotiated));
+  await client.proposeEnding(seller, negotiated, 4n * TOKEN);
+  await measure("acceptProposal", "a disputed trade, paying the fee vault", () =>
+    client.acceptProposal(settled, negotiated, 4n * TOKEN),
+  );
   const escalatedTrade = await paid(escalated);
   await client.openDispute(seller, escalatedTrade);
   for (const _ of [1, 2]) {

@@ -23,9 +23,22 @@ import {
   type AccountEvent,
   type MintInfo,
   type Trade,
+  type TradeAction,
 } from "@p2p-escrow/sdk";
 import { useChain, useChainTime, useDesk } from "./context";
 import { TxStatus, useTransaction } from "./Tx";
+
+const PAGE_ACTIONS = new Set<TradeAction>([
+  "markPaid",
+  "cancel",
+  "expire",
+  "release",
+  "openDispute",
+  "submitEvidence",
+  "rule",
+  "escalate",
+  "claim",
+]);
 
 function Countdown({
   label,
@@ -130,10 +143,12 @@ function Actions({
   const [file, setFile] = useState<File | null>(null);
   const [uri, setUri] = useState("");
   if (now === null) return null;
-  const actions = allowedActions(trade, desk.me, now);
+  // The actions this page offers; the trade room's and the negotiated endings' are the command
+  // line's and the SDK's for now.
+  const actions = allowedActions(trade, desk.me, now).filter((action) => PAGE_ACTIONS.has(action));
   if (!desk.signer) return <p>Connect a wallet to act on this trade.</p>;
   if (actions.length === 0)
-    return <p data-testid="no-actions">Nothing for your wallet to do on this trade now.</p>;
+    return <p data-testid="no-actions">Nothing for your wallet to do on this page now.</p>;
   const signer = desk.signer;
   const submitEvidence = async () => {
     if (!file) return;

@@ -101,6 +101,8 @@ impl Escalate<'_> {
         dispute.arbiter = fallback.authority;
         dispute.ruling_deadline = ruling_deadline;
         dispute.escalated = true;
+        // A new arbiter takes the case: a proposal made before stays behind (see `open_dispute`).
+        trade.proposal = None;
         trade.invariant()?;
         let event = DisputeEscalated {
             trade: trade.key(),

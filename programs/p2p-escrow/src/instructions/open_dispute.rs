@@ -65,6 +65,9 @@ impl OpenDispute<'_> {
             buyer_evidence: [0; 32],
             seller_evidence: [0; 32],
         });
+        // A proposal made before the dispute does not outlive it: accepting a stale one alone
+        // would get around the arbiter. The parties propose again in the dispute.
+        trade.proposal = None;
         trade.invariant()?;
         let event = DisputeOpened {
             trade: trade.key(),

@@ -467,6 +467,7 @@ async fn step(env: &Env, people: &[&Keypair], model: &mut Model, op: Op) {
                 m.stage = Stage::Disputed;
                 m.ruling_deadline = now + RULING_WINDOW;
                 m.arbiter = ARBITER;
+                m.proposal = None;
             }
         }
         Op::Evidence { trade: t, actor } => {

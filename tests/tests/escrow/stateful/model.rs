@@ -519,6 +519,7 @@ pub(super) fn escalate_in_model(model: &mut Model, t: usize) {
         let now = model.now;
         let trade = &mut model.trades[t];
         trade.escalated = true;
+        trade.proposal = None;
         trade.arbiter = FALLBACK;
         trade.ruling_deadline = now + RULING_WINDOW;
     }
