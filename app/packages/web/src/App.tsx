@@ -8,15 +8,22 @@ import type { Wallet, WalletAccount } from "@wallet-standard/base";
 
 import {
   createEscrowRpc,
+  describeError,
   EscrowClient,
   fetchWalletChain,
+  getOffer,
+  listTrades,
   LOCAL_CHAIN_URL,
+  MessageKind,
+  TradeState,
+  type Address,
   type SolanaChain,
 } from "@p2p-escrow/sdk";
 import { ArbiterConsole } from "./ArbiterConsole";
-import { DeskContext, type Desk } from "./context";
+import { DeskContext, useDesk, type Desk } from "./context";
 import { MyTrades } from "./MyTrades";
 import { OfferBook } from "./OfferBook";
+import { detailsFor, openRoom, readDetails, roomWallet } from "./room";
 import { SellerDesk } from "./SellerDesk";
 import { TradePage } from "./TradePage";
 import { connect, useWallets, walletSigner } from "./wallet";
@@ -29,6 +36,63 @@ function useRoute(): string {
     return () => window.removeEventListener("hashchange", update);
   }, []);
   return route;
+}
+
+/**
+ * While the desk is open with a seller's wallet: sends the seller's payment details (kept in this
+ * browser) to each of its trades still waiting for them, every three seconds.
+ */
+function DetailsResponder() {
+  const desk = useDesk();
+  const [said, setSaid] = useState<string | null>(null);
+  useEffect(() => {
+    const wallet = roomWallet(desk.signer);
+    const me = desk.me;
+    if (!wallet || !me) return;
+    const attempted = new Set<Address>();
+    let live = true;
+    let running = false;
+    const answer = async () => {
+      if (running || Object.keys(readDetails(me)).length === 0) return;
+      running = true;
+      try {
+        const waiting = await listTrades(desk.rpc, { seller: me, state: TradeState.Locked });
+        for (const trade of waiting) {
+          if (!live || trade.data.detailsAt !== 0n || attempted.has(trade.address)) continue;
+          attempted.add(trade.address);
+          const offer = await getOffer(desk.rpc, trade.data.offer);
+          const found = await detailsFor(me, offer.terms.paymentTermsHash);
+          if (!found) continue;
+          try {
+            const room = await openRoom(desk.client, wallet, trade.address);
+            await room.send(found.text, MessageKind.PaymentDetails);
+            if (live) setSaid(`Sent your ${found.method} details to trade ${trade.address}`);
+          } catch (error) {
+            if (live) {
+              setSaid(
+                `Could not send details to ${trade.address}: ${describeError(error).message}`,
+              );
+            }
+          }
+        }
+      } catch {
+        // The RPC is unreachable now: the next round asks again.
+      } finally {
+        running = false;
+      }
+    };
+    void answer();
+    const timer = setInterval(() => void answer(), 3_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [desk.signer, desk.me, desk.rpc, desk.client]);
+  return said ? (
+    <p className="tx" data-testid="details-sent">
+      {said}
+    </p>
+  ) : null;
 }
 
 function WalletPicker({
@@ -128,6 +192,7 @@ export function App() {
           {chain && ` (${chain})`}
         </small>
       </header>
+      <DetailsResponder />
       {connectError && <p className="tx failed">{connectError}</p>}
       {rpcError && <p className="tx failed">{rpcError}</p>}
       {connected && !chain && !rpcError && <p className="tx">finding the chain {rpcUrl} serves…</p>}

@@ -1,7 +1,9 @@
 /**
  * The arbiter console: the connected arbiter's open cases with both sides' evidence, a ruling with
  * a split slider previewing each party's amount, the fee and the bond before signing, and the
- * disputes anyone may escalate because their ruling deadline passed.
+ * disputes anyone may escalate because their ruling deadline passed. Each case shows its trade room
+ * as the parties disclosed it (every line with its author and the chain's time) and takes the
+ * arbiter's private notes to one party; an arbiter without a room key sets it here.
  */
 import { useState } from "react";
 import type { ReadonlyUint8Array } from "@solana/kit";
@@ -21,6 +23,8 @@ import {
   type Trade,
 } from "@p2p-escrow/sdk";
 import { useChain, useChainTime, useDesk } from "./context";
+import { roomWallet } from "./room";
+import { RoomPanel } from "./RoomPanel";
 import { TxStatus, useTransaction } from "./Tx";
 
 /** An evidence hash in hex, or null for an empty slot. */
@@ -102,6 +106,7 @@ function Case({ trade, tx }: { trade: Located<Trade>; tx: ReturnType<typeof useT
       >
         Rule {formatBps(bps)} to the buyer
       </button>
+      <RoomPanel tradeAddress={trade.address} trade={trade.data} actions={[]} tx={tx} />
     </article>
   );
 }
@@ -163,6 +168,19 @@ export function ArbiterConsole() {
             open cases · {data.value.arbiter.rulings.toString()} rulings ·{" "}
             {data.value.arbiter.missedDeadlines.toString()} missed deadlines
           </p>
+          {data.value.arbiter.roomKey.every((byte) => byte === 0) && (
+            <p data-testid="no-room-key">
+              Parties cannot disclose their rooms to you yet.{" "}
+              <button
+                disabled={!roomWallet(desk.signer) || tx.busy}
+                onClick={() =>
+                  tx.run("Set room key", (c) => c.setArbiterRoomKey(roomWallet(desk.signer)!))
+                }
+              >
+                Set my room key
+              </button>
+            </p>
+          )}
           {data.value.cases.length === 0 && <p>No open cases.</p>}
           <TxStatus state={tx.state} />
           {data.value.cases.map((t) => (

@@ -21,6 +21,7 @@ import {
   type Offer,
 } from "@p2p-escrow/sdk";
 import { useChain, useDesk } from "./context";
+import { readDetails, writeDetails } from "./room";
 import { TxStatus, useTransaction } from "./Tx";
 
 function CreateOffer() {
@@ -115,7 +116,7 @@ function CreateOffer() {
         </label>
         {field("attestor", "Payment attestor (optional)")}
         {field("bond", "Buyer bond (SOL)")}
-        {field("paymentTerms", "Payment instructions")}
+        {field("paymentTerms", "Payment method (as named in your payment details)")}
       </div>
       {problem && <p className="tx failed">{problem}</p>}
       <button disabled={!desk.signer || tx.busy} onClick={submit}>
@@ -137,7 +138,11 @@ function OfferCard({
 }) {
   const desk = useDesk();
   const [amount, setAmount] = useState("");
-  const trades = useChain(() => listTrades(desk.rpc, { offer: offer.address }), [offer.address]);
+  const trades = useChain(
+    () => listTrades(desk.rpc, { offer: offer.address }),
+    [offer.address],
+    3_000,
+  );
   const fmt = (v: bigint) => formatAmount(v, mint.decimals);
   const paused = offer.data.status === OfferStatus.Paused;
   const parsed = () => parseAmount(amount, mint.decimals);
@@ -197,7 +202,17 @@ function OfferCard({
             {(trade.data.state === TradeState.Locked || trade.data.state === TradeState.Paid) && (
               <button
                 disabled={tx.busy}
-                onClick={() => tx.run("Release", (c) => c.release(desk.signer!, trade.address))}
+                onClick={() => {
+                  if (
+                    trade.data.state === TradeState.Locked &&
+                    !window.confirm(
+                      "The buyer has not marked this trade paid. Release only if the money is in your account: a release cannot be undone. Release now?",
+                    )
+                  ) {
+                    return;
+                  }
+                  void tx.run("Release", (c) => c.release(desk.signer!, trade.address));
+                }}
               >
                 Release
               </button>
@@ -209,21 +224,80 @@ function OfferCard({
   );
 }
 
+/**
+ * The seller's payment details, one text per payment method, kept in this browser for its wallet:
+ * the desk sends the details of an offer's method to every new trade of the offer while it is
+ * open, and the trade page offers them to send by hand.
+ */
+function PaymentDetailsForm() {
+  const desk = useDesk();
+  const me = desk.me!;
+  const [saved, setSaved] = useState(() => readDetails(me));
+  const [method, setMethod] = useState("");
+  const [text, setText] = useState("");
+  const save = () => {
+    const next = { ...saved, [method.trim()]: text.trim() };
+    writeDetails(me, next);
+    setSaved(next);
+    setMethod("");
+    setText("");
+  };
+  const remove = (name: string) => {
+    const next = Object.fromEntries(Object.entries(saved).filter(([m]) => m !== name));
+    writeDetails(me, next);
+    setSaved(next);
+  };
+  return (
+    <section className="payment-details-form">
+      <h3>My payment details</h3>
+      <p className="small">
+        Kept in this browser only. While the desk is open it sends the details of an offer&apos;s
+        payment method, encrypted, to each new trade of the offer.
+      </p>
+      <ul>
+        {Object.entries(saved).map(([name, details]) => (
+          <li key={name} data-testid="saved-details">
+            <strong>{name}</strong>: {details} <button onClick={() => remove(name)}>Remove</button>
+          </li>
+        ))}
+      </ul>
+      <div className="form">
+        <label>
+          Method{" "}
+          <input name="details-method" value={method} onChange={(e) => setMethod(e.target.value)} />
+        </label>
+        <label>
+          Details{" "}
+          <textarea name="details-text" value={text} onChange={(e) => setText(e.target.value)} />
+        </label>
+      </div>
+      <button disabled={!method.trim() || !text.trim()} onClick={save}>
+        Save details
+      </button>
+    </section>
+  );
+}
+
 export function SellerDesk() {
   const desk = useDesk();
   // Kept here, not in a card: a closed offer leaves the list, its confirmation stays on screen.
   const tx = useTransaction();
-  const offers = useChain(async () => {
-    if (!desk.me) return [];
-    const mine = await listOffers(desk.rpc, { seller: desk.me });
-    return Promise.all(
-      mine.map(async (offer) => ({ offer, mint: await getMintInfo(desk.rpc, offer.data.mint) })),
-    );
-  }, [desk.me]);
+  const offers = useChain(
+    async () => {
+      if (!desk.me) return [];
+      const mine = await listOffers(desk.rpc, { seller: desk.me });
+      return Promise.all(
+        mine.map(async (offer) => ({ offer, mint: await getMintInfo(desk.rpc, offer.data.mint) })),
+      );
+    },
+    [desk.me],
+    3_000,
+  );
   if (!desk.me) return <p>Connect a wallet to sell.</p>;
   return (
     <section>
       <h2>Sell</h2>
+      <PaymentDetailsForm />
       <CreateOffer />
       <h3>My offers</h3>
       <TxStatus state={tx.state} />

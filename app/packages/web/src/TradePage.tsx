@@ -18,6 +18,7 @@ import {
   getTrade,
   hashBytes,
   hashText,
+  MessageKind,
   PUBLIC_DISPUTE_GRACE,
   TradeState,
   type AccountEvent,
@@ -26,18 +27,17 @@ import {
   type TradeAction,
 } from "@p2p-escrow/sdk";
 import { useChain, useChainTime, useDesk } from "./context";
+import { Proposals } from "./Proposals";
+import { openRoom, roomWallet } from "./room";
+import { RoomPanel } from "./RoomPanel";
 import { TxStatus, useTransaction } from "./Tx";
 
-const PAGE_ACTIONS = new Set<TradeAction>([
-  "markPaid",
-  "cancel",
-  "expire",
-  "release",
-  "openDispute",
-  "submitEvidence",
-  "rule",
-  "escalate",
-  "claim",
+/** Actions offered elsewhere on the page: in the trade room and under "End by agreement". */
+const ELSEWHERE = new Set<TradeAction>([
+  "sendDetails",
+  "propose",
+  "withdrawProposal",
+  "acceptProposal",
 ]);
 
 function Countdown({
@@ -76,7 +76,19 @@ function describe(entry: AccountEvent, decimals: number): string {
     case "tradeCancelled":
       return "Cancelled by the buyer";
     case "tradeExpired":
-      return `Expired unpaid; bond to the seller`;
+      return event.data.unanswered
+        ? "Expired unanswered: the seller sent no payment details; bond back to the buyer"
+        : "Expired unpaid; bond to the seller";
+    case "messagePosted":
+      return `Room: ${MessageKind[event.data.kind]} from ${event.data.author}`;
+    case "paymentWindowStarted":
+      return `Payment details posted: pay by ${formatTime(event.data.paymentDeadline)}`;
+    case "endingProposed":
+      return `Proposed by ${event.data.proposedBy}: ${tokens(event.data.buyerAmount)} to the buyer`;
+    case "proposalWithdrawn":
+      return "Proposal withdrawn";
+    case "proposalAccepted":
+      return `Ended by agreement: ${tokens(event.data.toBuyer)} to the buyer, ${tokens(event.data.toSeller)} back to the offer, protocol fee ${tokens(event.data.protocolFee)}`;
     case "disputeOpened":
       return `Dispute opened by ${event.data.openedBy}`;
     case "evidenceSubmitted":
@@ -140,15 +152,17 @@ function Actions({
 }) {
   const desk = useDesk();
   const [reference, setReference] = useState("");
+  const [payer, setPayer] = useState("");
   const [file, setFile] = useState<File | null>(null);
   const [uri, setUri] = useState("");
   if (now === null) return null;
-  // The actions this page offers; the trade room's and the negotiated endings' are the command
-  // line's and the SDK's for now.
-  const actions = allowedActions(trade, desk.me, now).filter((action) => PAGE_ACTIONS.has(action));
+  const all = allowedActions(trade, desk.me, now);
+  const actions = all.filter((action) => !ELSEWHERE.has(action));
   if (!desk.signer) return <p>Connect a wallet to act on this trade.</p>;
-  if (actions.length === 0)
-    return <p data-testid="no-actions">Nothing for your wallet to do on this page now.</p>;
+  if (all.length === 0)
+    return <p data-testid="no-actions">Nothing for your wallet to do on this trade now.</p>;
+  if (actions.length === 0) return null;
+  const wallet = roomWallet(desk.signer);
   const signer = desk.signer;
   const submitEvidence = async () => {
     if (!file) return;
@@ -160,20 +174,29 @@ function Actions({
       {actions.includes("markPaid") && (
         <span>
           <input
+            name="payer"
+            placeholder="paying from: name and account"
+            value={payer}
+            onChange={(e) => setPayer(e.target.value)}
+          />
+          <input
             name="reference"
             placeholder="payment reference"
             value={reference}
             onChange={(e) => setReference(e.target.value)}
           />
           <button
-            disabled={!reference || tx.busy}
+            disabled={!payer.trim() || !reference || !wallet || tx.busy}
             onClick={async () =>
-              tx.run("Mark paid", async (c) =>
-                c.markPaid(signer, tradeAddress, await hashText(reference)),
-              )
+              tx.run("I have paid", async (c) => {
+                // The seller matches the incoming payment by the payer the buyer declares first.
+                const room = await openRoom(desk.client, wallet!, tradeAddress);
+                await room.send(payer, MessageKind.PayerDeclaration);
+                return c.markPaid(signer, tradeAddress, await hashText(reference));
+              })
             }
           >
-            Mark paid
+            I have paid
           </button>
         </span>
       )}
@@ -196,7 +219,17 @@ function Actions({
       {actions.includes("release") && (
         <button
           disabled={tx.busy}
-          onClick={() => tx.run("Release", (c) => c.release(signer, tradeAddress))}
+          onClick={() => {
+            if (
+              trade.state === TradeState.Locked &&
+              !window.confirm(
+                "The buyer has not marked this trade paid. Release only if the money is in your account: a release cannot be undone. Release now?",
+              )
+            ) {
+              return;
+            }
+            void tx.run("Release", (c) => c.release(signer, tradeAddress));
+          }}
         >
           Release
         </button>
@@ -252,6 +285,7 @@ function OpenTrade({
   mint: MintInfo;
   tx: Tx;
 }) {
+  const desk = useDesk();
   const now = useChainTime();
   return (
     <>
@@ -271,8 +305,25 @@ function OpenTrade({
         </p>
       )}
       <ul className="countdowns">
+        {trade.state === TradeState.Locked &&
+          trade.responseDeadline !== 0n &&
+          trade.detailsAt === 0n && (
+            <Countdown
+              label="Seller's payment details due"
+              deadline={trade.responseDeadline}
+              now={now}
+            />
+          )}
         {trade.state === TradeState.Locked && (
-          <Countdown label="Payment deadline" deadline={trade.paymentDeadline} now={now} />
+          <Countdown
+            label={
+              trade.responseDeadline !== 0n && trade.detailsAt === 0n
+                ? "Payment deadline (at the latest)"
+                : "Payment deadline"
+            }
+            deadline={trade.paymentDeadline}
+            now={now}
+          />
         )}
         {trade.state === TradeState.Paid && (
           <>
@@ -293,6 +344,23 @@ function OpenTrade({
         )}
       </ul>
       <Actions tradeAddress={tradeAddress} trade={trade} tx={tx} now={now} />
+      {now !== null && (
+        <>
+          <Proposals
+            tradeAddress={tradeAddress}
+            trade={trade}
+            mint={mint}
+            actions={allowedActions(trade, desk.me, now)}
+            tx={tx}
+          />
+          <RoomPanel
+            tradeAddress={tradeAddress}
+            trade={trade}
+            actions={allowedActions(trade, desk.me, now)}
+            tx={tx}
+          />
+        </>
+      )}
     </>
   );
 }

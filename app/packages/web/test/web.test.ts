@@ -2,7 +2,11 @@
  * The web desk in headless Chromium (Debian's package, driven by playwright-core) against the
  * local chain, with each person's test wallet registered through the Wallet Standard: a seller
  * creates an offer, a buyer takes and marks paid, the seller releases; a second trade is disputed,
- * both sides submit evidence, and the arbiter rules a 70/30 split from the console. The test
+ * both sides submit evidence, and the arbiter rules a 70/30 split from the console. In the trade
+ * room, two browser contexts (seller and buyer) and the arbiter's: the seller's open desk sends
+ * its payment details, they chat (unread counts live), the buyer declares its payer and marks
+ * paid, one trade ends by an accepted proposal, one by a ruling after the arbiter read the
+ * disclosed room; a release before payment asks first. The test
  * checks what the pages show and the balances on chain, and saves screenshots of the offer book,
  * a trade timeline and the arbiter console to dist/screenshots (or P2P_SCREENSHOTS_DIR).
  */
@@ -16,7 +20,7 @@ import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import type { Address } from "@solana/kit";
 
-import { getOffer, getTokenBalance, listOffers, OfferStatus } from "@p2p-escrow/sdk";
+import { getOffer, getTokenBalance, hashText, listOffers, OfferStatus } from "@p2p-escrow/sdk";
 import { installTestWallet } from "./testWallet";
 import {
   launchChromium,
@@ -95,8 +99,9 @@ async function takeAndPay(
   await buyer.waitForURL(/#\/trade\//, { timeout: 30_000 });
   const trade = buyer.url().split("#/trade/")[1] as Address;
   await buyer.getByTestId("trade-state").filter({ hasText: "locked" }).waitFor();
+  await buyer.locator('input[name="payer"]').fill("Bo Buyer, DE02 1203 0000 0000 2020 51");
   await buyer.locator('input[name="reference"]').fill(reference);
-  await buyer.getByRole("button", { name: "Mark paid" }).click();
+  await buyer.getByRole("button", { name: "I have paid" }).click();
   await buyer.locator('[data-event="tradePaid"]').waitFor({ timeout: 30_000 });
   return trade;
 }
@@ -176,11 +181,9 @@ test("a seller sells, a buyer buys, a dispute is ruled 70/30, all in the browser
     await confirmed(page, "Submit evidence");
   }
   await buyer.locator('[data-event="evidenceSubmitted"]').nth(1).waitFor({ timeout: 30_000 });
-  assert.equal(
-    await buyer.getByTestId("no-actions").count(),
-    1,
-    "nothing left for the buyer to do",
-  );
+  // Nothing left for the buyer but to propose an ending.
+  await buyer.getByTestId("proposals").waitFor();
+  assert.equal(await buyer.getByTestId("actions").count(), 0, "no other action for the buyer");
   await buyer.screenshot({ path: join(screenshots, "trade-timeline.png"), fullPage: true });
 
   // The arbiter sees the case with both sides' evidence, previews 70/30, and rules.
@@ -213,6 +216,166 @@ test("a seller sells, a buyer buys, a dispute is ruled 70/30, all in the browser
     (await buyer.locator('[data-event="disputeResolved"]').textContent()) ?? "",
     /Resolved \(ruling\): 70% to the buyer, 68.6 \/ 29.4, arbiter fee 2/,
   );
+});
+
+test("the trade room: details, chat, payer, a proposal accepted, a disclosed dispute ruled", async () => {
+  const { keys, usd, rpc } = desk;
+  const details = "IBAN DE89 3704 0044 0532 0130 00, Seller GmbH";
+
+  // The seller keeps its SEPA details in its browser and offers with SEPA as payment method; its
+  // desk stays open (on any page) and answers takes.
+  const seller = await open("seller", "/sell");
+  await seller.locator('input[name="details-method"]').fill("SEPA");
+  await seller.locator('textarea[name="details-text"]').fill(details);
+  await seller.getByRole("button", { name: "Save details" }).click();
+  await seller.getByTestId("saved-details").filter({ hasText: "SEPA" }).waitFor();
+  await seller.locator('input[name="mint"]').fill(usd.address);
+  await seller.locator('input[name="amount"]').fill("500");
+  await seller.locator('select[name="arbiter"]').selectOption(keys.arbiter.address);
+  await seller.locator('input[name="paymentTerms"]').fill("SEPA");
+  await seller.getByRole("button", { name: "Create offer" }).click();
+  await confirmed(seller, "Create offer");
+  // The new card: 500 locked in, 495 after the mint's 1% transfer fee.
+  const ours = seller
+    .getByTestId("my-offer")
+    .filter({ has: seller.getByTestId("available").filter({ hasText: /^495$/ }) });
+  const offer = (await ours.getAttribute("data-offer", { timeout: 30_000 })) as Address;
+  const created = await getOffer(rpc, offer);
+  assert.deepEqual(created.terms.paymentTermsHash, await hashText("SEPA"), "its method is SEPA");
+  assert.equal(created.terms.responseWindow, 900n, "the Sell page's response window: 15m");
+
+  // The buyer takes; the seller's open desk sends the details, which the buyer sees and copies.
+  const buyer = await open("buyer2", "/");
+  const take = async (amount: string): Promise<Address> => {
+    await buyer.goto(`${site}#/`);
+    const card = buyer.locator(`[data-offer="${offer}"]`);
+    await card.waitFor();
+    if ((await card.getByTestId("take-panel").count()) === 0) {
+      await card.getByRole("button", { name: "Take…" }).click();
+    }
+    await card.locator('input[name="take-amount"]').fill(amount);
+    await card.getByRole("button", { name: "Take at these terms" }).click();
+    await buyer.waitForURL(/#\/trade\//, { timeout: 30_000 });
+    return buyer.url().split("#/trade/")[1] as Address;
+  };
+  const first = await take("100");
+  await buyer
+    .getByTestId("payment-details")
+    .filter({ hasText: details })
+    .waitFor({ timeout: 30_000 });
+  await seller.getByTestId("details-sent").filter({ hasText: first }).waitFor();
+  await buyer.locator('[data-event="paymentWindowStarted"]').waitFor({ timeout: 30_000 });
+
+  // They chat; the seller's My trades counts the unread line, live, without a reload.
+  await seller.goto(`${site}#/trades`);
+  await buyer.locator('input[name="chat"]').fill("Paying now from my DE02 account");
+  await buyer.getByRole("button", { name: "Send", exact: true }).click();
+  await confirmed(buyer, "Send");
+  const row = seller.locator(`[data-testid="my-trade"][data-trade="${first}"]`);
+  await row.getByTestId("unread").filter({ hasText: "1 unread" }).waitFor({ timeout: 30_000 });
+  await seller.screenshot({ path: join(screenshots, "my-trades-unread.png"), fullPage: true });
+  await seller.goto(`${site}#/trade/${first}`);
+  await seller
+    .locator('[data-testid="line"][data-role="buyer"]')
+    .filter({ hasText: "Paying now" })
+    .waitFor({ timeout: 30_000 });
+  await seller.locator('input[name="chat"]').fill("Thanks, watching my account");
+  await seller.getByRole("button", { name: "Send", exact: true }).click();
+  await buyer
+    .locator('[data-testid="line"][data-role="seller"]')
+    .filter({ hasText: "watching my account" })
+    .waitFor({ timeout: 30_000 });
+
+  // The buyer declares its payer and marks paid; the seller's page follows live.
+  await buyer.locator('input[name="payer"]').fill("Bo Buyer, DE02 1203 0000 0000 2020 51");
+  await buyer.locator('input[name="reference"]').fill("SEPA-0101");
+  await buyer.getByRole("button", { name: "I have paid" }).click();
+  await confirmed(buyer, "I have paid");
+  await seller
+    .locator('[data-testid="line"][data-kind="PayerDeclaration"]')
+    .filter({ hasText: "Bo Buyer" })
+    .waitFor({ timeout: 30_000 });
+  await seller.getByTestId("trade-state").filter({ hasText: "paid" }).waitFor({ timeout: 30_000 });
+  await buyer.screenshot({ path: join(screenshots, "trade-room.png"), fullPage: true });
+
+  // Only 40.00 USD arrived: the seller proposes 40 tokens, previewed; the buyer accepts.
+  await seller.locator('input[name="proposal-amount"]').fill("40");
+  assert.match(
+    (await seller.getByTestId("proposal-preview").textContent()) ?? "",
+    /^39.8 to the buyer \(protocol fee 0.2\), 60 back to the offer, the bond \(0.01 SOL\) back to the buyer$/,
+  );
+  await seller.getByRole("button", { name: "Propose", exact: true }).click();
+  await confirmed(seller, "Propose");
+  const terms = buyer.getByTestId("proposal-terms");
+  await terms.waitFor({ timeout: 30_000 });
+  assert.match((await terms.textContent()) ?? "", /^39.8 to the buyer/);
+  await buyer.screenshot({ path: join(screenshots, "proposal.png"), fullPage: true });
+  const before = await getTokenBalance(rpc, keys.buyer2.address, usd);
+  await buyer.getByRole("button", { name: "Accept this proposal" }).click();
+  await buyer.locator('[data-event="proposalAccepted"]').waitFor({ timeout: 30_000 });
+  assert.equal(await getTokenBalance(rpc, keys.buyer2.address, usd), before + 39_402_000n);
+  assert.equal((await getOffer(rpc, offer)).locked, 0n);
+
+  // A second trade is disputed; the arbiter sets its room key, the buyer discloses the room, the
+  // arbiter reads every line with its author and time, writes to the buyer, and rules.
+  const second = await take("50");
+  await buyer
+    .getByTestId("payment-details")
+    .filter({ hasText: details })
+    .waitFor({ timeout: 30_000 });
+  await buyer.locator('input[name="chat"]').fill("Sent 50.00 USD, reference SEPA-0102");
+  await buyer.getByRole("button", { name: "Send", exact: true }).click();
+  await confirmed(buyer, "Send");
+  await buyer.locator('input[name="payer"]').fill("Bo Buyer, DE02 1203 0000 0000 2020 51");
+  await buyer.locator('input[name="reference"]').fill("SEPA-0102");
+  await buyer.getByRole("button", { name: "I have paid" }).click();
+  await confirmed(buyer, "I have paid");
+  await seller.goto(`${site}#/trade/${second}`);
+  await seller.getByRole("button", { name: "Open dispute" }).click();
+  await confirmed(seller, "Open dispute");
+  const arbiter = await open("arbiter", "/arbiter");
+  await arbiter.getByRole("button", { name: "Set my room key" }).click();
+  await confirmed(arbiter, "Set room key");
+  await buyer.getByRole("button", { name: "Disclose the room to the arbiter" }).click();
+  await confirmed(buyer, "Disclose");
+  const theCase = arbiter.locator(`[data-trade="${second}"]`);
+  const said = theCase
+    .locator('[data-testid="line"][data-role="buyer"]')
+    .filter({ hasText: "Sent 50.00 USD" });
+  await said.waitFor({ timeout: 30_000 });
+  assert.match((await said.textContent()) ?? "", /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC buyer/);
+  await theCase
+    .locator('[data-testid="line"][data-kind="PaymentDetails"]')
+    .filter({ hasText: details })
+    .waitFor();
+  await theCase.locator('input[name="note"]').fill("Please upload your bank statement");
+  await theCase.getByRole("button", { name: "Send note" }).click();
+  await confirmed(arbiter, "Send note");
+  await arbiter.screenshot({ path: join(screenshots, "arbiter-transcript.png"), fullPage: true });
+  await buyer
+    .locator('[data-testid="line"][data-kind="ArbiterNote"]')
+    .filter({ hasText: "bank statement" })
+    .waitFor({ timeout: 30_000 });
+  await theCase.locator('input[name="split"]').fill("10000");
+  await theCase.getByRole("button", { name: "Rule 100% to the buyer" }).click();
+  await confirmed(arbiter, "Rule");
+  await buyer.locator('[data-event="disputeResolved"]').waitFor({ timeout: 30_000 });
+
+  // Releasing before the buyer marked paid asks first, naming the risk.
+  const third = await take("10");
+  await seller.goto(`${site}#/trade/${third}`);
+  await seller.getByTestId("trade-state").filter({ hasText: "locked" }).waitFor();
+  let asked = "";
+  seller.once("dialog", (dialog) => {
+    asked = dialog.message();
+    void dialog.dismiss();
+  });
+  await seller.getByRole("button", { name: "Release" }).click();
+  assert.match(asked, /has not marked this trade paid.*cannot be undone/);
+  assert.equal(await seller.getByTestId("trade-state").textContent(), "locked");
+  seller.once("dialog", (dialog) => void dialog.accept());
+  await seller.getByRole("button", { name: "Release" }).click();
+  await seller.locator('[data-event="tradeReleased"]').waitFor({ timeout: 30_000 });
 });
 
 test("a payout the buyer's frozen account cannot take waits for the buyer, who claims it", async () => {
