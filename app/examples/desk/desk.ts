@@ -261,14 +261,13 @@ async function trading(
   cli("alice", "chat", "read", trade1);
   cli(
     "alice",
-    "chat",
-    "send",
+    "mark-paid",
     trade1,
-    "from Alice Doe, DE02 1203 0000 0000 2020 51",
-    "--kind",
-    "payer",
+    "--reference",
+    "SEPA-2026-0001",
+    "--payer",
+    "Alice Doe, DE02 1203 0000 0000 2020 51",
   );
-  cli("alice", "mark-paid", trade1, "--reference", "SEPA-2026-0001");
   cli("payments", "attest", trade1, "--reference", "SEPA-2026-0001", "--relay");
 
   section("bob buys 100, pays; the seller sees nothing, bob disputes, the arbiter rules 70/30");

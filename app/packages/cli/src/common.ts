@@ -13,6 +13,7 @@ import {
   getMintInfo,
   getOffer,
   getTrade,
+  MessageKind,
   OfferStatus,
   Resolution,
   TradeState,
@@ -73,6 +74,7 @@ export const OPTIONS = {
   "allowed-buyer": { type: "string" },
   // trades and disputes
   reference: { type: "string" },
+  payer: { type: "string" },
   file: { type: "string" },
   uri: { type: "string" },
   "buyer-bps": { type: "string" },
@@ -219,6 +221,8 @@ export function describeEvent(event: EscrowEvent): string {
         return `${key}=${fiatCurrencyCode(value)}`;
       if (key === "resolution" && typeof value === "number")
         return `${key}=${Resolution[value as Resolution]}`;
+      if (key === "kind" && event.name === "messagePosted")
+        return `${key}=${MessageKind[value as MessageKind]}`;
       if (value instanceof Uint8Array)
         return `${key}=${Buffer.from(value).toString("hex").slice(0, 16)}…`;
       if (value && typeof value === "object" && "__option" in value) {

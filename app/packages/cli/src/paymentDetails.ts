@@ -1,8 +1,9 @@
 /**
  * A seller's payment details, kept on its own machine and never on chain in the clear: one text per
  * payment method, the method named exactly as the offer's payment terms (`create-offer
- * --payment-terms`), so a take of an offer finds its details by that text's SHA-256. A JSON file,
- * readable by its owner only: `{ "methods": { "SEPA": "IBAN DE89 …, Jane Doe" } }`.
+ * --payment-terms`, both trimmed), so a take of an offer finds its details by that text's SHA-256.
+ * A JSON file, readable by its owner only: `{ "methods": { "SEPA": "IBAN DE89 …, Jane Doe" } }`;
+ * a relative `--details-file` is resolved from the working directory.
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -19,7 +20,9 @@ import {
   MessageKind,
   TradeRoom,
   TradeState,
+  unanswered,
 } from "@p2p-escrow/sdk";
+import { fetchSysvarClock } from "@solana/sysvars";
 import { UsageError, type Context } from "./common";
 
 /** Where the details live unless `--details-file` says otherwise. */
@@ -64,7 +67,7 @@ export function readDetails(path: string): PaymentDetails {
 
 /** Sets the details of `method` in `path`, created readable by its owner only. */
 export function writeDetails(path: string, method: string, text: string): void {
-  if (method.trim() === "") throw new UsageError("a payment method has a name");
+  if (method === "") throw new UsageError("a payment method has a name");
   const length = new TextEncoder().encode(text).length;
   if (length === 0 || length > MAX_MESSAGE_TEXT_LENGTH) {
     throw new UsageError(
@@ -73,6 +76,19 @@ export function writeDetails(path: string, method: string, text: string): void {
   }
   const details = readDetails(path);
   details.methods[method] = text;
+  saveDetails(path, details);
+}
+
+/** Removes the details of `method` from `path`; `UsageError` when it has none. */
+export function removeDetails(path: string, method: string): void {
+  const details = readDetails(path);
+  if (!(method in details.methods)) throw new UsageError(`no details for ${method} in ${path}`);
+  delete details.methods[method];
+  saveDetails(path, details);
+}
+
+/** Writes `details` to `path`, created readable by its owner only. */
+function saveDetails(path: string, details: PaymentDetails): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   writeFileSync(path, `${JSON.stringify(details, null, 2)}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
@@ -102,15 +118,21 @@ export class DetailsSender {
     private readonly details: PaymentDetails,
   ) {}
 
-  /** Answers every locked trade of the seller still waiting for details. */
+  /**
+   * Answers every locked trade of the seller still waiting for details, but those its response
+   * window already passed (the program would refuse them).
+   */
   async answerOpen(): Promise<string[]> {
     const trades = await listTrades(this.ctx.rpc, {
       seller: this.seller.address,
       state: TradeState.Locked,
     });
+    const { unixTimestamp: now } = await fetchSysvarClock(this.ctx.rpc);
     const lines: string[] = [];
     for (const trade of trades) {
-      if (trade.data.detailsAt === 0n) lines.push(await this.answer(trade.address));
+      if (trade.data.detailsAt === 0n && !unanswered(trade.data, now)) {
+        lines.push(await this.answer(trade.address));
+      }
     }
     return lines;
   }

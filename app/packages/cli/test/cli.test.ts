@@ -480,11 +480,19 @@ test("the room: details set and show, watch --send-details answers a take, chat;
   assert.equal(statSync(file).mode & 0o777, 0o600, "the details file is its owner's only");
   assert.match(ok("seller", "details", "show", "--details-file", file), /^SEPA: IBAN DE89/);
   assert.equal(run("seller", "details", "show", "SWIFT", "--details-file", file).status, 2);
+  ok("seller", "details", "set", "SWIFT", "BIC DEUTDEFF", "--details-file", file);
+  assert.match(ok("seller", "details", "remove", "SWIFT", "--details-file", file), /removed/);
+  assert.equal(run("seller", "details", "remove", "SWIFT", "--details-file", file).status, 2);
   assert.equal(
     run("seller", "details", "set", "SEPA", "x".repeat(600), "--details-file", file).status,
     2,
   );
 
+  // A response window needs a named payment method, whose details the seller sends.
+  const unnamed = offerArgs().filter(
+    (a, i, all) => a !== "--payment-terms" && all[i - 1] !== "--payment-terms",
+  );
+  assert.match(run("seller", ...unnamed).stderr, /name the payment method/);
   const offer = json<{ offer: Address }>("seller", ...offerArgs()).offer;
   const watcher = spawn(process.execPath, [
     BIN,
@@ -527,7 +535,10 @@ test("the room: details set and show, watch --send-details answers a take, chat;
       /buyer gets [\d.]+ \(fee [\d.]+\), 60 back to the offer, the bond back to the buyer/,
     );
     assert.match(run("seller", "accept", trade, "40").stderr, /error: OwnProposal: /);
-    assert.match(run("buyer", "accept", trade, "30").stderr, /error: ProposalChanged: /);
+    assert.match(
+      run("buyer", "accept", trade, "30").stderr,
+      /the proposal on chain gives the buyer 40 tokens, not 30/,
+    );
     assert.match(run("buyer", "withdraw-proposal", trade).stderr, /error: NotProposer: /);
     ok("seller", "withdraw-proposal", trade);
     assert.equal(run("buyer", "accept", trade, "40").status, 2, "no proposal to accept");

@@ -60,7 +60,7 @@ import {
   type Config,
   type Offer,
   type OfferTermsArgs,
-  type MessageKind,
+  MessageKind,
   type Profile,
   type Trade,
 } from "./generated";
@@ -742,14 +742,29 @@ export class EscrowClient {
     return taken;
   }
 
-  /** Marks the trade paid with the SHA-256 of the payment reference (see `hashText`). */
+  /**
+   * Marks the trade paid with the SHA-256 of the payment reference (see `hashText`); with
+   * `payerDeclaration` (a sealed body, see `TradeRoom.markPaid`) the buyer's payer declaration is
+   * posted in the same transaction, first.
+   */
   async markPaid(
     buyer: TransactionSigner,
     trade: Address,
     paymentRefHash: ReadonlyUint8Array,
+    options: { payerDeclaration?: ReadonlyUint8Array } = {},
   ): Promise<ActionResult> {
+    const declare = options.payerDeclaration
+      ? [
+          await getPostMessageInstructionAsync({
+            author: buyer,
+            trade,
+            kind: MessageKind.PayerDeclaration,
+            body: options.payerDeclaration,
+          }),
+        ]
+      : [];
     const instruction = await getMarkPaidInstructionAsync({ buyer, trade, paymentRefHash });
-    return this.send(buyer, [instruction]);
+    return this.send(buyer, [...declare, instruction]);
   }
 
   /** Cancels an unpaid trade; the buyer gets its bond and rent back. */
@@ -937,14 +952,16 @@ export class EscrowClient {
     trade: Address,
     buyerAmount: bigint,
   ): Promise<ActionResult> {
-    const instruction = await getProposeEndingInstructionAsync({ party, trade, buyerAmount });
-    return this.send(party, [instruction]);
+    return this.onTrade(party, trade, async () => [
+      await getProposeEndingInstructionAsync({ party, trade, buyerAmount }),
+    ]);
   }
 
   /** Withdraws the caller's own proposal (`NoProposal`, `NotProposer` otherwise). */
   async withdrawProposal(party: TransactionSigner, trade: Address): Promise<ActionResult> {
-    const instruction = await getWithdrawProposalInstructionAsync({ party, trade });
-    return this.send(party, [instruction]);
+    return this.onTrade(party, trade, async () => [
+      await getWithdrawProposalInstructionAsync({ party, trade }),
+    ]);
   }
 
   /**

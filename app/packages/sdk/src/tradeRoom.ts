@@ -30,7 +30,7 @@ import {
   type RoomKeyPair,
   type RoomSubject,
 } from "./room";
-import { fetchAccountEvents, type EscrowRpc } from "./transactions";
+import { fetchAccountEvents, type EscrowRpc, type TransactionEvents } from "./transactions";
 
 /** Who someone is in a trade's room. */
 export type RoomRole = "buyer" | "seller" | "arbiter";
@@ -56,6 +56,12 @@ export type RoomLine = {
    */
   unverified?: boolean;
 };
+
+/**
+ * The longest payer declaration `TradeRoom.markPaid` sends with the payment mark, in bytes of
+ * text: a name and an account; the transaction keeps 300 bytes of its packet free.
+ */
+export const MAX_PAYER_DECLARATION_LENGTH = 200;
 
 /** The kinds a party writes with `send`. */
 const PARTY_KINDS = new Set([
@@ -145,6 +151,7 @@ export class TradeRoom {
     readonly role: RoomRole,
     private readonly keys: RoomKeyPair,
     private readonly taken: TradeTaken,
+    private readonly history: TransactionEvents,
   ) {}
 
   /**
@@ -159,7 +166,8 @@ export class TradeRoom {
     trade: Address,
   ): Promise<TradeRoom> {
     // Any transaction may name the trade's address; only the trade's own take counts.
-    const history = await fetchAccountEvents(client.rpc, trade, Number.POSITIVE_INFINITY);
+    const known: TransactionEvents = new Map();
+    const history = await fetchAccountEvents(client.rpc, trade, Number.POSITIVE_INFINITY, known);
     const taken = history
       .map((entry) => entry.event)
       .find((event) => event.name === "tradeTaken" && event.data.trade === trade);
@@ -186,7 +194,7 @@ export class TradeRoom {
         `the key this wallet derives for ${subject.kind} ${subject.address} is not the one on chain`,
       );
     }
-    return new TradeRoom(client, wallet, trade, role, keys, taken.data);
+    return new TradeRoom(client, wallet, trade, role, keys, taken.data, known);
   }
 
   private roleOf(author: Address): RoomRole | null {
@@ -250,7 +258,13 @@ export class TradeRoom {
    * anyone but the parties and the trade's arbiters, are left out.
    */
   async read(): Promise<RoomLine[]> {
-    const history = await fetchAccountEvents(this.client.rpc, this.trade, Number.POSITIVE_INFINITY);
+    // Landed transactions are read once per room; each read asks only for the newer ones.
+    const history = await fetchAccountEvents(
+      this.client.rpc,
+      this.trade,
+      Number.POSITIVE_INFINITY,
+      this.history,
+    );
     const posted: Posted[] = history.flatMap((entry) =>
       entry.event.name === "messagePosted" &&
       entry.event.data.trade === this.trade &&
@@ -335,15 +349,44 @@ export class TradeRoom {
   }
 
   private async post(kind: MessageKind, key: Uint8Array, plain: Uint8Array): Promise<ActionResult> {
-    if (plain.length > MAX_MESSAGE_TEXT_LENGTH) {
+    return this.client.postMessage(this.wallet, this.trade, kind, this.seal(kind, key, plain));
+  }
+
+  /** `plain` sealed as this wallet's line of `kind` (`MessageTooLong` past `limit` bytes). */
+  private seal(
+    kind: MessageKind,
+    key: Uint8Array,
+    plain: Uint8Array,
+    limit = MAX_MESSAGE_TEXT_LENGTH,
+  ): Uint8Array {
+    if (plain.length > limit) {
       throw roomError(
         "MessageTooLong",
-        `a message holds at most ${MAX_MESSAGE_TEXT_LENGTH} bytes of text, not ${plain.length}`,
+        `this message holds at most ${limit} bytes of text, not ${plain.length}`,
       );
     }
     if (plain.length === 0) throw roomError("EmptyMessage", "a message has a text");
-    const body = sealMessage(key, plain, { trade: this.trade, author: this.wallet.address, kind });
-    return this.client.postMessage(this.wallet, this.trade, kind, body);
+    return sealMessage(key, plain, { trade: this.trade, author: this.wallet.address, kind });
+  }
+
+  /**
+   * The buyer declares the account it pays from (`payer`: a name and an account, at most
+   * `MAX_PAYER_DECLARATION_LENGTH` bytes of UTF-8) and marks the trade paid with the SHA-256 of the
+   * payment reference, in one transaction: both land or neither does.
+   */
+  async markPaid(payer: string, paymentRefHash: ReadonlyUint8Array): Promise<ActionResult> {
+    if (this.role !== "buyer") {
+      throw roomError("MessageNotAllowed", "only the buyer declares its payer and marks paid");
+    }
+    const declaration = this.seal(
+      MessageKind.PayerDeclaration,
+      this.partyConversation(),
+      utf8.encode(payer),
+      MAX_PAYER_DECLARATION_LENGTH,
+    );
+    return this.client.markPaid(this.wallet, this.trade, paymentRefHash, {
+      payerDeclaration: declaration,
+    });
   }
 
   /**

@@ -345,6 +345,9 @@ export type AccountEvent = {
   event: EscrowEvent;
 };
 
+/** The program's events of landed transactions, by signature (see `fetchAccountEvents`). */
+export type TransactionEvents = Map<Signature, EscrowEvent[]>;
+
 /** The most signatures one `getSignaturesForAddress` request returns. */
 const SIGNATURES_PAGE = 1_000;
 
@@ -353,12 +356,15 @@ const SIGNATURES_PAGE = 1_000;
  * trade, an offer, a person), oldest first, at commitment `confirmed`: an account's timeline, also
  * once the account is closed. Pages through `getSignaturesForAddress` (1,000 a request), then
  * one `getTransaction` each. Anyone's transaction may name any account: callers check what an
- * event is about.
+ * event is about. With `known`, the events of transactions it holds are not asked again and those
+ * of newly landed ones are added to it (a landed transaction's events never change), so a reader
+ * polling an account asks once per poll plus once per new transaction.
  */
 export async function fetchAccountEvents(
   rpc: EscrowRpc,
   account: Address,
   limit = 1_000,
+  known: TransactionEvents = new Map(),
 ): Promise<AccountEvent[]> {
   const newestFirst: Awaited<
     ReturnType<ReturnType<EscrowRpc["getSignaturesForAddress"]>["send"]>
@@ -377,17 +383,18 @@ export async function fetchAccountEvents(
   }
   const succeeded = newestFirst.reverse().filter((entry) => !entry.err);
   // One `getTransaction` per transaction, up to 8 in flight.
-  const landed: (LandedTransaction | null)[] = new Array(succeeded.length).fill(null);
+  const missing = succeeded.filter((entry) => !known.has(entry.signature));
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < succeeded.length; i = next++) {
-      landed[i] = await fetchTransactionEvents(rpc, succeeded[i].signature);
+    for (let i = next++; i < missing.length; i = next++) {
+      const landed = await fetchTransactionEvents(rpc, missing[i].signature);
+      if (landed) known.set(missing[i].signature, landed.events);
     }
   };
   await Promise.all(Array.from({ length: HISTORY_CONCURRENCY }, worker));
   const entries: AccountEvent[] = [];
-  for (const [i, entry] of succeeded.entries()) {
-    for (const event of landed[i]?.events ?? []) {
+  for (const entry of succeeded) {
+    for (const event of known.get(entry.signature) ?? []) {
       entries.push({
         signature: entry.signature,
         slot: entry.slot,

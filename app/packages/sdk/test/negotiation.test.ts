@@ -15,6 +15,7 @@ import {
   getOffer,
   getTrade,
   hashText,
+  MAX_PAYER_DECLARATION_LENGTH,
   MessageKind,
   previewProposal,
   proposalOf,
@@ -98,6 +99,36 @@ test("the seller's details start the payment window; a silent seller's trade exp
   assert.equal(event.data.bondToSeller, 0n);
   // The answered trade is the buyer's to pay: no expiry before its payment deadline.
   await assertRefused(client.expireTrade(keys.stranger, answered), "PaymentDeadlineNotReached");
+});
+
+test("the payer declaration and the payment mark land in one transaction, or neither", async () => {
+  const { client, keys, rpc } = desk;
+  const offer = await newOffer();
+  const trade = (await client.takeOffer(keys.buyer, offer, 10n * TOKEN)).address!;
+  const room = await TradeRoom.open(client, keys.buyer, trade);
+  const before = await snapshot(rpc, [trade]);
+  await assertRefused(
+    room.markPaid("p".repeat(MAX_PAYER_DECLARATION_LENGTH + 1), await hashText("SEPA-9")),
+    "MessageTooLong",
+  );
+  assert.deepEqual(await snapshot(rpc, [trade]), before);
+  const paid = await room.markPaid(
+    "Bo Buyer, DE02 1203 0000 0000 2020 51",
+    await hashText("SEPA-9"),
+  );
+  assert.deepEqual(
+    paid.events.map((e) => e.name),
+    ["messagePosted", "tradePaid"],
+  );
+  const seller = await TradeRoom.open(client, keys.seller, trade);
+  const [line] = await seller.read();
+  assert.equal(line.kind, MessageKind.PayerDeclaration);
+  assert.equal(line.text, "Bo Buyer, DE02 1203 0000 0000 2020 51");
+  // A second mark is refused whole (a payer is declared before the mark): nothing lands.
+  await assertRefused(room.markPaid("again", await hashText("SEPA-9")), "MessageNotAllowed");
+  assert.equal((await seller.read()).length, 1);
+  await client.release(keys.seller, trade);
+  await assertRefused(client.proposeEnding(keys.buyer, trade, 0n), "TradeNotFound");
 });
 
 test("a proposal is previewed, refused by name, withdrawn, countered and accepted", async () => {

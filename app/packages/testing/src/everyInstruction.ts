@@ -20,10 +20,12 @@ import {
   getTrade,
   hashText,
   MAX_MESSAGE_LENGTH,
+  MAX_PAYER_DECLARATION_LENGTH,
   MessageKind,
   mintTo,
   NATIVE_MINT_ADDRESS,
   signAttestation,
+  TradeRoom,
   type OfferTermsInput,
 } from "@p2p-escrow/sdk";
 
@@ -245,7 +247,13 @@ export async function measureEveryInstruction(desk: Desk): Promise<InstructionCo
   await measure("settle", "two signers", () => client.settle(settled, seller, settledTrade, 5_000));
   // Endings the parties negotiate, on a disputed trade (its arbiter's case closes).
   const negotiated = (await client.takeOffer(settled, offer, 10n * TOKEN)).address!;
-  await client.markPaid(settled, negotiated, await hashText("SEPA-2026-0002"));
+  const room = await TradeRoom.open(client, settled, negotiated);
+  await measure(
+    "markPaid",
+    `with the longest payer declaration (${MAX_PAYER_DECLARATION_LENGTH} bytes)`,
+    async () =>
+      room.markPaid("p".repeat(MAX_PAYER_DECLARATION_LENGTH), await hashText("SEPA-2026-0002")),
+  );
   await client.openDispute(seller, negotiated);
   await measure("proposeEnding", "", () => client.proposeEnding(seller, negotiated, 4n * TOKEN));
   await measure("withdrawProposal", "", () => client.withdrawProposal(seller, negotiated));

@@ -10,6 +10,7 @@ import {
   createEscrowRpc,
   describeError,
   EscrowClient,
+  EscrowError,
   fetchWalletChain,
   getOffer,
   listTrades,
@@ -23,7 +24,7 @@ import { ArbiterConsole } from "./ArbiterConsole";
 import { DeskContext, useDesk, type Desk } from "./context";
 import { MyTrades } from "./MyTrades";
 import { OfferBook } from "./OfferBook";
-import { detailsFor, openRoom, readDetails, roomWallet } from "./room";
+import { detailsFor, openRoom, roomWallet } from "./room";
 import { SellerDesk } from "./SellerDesk";
 import { TradePage } from "./TradePage";
 import { connect, useWallets, walletSigner } from "./wallet";
@@ -44,35 +45,45 @@ function useRoute(): string {
  */
 function DetailsResponder() {
   const desk = useDesk();
-  const [said, setSaid] = useState<string | null>(null);
+  // What it last did for each trade, by trade.
+  const [said, setSaid] = useState<Record<string, string>>({});
   useEffect(() => {
     const wallet = roomWallet(desk.signer);
     const me = desk.me;
     if (!wallet || !me) return;
-    const attempted = new Set<Address>();
+    // Trades answered (or refused by the program) on this page.
+    const answered = new Set<Address>();
     let live = true;
     let running = false;
+    const tell = (trade: Address, what: string) =>
+      setSaid((before) => ({ ...before, [trade]: what }));
     const answer = async () => {
-      if (running || Object.keys(readDetails(me)).length === 0) return;
+      if (running) return;
       running = true;
       try {
         const waiting = await listTrades(desk.rpc, { seller: me, state: TradeState.Locked });
         for (const trade of waiting) {
-          if (!live || trade.data.detailsAt !== 0n || attempted.has(trade.address)) continue;
-          attempted.add(trade.address);
+          if (!live || trade.data.detailsAt !== 0n || answered.has(trade.address)) continue;
           const offer = await getOffer(desk.rpc, trade.data.offer);
           const found = await detailsFor(me, offer.terms.paymentTermsHash);
-          if (!found) continue;
+          if (!found) {
+            // Asked again next round: the seller may save the method's details meanwhile.
+            if (live) tell(trade.address, "no saved payment details match its payment method");
+            continue;
+          }
           try {
             const room = await openRoom(desk.client, wallet, trade.address);
             await room.send(found.text, MessageKind.PaymentDetails);
-            if (live) setSaid(`Sent your ${found.method} details to trade ${trade.address}`);
+            answered.add(trade.address);
+            if (live) tell(trade.address, `sent your ${found.method} details`);
           } catch (error) {
-            if (live) {
-              setSaid(
-                `Could not send details to ${trade.address}: ${describeError(error).message}`,
-              );
+            // The program's refusal (the response window passed) is final; anything else (the
+            // wallet declined, the RPC failed) is tried again next round.
+            if (error instanceof EscrowError && error.code !== undefined) {
+              answered.add(trade.address);
             }
+            if (live)
+              tell(trade.address, `could not send details: ${describeError(error).message}`);
           }
         }
       } catch {
@@ -88,11 +99,17 @@ function DetailsResponder() {
       clearInterval(timer);
     };
   }, [desk.signer, desk.me, desk.rpc, desk.client]);
-  return said ? (
-    <p className="tx" data-testid="details-sent">
-      {said}
-    </p>
-  ) : null;
+  const entries = Object.entries(said);
+  if (entries.length === 0) return null;
+  return (
+    <ul className="details-sent">
+      {entries.map(([trade, what]) => (
+        <li key={trade} data-testid="details-sent" data-trade={trade}>
+          Trade <a href={`#/trade/${trade}`}>{trade.slice(0, 12)}…</a>: {what}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 function WalletPicker({

@@ -13,6 +13,7 @@ import {
   type Address,
   type Located,
   type Trade,
+  type TransactionEvents,
 } from "@p2p-escrow/sdk";
 import { useChain, useDesk } from "./context";
 import { lastRead } from "./room";
@@ -43,10 +44,13 @@ function TradeList({ title, trades }: { title: string; trades: Row[] }) {
   );
 }
 
+/** Landed transactions' events, read once per page. */
+const known: TransactionEvents = new Map();
+
 /** Lines of others in `trade`'s room that `me` has not seen. */
 async function unreadOf(desk: ReturnType<typeof useDesk>, me: Address, trade: Address) {
   const seen = lastRead(me, trade);
-  const events = await fetchAccountEvents(desk.rpc, trade);
+  const events = await fetchAccountEvents(desk.rpc, trade, 1_000, known);
   return events.filter(
     ({ event }) =>
       event.name === "messagePosted" &&

@@ -9,6 +9,7 @@ import type { Address } from "@solana/kit";
 
 import {
   arbiterInCharge,
+  fiatCurrencyCode,
   formatFiat,
   formatTime,
   getOffer,
@@ -99,6 +100,15 @@ export function RoomPanel({
   const arbiter = trade.state === TradeState.Disputed && me === arbiterInCharge(trade);
   const { room, error } = useRoom(tradeAddress, party || arbiter);
   const lines = useChain(() => (room ? room.read() : Promise.resolve(null)), [room], 2_000);
+  // The offer's currency, for what the buyer pays (none once the offer is closed).
+  const currency = useChain(
+    () =>
+      getOffer(desk.rpc, trade.offer).then(
+        (offer) => fiatCurrencyCode(offer.terms.fiatCurrency),
+        () => "",
+      ),
+    [trade.offer],
+  );
   const [chat, setChat] = useState("");
   const [note, setNote] = useState("");
   const [noteTo, setNoteTo] = useState<"buyer" | "seller">("buyer");
@@ -128,7 +138,7 @@ export function RoomPanel({
       {me === trade.buyer &&
         (details?.text !== undefined ? (
           <div className="payment-details">
-            Pay {formatFiat(trade.fiatAmount)} to:{" "}
+            Pay {formatFiat(trade.fiatAmount)} {currency.value ?? ""} to:{" "}
             <strong data-testid="payment-details">{details.text}</strong>{" "}
             <button onClick={() => copy(details.text!)}>{copied ? "Copied" : "Copy"}</button>
           </div>

@@ -15,6 +15,7 @@ import {
   OfferStatus,
   parseAmount,
   parseDuration,
+  MAX_MESSAGE_TEXT_LENGTH,
   TradeState,
   type Located,
   type MintInfo,
@@ -22,7 +23,7 @@ import {
 } from "@p2p-escrow/sdk";
 import { useChain, useDesk } from "./context";
 import { readDetails, writeDetails } from "./room";
-import { TxStatus, useTransaction } from "./Tx";
+import { releaseConfirmed, TxStatus, useTransaction } from "./Tx";
 
 function CreateOffer() {
   const desk = useDesk();
@@ -59,6 +60,11 @@ function CreateOffer() {
     setProblem(null);
     let input;
     try {
+      if (!form.paymentTerms.trim() && parseDuration(form.responseWindow) !== 0n) {
+        throw new Error(
+          "name the payment method: with a response window, your desk answers takes with its details",
+        );
+      }
       const mint = await getMintInfo(desk.rpc, address(form.mint));
       const amount = (text: string) => parseAmount(text, mint.decimals);
       input = {
@@ -69,7 +75,7 @@ function CreateOffer() {
           maxTradeAmount: amount(form.max),
           price: parseAmount(form.price, 2),
           fiatCurrency: form.currency,
-          paymentTermsHash: await hashText(form.paymentTerms),
+          paymentTermsHash: await hashText(form.paymentTerms.trim()),
           paymentWindow: parseDuration(form.paymentWindow),
           responseWindow: parseDuration(form.responseWindow),
           releaseWindow: parseDuration(form.releaseWindow),
@@ -202,17 +208,10 @@ function OfferCard({
             {(trade.data.state === TradeState.Locked || trade.data.state === TradeState.Paid) && (
               <button
                 disabled={tx.busy}
-                onClick={() => {
-                  if (
-                    trade.data.state === TradeState.Locked &&
-                    !window.confirm(
-                      "The buyer has not marked this trade paid. Release only if the money is in your account: a release cannot be undone. Release now?",
-                    )
-                  ) {
-                    return;
-                  }
-                  void tx.run("Release", (c) => c.release(desk.signer!, trade.address));
-                }}
+                onClick={() =>
+                  releaseConfirmed(trade.data.state) &&
+                  tx.run("Release", (c) => c.release(desk.signer!, trade.address))
+                }
               >
                 Release
               </button>
@@ -235,7 +234,14 @@ function PaymentDetailsForm() {
   const [saved, setSaved] = useState(() => readDetails(me));
   const [method, setMethod] = useState("");
   const [text, setText] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
   const save = () => {
+    const length = new TextEncoder().encode(text.trim()).length;
+    if (length > MAX_MESSAGE_TEXT_LENGTH) {
+      setProblem(`payment details fit one room message: at most ${MAX_MESSAGE_TEXT_LENGTH} bytes`);
+      return;
+    }
+    setProblem(null);
     const next = { ...saved, [method.trim()]: text.trim() };
     writeDetails(me, next);
     setSaved(next);
@@ -271,6 +277,7 @@ function PaymentDetailsForm() {
           <textarea name="details-text" value={text} onChange={(e) => setText(e.target.value)} />
         </label>
       </div>
+      {problem && <p className="tx failed">{problem}</p>}
       <button disabled={!method.trim() || !text.trim()} onClick={save}>
         Save details
       </button>
@@ -297,7 +304,7 @@ export function SellerDesk() {
   return (
     <section>
       <h2>Sell</h2>
-      <PaymentDetailsForm />
+      <PaymentDetailsForm key={desk.me} />
       <CreateOffer />
       <h3>My offers</h3>
       <TxStatus state={tx.state} />

@@ -30,7 +30,7 @@ import { useChain, useChainTime, useDesk } from "./context";
 import { Proposals } from "./Proposals";
 import { openRoom, roomWallet } from "./room";
 import { RoomPanel } from "./RoomPanel";
-import { TxStatus, useTransaction } from "./Tx";
+import { releaseConfirmed, TxStatus, useTransaction } from "./Tx";
 
 /** Actions offered elsewhere on the page: in the trade room and under "End by agreement". */
 const ELSEWHERE = new Set<TradeAction>([
@@ -171,35 +171,39 @@ function Actions({
   };
   return (
     <div className="actions" data-testid="actions">
-      {actions.includes("markPaid") && (
-        <span>
-          <input
-            name="payer"
-            placeholder="paying from: name and account"
-            value={payer}
-            onChange={(e) => setPayer(e.target.value)}
-          />
-          <input
-            name="reference"
-            placeholder="payment reference"
-            value={reference}
-            onChange={(e) => setReference(e.target.value)}
-          />
-          <button
-            disabled={!payer.trim() || !reference || !wallet || tx.busy}
-            onClick={async () =>
-              tx.run("I have paid", async (c) => {
-                // The seller matches the incoming payment by the payer the buyer declares first.
-                const room = await openRoom(desk.client, wallet!, tradeAddress);
-                await room.send(payer, MessageKind.PayerDeclaration);
-                return c.markPaid(signer, tradeAddress, await hashText(reference));
-              })
-            }
-          >
-            I have paid
-          </button>
-        </span>
-      )}
+      {actions.includes("markPaid") &&
+        (trade.responseDeadline !== 0n && trade.detailsAt === 0n ? (
+          <span data-testid="pay-after-details">
+            Pay once the seller&apos;s payment details arrive in the trade room.
+          </span>
+        ) : (
+          <span>
+            <input
+              name="payer"
+              placeholder="paying from: name and account"
+              value={payer}
+              onChange={(e) => setPayer(e.target.value)}
+            />
+            <input
+              name="reference"
+              placeholder="payment reference"
+              value={reference}
+              onChange={(e) => setReference(e.target.value)}
+            />
+            <button
+              disabled={!payer.trim() || !reference || !wallet || tx.busy}
+              onClick={async () =>
+                tx.run("I have paid", async () => {
+                  // The payer the seller matches the payment by, and the mark, in one transaction.
+                  const room = await openRoom(desk.client, wallet!, tradeAddress);
+                  return room.markPaid(payer.trim(), await hashText(reference));
+                })
+              }
+            >
+              I have paid
+            </button>
+          </span>
+        ))}
       {actions.includes("cancel") && (
         <button
           disabled={tx.busy}
@@ -219,17 +223,10 @@ function Actions({
       {actions.includes("release") && (
         <button
           disabled={tx.busy}
-          onClick={() => {
-            if (
-              trade.state === TradeState.Locked &&
-              !window.confirm(
-                "The buyer has not marked this trade paid. Release only if the money is in your account: a release cannot be undone. Release now?",
-              )
-            ) {
-              return;
-            }
-            void tx.run("Release", (c) => c.release(signer, tradeAddress));
-          }}
+          onClick={() =>
+            releaseConfirmed(trade.state) &&
+            tx.run("Release", (c) => c.release(signer, tradeAddress))
+          }
         >
           Release
         </button>

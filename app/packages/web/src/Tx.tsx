@@ -4,6 +4,7 @@ import { useState } from "react";
 import {
   describeError,
   EscrowClient,
+  TradeState,
   type ActionResult,
   type TransactionProgress,
 } from "@p2p-escrow/sdk";
@@ -79,4 +80,17 @@ export function TxStatus({ state }: { state: TxState }) {
         </p>
       );
   }
+}
+
+/**
+ * Whether the seller goes on with a release of a trade in `state`: a trade the buyer has not marked
+ * paid is released only after a confirmation that names the risk.
+ */
+export function releaseConfirmed(state: TradeState): boolean {
+  return (
+    state !== TradeState.Locked ||
+    window.confirm(
+      "The buyer has not marked this trade paid. Release only if the money is in your account: a release cannot be undone. Release now?",
+    )
+  );
 }

@@ -69,21 +69,27 @@ export function useRoom(trade: Address, enabled: boolean): { room?: TradeRoom; e
 }
 
 /**
- * A seller's payment details, one text per payment method, kept in this browser's storage for its
- * wallet (never on chain in the clear). The method is named as the offer's payment method, whose
- * SHA-256 the offer carries.
+ * A seller's payment details, one text per payment method, kept in this browser's local storage
+ * (in the clear, as the browser keeps it) for its wallet, never on chain in the clear. The method
+ * is named as the offer's payment method, whose SHA-256 the offer carries; both are trimmed.
  */
 export type PaymentDetails = Record<string, string>;
 
 const detailsKey = (wallet: Address) => `p2p-escrow:payment-details:${wallet}`;
 
 export function readDetails(wallet: Address): PaymentDetails {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(localStorage.getItem(detailsKey(wallet)) ?? "{}") as unknown;
-    return typeof parsed === "object" && parsed !== null ? (parsed as PaymentDetails) : {};
+    parsed = JSON.parse(localStorage.getItem(detailsKey(wallet)) ?? "{}");
   } catch {
     return {};
   }
+  if (typeof parsed !== "object" || parsed === null) return {};
+  return Object.fromEntries(
+    Object.entries(parsed).filter(
+      (entry): entry is [string, string] => typeof entry[1] === "string",
+    ),
+  );
 }
 
 export function writeDetails(wallet: Address, details: PaymentDetails): void {

@@ -115,6 +115,8 @@ test("a seller sells, a buyer buys, a dispute is ruled 70/30, all in the browser
   await seller.locator('input[name="amount"]').fill("1000");
   await seller.locator('select[name="arbiter"]').selectOption(keys.arbiter.address);
   await seller.locator('input[name="paymentTerms"]').fill("SEPA to DE89 3704 0044 0532 0130 00");
+  // Buyers pay from the take: the payment instructions are the offer's own.
+  await seller.locator('input[name="responseWindow"]').fill("0");
   await seller.getByRole("button", { name: "Create offer" }).click();
   await confirmed(seller, "Create offer");
   const card = seller.getByTestId("my-offer");
@@ -222,16 +224,13 @@ test("the trade room: details, chat, payer, a proposal accepted, a disclosed dis
   const { keys, usd, rpc } = desk;
   const details = "IBAN DE89 3704 0044 0532 0130 00, Seller GmbH";
 
-  // The seller keeps its SEPA details in its browser and offers with SEPA as payment method; its
-  // desk stays open (on any page) and answers takes.
+  // The seller offers with SEPA as payment method (a response window needs a named method).
   const seller = await open("seller", "/sell");
-  await seller.locator('input[name="details-method"]').fill("SEPA");
-  await seller.locator('textarea[name="details-text"]').fill(details);
-  await seller.getByRole("button", { name: "Save details" }).click();
-  await seller.getByTestId("saved-details").filter({ hasText: "SEPA" }).waitFor();
   await seller.locator('input[name="mint"]').fill(usd.address);
   await seller.locator('input[name="amount"]').fill("500");
   await seller.locator('select[name="arbiter"]').selectOption(keys.arbiter.address);
+  await seller.getByRole("button", { name: "Create offer" }).click();
+  await seller.getByText("name the payment method").waitFor();
   await seller.locator('input[name="paymentTerms"]').fill("SEPA");
   await seller.getByRole("button", { name: "Create offer" }).click();
   await confirmed(seller, "Create offer");
@@ -244,7 +243,8 @@ test("the trade room: details, chat, payer, a proposal accepted, a disclosed dis
   assert.deepEqual(created.terms.paymentTermsHash, await hashText("SEPA"), "its method is SEPA");
   assert.equal(created.terms.responseWindow, 900n, "the Sell page's response window: 15m");
 
-  // The buyer takes; the seller's open desk sends the details, which the buyer sees and copies.
+  // The buyer takes; it pays only once the details arrive. The seller has none saved yet, so its
+  // desk says so, and the seller sends them from the trade page.
   const buyer = await open("buyer2", "/");
   const take = async (amount: string): Promise<Address> => {
     await buyer.goto(`${site}#/`);
@@ -259,12 +259,32 @@ test("the trade room: details, chat, payer, a proposal accepted, a disclosed dis
     return buyer.url().split("#/trade/")[1] as Address;
   };
   const first = await take("100");
+  await buyer.getByTestId("waiting-details").waitFor();
+  await buyer.getByTestId("pay-after-details").waitFor();
+  await seller
+    .locator(`[data-testid="details-sent"][data-trade="${first}"]`)
+    .filter({ hasText: "no saved payment details match" })
+    .waitFor({ timeout: 30_000 });
+  await seller.goto(`${site}#/trade/${first}`);
+  await seller.locator('textarea[name="payment-details"]').fill(details);
+  await seller.getByRole("button", { name: "Send payment details" }).click();
+  await confirmed(seller, "Send payment details");
   await buyer
     .getByTestId("payment-details")
     .filter({ hasText: details })
     .waitFor({ timeout: 30_000 });
-  await seller.getByTestId("details-sent").filter({ hasText: first }).waitFor();
+  assert.match(
+    (await buyer.locator(".payment-details").textContent()) ?? "",
+    /^Pay 100.00 USD to:/,
+  );
   await buyer.locator('[data-event="paymentWindowStarted"]').waitFor({ timeout: 30_000 });
+
+  // The seller keeps its SEPA details in its browser; its open desk answers the next takes.
+  await seller.goto(`${site}#/sell`);
+  await seller.locator('input[name="details-method"]').fill("SEPA");
+  await seller.locator('textarea[name="details-text"]').fill(details);
+  await seller.getByRole("button", { name: "Save details" }).click();
+  await seller.getByTestId("saved-details").filter({ hasText: "SEPA" }).waitFor();
 
   // They chat; the seller's My trades counts the unread line, live, without a reload.
   await seller.goto(`${site}#/trades`);
@@ -322,6 +342,10 @@ test("the trade room: details, chat, payer, a proposal accepted, a disclosed dis
   await buyer
     .getByTestId("payment-details")
     .filter({ hasText: details })
+    .waitFor({ timeout: 30_000 });
+  await seller
+    .locator(`[data-testid="details-sent"][data-trade="${second}"]`)
+    .filter({ hasText: "sent your SEPA details" })
     .waitFor({ timeout: 30_000 });
   await buyer.locator('input[name="chat"]').fill("Sent 50.00 USD, reference SEPA-0102");
   await buyer.getByRole("button", { name: "Send", exact: true }).click();
@@ -414,6 +438,7 @@ test("a seller funds, pauses, resumes, withdraws from and closes an offer", asyn
   const seller = await open("seller", "/sell");
   await seller.locator('input[name="mint"]').fill(usd.address);
   await seller.locator('input[name="amount"]').fill("200");
+  await seller.locator('input[name="responseWindow"]').fill("0");
   await seller.locator('select[name="arbiter"]').selectOption(keys.arbiter.address);
   await seller.getByRole("button", { name: "Create offer" }).click();
   await confirmed(seller, "Create offer");

@@ -136,46 +136,63 @@ export const LISTINGS_COMMANDS: Record<string, Command> = {
           ? Infinity
           : wholeNumber(ctx.values.count, "--count", 1, Number.MAX_SAFE_INTEGER);
       const interval = wholeNumber(ctx.values.interval ?? "500", "--interval", 1, 3_600_000);
-      const sender = ctx.values["send-details"]
-        ? new DetailsSender(ctx, await ctx.signer(), readDetails(detailsFile(ctx)))
-        : null;
-      if (!sender && ctx.values["details-file"] !== undefined) {
+      if (!ctx.values["send-details"] && ctx.values["details-file"] !== undefined) {
         throw new UsageError("--details-file goes with --send-details");
       }
+      const seller = ctx.values["send-details"] ? await ctx.signer() : null;
       const say = (line: string) =>
         process.stdout.write(ctx.values.json ? `${toJson({ details: line })}\n` : `${line}\n`);
-      for (const line of (await sender?.answerOpen()) ?? []) say(line);
+      // The details file is read again each round, so `details set` needs no restart.
+      const sender = () =>
+        seller ? new DetailsSender(ctx, seller, readDetails(detailsFile(ctx))) : null;
       const seen = new Set<string>();
       const initial = await ctx.rpc
         .getSignaturesForAddress(P2P_ESCROW_PROGRAM_ADDRESS, { limit: 1000 })
         .send();
       for (const entry of initial) seen.add(entry.signature);
+      // After the snapshot: a take landing in between is answered here or seen as new.
+      for (const line of (await sender()?.answerOpen()) ?? []) say(line);
+      let lastSweep = Date.now();
       const printed: unknown[] = [];
       while (printed.length < limit) {
-        const recent = await ctx.rpc
-          .getSignaturesForAddress(P2P_ESCROW_PROGRAM_ADDRESS, { limit: 1000 })
-          .send();
-        const fresh = recent.filter((entry) => !seen.has(entry.signature)).reverse();
-        for (const entry of fresh) {
-          seen.add(entry.signature);
-          if (entry.err) continue;
-          const landed = await fetchTransactionEvents(ctx.rpc, entry.signature);
-          for (const event of landed?.events ?? []) {
-            if (printed.length >= limit) break;
-            const record = {
-              signature: entry.signature,
-              slot: entry.slot,
-              blockTime: entry.blockTime,
-              event,
-            };
-            printed.push(record);
-            process.stdout.write(
-              ctx.values.json
-                ? `${toJson(record).replace(/\n\s*/g, " ")}\n`
-                : `slot ${entry.slot}  ${describeEvent(event)}\n`,
-            );
-            if (sender && event.name === "tradeTaken") say(await sender.answer(event.data.trade));
+        try {
+          const recent = await ctx.rpc
+            .getSignaturesForAddress(P2P_ESCROW_PROGRAM_ADDRESS, { limit: 1000 })
+            .send();
+          const fresh = recent.filter((entry) => !seen.has(entry.signature)).reverse();
+          for (const entry of fresh) {
+            const landed = entry.err
+              ? null
+              : await fetchTransactionEvents(ctx.rpc, entry.signature);
+            seen.add(entry.signature);
+            for (const event of landed?.events ?? []) {
+              if (printed.length >= limit) break;
+              const record = {
+                signature: entry.signature,
+                slot: entry.slot,
+                blockTime: entry.blockTime,
+                event,
+              };
+              printed.push(record);
+              process.stdout.write(
+                ctx.values.json
+                  ? `${toJson(record).replace(/\n\s*/g, " ")}\n`
+                  : `slot ${entry.slot}  ${describeEvent(event)}\n`,
+              );
+              const answering = event.name === "tradeTaken" ? sender() : null;
+              if (answering && event.name === "tradeTaken") {
+                say(await answering.answer(event.data.trade));
+              }
+            }
           }
+          // Every half minute, trades still waiting (a failed send, details set since) again.
+          if (seller && Date.now() - lastSweep > 30_000) {
+            lastSweep = Date.now();
+            for (const line of (await sender()?.answerOpen()) ?? []) say(line);
+          }
+        } catch (error) {
+          // A daemon outlives an RPC that fails for a while: it says so and asks again.
+          process.stderr.write(`watch: ${(error as Error).message}; trying again\n`);
         }
         if (printed.length < limit) await new Promise((resolve) => setTimeout(resolve, interval));
       }

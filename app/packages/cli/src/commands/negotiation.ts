@@ -47,9 +47,14 @@ export const NEGOTIATION_COMMANDS: Record<string, Command> = {
     options: [],
     async run(ctx) {
       const { address, amount, summary } = await tradeAndAmount(ctx);
-      const { trade } = await tradeMint(ctx, address);
+      const { trade, mint } = await tradeMint(ctx, address);
       const proposal = proposalOf(trade);
       if (!proposal) throw new UsageError(`trade ${address} has no proposal to accept`);
+      if (proposal.buyerAmount !== amount) {
+        throw new UsageError(
+          `the proposal on chain gives the buyer ${formatAmount(proposal.buyerAmount, mint.decimals)} tokens, not ${formatAmount(amount, mint.decimals)}`,
+        );
+      }
       return sent(
         await ctx.client.acceptProposal(await ctx.signer(), address, amount),
         [`accepted for trade ${address}: ${summary}`],

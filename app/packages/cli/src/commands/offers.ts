@@ -10,6 +10,7 @@ import {
   destinationOption,
   sent,
   offerMint,
+  UsageError,
 } from "../common";
 
 /** The offers commands, by name. */
@@ -38,6 +39,13 @@ export const OFFERS_COMMANDS: Record<string, Command> = {
       const seller = await ctx.signer();
       const mint = await getMintInfo(ctx.rpc, toAddress(option(ctx, "mint"), "--mint"));
       const amount = parseAmount(option(ctx, "amount"), mint.decimals);
+      const responseWindow = parseDuration(ctx.values["response-window"] ?? "15m");
+      const method = (ctx.values["payment-terms"] ?? "").trim();
+      if (responseWindow !== 0n && method === "") {
+        throw new UsageError(
+          "name the payment method (--payment-terms, as in `details set`): with a response window the seller answers each take with its details; or --response-window 0",
+        );
+      }
       const result = await ctx.client.createOffer(seller, {
         mint: mint.address,
         amount,
@@ -46,9 +54,9 @@ export const OFFERS_COMMANDS: Record<string, Command> = {
           maxTradeAmount: parseAmount(option(ctx, "max"), mint.decimals),
           price: parseAmount(option(ctx, "price"), 2),
           fiatCurrency: option(ctx, "currency"),
-          paymentTermsHash: await hashText(ctx.values["payment-terms"] ?? ""),
+          paymentTermsHash: await hashText(method),
           paymentWindow: parseDuration(ctx.values["payment-window"] ?? "30m"),
-          responseWindow: parseDuration(ctx.values["response-window"] ?? "15m"),
+          responseWindow,
           releaseWindow: parseDuration(ctx.values["release-window"] ?? "1h"),
           arbiter: toAddress(option(ctx, "arbiter"), "--arbiter"),
           attestor: ctx.values.attestor ? toAddress(ctx.values.attestor, "--attestor") : undefined,

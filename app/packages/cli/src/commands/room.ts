@@ -11,7 +11,13 @@ import {
   type RoomLine,
 } from "@p2p-escrow/sdk";
 import { arg, option, sent, toAddress, UsageError, type Command, type Context } from "../common";
-import { DEFAULT_DETAILS_FILE, detailsFile, readDetails, writeDetails } from "../paymentDetails";
+import {
+  DEFAULT_DETAILS_FILE,
+  detailsFile,
+  readDetails,
+  removeDetails,
+  writeDetails,
+} from "../paymentDetails";
 
 /** `--kind` of `chat send`, as people type it. */
 const KINDS: Record<string, MessageKind> = {
@@ -106,18 +112,32 @@ export const ROOM_COMMANDS: Record<string, Command> = {
     },
   },
   details: {
-    usage: "details set <method> <text> | details show [<method>]  [--details-file PATH]",
+    usage:
+      "details set <method> <text> | details show [<method>] | details remove <method>  [--details-file PATH]",
     summary: `keep your payment details per method on this machine (${DEFAULT_DETAILS_FILE}); the method is an offer's --payment-terms`,
     options: ["details-file"],
     async run(ctx) {
       const action = arg(ctx, 0, "set|show");
       const path = detailsFile(ctx);
       if (action === "set") {
-        const method = arg(ctx, 1, "method");
+        const method = arg(ctx, 1, "method").trim();
         writeDetails(path, method, arg(ctx, 2, "text"));
-        return { json: { file: path, method }, lines: [`details for ${method} kept in ${path}`] };
+        return {
+          json: { file: path, method },
+          lines: [`details for ${printable(method)} kept in ${path}`],
+        };
       }
-      if (action !== "show") throw new UsageError(`details set or details show, not ${action}`);
+      if (action === "remove") {
+        const method = arg(ctx, 1, "method").trim();
+        removeDetails(path, method);
+        return {
+          json: { file: path, method },
+          lines: [`details for ${printable(method)} removed from ${path}`],
+        };
+      }
+      if (action !== "show") {
+        throw new UsageError(`details set, show or remove, not details ${action}`);
+      }
       const { methods } = readDetails(path);
       const wanted = ctx.args[1];
       const shown = Object.entries(methods).filter(([method]) => !wanted || method === wanted);
@@ -127,7 +147,7 @@ export const ROOM_COMMANDS: Record<string, Command> = {
         lines:
           shown.length === 0
             ? [`no payment details in ${path}`]
-            : shown.map(([method, text]) => `${method}: ${printable(text)}`),
+            : shown.map(([method, text]) => `${printable(method)}: ${printable(text)}`),
       };
     },
   },

@@ -15,6 +15,7 @@ import {
   formatFiat,
   formatTime,
   parseAmount,
+  TradeRoom,
 } from "@p2p-escrow/sdk";
 import {
   Command,
@@ -67,15 +68,20 @@ export const TRADES_COMMANDS: Record<string, Command> = {
     },
   },
   "mark-paid": {
-    usage: "mark-paid <trade> --reference TEXT",
-    summary: "tell the seller the fiat is paid (the reference's hash goes on chain)",
-    options: ["reference"],
+    usage: "mark-paid <trade> --reference TEXT [--payer TEXT]",
+    summary:
+      "tell the seller the fiat is paid (the reference's hash goes on chain); --payer declares in the room, in the same transaction, the account you paid from",
+    options: ["reference", "payer"],
     async run(ctx) {
       const trade = toAddress(arg(ctx, 0, "trade"), "<trade>");
       const hash = await hashText(option(ctx, "reference"));
-      return sent(await ctx.client.markPaid(await ctx.signer(), trade, hash), [
-        `trade ${trade} marked paid`,
-      ]);
+      const buyer = await ctx.signer();
+      const payer = ctx.values.payer?.trim();
+      if (payer === "") throw new UsageError("--payer names the account you paid from");
+      const result = payer
+        ? await (await TradeRoom.open(ctx.client, buyer, trade)).markPaid(payer, hash)
+        : await ctx.client.markPaid(buyer, trade, hash);
+      return sent(result, [`trade ${trade} marked paid${payer ? `, paid from ${payer}` : ""}`]);
     },
   },
   cancel: {
