@@ -22,6 +22,7 @@ import {
   getMintSupply,
   getOffer,
   getTokenBalance,
+  paymentReference,
   getMintWithheldFees,
   getWithheldFees,
   formatAmount,
@@ -259,16 +260,9 @@ async function trading(
   const trade1 = cliJson<{ trade: Address }>("alice", "take", offer, "200").trade;
   await answered(trade1);
   cli("alice", "chat", "read", trade1);
-  cli(
-    "alice",
-    "mark-paid",
-    trade1,
-    "--reference",
-    "SEPA-2026-0001",
-    "--payer",
-    "Alice Doe, DE02 1203 0000 0000 2020 51",
-  );
-  cli("payments", "attest", trade1, "--reference", "SEPA-2026-0001", "--relay");
+  // Alice's transfer carries the trade's payment reference, which mark-paid takes by default.
+  cli("alice", "mark-paid", trade1, "--payer", "Alice Doe, DE02 1203 0000 0000 2020 51");
+  cli("payments", "attest", trade1, "--reference", paymentReference(trade1), "--relay");
 
   section("bob buys 100, pays; the seller sees nothing, bob disputes, the arbiter rules 70/30");
   const trade2 = cliJson<{ trade: Address }>("bob", "take", offer, "100").trade;

@@ -28,6 +28,7 @@ import {
   formatDuration,
   formatTime,
   parseAmount,
+  paymentReference,
   proposalOf,
 } from "@p2p-escrow/sdk";
 
@@ -251,7 +252,7 @@ export function tradeLines(addr: Address, trade: Trade, mint: MintInfo): string[
     `trade ${addr}  ${TradeState[trade.state].toLowerCase()}`,
     `  offer ${trade.offer}  seller ${trade.seller}  buyer ${trade.buyer}`,
     `  amount ${formatAmount(trade.amount, mint.decimals)}  fiat ${formatFiat(trade.fiatAmount)}  bond ${formatAmount(trade.buyerBond, 9)} SOL`,
-    `  payment deadline ${formatTime(trade.paymentDeadline)}`,
+    `  payment deadline ${formatTime(trade.paymentDeadline)}  payment reference ${paymentReference(addr)}`,
   ];
   if (trade.state !== TradeState.Locked) {
     lines.push(

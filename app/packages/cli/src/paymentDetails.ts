@@ -16,8 +16,9 @@ import {
   getTrade,
   hashText,
   listTrades,
-  MAX_MESSAGE_TEXT_LENGTH,
+  MAX_PAYMENT_DETAILS_LENGTH,
   MessageKind,
+  paymentDetailsMessage,
   TradeRoom,
   TradeState,
   unanswered,
@@ -69,9 +70,9 @@ export function readDetails(path: string): PaymentDetails {
 export function writeDetails(path: string, method: string, text: string): void {
   if (method === "") throw new UsageError("a payment method has a name");
   const length = new TextEncoder().encode(text).length;
-  if (length === 0 || length > MAX_MESSAGE_TEXT_LENGTH) {
+  if (length === 0 || length > MAX_PAYMENT_DETAILS_LENGTH) {
     throw new UsageError(
-      `payment details are 1 to ${MAX_MESSAGE_TEXT_LENGTH} bytes (one room message), not ${length}`,
+      `payment details are 1 to ${MAX_PAYMENT_DETAILS_LENGTH} bytes (one room message with the trade's payment reference), not ${length}`,
     );
   }
   const details = readDetails(path);
@@ -108,8 +109,9 @@ export async function detailsFor(
 
 /**
  * Answers takes for a seller (`watch --send-details`): posts the details of the offer's payment
- * method, sealed, as the "payment details" message of each trade of the seller that has none yet,
- * which starts the buyer's payment window. Returns what it did, one line per trade.
+ * method and the trade's payment reference, sealed, as the "payment details" message of each trade
+ * of the seller that has none yet, which starts the buyer's payment window. Returns what it did,
+ * one line per trade.
  */
 export class DetailsSender {
   constructor(
@@ -149,7 +151,7 @@ export class DetailsSender {
         return `no details for the payment method of offer ${state.offer} (details set <method> <text>, the method as in its --payment-terms): trade ${trade} waits`;
       }
       const room = await TradeRoom.open(this.ctx.client, this.seller, trade);
-      await room.send(found.text, MessageKind.PaymentDetails);
+      await room.send(paymentDetailsMessage(found.text, trade), MessageKind.PaymentDetails);
       return `sent the ${found.method} details to trade ${trade}`;
     } catch (error) {
       return `could not answer trade ${trade}: ${(error as Error).message}`;

@@ -17,6 +17,7 @@ import {
   getOffer,
   getTrade,
   hashText,
+  paymentReference,
   tokenAccountAddress,
   TradeState,
   type Address,
@@ -517,8 +518,11 @@ test("the room: details set and show, watch --send-details answers a take, chat;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     assert.match(stdout, answered);
-    assert.match(ok("buyer", "chat", "read", trade), /seller \w+  PaymentDetails: IBAN DE89/);
+    const read = ok("buyer", "chat", "read", trade);
+    assert.match(read, /seller \w+  PaymentDetails: IBAN DE89/);
+    assert.ok(read.includes(`Payment reference: ${paymentReference(trade)}`), read);
     assert.match(ok(null, "trade", trade), /payment details posted/);
+    assert.ok(ok(null, "trade", trade).includes(`payment reference ${paymentReference(trade)}`));
     ok(
       "buyer",
       "chat",

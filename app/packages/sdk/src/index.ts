@@ -18,6 +18,7 @@ export * from "./room";
 export * from "./rules";
 export * from "./terms";
 export * from "./localChain";
+export * from "./paymentReference";
 export * from "./tokens";
 export * from "./tradeRoom";
 export * from "./transactions";

@@ -16,6 +16,7 @@ import {
   listTrades,
   LOCAL_CHAIN_URL,
   MessageKind,
+  paymentDetailsMessage,
   TradeState,
   type Address,
   type SolanaChain,
@@ -73,7 +74,10 @@ function DetailsResponder() {
           }
           try {
             const room = await openRoom(desk.client, wallet, trade.address);
-            await room.send(found.text, MessageKind.PaymentDetails);
+            await room.send(
+              paymentDetailsMessage(found.text, trade.address),
+              MessageKind.PaymentDetails,
+            );
             answered.add(trade.address);
             if (live) tell(trade.address, `sent your ${found.method} details`);
           } catch (error) {

@@ -14,6 +14,8 @@ import {
   formatTime,
   getOffer,
   MessageKind,
+  paymentDetailsMessage,
+  paymentReference,
   TradeState,
   type RoomLine,
   type Trade,
@@ -141,6 +143,9 @@ export function RoomPanel({
             Pay {formatFiat(trade.fiatAmount)} {currency.value ?? ""} to:{" "}
             <strong data-testid="payment-details">{details.text}</strong>{" "}
             <button onClick={() => copy(details.text!)}>{copied ? "Copied" : "Copy"}</button>
+            <br />
+            Put <strong data-testid="payment-reference">{paymentReference(tradeAddress)}</strong> in
+            your transfer&apos;s reference field.
           </div>
         ) : (
           trade.state === TradeState.Locked && (
@@ -155,7 +160,9 @@ export function RoomPanel({
           trade={trade}
           tx={tx}
           send={(text) =>
-            void post("Send payment details", () => room.send(text, MessageKind.PaymentDetails))
+            void post("Send payment details", () =>
+              room.send(paymentDetailsMessage(text, tradeAddress), MessageKind.PaymentDetails),
+            )
           }
         />
       )}

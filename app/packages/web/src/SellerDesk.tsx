@@ -15,7 +15,7 @@ import {
   OfferStatus,
   parseAmount,
   parseDuration,
-  MAX_MESSAGE_TEXT_LENGTH,
+  MAX_PAYMENT_DETAILS_LENGTH,
   TradeState,
   type Located,
   type MintInfo,
@@ -237,8 +237,10 @@ function PaymentDetailsForm() {
   const [problem, setProblem] = useState<string | null>(null);
   const save = () => {
     const length = new TextEncoder().encode(text.trim()).length;
-    if (length > MAX_MESSAGE_TEXT_LENGTH) {
-      setProblem(`payment details fit one room message: at most ${MAX_MESSAGE_TEXT_LENGTH} bytes`);
+    if (length > MAX_PAYMENT_DETAILS_LENGTH) {
+      setProblem(
+        `payment details fit one room message with the payment reference: at most ${MAX_PAYMENT_DETAILS_LENGTH} bytes`,
+      );
       return;
     }
     setProblem(null);

@@ -19,6 +19,7 @@ import {
   hashBytes,
   hashText,
   MessageKind,
+  paymentReference,
   PUBLIC_DISPUTE_GRACE,
   TradeState,
   type AccountEvent,
@@ -151,7 +152,8 @@ function Actions({
   now: bigint | null;
 }) {
   const desk = useDesk();
-  const [reference, setReference] = useState("");
+  // The trade's own payment reference, unless the buyer's transfer carried another.
+  const [reference, setReference] = useState(() => paymentReference(tradeAddress));
   const [payer, setPayer] = useState("");
   const [file, setFile] = useState<File | null>(null);
   const [uri, setUri] = useState("");

@@ -20,7 +20,14 @@ import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import type { Address } from "@solana/kit";
 
-import { getOffer, getTokenBalance, hashText, listOffers, OfferStatus } from "@p2p-escrow/sdk";
+import {
+  getOffer,
+  getTokenBalance,
+  hashText,
+  listOffers,
+  OfferStatus,
+  paymentReference,
+} from "@p2p-escrow/sdk";
 import { installTestWallet } from "./testWallet";
 import {
   launchChromium,
@@ -277,7 +284,13 @@ test("the trade room: details, chat, payer, a proposal accepted, a disclosed dis
     (await buyer.locator(".payment-details").textContent()) ?? "",
     /^Pay 100.00 USD to:/,
   );
+  assert.equal(await buyer.getByTestId("payment-reference").textContent(), paymentReference(first));
   await buyer.locator('[data-event="paymentWindowStarted"]').waitFor({ timeout: 30_000 });
+  assert.equal(
+    await buyer.locator('input[name="reference"]').inputValue(),
+    paymentReference(first),
+    "the trade's reference is the mark's default",
+  );
 
   // The seller keeps its SEPA details in its browser; its open desk answers the next takes.
   await seller.goto(`${site}#/sell`);

@@ -15,6 +15,7 @@ import {
   formatFiat,
   formatTime,
   parseAmount,
+  paymentReference,
   TradeRoom,
 } from "@p2p-escrow/sdk";
 import {
@@ -61,20 +62,20 @@ export const TRADES_COMMANDS: Record<string, Command> = {
       ];
       if (taken?.name === "tradeTaken") {
         lines.push(
-          `pay ${formatFiat(taken.data.fiatAmount)} ${fiatCurrencyCode(state.terms.fiatCurrency)} by ${formatTime(taken.data.paymentDeadline)}`,
+          `pay ${formatFiat(taken.data.fiatAmount)} ${fiatCurrencyCode(state.terms.fiatCurrency)} by ${formatTime(taken.data.paymentDeadline)}, payment reference ${paymentReference(result.address!)}`,
         );
       }
       return sent(result, lines, { trade: result.address });
     },
   },
   "mark-paid": {
-    usage: "mark-paid <trade> --reference TEXT [--payer TEXT]",
+    usage: "mark-paid <trade> [--reference TEXT] [--payer TEXT]",
     summary:
-      "tell the seller the fiat is paid (the reference's hash goes on chain); --payer declares in the room, in the same transaction, the account you paid from",
+      "tell the seller the fiat is paid (the reference's hash goes on chain; default the trade's payment reference); --payer declares in the room, in the same transaction, the account you paid from",
     options: ["reference", "payer"],
     async run(ctx) {
       const trade = toAddress(arg(ctx, 0, "trade"), "<trade>");
-      const hash = await hashText(option(ctx, "reference"));
+      const hash = await hashText(ctx.values.reference ?? paymentReference(trade));
       const buyer = await ctx.signer();
       const payer = ctx.values.payer?.trim();
       if (payer === "") throw new UsageError("--payer names the account you paid from");

@@ -1,0 +1,363 @@
+/**
+ * ISO 20022 cash-management messages as a bank reports money moving on an account: camt.052
+ * (account report, intraday), camt.053 (statement, end of day) and camt.054 (debit and credit
+ * notification), versions .001.02 to .001.10. The XML is parsed by fast-xml-parser; the mapping of
+ * the camt elements (ISO 20022 message definitions) to what an attestor needs is ours:
+ *
+ * - the message, its version and identification (`GrpHdr/MsgId`);
+ * - per report, statement or notification (`Rpt`, `Stmt`, `Ntfctn`): the account (`Acct/Id/IBAN`
+ *   or `Othr/Id`, `Acct/Ccy`), its balances (`Bal`: type code, amount, currency, sign, date) and
+ *   its entries (`Ntry`);
+ * - per entry: amount and currency (`Amt/@Ccy`), credit or debit (`CdtDbtInd`), reversal
+ *   (`RvslInd`), status (`Sts` or, from .001.08, `Sts/Cd`: `BOOK`, `PDNG`, `INFO`), booking and
+ *   value dates (`BookgDt`, `ValDt`: `Dt` or `DtTm`), the references (`NtryRef`, `AcctSvcrRef`) and
+ *   its transactions (`NtryDtls/TxDtls`, one or more: a batch entry holds many);
+ * - per transaction: its own amount when given (`Amt`, or `AmtDtls/TxAmt/Amt`), sign, references
+ *   (`Refs/EndToEndId`, `TxId`, `AcctSvcrRef`), remittance information (`RmtInf/Ustrd` lines and
+ *   `RmtInf/Strd`: `CdtrRefInf/Ref` and `AddtlRmtInf`) and the debtor (`RltdPties/Dbtr`, its
+ *   account `RltdPties/DbtrAcct`).
+ *
+ * Input that is not well-formed XML, not a camt message, or a camt message missing what the
+ * mapping needs is refused with a `CamtError` naming the file and the element.
+ */
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+
+/** The camt messages this reads. */
+export type CamtMessage = "camt.052" | "camt.053" | "camt.054";
+
+/** Why a file was refused. */
+export type CamtErrorName = "MalformedXml" | "NotCamt" | "UnsupportedCamtVersion" | "InvalidCamt";
+
+/** A refused file: `name` says why, `file` and `element` where. */
+export class CamtError extends Error {
+  constructor(
+    readonly errorName: CamtErrorName,
+    readonly file: string,
+    readonly element: string,
+    detail: string,
+  ) {
+    super(`${file}: ${errorName} at ${element}: ${detail}`);
+    this.name = "CamtError";
+  }
+}
+
+/** An amount as the bank wrote it: a decimal text and its ISO 4217 currency. */
+export type CamtAmount = { value: string; currency: string };
+
+export type CamtBalance = {
+  /** `Tp/CdOrPrtry/Cd` (`OPBD`, `CLBD`, `ITBD`, ...), or the proprietary type. */
+  type: string;
+  amount: CamtAmount;
+  creditDebit: "CRDT" | "DBIT";
+  /** `Dt/Dt` or `Dt/DtTm`. */
+  date: string | null;
+};
+
+export type CamtParty = { name: string | null; account: string | null };
+
+export type CamtTransaction = {
+  /** The transaction's own amount, when the bank gives one. */
+  amount: CamtAmount | null;
+  creditDebit: "CRDT" | "DBIT" | null;
+  endToEndId: string | null;
+  transactionId: string | null;
+  accountServicerReference: string | null;
+  /** `RmtInf/Ustrd`, each line. */
+  unstructured: string[];
+  /** `RmtInf/Strd`: each creditor reference (`CdtrRefInf/Ref`) and additional line. */
+  structured: string[];
+  debtor: CamtParty | null;
+};
+
+export type CamtEntry = {
+  /** `NtryRef`. */
+  entryReference: string | null;
+  /** `AcctSvcrRef`, the bank's reference of the entry. */
+  accountServicerReference: string | null;
+  amount: CamtAmount;
+  creditDebit: "CRDT" | "DBIT";
+  /** `RvslInd`: the entry reverses an earlier one (a return). */
+  reversal: boolean;
+  /** `BOOK` (booked), `PDNG` (pending), `INFO` (information only), ... */
+  status: string;
+  bookingDate: string | null;
+  valueDate: string | null;
+  transactions: CamtTransaction[];
+};
+
+export type CamtReport = {
+  /** `Id` of the report, statement or notification. */
+  id: string;
+  account: { id: string; currency: string | null };
+  balances: CamtBalance[];
+  entries: CamtEntry[];
+};
+
+export type CamtDocument = {
+  message: CamtMessage;
+  /** The message definition's version, `001.02` to `001.10`. */
+  version: string;
+  messageId: string;
+  reports: CamtReport[];
+};
+
+/** Root element and report element per message. */
+const MESSAGES: Record<string, { message: CamtMessage; report: string }> = {
+  BkToCstmrAcctRpt: { message: "camt.052", report: "Rpt" },
+  BkToCstmrStmt: { message: "camt.053", report: "Stmt" },
+  BkToCstmrDbtCdtNtfctn: { message: "camt.054", report: "Ntfctn" },
+};
+
+/** Elements that may repeat, always read as lists. */
+const LISTS = new Set([
+  "Rpt",
+  "Stmt",
+  "Ntfctn",
+  "Bal",
+  "Ntry",
+  "NtryDtls",
+  "TxDtls",
+  "Ustrd",
+  "Strd",
+  "AddtlRmtInf",
+]);
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@",
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  isArray: (name) => LISTS.has(name),
+});
+
+/** The same, keeping namespace prefixes and declarations: for the Document's namespace. */
+const namespaces = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@",
+  parseTagValue: false,
+  parseAttributeValue: false,
+});
+
+type Node = Record<string, unknown>;
+
+/** The namespace of the `Document` element (declared default or for its prefix). */
+function documentNamespace(xml: string): string {
+  const parsed = namespaces.parse(xml) as Node;
+  const key = Object.keys(parsed).find((name) => /(^|:)Document$/.test(name));
+  if (!key) return "";
+  const prefix = key.includes(":") ? key.slice(0, key.indexOf(":")) : null;
+  return text(parsed[key], prefix ? `@xmlns:${prefix}` : "@xmlns") ?? "";
+}
+
+/** A child element, if present. */
+function child(node: unknown, name: string): unknown {
+  return node && typeof node === "object" ? (node as Node)[name] : undefined;
+}
+
+/** The text at `path` below `node`, or null. */
+function text(node: unknown, ...path: string[]): string | null {
+  let at: unknown = node;
+  for (const name of path) at = child(at, name);
+  if (typeof at === "string") return at;
+  // An element with attributes and text: fast-xml-parser keeps the text under `#text`.
+  const inner = child(at, "#text");
+  return typeof inner === "string" ? inner : null;
+}
+
+function list(node: unknown, name: string): unknown[] {
+  const value = child(node, name);
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
+/**
+ * Parses one camt file (`file` names it in errors). Refuses what is not well-formed XML
+ * (`MalformedXml`), not a camt.052/053/054 document (`NotCamt`), of a version outside .001.02 to
+ * .001.10 (`UnsupportedCamtVersion`), or missing what an entry needs (`InvalidCamt`).
+ */
+export function parseCamt(xml: string, file: string): CamtDocument {
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    throw new CamtError(
+      "MalformedXml",
+      file,
+      `line ${valid.err.line}, column ${valid.err.col}`,
+      valid.err.msg,
+    );
+  }
+  const parsed = parser.parse(xml) as Node;
+  const document = child(parsed, "Document");
+  const rootName = document
+    ? Object.keys(document as Node).find((key) => key in MESSAGES)
+    : undefined;
+  if (!document || !rootName) {
+    const first = Object.keys(parsed).find((key) => !key.startsWith("?")) ?? "(none)";
+    throw new CamtError("NotCamt", file, first, "not a camt.052, camt.053 or camt.054 Document");
+  }
+  const { message, report } = MESSAGES[rootName];
+  const namespace = documentNamespace(xml);
+  const version = /camt\.05[234]\.(001\.\d{2})$/.exec(namespace)?.[1];
+  if (!version || !namespace.includes(message)) {
+    throw new CamtError(
+      "NotCamt",
+      file,
+      "Document/@xmlns",
+      `namespace "${namespace}" is not ${message}`,
+    );
+  }
+  const minor = Number(version.slice(4));
+  if (minor < 2 || minor > 10) {
+    throw new CamtError("UnsupportedCamtVersion", file, "Document/@xmlns", `${message}.${version}`);
+  }
+  const root = child(document, rootName);
+  const messageId = text(root, "GrpHdr", "MsgId");
+  if (!messageId) throw new CamtError("InvalidCamt", file, `${rootName}/GrpHdr/MsgId`, "missing");
+  const reports = list(root, report).map((node, r) =>
+    readReport(node, `${rootName}/${report}[${r + 1}]`, file),
+  );
+  return { message, version, messageId, reports };
+}
+
+function amountOf(node: unknown, where: string, file: string): CamtAmount {
+  const value = text(node);
+  const currency = text(node, "@Ccy");
+  if (!value || !/^\d{1,18}(\.\d{1,5})?$/.test(value)) {
+    throw new CamtError("InvalidCamt", file, where, `"${value ?? ""}" is not an amount`);
+  }
+  if (!currency || !/^[A-Z]{3}$/.test(currency)) {
+    throw new CamtError(
+      "InvalidCamt",
+      file,
+      `${where}/@Ccy`,
+      `"${currency ?? ""}" is not a currency`,
+    );
+  }
+  return { value, currency };
+}
+
+function sign(node: unknown, where: string, file: string): "CRDT" | "DBIT" {
+  const value = text(node, "CdtDbtInd");
+  if (value !== "CRDT" && value !== "DBIT") {
+    throw new CamtError(
+      "InvalidCamt",
+      file,
+      `${where}/CdtDbtInd`,
+      `"${value ?? ""}" is not CRDT or DBIT`,
+    );
+  }
+  return value;
+}
+
+/** A date element's `Dt` or `DtTm`. */
+function dateOf(node: unknown): string | null {
+  return text(node, "Dt") ?? text(node, "DtTm");
+}
+
+function readReport(node: unknown, where: string, file: string): CamtReport {
+  const id = text(node, "Id");
+  if (!id) throw new CamtError("InvalidCamt", file, `${where}/Id`, "missing");
+  const account = child(node, "Acct");
+  const accountId = text(account, "Id", "IBAN") ?? text(account, "Id", "Othr", "Id");
+  if (!accountId) throw new CamtError("InvalidCamt", file, `${where}/Acct/Id`, "missing");
+  const balances = list(node, "Bal").map((balance, b) => {
+    const at = `${where}/Bal[${b + 1}]`;
+    const type =
+      text(balance, "Tp", "CdOrPrtry", "Cd") ?? text(balance, "Tp", "CdOrPrtry", "Prtry");
+    if (!type) throw new CamtError("InvalidCamt", file, `${at}/Tp`, "missing");
+    return {
+      type,
+      amount: amountOf(child(balance, "Amt"), `${at}/Amt`, file),
+      creditDebit: sign(balance, at, file),
+      date: dateOf(child(balance, "Dt")),
+    };
+  });
+  const entries = list(node, "Ntry").map((entry, e) =>
+    readEntry(entry, `${where}/Ntry[${e + 1}]`, file),
+  );
+  return { id, account: { id: accountId, currency: text(account, "Ccy") }, balances, entries };
+}
+
+function readEntry(node: unknown, where: string, file: string): CamtEntry {
+  const status = text(node, "Sts", "Cd") ?? text(node, "Sts");
+  if (!status) throw new CamtError("InvalidCamt", file, `${where}/Sts`, "missing");
+  const transactions = list(node, "NtryDtls").flatMap((details, d) =>
+    list(details, "TxDtls").map((tx, t) =>
+      readTransaction(tx, `${where}/NtryDtls[${d + 1}]/TxDtls[${t + 1}]`, file),
+    ),
+  );
+  return {
+    entryReference: text(node, "NtryRef"),
+    accountServicerReference: text(node, "AcctSvcrRef"),
+    amount: amountOf(child(node, "Amt"), `${where}/Amt`, file),
+    creditDebit: sign(node, where, file),
+    reversal: text(node, "RvslInd") === "true",
+    status,
+    bookingDate: dateOf(child(node, "BookgDt")),
+    valueDate: dateOf(child(node, "ValDt")),
+    transactions,
+  };
+}
+
+function readTransaction(node: unknown, where: string, file: string): CamtTransaction {
+  const own = child(node, "Amt") ?? child(child(child(node, "AmtDtls"), "TxAmt"), "Amt");
+  const signed = text(node, "CdtDbtInd");
+  const remittance = child(node, "RmtInf");
+  const structured = list(remittance, "Strd").flatMap((block) => [
+    ...(text(block, "CdtrRefInf", "Ref") ? [text(block, "CdtrRefInf", "Ref")!] : []),
+    ...list(block, "AddtlRmtInf").filter((line): line is string => typeof line === "string"),
+  ]);
+  const parties = child(node, "RltdPties");
+  const debtorNode = child(parties, "Dbtr");
+  const debtorName = text(debtorNode, "Nm") ?? text(debtorNode, "Pty", "Nm");
+  const debtorAccount =
+    text(parties, "DbtrAcct", "Id", "IBAN") ?? text(parties, "DbtrAcct", "Id", "Othr", "Id");
+  return {
+    amount: own === undefined ? null : amountOf(own, `${where}/Amt`, file),
+    creditDebit: signed === "CRDT" || signed === "DBIT" ? signed : null,
+    endToEndId: text(node, "Refs", "EndToEndId"),
+    transactionId: text(node, "Refs", "TxId"),
+    accountServicerReference: text(node, "Refs", "AcctSvcrRef"),
+    unstructured: list(remittance, "Ustrd").filter(
+      (line): line is string => typeof line === "string",
+    ),
+    structured,
+    debtor: debtorName || debtorAccount ? { name: debtorName, account: debtorAccount } : null,
+  };
+}
+
+/** Decimal places kept when adding amounts (camt amounts have at most five). */
+const SCALE = 5;
+
+/** `amount` in units of 10^-5, exactly. */
+export function scaled(amount: string): bigint {
+  const [whole, fraction = ""] = amount.split(".");
+  return BigInt(whole) * 10n ** BigInt(SCALE) + BigInt(fraction.padEnd(SCALE, "0"));
+}
+
+/**
+ * Whether a report's booked entries take its opening balance (`OPBD`, or `PRCD` for the previous
+ * closing) to its closing balance (`CLBD`), all in one currency; null when it has no such pair to
+ * check (a notification, or balances in several currencies).
+ */
+export function reconciles(report: CamtReport): boolean | null {
+  const balance = (types: string[]) => report.balances.find((b) => types.includes(b.type));
+  const opening = balance(["OPBD", "PRCD"]);
+  const closing = balance(["CLBD"]);
+  if (!opening || !closing) return null;
+  const currency = opening.amount.currency;
+  const booked = report.entries.filter((entry) => entry.status === "BOOK");
+  if (
+    closing.amount.currency !== currency ||
+    booked.some((entry) => entry.amount.currency !== currency)
+  ) {
+    return null;
+  }
+  const signed = (amount: CamtAmount, creditDebit: "CRDT" | "DBIT") =>
+    creditDebit === "CRDT" ? scaled(amount.value) : -scaled(amount.value);
+  const net = booked.reduce((sum, entry) => sum + signed(entry.amount, entry.creditDebit), 0n);
+  return (
+    signed(opening.amount, opening.creditDebit) + net ===
+    signed(closing.amount, closing.creditDebit)
+  );
+}

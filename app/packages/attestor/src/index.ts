@@ -1,0 +1,3 @@
+/** The payment attestor: bank statements in, attested releases out. */
+export * from "./camt";
+export * from "./match";

@@ -1,0 +1,116 @@
+/**
+ * Matching credits to open trades: the one exact match, each reason a credit matches nothing, one
+ * credit per trade, reversals apart; the public samples' credits all unmatched, with their reasons
+ * (they carry no payment reference), skipped where `../shared` is absent.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { address } from "@solana/kit";
+
+import { paymentReference } from "@p2p-escrow/sdk";
+import { hundredths, matchCredits, parseCamt, type OpenTrade } from "@p2p-escrow/attestor";
+import { notification, type TestCredit } from "./statements";
+
+const TRADE = address("So11111111111111111111111111111111111111112");
+const OTHER = address("11111111111111111111111111111111");
+const REFERENCE = paymentReference(TRADE);
+/** Taken on 2026-11-30 at 09:00 UTC, owing 100.00 USD. */
+const OPEN: OpenTrade = {
+  address: TRADE,
+  fiatAmount: 10_000n,
+  currency: "USD",
+  takenAt: BigInt(Date.parse("2026-11-30T09:00:00Z") / 1000),
+};
+const trades = new Map([[REFERENCE, OPEN]]);
+
+function outcome(...credits: TestCredit[]) {
+  return matchCredits(parseCamt(notification(REFERENCE, ...credits), "n.xml"), "n.xml", trades);
+}
+
+test("a booked credit with the trade's reference, currency and amount pays it", () => {
+  const { outcomes, reversals } = outcome({});
+  assert.equal(reversals.length, 0);
+  assert.equal(outcomes.length, 1);
+  const [paid] = outcomes;
+  assert.ok("trade" in paid);
+  assert.equal(paid.trade, TRADE);
+  assert.equal(paid.reference, REFERENCE);
+  assert.equal(paid.credit.debtor, "Bo Buyer, DE02120300000000202051");
+  // The reference as a buyer types it, or in a structured creditor reference, pays too.
+  for (const credit of [
+    { remittance: `invoice ${REFERENCE.toLowerCase().replace(/-/g, " ")}` },
+    { creditorReference: REFERENCE.replace(/-/g, "") },
+  ]) {
+    assert.ok("trade" in outcome(credit).outcomes[0], JSON.stringify(credit));
+  }
+});
+
+test("each reason a credit pays nothing is named", () => {
+  const reasons: [TestCredit, string][] = [
+    [{ status: "PDNG" }, "NotBooked"],
+    [{ remittance: "thanks for the coins" }, "NoReference"],
+    [{ remittance: `${REFERENCE} ${paymentReference(OTHER)}` }, "SeveralReferences"],
+    [{ remittance: `Order ${paymentReference(OTHER)}` }, "UnknownOrClosedTrade"],
+    [{ currency: "EUR" }, "CurrencyMismatch"],
+    [{ amount: "99.99" }, "AmountMismatch"],
+    [{ amount: "100.001" }, "AmountMismatch"],
+    [{ booked: "2026-11-29" }, "BookedBeforeTake"],
+  ];
+  for (const [credit, reason] of reasons) {
+    const [result] = outcome(credit).outcomes;
+    assert.ok("unmatched" in result, reason);
+    assert.equal(result.unmatched, reason, JSON.stringify(credit));
+  }
+  // Booked on the take's day: the day counts (a date carries no time).
+  assert.ok("trade" in outcome({ booked: "2026-11-30" }).outcomes[0]);
+  // Debits are not credits at all.
+  assert.equal(outcome({ creditDebit: "DBIT" }).outcomes.length, 0);
+});
+
+test("one credit per trade; a reversal never pays and is reported apart", () => {
+  const { outcomes } = outcome({ bankReference: "A" }, { bankReference: "B" });
+  assert.ok("trade" in outcomes[0]);
+  assert.ok("unmatched" in outcomes[1] && outcomes[1].unmatched === "TradeAlreadyPaid");
+  assert.notEqual(outcomes[0].credit.key, outcomes[1].credit.key);
+  const reversed = outcome({ reversal: true, creditDebit: "DBIT" });
+  assert.equal(reversed.outcomes.length, 0);
+  assert.deepEqual(reversed.reversals[0].references, [REFERENCE]);
+  // The same credit in two files has the same key.
+  assert.equal(outcome({}).outcomes[0].credit.key, outcome({}).outcomes[0].credit.key);
+});
+
+test("amounts compare in hundredths, exactly", () => {
+  assert.equal(hundredths("100"), 10_000n);
+  assert.equal(hundredths("100.5"), 10_050n);
+  assert.equal(hundredths("0.01"), 1n);
+  assert.equal(hundredths("0.001"), null);
+});
+
+const SAMPLES = fileURLToPath(new URL("../../../../../shared/data/iso20022/", import.meta.url));
+
+test(
+  "the public samples' credits pay nothing, each with its reason",
+  existsSync(SAMPLES) ? {} : { skip: `the sample statements are absent (${SAMPLES}): skipped` },
+  () => {
+    const reasons = (file: string) =>
+      matchCredits(
+        parseCamt(readFileSync(`${SAMPLES}${file}`, "utf8"), file),
+        file,
+        trades,
+      ).outcomes.map((o) => ("unmatched" in o ? o.unmatched : "matched"));
+    assert.deepEqual(
+      reasons(
+        "dvbern__200519_camt.054_P_CH2909000000250094239_1111091335_0_2020061900081727_v2019.xml",
+      ),
+      ["NoReference", "NoReference"],
+    );
+    assert.deepEqual(reasons("oca__test-camt054"), ["NoReference"]);
+    assert.deepEqual(reasons("genkgo__camt053.v8.xml"), ["NoReference"]);
+    assert.deepEqual(reasons("hbci4java__test-camt-parse-05200108.xml"), []);
+    const info = reasons("subite__2024-03-07.xml");
+    assert.ok(info.length > 0 && info.every((reason) => reason === "NotBooked"));
+  },
+);

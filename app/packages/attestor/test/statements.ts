@@ -1,0 +1,76 @@
+/** Bank statements written for the tests with the XML library the attestor reads them with. */
+import { XMLBuilder } from "fast-xml-parser";
+
+/** One credit of a notification. */
+export type TestCredit = {
+  /** Remittance information, unstructured. */
+  remittance?: string;
+  /** A structured creditor reference instead. */
+  creditorReference?: string;
+  amount?: string;
+  currency?: string;
+  /** The bank's reference of the entry, which identifies the credit across files. */
+  bankReference?: string;
+  booked?: string;
+  status?: string;
+  reversal?: boolean;
+  creditDebit?: "CRDT" | "DBIT";
+};
+
+function entry(credit: TestCredit) {
+  const currency = credit.currency ?? "USD";
+  const amount = { "@Ccy": currency, "#text": credit.amount ?? "100.00" };
+  const sign = credit.creditDebit ?? "CRDT";
+  return {
+    NtryRef: "E-1",
+    Amt: amount,
+    CdtDbtInd: sign,
+    RvslInd: String(credit.reversal ?? false),
+    Sts: { Cd: credit.status ?? "BOOK" },
+    BookgDt: { Dt: credit.booked ?? "2026-11-30" },
+    ValDt: { Dt: credit.booked ?? "2026-11-30" },
+    AcctSvcrRef: credit.bankReference ?? "BANK-REF-1",
+    NtryDtls: {
+      TxDtls: {
+        Refs: { EndToEndId: "E2E-1" },
+        Amt: amount,
+        CdtDbtInd: sign,
+        RltdPties: {
+          Dbtr: { Pty: { Nm: "Bo Buyer" } },
+          DbtrAcct: { Id: { IBAN: "DE02120300000000202051" } },
+        },
+        RmtInf: credit.creditorReference
+          ? {
+              Strd: {
+                CdtrRefInf: { Tp: { CdOrPrtry: { Cd: "SCOR" } }, Ref: credit.creditorReference },
+              },
+            }
+          : { Ustrd: credit.remittance ?? "" },
+      },
+    },
+  };
+}
+
+/**
+ * A camt.054.001.08 notification of `credits` (by default one booked credit of 100.00 USD whose
+ * remittance is `Order <reference>`), written with fast-xml-parser.
+ */
+export function notification(reference: string, ...credits: TestCredit[]): string {
+  const entries = (credits.length > 0 ? credits : [{}]).map((credit) =>
+    entry({ remittance: `Order ${reference}`, ...credit }),
+  );
+  return new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@", format: true }).build({
+    "?xml": { "@version": "1.0", "@encoding": "UTF-8" },
+    Document: {
+      "@xmlns": "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08",
+      BkToCstmrDbtCdtNtfctn: {
+        GrpHdr: { MsgId: "P2P-TEST-1", CreDtTm: "2026-11-30T12:00:00Z" },
+        Ntfctn: {
+          Id: "N-1",
+          Acct: { Id: { IBAN: "DE89370400440532013000" }, Ccy: "USD" },
+          Ntry: entries,
+        },
+      },
+    },
+  });
+}
