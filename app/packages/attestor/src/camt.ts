@@ -26,7 +26,11 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 export type CamtMessage = "camt.052" | "camt.053" | "camt.054";
 
 /** Why a file was refused. */
-export type CamtErrorName = "MalformedXml" | "NotCamt" | "UnsupportedCamtVersion" | "InvalidCamt";
+export type CamtErrorName =
+  "MalformedXml" | "FileTooLarge" | "NotCamt" | "UnsupportedCamtVersion" | "InvalidCamt";
+
+/** The largest statement file read, in bytes (16 MiB: a busy account's day, many times over). */
+export const MAX_CAMT_FILE_SIZE = 16 * 1024 * 1024;
 
 /** A refused file: `name` says why, `file` and `element` where. */
 export class CamtError extends Error {
@@ -61,7 +65,11 @@ export type CamtTransaction = {
   creditDebit: "CRDT" | "DBIT" | null;
   endToEndId: string | null;
   transactionId: string | null;
+  /** `Refs/UETR`, the payment's unique end-to-end transaction reference, when given. */
+  uetr: string | null;
   accountServicerReference: string | null;
+  /** `RtrInf` present: the transaction returns an earlier payment. */
+  returned: boolean;
   /** `RmtInf/Ustrd`, each line. */
   unstructured: string[];
   /** `RmtInf/Strd`: each creditor reference (`CdtrRefInf/Ref`) and additional line. */
@@ -76,9 +84,15 @@ export type CamtEntry = {
   accountServicerReference: string | null;
   amount: CamtAmount;
   creditDebit: "CRDT" | "DBIT";
-  /** `RvslInd`: the entry reverses an earlier one (a return). */
+  /** `RvslInd`: the entry reverses an earlier one. */
   reversal: boolean;
-  /** `BOOK` (booked), `PDNG` (pending), `INFO` (information only), ... */
+  /** `BkTxCd`: the domain, family and sub-family codes (`PMNT/RCDT/ESCT`), or the proprietary
+   * code. */
+  bankTransactionCode: string | null;
+  /** `NtryDtls/Btch/NbOfTxs`: the transactions a batch entry holds, when given. */
+  batchSize: number | null;
+  /** `BOOK` (booked), `PDNG` (pending), `INFO` (information only), ...; a proprietary status as
+   * written. */
   status: string;
   bookingDate: string | null;
   valueDate: string | null;
@@ -177,6 +191,13 @@ function list(node: unknown, name: string): unknown[] {
  * .001.10 (`UnsupportedCamtVersion`), or missing what an entry needs (`InvalidCamt`).
  */
 export function parseCamt(xml: string, file: string): CamtDocument {
+  if (xml.length > MAX_CAMT_FILE_SIZE) {
+    throw new CamtError("FileTooLarge", file, "(file)", `more than ${MAX_CAMT_FILE_SIZE} bytes`);
+  }
+  // camt messages declare no DTD; one could define entities that rewrite what the bank wrote.
+  if (/<!DOCTYPE/i.test(xml)) {
+    throw new CamtError("MalformedXml", file, "DOCTYPE", "a camt message has no document type");
+  }
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
     throw new CamtError(
@@ -219,12 +240,25 @@ export function parseCamt(xml: string, file: string): CamtDocument {
   return { message, version, messageId, reports };
 }
 
+/**
+ * An amount (`xs:decimal`, at most 18 digits, 5 of them decimals) in a canonical form: no sign, a
+ * whole part, the decimals as written (`+100.` is `100`, `.5` is `0.5`).
+ */
 function amountOf(node: unknown, where: string, file: string): CamtAmount {
-  const value = text(node);
-  const currency = text(node, "@Ccy");
-  if (!value || !/^\d{1,18}(\.\d{1,5})?$/.test(value)) {
-    throw new CamtError("InvalidCamt", file, where, `"${value ?? ""}" is not an amount`);
+  const written = text(node);
+  const parts = /^\+?(\d*)(?:\.(\d*))?$/.exec(written ?? "");
+  const whole = parts?.[1] ?? "";
+  const fraction = parts?.[2] ?? "";
+  if (
+    !parts ||
+    whole.length + fraction.length === 0 ||
+    whole.length + fraction.length > 18 ||
+    fraction.length > 5
+  ) {
+    throw new CamtError("InvalidCamt", file, where, `"${written ?? ""}" is not an amount`);
   }
+  const value = `${whole || "0"}${fraction ? `.${fraction}` : ""}`;
+  const currency = text(node, "@Ccy");
   if (!currency || !/^[A-Z]{3}$/.test(currency)) {
     throw new CamtError(
       "InvalidCamt",
@@ -279,19 +313,29 @@ function readReport(node: unknown, where: string, file: string): CamtReport {
 }
 
 function readEntry(node: unknown, where: string, file: string): CamtEntry {
-  const status = text(node, "Sts", "Cd") ?? text(node, "Sts");
+  const status = text(node, "Sts", "Cd") ?? text(node, "Sts", "Prtry") ?? text(node, "Sts");
   if (!status) throw new CamtError("InvalidCamt", file, `${where}/Sts`, "missing");
   const transactions = list(node, "NtryDtls").flatMap((details, d) =>
     list(details, "TxDtls").map((tx, t) =>
       readTransaction(tx, `${where}/NtryDtls[${d + 1}]/TxDtls[${t + 1}]`, file),
     ),
   );
+  const code = child(node, "BkTxCd");
+  const domain = child(code, "Domn");
+  const family = child(domain, "Fmly");
+  const standard = [text(domain, "Cd"), text(family, "Cd"), text(family, "SubFmlyCd")];
+  const batchSize = list(node, "NtryDtls")
+    .map((details) => text(details, "Btch", "NbOfTxs"))
+    .find((size) => size !== null);
+  const reversal = text(node, "RvslInd");
   return {
     entryReference: text(node, "NtryRef"),
     accountServicerReference: text(node, "AcctSvcrRef"),
     amount: amountOf(child(node, "Amt"), `${where}/Amt`, file),
     creditDebit: sign(node, where, file),
-    reversal: text(node, "RvslInd") === "true",
+    reversal: reversal === "true" || reversal === "1",
+    bankTransactionCode: standard.every(Boolean) ? standard.join("/") : text(code, "Prtry", "Cd"),
+    batchSize: batchSize && /^\d+$/.test(batchSize) ? Number(batchSize) : null,
     status,
     bookingDate: dateOf(child(node, "BookgDt")),
     valueDate: dateOf(child(node, "ValDt")),
@@ -317,7 +361,9 @@ function readTransaction(node: unknown, where: string, file: string): CamtTransa
     creditDebit: signed === "CRDT" || signed === "DBIT" ? signed : null,
     endToEndId: text(node, "Refs", "EndToEndId"),
     transactionId: text(node, "Refs", "TxId"),
+    uetr: text(node, "Refs", "UETR"),
     accountServicerReference: text(node, "Refs", "AcctSvcrRef"),
+    returned: child(node, "RtrInf") !== undefined,
     unstructured: list(remittance, "Ustrd").filter(
       (line): line is string => typeof line === "string",
     ),

@@ -1,19 +1,21 @@
 /**
  * Matching a bank statement's credits to open trades. Every booked credit counts once: each
  * transaction of a batch entry (`TxDtls`) on its own, an entry without transaction details as a
- * whole. A credit pays a trade when exactly one payment reference appears in its remittance
- * information (unstructured lines and structured references alike; `findPaymentReferences`), that
- * reference is an open trade's, the currency and the amount are the trade's exactly, and the
- * credit was booked after the trade was taken. One credit pays at most one trade, and a trade is
- * paid by at most one credit. Reversals and returns never pay: they are reported, loudly when they
- * concern a credit already matched.
+ * whole; only entries the bank reports as credits, with transactions that are credits too. A
+ * credit pays a trade when, of the payment references in its remittance information (unstructured
+ * lines and structured references alike; `findPaymentReferences`), exactly one is an open trade's,
+ * no other open trade has that reference, the currency and the amount are the trade's exactly, and
+ * the credit was booked after the trade was taken. One credit pays at most one trade, and a trade
+ * is paid by at most one credit. Reversals, returns and debits naming a reference never pay: they
+ * are listed apart, and a credit whose reference one of them names in the same file does not pay.
  *
  * Amounts compare in hundredths of the currency, as the program keeps fiat (`fiat_amount`, two
- * decimals whatever the currency).
+ * decimals whatever the currency). A booking time without an offset is read as UTC; a booking
+ * date without a time counts as the whole day.
  */
 import type { Address } from "@solana/kit";
 
-import { findPaymentReferences } from "@p2p-escrow/sdk";
+import { findPaymentReferences, paymentReference } from "@p2p-escrow/sdk";
 import { scaled, type CamtDocument, type CamtEntry, type CamtTransaction } from "./camt";
 
 /** What the matcher needs of an open trade. */
@@ -27,41 +29,56 @@ export type OpenTrade = {
   takenAt: bigint;
 };
 
+/** Why a credit pays no trade. */
+export type Unmatched =
+  | "NotBooked"
+  | "IncompleteBatch"
+  | "AmountsDisagree"
+  | "NoReference"
+  | "SeveralReferences"
+  | "UnknownOrClosedTrade"
+  | "AmbiguousReference"
+  | "Reversed"
+  | "CurrencyMismatch"
+  | "AmountMismatch"
+  | "NoBookingDate"
+  | "BookedBeforeTake"
+  | "TradeAlreadyPaid";
+
 /** One credit of a statement, as the bank identifies it. */
 export type Credit = {
-  /** Stable across files that report the same credit: the account and the bank's references. */
-  key: string;
+  /**
+   * The same in every file that reports this credit: the account, the bank's reference of the
+   * payment (its UETR, the transaction's servicer reference, or the entry's and the transaction's
+   * position in it), the currency and the amount. Null when the bank gives no reference: then only
+   * the file and the position identify it.
+   */
+  key: string | null;
   /** The file it came from. */
   file: string;
   /** Where in the file (report, entry and transaction). */
   where: string;
-  /** The credit's amount: the transaction's in a batch, the entry's otherwise; null when a
-   * batch gives a transaction none. */
+  /** The transaction's amount in a batch, the entry's otherwise; null when a batch gives none. */
   amount: { value: string; currency: string } | null;
   /** Booking date (or date and time) as the bank wrote it. */
   bookedAt: string | null;
   /** Remittance information: unstructured lines, then structured references. */
   remittance: string[];
   debtor: string | null;
+  /** A reason it cannot pay, found in the statement itself. */
+  problem: { unmatched: Unmatched; detail: string } | null;
 };
-
-/** Why a credit pays no trade. */
-export type Unmatched =
-  | "NotBooked"
-  | "NoReference"
-  | "SeveralReferences"
-  | "UnknownOrClosedTrade"
-  | "CurrencyMismatch"
-  | "AmountMismatch"
-  | "BookedBeforeTake"
-  | "TradeAlreadyPaid";
 
 export type CreditOutcome =
   | { credit: Credit; trade: Address; reference: string }
   | { credit: Credit; unmatched: Unmatched; reference?: string; detail: string };
 
-/** A reversal or return in a statement: never attests. */
-export type Reversal = { credit: Credit; references: string[] };
+/** A reversal, a return or a debit naming a reference: never attests. */
+export type Reversal = {
+  credit: Credit;
+  kind: "reversal" | "return" | "debit";
+  references: string[];
+};
 
 /** `value` (a camt amount) in hundredths, or null when it has finer parts. */
 export function hundredths(value: string): bigint | null {
@@ -70,13 +87,18 @@ export function hundredths(value: string): bigint | null {
   return units % factor === 0n ? units / factor : null;
 }
 
-/** Seconds since the epoch of a camt date (`YYYY-MM-DD`, the day's start in UTC) or date-time. */
-function bookingSeconds(date: string): bigint | null {
-  const millis = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T00:00:00Z` : date);
+/** The last second a camt booking date (the day, UTC) or date-time (UTC unless it says) covers. */
+function bookedUntil(date: string): bigint | null {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(date);
+  const offset = /([zZ]|[+-]\d{2}:\d{2})$/.test(date);
+  const millis = Date.parse(day ? `${date}T23:59:59Z` : offset ? date : `${date}Z`);
   return Number.isNaN(millis) ? null : BigInt(Math.floor(millis / 1000));
 }
 
-/** The credits (and the reversals) of `document`, each transaction of a batch on its own. */
+/** Returns of a credit transfer by their bank transaction code's sub-family. */
+const RETURN_CODES = /\/(RRTN|RPCR|ARET|AREV)$/;
+
+/** The credits of `document` (each transaction of a batch on its own) and what never pays. */
 export function creditsOf(
   document: CamtDocument,
   file: string,
@@ -85,21 +107,40 @@ export function creditsOf(
   const reversals: Reversal[] = [];
   document.reports.forEach((report, r) => {
     report.entries.forEach((entry, e) => {
+      const batch = entry.transactions.length > 1;
       const units: (CamtTransaction | null)[] =
         entry.transactions.length > 0 ? entry.transactions : [null];
       units.forEach((tx, t) => {
-        const sign = tx?.creditDebit ?? entry.creditDebit;
-        const amount = entry.transactions.length > 1 ? (tx?.amount ?? null) : entry.amount;
-        const bankRef =
-          tx?.accountServicerReference ?? tx?.endToEndId ?? tx?.transactionId ?? `#${t + 1}`;
+        const amount = batch ? (tx?.amount ?? null) : entry.amount;
+        const bankReference = tx?.uetr
+          ? `uetr:${tx.uetr.toLowerCase()}`
+          : tx?.accountServicerReference
+            ? `tx:${tx.accountServicerReference}`
+            : entry.accountServicerReference
+              ? `entry:${entry.accountServicerReference}#${t + 1}`
+              : null;
+        let problem: Credit["problem"] = null;
+        if (entry.batchSize !== null && entry.batchSize > entry.transactions.length) {
+          problem = {
+            unmatched: "IncompleteBatch",
+            detail: `the batch holds ${entry.batchSize} transactions, the file details ${entry.transactions.length}`,
+          };
+        } else if (
+          !batch &&
+          tx?.amount &&
+          tx.amount.currency === entry.amount.currency &&
+          scaled(tx.amount.value) !== scaled(entry.amount.value)
+        ) {
+          problem = {
+            unmatched: "AmountsDisagree",
+            detail: `the entry says ${entry.amount.value}, its transaction ${tx.amount.value}`,
+          };
+        }
         const credit: Credit = {
-          key: [
-            report.account.id,
-            entry.accountServicerReference ?? entry.entryReference ?? entry.bookingDate ?? "",
-            bankRef,
-            amount?.currency ?? "",
-            amount?.value ?? "",
-          ].join("|"),
+          key:
+            bankReference && amount
+              ? [report.account.id, bankReference, amount.currency, scaled(amount.value)].join("|")
+              : null,
           file,
           where: `report ${r + 1}, entry ${e + 1}${tx ? `, transaction ${t + 1}` : ""}`,
           amount,
@@ -108,13 +149,16 @@ export function creditsOf(
           debtor: tx?.debtor
             ? [tx.debtor.name, tx.debtor.account].filter(Boolean).join(", ")
             : null,
+          problem,
         };
-        if (entry.reversal) {
-          reversals.push({
-            credit,
-            references: findPaymentReferences(credit.remittance.join(" ")),
-          });
-        } else if (sign === "CRDT") {
+        const references = findPaymentReferences(credit.remittance.join(" "));
+        const returned = tx?.returned || RETURN_CODES.test(entry.bankTransactionCode ?? "");
+        const debit = entry.creditDebit === "DBIT" || tx?.creditDebit === "DBIT";
+        if (entry.reversal || returned) {
+          reversals.push({ credit, kind: entry.reversal ? "reversal" : "return", references });
+        } else if (debit) {
+          if (references.length > 0) reversals.push({ credit, kind: "debit", references });
+        } else {
           credits.push({ credit, entry });
         }
       });
@@ -124,16 +168,22 @@ export function creditsOf(
 }
 
 /**
- * Matches the credits of `document` to `trades` (by payment reference); `paid` holds the trades
- * already paid by an earlier credit (and receives those matched here).
+ * Matches the credits of `document` to `trades`; `paid` holds the trades already paid by an
+ * earlier credit (and receives those matched here).
  */
 export function matchCredits(
   document: CamtDocument,
   file: string,
-  trades: ReadonlyMap<string, OpenTrade>,
+  trades: readonly OpenTrade[],
   paid: Set<Address> = new Set(),
 ): { outcomes: CreditOutcome[]; reversals: Reversal[] } {
+  const byReference = new Map<string, OpenTrade[]>();
+  for (const trade of trades) {
+    const reference = paymentReference(trade.address);
+    byReference.set(reference, [...(byReference.get(reference) ?? []), trade]);
+  }
   const { credits, reversals } = creditsOf(document, file);
+  const reversed = new Set(reversals.flatMap((reversal) => reversal.references));
   const outcomes = credits.map(({ credit, entry }): CreditOutcome => {
     const refuse = (unmatched: Unmatched, detail: string, reference?: string): CreditOutcome => ({
       credit,
@@ -142,16 +192,26 @@ export function matchCredits(
       ...(reference ? { reference } : {}),
     });
     if (entry.status !== "BOOK") return refuse("NotBooked", `status ${entry.status}`);
-    const references = findPaymentReferences(credit.remittance.join(" "));
-    if (references.length === 0)
+    if (credit.problem) return refuse(credit.problem.unmatched, credit.problem.detail);
+    const candidates = findPaymentReferences(credit.remittance.join(" "));
+    const known = candidates.filter((candidate) => byReference.has(candidate));
+    if (candidates.length === 0)
       return refuse("NoReference", "no payment reference in the remittance");
-    if (references.length > 1) {
-      return refuse("SeveralReferences", `several payment references: ${references.join(", ")}`);
+    if (known.length === 0) {
+      return refuse("UnknownOrClosedTrade", "no open trade has its reference", candidates[0]);
     }
-    const [reference] = references;
-    const trade = trades.get(reference);
-    if (!trade)
-      return refuse("UnknownOrClosedTrade", "no open trade has this reference", reference);
+    if (known.length > 1) {
+      return refuse("SeveralReferences", `several open trades' references: ${known.join(", ")}`);
+    }
+    const [reference] = known;
+    const matching = byReference.get(reference)!;
+    if (matching.length > 1) {
+      return refuse("AmbiguousReference", `${matching.length} open trades share it`, reference);
+    }
+    const [trade] = matching;
+    if (reversed.has(reference)) {
+      return refuse("Reversed", "a reversal or return in the same file names it", reference);
+    }
     if (!credit.amount) {
       return refuse("AmountMismatch", "the batch gives this transaction no amount", reference);
     }
@@ -162,19 +222,19 @@ export function matchCredits(
         reference,
       );
     }
-    const amount = hundredths(credit.amount.value);
-    if (amount !== trade.fiatAmount) {
+    if (hundredths(credit.amount.value) !== trade.fiatAmount) {
+      const owed = `${trade.fiatAmount / 100n}.${String(trade.fiatAmount % 100n).padStart(2, "0")}`;
       return refuse(
         "AmountMismatch",
-        `${credit.amount.value} credited, the trade owes ${trade.fiatAmount / 100n}.${String(trade.fiatAmount % 100n).padStart(2, "0")}`,
+        `${credit.amount.value} credited, the trade owes ${owed}`,
         reference,
       );
     }
-    const booked = credit.bookedAt ? bookingSeconds(credit.bookedAt) : null;
-    // A date without a time is the whole day: booked before the take only if the day ended before.
-    const dayOnly = credit.bookedAt !== null && /^\d{4}-\d{2}-\d{2}$/.test(credit.bookedAt);
-    if (booked === null || (dayOnly ? booked + 86_399n : booked) < trade.takenAt) {
-      return refuse("BookedBeforeTake", `booked ${credit.bookedAt ?? "(no date)"}`, reference);
+    if (!credit.bookedAt)
+      return refuse("NoBookingDate", "the entry has no booking date", reference);
+    const until = bookedUntil(credit.bookedAt);
+    if (until === null || until < trade.takenAt) {
+      return refuse("BookedBeforeTake", `booked ${credit.bookedAt}`, reference);
     }
     if (paid.has(trade.address)) {
       return refuse("TradeAlreadyPaid", "another credit already paid this trade", reference);

@@ -12,7 +12,14 @@ import assert from "node:assert/strict";
 
 import { XMLBuilder } from "fast-xml-parser";
 
-import { CamtError, parseCamt, reconciles, scaled, type CamtDocument } from "@p2p-escrow/attestor";
+import {
+  CamtError,
+  MAX_CAMT_FILE_SIZE,
+  parseCamt,
+  reconciles,
+  scaled,
+  type CamtDocument,
+} from "@p2p-escrow/attestor";
 import { notification } from "./statements";
 
 const SAMPLES = fileURLToPath(new URL("../../../../../shared/data/iso20022/", import.meta.url));
@@ -242,4 +249,29 @@ test("malformed, truncated and non-camt input is refused by name, naming the fil
     "InvalidCamt",
     /CdtDbtInd$/,
   );
+  refused(
+    good.replace("<Document", '<!DOCTYPE d [<!ENTITY r "P2P-PF9AQ-343AE-2">]><Document'),
+    "MalformedXml",
+    /^DOCTYPE$/,
+  );
+  refused(good + " ".repeat(MAX_CAMT_FILE_SIZE), "FileTooLarge", /^\(file\)$/);
+});
+
+test("what an entry may also say: proprietary status, return codes, batch size, decimal forms", () => {
+  const xml = notification("P2P-PF9AQ-343AE-2")
+    .replace(/<Sts>\s*<Cd>BOOK<\/Cd>\s*<\/Sts>/, "<Sts><Prtry>HELD</Prtry></Sts>")
+    .replace("<RvslInd>false</RvslInd>", "<RvslInd>1</RvslInd>")
+    .replace(
+      "<AcctSvcrRef>BANK-REF-1</AcctSvcrRef>",
+      "<AcctSvcrRef>BANK-REF-1</AcctSvcrRef><BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>RRTN</SubFmlyCd></Fmly></Domn></BkTxCd>",
+    )
+    .replace("<NtryDtls>", "<NtryDtls><Btch><NbOfTxs>3</NbOfTxs></Btch>")
+    .replace(/>100\.00</g, ">+100.<");
+  const [entry] = parseCamt(xml, "x.xml").reports[0].entries;
+  assert.deepEqual(
+    [entry.status, entry.reversal, entry.bankTransactionCode, entry.batchSize, entry.amount.value],
+    ["HELD", true, "PMNT/RCDT/RRTN", 3, "100"],
+  );
+  const half = parseCamt(notification("x").replace(/>100\.00</g, ">.5<"), "h.xml");
+  assert.equal(half.reports[0].entries[0].amount.value, "0.5");
 });

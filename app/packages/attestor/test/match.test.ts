@@ -12,7 +12,7 @@ import { address } from "@solana/kit";
 
 import { paymentReference } from "@p2p-escrow/sdk";
 import { hundredths, matchCredits, parseCamt, type OpenTrade } from "@p2p-escrow/attestor";
-import { notification, type TestCredit } from "./statements";
+import { notification, statement, type TestCredit } from "./statements";
 
 const TRADE = address("So11111111111111111111111111111111111111112");
 const OTHER = address("11111111111111111111111111111111");
@@ -24,7 +24,7 @@ const OPEN: OpenTrade = {
   currency: "USD",
   takenAt: BigInt(Date.parse("2026-11-30T09:00:00Z") / 1000),
 };
-const trades = new Map([[REFERENCE, OPEN]]);
+const trades = [OPEN];
 
 function outcome(...credits: TestCredit[]) {
   return matchCredits(parseCamt(notification(REFERENCE, ...credits), "n.xml"), "n.xml", trades);
@@ -52,8 +52,9 @@ test("each reason a credit pays nothing is named", () => {
   const reasons: [TestCredit, string][] = [
     [{ status: "PDNG" }, "NotBooked"],
     [{ remittance: "thanks for the coins" }, "NoReference"],
-    [{ remittance: `${REFERENCE} ${paymentReference(OTHER)}` }, "SeveralReferences"],
     [{ remittance: `Order ${paymentReference(OTHER)}` }, "UnknownOrClosedTrade"],
+    [{ batchSize: 2 }, "IncompleteBatch"],
+    [{ txAmount: "50.00" }, "AmountsDisagree"],
     [{ currency: "EUR" }, "CurrencyMismatch"],
     [{ amount: "99.99" }, "AmountMismatch"],
     [{ amount: "100.001" }, "AmountMismatch"],
@@ -64,10 +65,31 @@ test("each reason a credit pays nothing is named", () => {
     assert.ok("unmatched" in result, reason);
     assert.equal(result.unmatched, reason, JSON.stringify(credit));
   }
-  // Booked on the take's day: the day counts (a date carries no time).
+  // Booked on the take's day: the day counts (a date carries no time); a time without an offset
+  // is UTC, whatever the machine's zone.
   assert.ok("trade" in outcome({ booked: "2026-11-30" }).outcomes[0]);
-  // Debits are not credits at all.
+  const early = outcome({ bookedAt: "2026-11-30T08:59:59" }).outcomes[0];
+  assert.ok("unmatched" in early && early.unmatched === "BookedBeforeTake");
+  assert.ok("trade" in outcome({ bookedAt: "2026-11-30T09:00:00" }).outcomes[0]);
+  assert.ok("trade" in outcome({ bookedAt: "2026-11-30T10:00:00+01:00" }).outcomes[0]);
+  // Debits are not credits at all, whatever their transactions say.
   assert.equal(outcome({ creditDebit: "DBIT" }).outcomes.length, 0);
+  assert.equal(outcome({ creditDebit: "DBIT", txCreditDebit: "CRDT" }).outcomes.length, 0);
+  // Two open trades' references: which one? A chance candidate beside the reference is no trade's.
+  const both = matchCredits(
+    parseCamt(
+      notification(REFERENCE, { remittance: `${REFERENCE} ${paymentReference(OTHER)}` }),
+      "n.xml",
+    ),
+    "n.xml",
+    [OPEN, { ...OPEN, address: OTHER }],
+  ).outcomes[0];
+  assert.ok("unmatched" in both && both.unmatched === "SeveralReferences");
+  assert.ok("trade" in outcome({ remittance: `${REFERENCE} P2P ORDER NR 1009 X` }).outcomes[0]);
+  // Two open trades sharing a reference (50 bits, ground for): neither is paid.
+  const twins = matchCredits(parseCamt(notification(REFERENCE), "n.xml"), "n.xml", [OPEN, OPEN])
+    .outcomes[0];
+  assert.ok("unmatched" in twins && twins.unmatched === "AmbiguousReference");
 });
 
 test("one credit per trade; a reversal never pays and is reported apart", () => {
@@ -75,11 +97,30 @@ test("one credit per trade; a reversal never pays and is reported apart", () => 
   assert.ok("trade" in outcomes[0]);
   assert.ok("unmatched" in outcomes[1] && outcomes[1].unmatched === "TradeAlreadyPaid");
   assert.notEqual(outcomes[0].credit.key, outcomes[1].credit.key);
-  const reversed = outcome({ reversal: true, creditDebit: "DBIT" });
-  assert.equal(reversed.outcomes.length, 0);
-  assert.deepEqual(reversed.reversals[0].references, [REFERENCE]);
-  // The same credit in two files has the same key.
-  assert.equal(outcome({}).outcomes[0].credit.key, outcome({}).outcomes[0].credit.key);
+  for (const flag of ["true", "1"]) {
+    const reversed = outcome({ reversal: flag, creditDebit: "DBIT" });
+    assert.equal(reversed.outcomes.length, 0);
+    assert.deepEqual(reversed.reversals[0].references, [REFERENCE]);
+    assert.equal(reversed.reversals[0].kind, "reversal");
+  }
+  // A credit and its reversal in one file: the credit does not pay.
+  const undone = outcome({ bankReference: "A" }, { bankReference: "B", reversal: "true" });
+  assert.ok("unmatched" in undone.outcomes[0] && undone.outcomes[0].unmatched === "Reversed");
+  // A debit naming a reference is reported too.
+  assert.equal(outcome({ creditDebit: "DBIT" }).reversals[0].kind, "debit");
+});
+
+test("a credit's key is the same in a camt.054 and a camt.053 reporting it", () => {
+  const read = (xml: string) => matchCredits(parseCamt(xml, "f.xml"), "f.xml", trades).outcomes[0];
+  const notified = read(notification(REFERENCE, { bankReference: "N-9", txBankReference: "TX-1" }));
+  const stated = read(
+    statement(REFERENCE, { bankReference: "S-4", txBankReference: "TX-1", amount: "100.0" }),
+  );
+  assert.ok(notified.credit.key);
+  assert.equal(notified.credit.key, stated.credit.key);
+  // Without any reference of the bank, no key: only the file and the position say which it is.
+  const bare = notification(REFERENCE).replace(/<AcctSvcrRef>BANK-REF-1<\/AcctSvcrRef>/, "");
+  assert.equal(read(bare).credit.key, null);
 });
 
 test("amounts compare in hundredths, exactly", () => {

@@ -13,8 +13,17 @@ export type TestCredit = {
   bankReference?: string;
   booked?: string;
   status?: string;
-  reversal?: boolean;
+  /** `RvslInd` as written (`true`, `1`, ...). */
+  reversal?: string;
   creditDebit?: "CRDT" | "DBIT";
+  /** The transaction's own sign, amount and servicer reference, when they differ. */
+  txCreditDebit?: "CRDT" | "DBIT";
+  txAmount?: string;
+  txBankReference?: string;
+  /** `NtryDtls/Btch/NbOfTxs`. */
+  batchSize?: number;
+  /** A booking date-time (`BookgDt/DtTm`) instead of the date. */
+  bookedAt?: string;
 };
 
 function entry(credit: TestCredit) {
@@ -25,16 +34,20 @@ function entry(credit: TestCredit) {
     NtryRef: "E-1",
     Amt: amount,
     CdtDbtInd: sign,
-    RvslInd: String(credit.reversal ?? false),
+    RvslInd: credit.reversal ?? "false",
     Sts: { Cd: credit.status ?? "BOOK" },
-    BookgDt: { Dt: credit.booked ?? "2026-11-30" },
+    BookgDt: credit.bookedAt ? { DtTm: credit.bookedAt } : { Dt: credit.booked ?? "2026-11-30" },
     ValDt: { Dt: credit.booked ?? "2026-11-30" },
     AcctSvcrRef: credit.bankReference ?? "BANK-REF-1",
     NtryDtls: {
+      ...(credit.batchSize ? { Btch: { NbOfTxs: String(credit.batchSize) } } : {}),
       TxDtls: {
-        Refs: { EndToEndId: "E2E-1" },
-        Amt: amount,
-        CdtDbtInd: sign,
+        Refs: {
+          ...(credit.txBankReference ? { AcctSvcrRef: credit.txBankReference } : {}),
+          EndToEndId: "E2E-1",
+        },
+        Amt: credit.txAmount ? { "@Ccy": currency, "#text": credit.txAmount } : amount,
+        CdtDbtInd: credit.txCreditDebit ?? sign,
         RltdPties: {
           Dbtr: { Pty: { Nm: "Bo Buyer" } },
           DbtrAcct: { Id: { IBAN: "DE02120300000000202051" } },
@@ -56,16 +69,31 @@ function entry(credit: TestCredit) {
  * remittance is `Order <reference>`), written with fast-xml-parser.
  */
 export function notification(reference: string, ...credits: TestCredit[]): string {
+  return document("camt.054.001.08", "BkToCstmrDbtCdtNtfctn", "Ntfctn", reference, credits);
+}
+
+/** The same credits in a camt.053.001.02 end-of-day statement. */
+export function statement(reference: string, ...credits: TestCredit[]): string {
+  return document("camt.053.001.02", "BkToCstmrStmt", "Stmt", reference, credits);
+}
+
+function document(
+  message: string,
+  root: string,
+  report: string,
+  reference: string,
+  credits: TestCredit[],
+): string {
   const entries = (credits.length > 0 ? credits : [{}]).map((credit) =>
     entry({ remittance: `Order ${reference}`, ...credit }),
   );
   return new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@", format: true }).build({
     "?xml": { "@version": "1.0", "@encoding": "UTF-8" },
     Document: {
-      "@xmlns": "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08",
-      BkToCstmrDbtCdtNtfctn: {
+      "@xmlns": `urn:iso:std:iso:20022:tech:xsd:${message}`,
+      [root]: {
         GrpHdr: { MsgId: "P2P-TEST-1", CreDtTm: "2026-11-30T12:00:00Z" },
-        Ntfctn: {
+        [report]: {
           Id: "N-1",
           Acct: { Id: { IBAN: "DE89370400440532013000" }, Ccy: "USD" },
           Ntry: entries,

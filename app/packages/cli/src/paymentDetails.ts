@@ -147,6 +147,9 @@ export class DetailsSender {
       if (state.detailsAt !== 0n) return `trade ${trade} already has our details`;
       const offer = await getOffer(this.ctx.rpc, state.offer);
       const found = await detailsFor(this.details, offer.terms.paymentTermsHash);
+      if (found && new TextEncoder().encode(found.text).length > MAX_PAYMENT_DETAILS_LENGTH) {
+        return `the ${found.method} details are longer than ${MAX_PAYMENT_DETAILS_LENGTH} bytes (details set shortens them): trade ${trade} waits`;
+      }
       if (!found) {
         return `no details for the payment method of offer ${state.offer} (details set <method> <text>, the method as in its --payment-terms): trade ${trade} waits`;
       }

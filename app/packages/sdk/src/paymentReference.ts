@@ -89,17 +89,27 @@ export function parsePaymentReference(text: string): string | null {
   return `${PAYMENT_REFERENCE_PREFIX}-${symbols.slice(0, 5)}-${symbols.slice(5, 10)}-${symbols[10]}`;
 }
 
+/** Separators a reference may carry. */
+const SEPARATOR = /[\s\-._/:]/;
+
 /**
- * The payment references (canonical form) that occur anywhere in `text`, such as a transfer's
- * remittance information, once each, in order: every `P2P` followed by eleven symbols with a valid
- * check, separators and case ignored.
+ * The payment references (canonical form) that occur in `text`, such as a transfer's remittance
+ * information, once each, in order: every `P2P` that does not continue a word, followed by eleven
+ * symbols with a valid check (separators and case ignored) and then by no further letter or digit.
+ * A text may still hold a chance candidate (one in 32 of `P2P` and eleven unrelated symbols
+ * passes the check): matchers count only the references of trades they know.
  */
 export function findPaymentReferences(text: string): string[] {
-  const plain = normalized(text);
-  const prefix = normalized(PAYMENT_REFERENCE_PREFIX);
   const found: string[] = [];
-  for (let at = plain.indexOf(prefix); at >= 0; at = plain.indexOf(prefix, at + 1)) {
-    const reference = parsePaymentReference(plain.slice(at, at + prefix.length + BODY_LENGTH));
+  for (const start of text.matchAll(/(?<![0-9A-Za-z])P2P/gi)) {
+    let symbols = "";
+    let at = start.index + PAYMENT_REFERENCE_PREFIX.length;
+    for (; at < text.length && symbols.length < BODY_LENGTH; at += 1) {
+      if (SEPARATOR.test(text[at])) continue;
+      symbols += text[at];
+    }
+    if (symbols.length < BODY_LENGTH || /[0-9A-Za-z]/.test(text[at] ?? "")) continue;
+    const reference = parsePaymentReference(`${PAYMENT_REFERENCE_PREFIX}${symbols}`);
     if (reference && !found.includes(reference)) found.push(reference);
   }
   return found;

@@ -83,5 +83,9 @@ test("references are found in remittance text, once each, in order", () => {
     first,
   ]);
   assert.deepEqual(findPaymentReferences("P2P transfer, no reference"), []);
+  // Not inside a longer word, nor followed by more symbols.
+  assert.deepEqual(findPaymentReferences(`X${first}`), []);
+  assert.deepEqual(findPaymentReferences(`${first}9`), []);
+  assert.deepEqual(findPaymentReferences(`${first}, ${first.replace(/-/g, "")}`), [first]);
   assert.deepEqual(findPaymentReferences(first.slice(0, -1) + "0"), []);
 });

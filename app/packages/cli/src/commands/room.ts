@@ -7,6 +7,7 @@ import {
   formatTime,
   MessageKind,
   MAX_MESSAGE_TEXT_LENGTH,
+  paymentDetailsMessage,
   TradeRoom,
   type RoomLine,
 } from "@p2p-escrow/sdk";
@@ -83,7 +84,11 @@ export const ROOM_COMMANDS: Record<string, Command> = {
         );
       }
       const room = await openRoom(rest);
-      const result = await room.send(arg(rest, 1, "text"), kind);
+      const text = arg(rest, 1, "text");
+      // Payment details end with the trade's payment reference, as every client sends them.
+      const line =
+        kind === MessageKind.PaymentDetails ? paymentDetailsMessage(text, room.trade) : text;
+      const result = await room.send(line, kind);
       return sent(result, [`posted in the room of trade ${room.trade}`], { trade: room.trade });
     },
   },
