@@ -64,6 +64,8 @@ export type Credit = {
   bookedAt: string | null;
   /** Remittance information: unstructured lines, then structured references. */
   remittance: string[];
+  /** The payment references in the remittance information (`findPaymentReferences`). */
+  references: string[];
   debtor: string | null;
   /** A reason it cannot pay, found in the statement itself. */
   problem: { unmatched: Unmatched; detail: string } | null;
@@ -136,6 +138,7 @@ export function creditsOf(
             detail: `the entry says ${entry.amount.value}, its transaction ${tx.amount.value}`,
           };
         }
+        const remittance = [...(tx?.unstructured ?? []), ...(tx?.structured ?? [])];
         const credit: Credit = {
           key:
             bankReference && amount
@@ -145,13 +148,14 @@ export function creditsOf(
           where: `report ${r + 1}, entry ${e + 1}${tx ? `, transaction ${t + 1}` : ""}`,
           amount,
           bookedAt: entry.bookingDate,
-          remittance: [...(tx?.unstructured ?? []), ...(tx?.structured ?? [])],
+          remittance,
+          references: findPaymentReferences(remittance.join(" ")),
           debtor: tx?.debtor
             ? [tx.debtor.name, tx.debtor.account].filter(Boolean).join(", ")
             : null,
           problem,
         };
-        const references = findPaymentReferences(credit.remittance.join(" "));
+        const { references } = credit;
         const returned = tx?.returned || RETURN_CODES.test(entry.bankTransactionCode ?? "");
         const debit = entry.creditDebit === "DBIT" || tx?.creditDebit === "DBIT";
         if (entry.reversal || returned) {
@@ -193,7 +197,7 @@ export function matchCredits(
     });
     if (entry.status !== "BOOK") return refuse("NotBooked", `status ${entry.status}`);
     if (credit.problem) return refuse(credit.problem.unmatched, credit.problem.detail);
-    const candidates = findPaymentReferences(credit.remittance.join(" "));
+    const candidates = credit.references;
     const known = candidates.filter((candidate) => byReference.has(candidate));
     if (candidates.length === 0)
       return refuse("NoReference", "no payment reference in the remittance");

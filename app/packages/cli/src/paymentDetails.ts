@@ -9,12 +9,12 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
-import type { Address, KeyPairSigner, ReadonlyUint8Array } from "@solana/kit";
+import type { Address, KeyPairSigner } from "@solana/kit";
 
 import {
   getOffer,
   getTrade,
-  hashText,
+  detailsForMethod,
   listTrades,
   MAX_PAYMENT_DETAILS_LENGTH,
   MessageKind,
@@ -95,18 +95,6 @@ function saveDetails(path: string, details: PaymentDetails): void {
   chmodSync(path, 0o600);
 }
 
-/** The details whose method's SHA-256 is an offer's `paymentTermsHash`, if any. */
-export async function detailsFor(
-  details: PaymentDetails,
-  paymentTermsHash: ReadonlyUint8Array,
-): Promise<{ method: string; text: string } | null> {
-  for (const [method, text] of Object.entries(details.methods)) {
-    const hash = await hashText(method);
-    if (hash.every((byte, i) => byte === paymentTermsHash[i])) return { method, text };
-  }
-  return null;
-}
-
 /**
  * Answers takes for a seller (`watch --send-details`): posts the details of the offer's payment
  * method and the trade's payment reference, sealed, as the "payment details" message of each trade
@@ -146,7 +134,7 @@ export class DetailsSender {
       if (state.seller !== this.seller.address) return `trade ${trade} is not ours`;
       if (state.detailsAt !== 0n) return `trade ${trade} already has our details`;
       const offer = await getOffer(this.ctx.rpc, state.offer);
-      const found = await detailsFor(this.details, offer.terms.paymentTermsHash);
+      const found = await detailsForMethod(this.details.methods, offer.terms.paymentTermsHash);
       if (found && new TextEncoder().encode(found.text).length > MAX_PAYMENT_DETAILS_LENGTH) {
         return `the ${found.method} details are longer than ${MAX_PAYMENT_DETAILS_LENGTH} bytes (details set shortens them): trade ${trade} waits`;
       }

@@ -11,9 +11,10 @@
  * Parsing follows Crockford's decoding (case-insensitive; `O` reads as `0`, `I` and `L` as `1`) and
  * ignores spaces and the separators banks and people add (`-`, `.`, `_`, `/`, `:`).
  */
-import { getAddressEncoder, type Address } from "@solana/kit";
+import { getAddressEncoder, type Address, type ReadonlyUint8Array } from "@solana/kit";
 import { sha256 } from "@noble/hashes/sha2.js";
 
+import { hashText } from "./client";
 import { MAX_MESSAGE_TEXT_LENGTH } from "./room";
 
 /** The alphabet, Crockford's base 32. */
@@ -131,4 +132,24 @@ export const MAX_PAYMENT_DETAILS_LENGTH =
  */
 export function paymentDetailsMessage(details: string, trade: Address): string {
   return `${details}${REFERENCE_LINE}${paymentReference(trade)}`;
+}
+
+/**
+ * Of a seller's payment details by method (`{ SEPA: "IBAN …" }`), those of the method whose
+ * SHA-256 an offer carries as `paymentTermsHash`, or null when none is.
+ */
+export async function detailsForMethod(
+  methods: Readonly<Record<string, string>>,
+  paymentTermsHash: ReadonlyUint8Array,
+): Promise<{ method: string; text: string } | null> {
+  for (const [method, text] of Object.entries(methods)) {
+    const hash = await hashText(method);
+    if (
+      hash.length === paymentTermsHash.length &&
+      hash.every((byte, i) => byte === paymentTermsHash[i])
+    ) {
+      return { method, text };
+    }
+  }
+  return null;
 }

@@ -9,6 +9,7 @@ import type { Wallet, WalletAccount } from "@wallet-standard/base";
 import {
   createEscrowRpc,
   describeError,
+  detailsForMethod,
   EscrowClient,
   EscrowError,
   fetchWalletChain,
@@ -25,7 +26,7 @@ import { ArbiterConsole } from "./ArbiterConsole";
 import { DeskContext, useDesk, type Desk } from "./context";
 import { MyTrades } from "./MyTrades";
 import { OfferBook } from "./OfferBook";
-import { detailsFor, openRoom, roomWallet } from "./room";
+import { openRoom, readDetails, roomWallet } from "./room";
 import { SellerDesk } from "./SellerDesk";
 import { TradePage } from "./TradePage";
 import { connect, useWallets, walletSigner } from "./wallet";
@@ -66,7 +67,7 @@ function DetailsResponder() {
         for (const trade of waiting) {
           if (!live || trade.data.detailsAt !== 0n || answered.has(trade.address)) continue;
           const offer = await getOffer(desk.rpc, trade.data.offer);
-          const found = await detailsFor(me, offer.terms.paymentTermsHash);
+          const found = await detailsForMethod(readDetails(me), offer.terms.paymentTermsHash);
           if (!found) {
             // Asked again next round: the seller may save the method's details meanwhile.
             if (live) tell(trade.address, "no saved payment details match its payment method");

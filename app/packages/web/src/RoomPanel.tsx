@@ -9,6 +9,7 @@ import type { Address } from "@solana/kit";
 
 import {
   arbiterInCharge,
+  detailsForMethod,
   fiatCurrencyCode,
   formatFiat,
   formatTime,
@@ -22,7 +23,7 @@ import {
   type TradeAction,
 } from "@p2p-escrow/sdk";
 import { useChain, useDesk } from "./context";
-import { detailsFor, markRead, roomWallet, useRoom } from "./room";
+import { markRead, readDetails, roomWallet, useRoom } from "./room";
 import type { useTransaction } from "./Tx";
 
 type Tx = ReturnType<typeof useTransaction>;
@@ -66,7 +67,7 @@ function DetailsForm({ trade, send, tx }: { trade: Trade; send: (text: string) =
   const saved = useChain(async () => {
     if (!desk.me) return null;
     const offer = await getOffer(desk.rpc, trade.offer);
-    return detailsFor(desk.me, offer.terms.paymentTermsHash);
+    return detailsForMethod(readDetails(desk.me), offer.terms.paymentTermsHash);
   }, [trade.offer, desk.me]);
   const [text, setText] = useState<string | null>(null);
   const shown = text ?? saved.value?.text ?? "";

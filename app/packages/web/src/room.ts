@@ -4,14 +4,9 @@
  * wallet has read of each room.
  */
 import { useEffect, useState } from "react";
-import type {
-  Address,
-  MessagePartialSigner,
-  ReadonlyUint8Array,
-  TransactionPartialSigner,
-} from "@solana/kit";
+import type { Address, MessagePartialSigner, TransactionPartialSigner } from "@solana/kit";
 
-import { describeError, hashText, TradeRoom, type EscrowClient } from "@p2p-escrow/sdk";
+import { describeError, TradeRoom, type EscrowClient } from "@p2p-escrow/sdk";
 import { useDesk } from "./context";
 
 /** A wallet that signs messages too, as opening a room needs. */
@@ -94,18 +89,6 @@ export function readDetails(wallet: Address): PaymentDetails {
 
 export function writeDetails(wallet: Address, details: PaymentDetails): void {
   localStorage.setItem(detailsKey(wallet), JSON.stringify(details));
-}
-
-/** The details of the method whose SHA-256 is `paymentTermsHash`, if this browser keeps them. */
-export async function detailsFor(
-  wallet: Address,
-  paymentTermsHash: ReadonlyUint8Array,
-): Promise<{ method: string; text: string } | null> {
-  for (const [method, text] of Object.entries(readDetails(wallet))) {
-    const hash = await hashText(method);
-    if (hash.every((byte, i) => byte === paymentTermsHash[i])) return { method, text };
-  }
-  return null;
 }
 
 const readKey = (wallet: Address, trade: Address) => `p2p-escrow:read:${wallet}:${trade}`;
