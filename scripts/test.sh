@@ -7,8 +7,9 @@
 # IDL, type checking, the builds of its packages (the SDK, the command line, the web desk), and each
 # package's node:test suite against the local chain (the SDK: byte vectors, the local chain's
 # JSON-RPC, every call and its published build, the transaction-size budgets; the command line:
-# every subcommand and `deploy`; the web desk: end to end in headless Chromium; the attestor: bank
-# statements read and matched, the public samples of ../shared/data/iso20022 where present).
+# every subcommand and `deploy`, and the payment attestor end to end; the web desk: end to end in
+# headless Chromium; the attestor: bank statements read and matched, the public samples of
+# ../shared/data/iso20022 where present, its ledger).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

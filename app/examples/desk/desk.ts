@@ -2,13 +2,14 @@
  * The main job: a real session of the desk on a local chain, driven through the `p2p-escrow`
  * command line exactly as people would type it. It starts the local chain, deploys the config and
  * two arbiters (`p2p-escrow deploy`), creates a Token-2022 stable coin with a 1% transfer fee,
- * and runs three trades on one offer: one paid and released on a payment service's attestation,
- * one disputed and ruled 70/30, one left unpaid until it expires. It prints every command, each
+ * and runs four trades on one offer: one paid and released by the seller's payment attestor, which
+ * reads the bank's camt.054 notification from a folder, one disputed and ruled 70/30, one left
+ * unpaid until it expires, one cancelled by agreement. It prints every command, each
  * trade's timeline and the final balances, and exits 0 only if every balance is what the fees and
  * the split say and every token of the supply is accounted for.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -16,6 +17,7 @@ import { fileURLToPath } from "node:url";
 
 import {
   configAddress,
+  getTrade,
   TOKEN_2022_PROGRAM_ADDRESS,
   createEscrowRpc,
   getMintInfo,
@@ -30,6 +32,7 @@ import {
   type Address,
 } from "@p2p-escrow/sdk";
 import { startLocalChain } from "@p2p-escrow/sdk/node";
+import { notification, statement as endOfDayStatement, type TestCredit } from "@p2p-escrow/testing";
 
 const repoDir = fileURLToPath(new URL("../../..", import.meta.url));
 const chainBin = process.env.P2P_LOCAL_CHAIN_BIN ?? join(repoDir, "target", "debug", "local-chain");
@@ -85,7 +88,33 @@ function commandLine(url: string | null) {
   };
   const cliJson = <T>(keypair: string, ...args: string[]): T =>
     JSON.parse(cli(keypair, ...args, "--json")) as T;
-  return { cli, cliJson };
+  /**
+   * A long-running command (`&`): `waitFor` returns the first line of its output `found` accepts
+   * (or throws after 30 s), `stop` ends it.
+   */
+  const background = (keypair: string, ...args: string[]) => {
+    console.log(`$ p2p-escrow ${args.join(" ")} --keypair ${keypair}.json &`);
+    const child = spawn(
+      process.execPath,
+      [cliBin, ...args, "--url", url!, "--keypair", join(work, `${keypair}.json`)],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const waitFor = async (found: (line: string) => boolean, what: string) => {
+      for (let waited = 0; waited < 30_000; waited += 200) {
+        const line = output.split("\n").find(found);
+        if (line) {
+          console.log(`  [${keypair}'s ${args[0]}] ${line}`);
+          return line;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      throw new Error(`${keypair}'s ${args[0]}: ${what} did not happen`);
+    };
+    return { waitFor, stop: () => child.kill("SIGTERM") };
+  };
+  return { cli, cliJson, background };
 }
 
 /** `bps` of `amount`, rounded down, as the program computes it. */
@@ -209,40 +238,60 @@ async function session(url: string, keys: Record<string, Address>): Promise<numb
     "--details-file",
     details,
   );
-  const watch = spawn(
-    process.execPath,
-    [
-      cliBin,
-      "watch",
-      "--send-details",
-      "--details-file",
-      details,
-      "--interval",
-      "200",
-      "--url",
-      url,
-      "--keypair",
-      join(work, "seller.json"),
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
+  const { background } = commandLine(url);
+  const watch = background(
+    "seller",
+    "watch",
+    "--send-details",
+    "--details-file",
+    details,
+    "--interval",
+    "200",
   );
-  let answers = "";
-  watch.stdout.on("data", (chunk: Buffer) => (answers += chunk.toString()));
-  console.log(`$ p2p-escrow watch --send-details --details-file payment-details.json &`);
   const answered = async (trade: Address) => {
-    for (let waited = 0; waited < 30_000; waited += 200) {
-      const line = answers.split("\n").find((l) => l.includes(`details to trade ${trade}`));
-      if (line) return console.log(`  [seller's watch] ${line}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`the seller's watch did not answer trade ${trade}`);
+    await watch.waitFor((line) => line.includes(`details to trade ${trade}`), `answering ${trade}`);
   };
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+  section("the payment service reads the seller's bank notifications and releases what they pay");
+  const bank = join(work, "bank");
+  mkdirSync(bank);
+  const ledger = join(work, "attestor.sqlite");
+  const attestor = background(
+    "payments",
+    "attestor",
+    "run",
+    "--folder",
+    bank,
+    "--ledger",
+    ledger,
+    "--seller",
+    keys.seller,
+    "--interval",
+    "200",
+  );
+  await attestor.waitFor((line) => line.startsWith("serving"), "serving the offer");
   try {
-    return await trading(url, keys, mint, offer, answered);
+    return await trading(url, keys, mint, offer, {
+      answered,
+      attested: (trade) =>
+        attestor.waitFor(
+          (line) => line.startsWith(`released trade ${trade}`),
+          `releasing ${trade}`,
+        ),
+      bank,
+      ledger,
+    });
   } finally {
-    watch.kill();
+    watch.stop();
+    attestor.stop();
   }
+}
+
+/** The bank's file `name` in the attestor's folder: written, then renamed into it. */
+function deliver(bank: string, name: string, xml: string) {
+  writeFileSync(join(bank, `${name}.part`), xml);
+  renameSync(join(bank, `${name}.part`), join(bank, name));
+  console.log(`  [the bank] ${name} delivered to the seller's statements folder`);
 }
 
 async function trading(
@@ -250,10 +299,30 @@ async function trading(
   keys: Record<string, Address>,
   mint: Address,
   offer: Address,
-  answered: (trade: Address) => Promise<void>,
+  desk: {
+    answered: (trade: Address) => Promise<void>;
+    attested: (trade: Address) => Promise<string>;
+    bank: string;
+    ledger: string;
+  },
 ): Promise<number> {
+  const { answered } = desk;
   const rpc = createEscrowRpc(url);
   const { cli, cliJson } = commandLine(url);
+  /** A credit booked a minute after the trade's take (chain time), as the bank reports it. */
+  const credit = async (
+    trade: Address,
+    amount: string,
+    remittance: string,
+  ): Promise<TestCredit> => {
+    const taken = (await getTrade(rpc, trade)).createdAt;
+    return {
+      amount,
+      remittance,
+      bookedAt: new Date(Number(taken + 60n) * 1000).toISOString(),
+      bankReference: `DE-BANK-${trade.slice(0, 6)}`,
+    };
+  };
   section(
     "alice buys 200, learns where to pay in the trade room, pays, the payment service releases",
   );
@@ -262,13 +331,21 @@ async function trading(
   cli("alice", "chat", "read", trade1);
   // Alice's transfer carries the trade's payment reference, which mark-paid takes by default.
   cli("alice", "mark-paid", trade1, "--payer", "Alice Doe, DE02 1203 0000 0000 2020 51");
-  cli("payments", "attest", trade1, "--reference", paymentReference(trade1), "--relay");
+  const alicePaid = await credit(trade1, "200.00", `P2P order ${paymentReference(trade1)}`);
+  deliver(desk.bank, "camt054-0001.xml", notification(paymentReference(trade1), alicePaid));
+  await desk.attested(trade1);
 
   section("bob buys 100, pays; the seller sees nothing, bob disputes, the arbiter rules 70/30");
   const trade2 = cliJson<{ trade: Address }>("bob", "take", offer, "100").trade;
   await answered(trade2);
   cli("bob", "chat", "send", trade2, "sent 100.00 USD, reference SEPA-2026-0002");
   cli("bob", "mark-paid", trade2, "--reference", "SEPA-2026-0002");
+  // The day's statement repeats alice's credit (seen, never attested twice) and holds bob's 30.00
+  // without the trade's reference: the attestor reports it for the seller to handle by hand.
+  const bobPaid = await credit(trade2, "30.00", "SEPA-2026-0002");
+  deliver(desk.bank, "camt053-0001.xml", endOfDayStatement("", alicePaid, bobPaid));
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  cli("", "attestor", "report", "--ledger", desk.ledger);
   cli("seller", "chat", "send", trade2, "only 30.00 USD arrived");
   cli("", "advance-clock", "61m");
   cli("bob", "dispute", trade2);

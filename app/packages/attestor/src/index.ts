@@ -1,3 +1,5 @@
 /** The payment attestor: bank statements in, attested releases out. */
 export * from "./camt";
 export * from "./match";
+export * from "./ledger";
+export * from "./attestor";

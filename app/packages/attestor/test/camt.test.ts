@@ -20,7 +20,7 @@ import {
   scaled,
   type CamtDocument,
 } from "@p2p-escrow/attestor";
-import { notification } from "./statements";
+import { notification } from "@p2p-escrow/testing";
 
 const SAMPLES = fileURLToPath(new URL("../../../../../shared/data/iso20022/", import.meta.url));
 const samples = existsSync(SAMPLES)

@@ -12,7 +12,7 @@ import { address } from "@solana/kit";
 
 import { paymentReference } from "@p2p-escrow/sdk";
 import { hundredths, matchCredits, parseCamt, type OpenTrade } from "@p2p-escrow/attestor";
-import { notification, statement, type TestCredit } from "./statements";
+import { notification, statement, type TestCredit } from "@p2p-escrow/testing";
 
 const TRADE = address("So11111111111111111111111111111111111111112");
 const OTHER = address("11111111111111111111111111111111");

@@ -1,6 +1,7 @@
 /**
- * Bundles the command line into `dist/p2p-escrow.mjs`, the package's `p2p-escrow` binary; the SDK
- * and the other dependencies stay imports, resolved from the installed packages.
+ * Bundles the command line into `dist/p2p-escrow.mjs`, the package's `p2p-escrow` binary, with the
+ * payment attestor (`@p2p-escrow/attestor`, a workspace package of TypeScript sources); the SDK and
+ * the other dependencies stay imports, resolved from the installed packages.
  */
 import { chmodSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -16,7 +17,18 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  packages: "external",
+  plugins: [
+    {
+      name: "dependencies-external",
+      setup(build) {
+        build.onResolve({ filter: /^[^./]/ }, (args) =>
+          args.path.startsWith("@p2p-escrow/attestor")
+            ? undefined
+            : { path: args.path, external: true },
+        );
+      },
+    },
+  ],
   banner: { js: "#!/usr/bin/env node" },
   logLevel: "warning",
 });

@@ -86,6 +86,11 @@ export const OPTIONS = {
   kind: { type: "string" },
   "details-file": { type: "string" },
   "send-details": { type: "boolean" },
+  // the payment attestor
+  folder: { type: "string" },
+  ledger: { type: "string" },
+  "dry-run": { type: "boolean" },
+  once: { type: "boolean" },
   // listings
   seller: { type: "string" },
   buyer: { type: "string" },

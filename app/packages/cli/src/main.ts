@@ -21,6 +21,7 @@ import {
 } from "@p2p-escrow/sdk";
 import { readKeypairFile } from "@p2p-escrow/sdk/node";
 import { ADMIN_COMMANDS } from "./commands/admin";
+import { ATTESTOR_COMMANDS } from "./commands/attestor";
 import { DEPLOY_COMMANDS } from "./commands/deploy";
 import { DISPUTES_COMMANDS } from "./commands/disputes";
 import { LISTINGS_COMMANDS } from "./commands/listings";
@@ -50,6 +51,7 @@ const COMMANDS: Record<string, Command> = {
   ...DISPUTES_COMMANDS,
   ...NEGOTIATION_COMMANDS,
   ...ROOM_COMMANDS,
+  ...ATTESTOR_COMMANDS,
   ...LISTINGS_COMMANDS,
 };
 

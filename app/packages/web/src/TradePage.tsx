@@ -10,6 +10,8 @@ import {
   arbiterInCharge,
   EscrowError,
   fetchAccountEvents,
+  fetchMaybeOffer,
+  fiatCurrencyCode,
   formatAmount,
   formatFiat,
   formatDuration,
@@ -73,7 +75,11 @@ function describe(entry: AccountEvent, decimals: number): string {
     case "tradePaid":
       return "Marked paid by the buyer";
     case "tradeReleased":
-      return `Released: ${tokens(event.data.toBuyer)} to the buyer, protocol fee ${tokens(event.data.protocolFee)}`;
+      return `${
+        event.data.attestor.__option === "Some"
+          ? `Released on the payment attestor ${event.data.attestor.value}'s attestation`
+          : "Released by the seller"
+      }: ${tokens(event.data.toBuyer)} to the buyer, protocol fee ${tokens(event.data.protocolFee)}`;
     case "tradeCancelled":
       return "Cancelled by the buyer";
     case "tradeExpired":
@@ -273,6 +279,33 @@ function Actions({
   );
 }
 
+/**
+ * How the trade is paid: its payment reference for the transfer's reference field and, when the
+ * offer names a payment attestor, that the attestor releases on the bank's credit.
+ */
+function PaymentInstructions({ tradeAddress, trade }: { tradeAddress: Address; trade: Trade }) {
+  const desk = useDesk();
+  const offer = useChain(() => fetchMaybeOffer(desk.rpc, trade.offer), [trade.offer]);
+  if (trade.state !== TradeState.Locked && trade.state !== TradeState.Paid) return null;
+  const terms = offer.value?.exists ? offer.value.data.terms : null;
+  return (
+    <p data-testid="payment-instructions">
+      Payment reference{" "}
+      <strong data-testid="trade-payment-reference">{paymentReference(tradeAddress)}</strong>: the
+      buyer&apos;s transfer carries it in its reference field.{" "}
+      {terms?.attestor.__option === "Some" ? (
+        <span data-testid="attested-release">
+          The offer&apos;s payment attestor <code>{terms.attestor.value}</code> reads the
+          seller&apos;s bank statements and releases the tokens once {formatFiat(trade.fiatAmount)}{" "}
+          {fiatCurrencyCode(terms.fiatCurrency)} with this reference is booked, without the seller.
+        </span>
+      ) : (
+        "The seller releases the tokens once the money arrives."
+      )}
+    </p>
+  );
+}
+
 function OpenTrade({
   tradeAddress,
   trade,
@@ -342,6 +375,7 @@ function OpenTrade({
           />
         )}
       </ul>
+      <PaymentInstructions tradeAddress={tradeAddress} trade={trade} />
       <Actions tradeAddress={tradeAddress} trade={trade} tx={tx} now={now} />
       {now !== null && (
         <>

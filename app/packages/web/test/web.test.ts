@@ -8,9 +8,11 @@
  * paid, one trade ends by an accepted proposal, one by a ruling after the arbiter read the
  * disclosed room; a release before payment asks first. The test
  * checks what the pages show and the balances on chain, and saves screenshots of the offer book,
- * a trade timeline and the arbiter console to dist/screenshots (or P2P_SCREENSHOTS_DIR).
+ * a trade timeline and the arbiter console to dist/screenshots (or P2P_SCREENSHOTS_DIR). A trade
+ * of an offer naming a payment attestor is released, while the buyer watches, by the attestor
+ * reading the bank's camt.054.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,8 +22,10 @@ import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import type { Address } from "@solana/kit";
 
+import { Ledger, PaymentAttestor, type AttestorEvent } from "@p2p-escrow/attestor";
 import {
   getOffer,
+  getTrade,
   getTokenBalance,
   hashText,
   listOffers,
@@ -31,6 +35,7 @@ import {
 import { installTestWallet } from "./testWallet";
 import {
   launchChromium,
+  notification,
   offerTerms,
   serveWebDesk,
   setFrozen,
@@ -89,11 +94,13 @@ async function confirmed(page: Page, label: string): Promise<void> {
     .waitFor({ timeout: 30_000 });
 }
 
+/** Takes `amount` of `offer` from the offer book and marks it paid (with the trade's own payment
+ * reference unless `reference` is given). */
 async function takeAndPay(
   buyer: Page,
   offer: Address,
   amount: string,
-  reference: string,
+  reference?: string,
 ): Promise<Address> {
   await buyer.goto(`${site}#/`);
   const card = buyer.locator(`[data-offer="${offer}"]`);
@@ -107,7 +114,7 @@ async function takeAndPay(
   const trade = buyer.url().split("#/trade/")[1] as Address;
   await buyer.getByTestId("trade-state").filter({ hasText: "locked" }).waitFor();
   await buyer.locator('input[name="payer"]').fill("Bo Buyer, DE02 1203 0000 0000 2020 51");
-  await buyer.locator('input[name="reference"]').fill(reference);
+  if (reference !== undefined) await buyer.locator('input[name="reference"]').fill(reference);
   await buyer.getByRole("button", { name: "I have paid" }).click();
   await buyer.locator('[data-event="tradePaid"]').waitFor({ timeout: 30_000 });
   return trade;
@@ -484,4 +491,62 @@ test("a seller funds, pauses, resumes, withdraws from and closes an offer", asyn
     ),
     false,
   );
+});
+
+test("the payment attestor releases a trade the buyer paid, on the bank's camt.054", async () => {
+  const created = await desk.client.createOffer(desk.keys.seller, {
+    mint: desk.usd.address,
+    amount: 200n * TOKEN,
+    terms: await offerTerms(desk, { attestor: desk.keys.attestor.address }),
+  });
+  const buyer = await open("buyer2", "/");
+  const trade = await takeAndPay(buyer, created.address!, "40");
+  const reference = paymentReference(trade);
+  const instructions = buyer.getByTestId("payment-instructions");
+  assert.equal(await instructions.getByTestId("trade-payment-reference").textContent(), reference);
+  assert.match(
+    (await instructions.getByTestId("attested-release").textContent()) ?? "",
+    new RegExp(
+      `payment attestor ${desk.keys.attestor.address} reads the seller's bank statements and releases the tokens once 40.00 USD with this reference is booked`,
+    ),
+  );
+
+  await buyer.screenshot({ path: join(screenshots, "payment-attestor.png"), fullPage: true });
+
+  // The seller's bank reports the credit; the attestor, reading its folder, signs and relays.
+  const folder = mkdtempSync(join(tmpdir(), "p2p-escrow-bank-"));
+  const taken = (await getTrade(desk.rpc, trade)).createdAt;
+  const bookedAt = new Date(Number(taken + 60n) * 1000).toISOString();
+  writeFileSync(
+    join(folder, "camt054.part"),
+    notification(reference, { amount: "40.00", bookedAt }),
+  );
+  renameSync(join(folder, "camt054.part"), join(folder, "camt054.xml"));
+  const events: AttestorEvent[] = [];
+  const ledger = new Ledger(":memory:");
+  const attestor = new PaymentAttestor({
+    rpc: desk.rpc,
+    client: desk.client,
+    signer: desk.keys.attestor,
+    folder,
+    ledger,
+    report: (event) => events.push(event),
+  });
+  await attestor.pass();
+  ledger.close();
+  assert.deepEqual(
+    events.map((event) => event.kind),
+    ["read", "matched", "released"],
+  );
+
+  // The buyer's page follows: closed, released on the attestor's attestation.
+  await buyer.getByTestId("trade-state").filter({ hasText: "closed" }).waitFor({ timeout: 30_000 });
+  const released = buyer.locator('[data-event="tradeReleased"]');
+  assert.match(
+    (await released.textContent()) ?? "",
+    new RegExp(
+      `Released on the payment attestor ${desk.keys.attestor.address}'s attestation: 39.8 to the buyer, protocol fee 0.2$`,
+    ),
+  );
+  await buyer.screenshot({ path: join(screenshots, "attested-release.png"), fullPage: true });
 });

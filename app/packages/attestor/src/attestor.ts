@@ -1,0 +1,436 @@
+/**
+ * The payment attestor: watches a folder for bank statements (camt.052, camt.053, camt.054),
+ * matches their credits to the open trades of the offers that name its key, signs an attestation
+ * for each match and relays `release_with_attestation`, keeping everything in its `Ledger`.
+ *
+ * One pass (`PaymentAttestor.pass`):
+ * 1. every regular file of the folder whose bytes the ledger has not seen (hidden files and
+ *    `.part`/`.tmp` files, being written, are skipped) is parsed; a refused file (`CamtError`) is
+ *    recorded and reported and attests nothing;
+ * 2. the open trades (`Locked` or `Paid`) of the served offers are read once for the new files,
+ *    and each file's credits matched to them (`matchCredits`); a credit matched before (by its
+ *    key, in this file or before) is skipped, trades attested before are paid already;
+ * 3. each match is signed, then the file, its credits and the signed attestations are written to
+ *    the ledger in one transaction;
+ * 4. a reversal, return or debit naming an attested trade raises an alert (and withholds the
+ *    attestation if it was not relayed yet);
+ * 5. every signed attestation not yet relayed (this pass's, or one a crash left) is relayed: the
+ *    trade read again (re-signed if the buyer marked it paid since), then released; a trade that
+ *    has ended is looked up in its events (released on the attestation, or ended otherwise); a
+ *    program refusal is recorded; an RPC failure leaves it for the next pass.
+ *
+ * It never moves tokens but by the program's `release_with_attestation`, never signs anything but
+ * the attestation of a trade whose exact amount arrived with its reference, and never releases a
+ * trade it did not match.
+ */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+import type { Address, KeyPairSigner, ReadonlyUint8Array } from "@solana/kit";
+
+import {
+  EscrowClient,
+  EscrowError,
+  fetchAccountEvents,
+  fetchMaybeTrade,
+  fiatCurrencyCode,
+  getOffer,
+  listOffers,
+  listTrades,
+  paymentReference,
+  signAttestation,
+  TradeState,
+  type EscrowRpc,
+  type Located,
+  type Offer,
+  type Trade,
+} from "@p2p-escrow/sdk";
+import { CamtError, MAX_CAMT_FILE_SIZE, parseCamt, type CamtErrorName } from "./camt";
+import type { AttestationRow, CreditRow, FileRecord, Ledger } from "./ledger";
+import { matchCredits, type Credit, type OpenTrade, type Unmatched } from "./match";
+
+/** What the attestor did, as it reports it. */
+export type AttestorEvent =
+  | { kind: "serving"; offers: Address[]; ignored: { offer: Address; attestor: string }[] }
+  | { kind: "refused"; file: string; name: CamtErrorName; message: string }
+  | { kind: "read"; file: string; message: string; credits: number }
+  | {
+      kind: "matched";
+      file: string;
+      where: string;
+      trade: Address;
+      reference: string;
+      amount: string;
+      /** True under `dryRun`: nothing was signed. */
+      dryRun: boolean;
+    }
+  | {
+      kind: "unmatched";
+      file: string;
+      where: string;
+      reason: Unmatched;
+      detail: string;
+      reference: string | null;
+      amount: string | null;
+    }
+  | { kind: "seen"; file: string; where: string; trade: string | null }
+  | { kind: "reversal"; file: string; where: string; reversal: string; references: string[] }
+  | { kind: "alert"; trade: string; credit: string; detail: string }
+  | { kind: "released"; trade: string; transaction: string; detail: string }
+  | { kind: "not-released"; trade: string; status: "ended" | "refused"; detail: string }
+  | { kind: "retry"; trade: string; error: string };
+
+export type AttestorOptions = {
+  rpc: EscrowRpc;
+  /** Sends the releases; the attestor's key pays their fees. */
+  client: EscrowClient;
+  /** The attestor's key: the one the served offers name as their attestor. */
+  signer: KeyPairSigner;
+  /** The folder the bank's statements are dropped in. */
+  folder: string;
+  ledger: Ledger;
+  /** Serve only these sellers' offers, or only these offers (both empty: every offer naming the key). */
+  sellers?: Address[];
+  offers?: Address[];
+  /** Match and report, but sign, relay and record nothing. */
+  dryRun?: boolean;
+  report: (event: AttestorEvent) => void;
+};
+
+/** A file waiting to be read. */
+type Found = { name: string; path: string; hash: string; size: number };
+
+const hex = (bytes: ReadonlyUint8Array) => Buffer.from(bytes).toString("hex");
+
+/** Files that are still being written, by their name. */
+const PARTIAL = /^\.|\.(part|tmp|crdownload)$/i;
+
+export class PaymentAttestor {
+  /** Under `dryRun`, the hashes of files shown already (the ledger is not written). */
+  private readonly shown = new Set<string>();
+
+  constructor(private readonly options: AttestorOptions) {}
+
+  /** One pass: new files read, matched, signed and recorded; signed attestations relayed. */
+  async pass(): Promise<void> {
+    const files = this.newFiles();
+    if (files.length > 0) {
+      const trades = await this.openTrades();
+      // A trade attested once is paid, whatever became of the attestation.
+      const paid = new Set<Address>(
+        this.options.ledger.attestations().map((row) => row.trade as Address),
+      );
+      for (const file of files) await this.read(file, trades, paid);
+    }
+    if (!this.options.dryRun) {
+      for (const row of this.options.ledger.attestations("signed")) await this.relay(row);
+    }
+  }
+
+  /**
+   * The offers served: those naming this attestor's key among the chosen sellers' and offers (or
+   * all of them); chosen offers naming another key are reported as ignored.
+   */
+  async servedOffers(): Promise<{
+    served: Map<Address, Offer>;
+    ignored: { offer: Address; attestor: string }[];
+  }> {
+    const { rpc, sellers = [], offers = [], signer } = this.options;
+    const located: Located<Offer>[] =
+      sellers.length + offers.length === 0
+        ? await listOffers(rpc)
+        : [
+            ...(await Promise.all(sellers.map((seller) => listOffers(rpc, { seller })))).flat(),
+            ...(await Promise.all(
+              offers.map(async (offer) => ({ address: offer, data: await getOffer(rpc, offer) })),
+            )),
+          ];
+    const served = new Map<Address, Offer>();
+    const ignored: { offer: Address; attestor: string }[] = [];
+    for (const { address, data } of located) {
+      const attestor = data.terms.attestor.__option === "Some" ? data.terms.attestor.value : null;
+      if (attestor === signer.address) served.set(address, data);
+      else if (offers.includes(address))
+        ignored.push({ offer: address, attestor: attestor ?? "none" });
+    }
+    return { served, ignored };
+  }
+
+  /** Reports what is served (once, at the start). */
+  async announce(): Promise<void> {
+    const { served, ignored } = await this.servedOffers();
+    this.options.report({ kind: "serving", offers: [...served.keys()], ignored });
+  }
+
+  /** The served offers' trades that an attestation can release, as the matcher needs them. */
+  private async openTrades(): Promise<{ open: OpenTrade[]; states: Map<Address, Trade> }> {
+    const { rpc, sellers = [] } = this.options;
+    const { served } = await this.servedOffers();
+    const lists = await Promise.all(
+      [TradeState.Locked, TradeState.Paid].flatMap((state) =>
+        sellers.length === 0
+          ? [listTrades(rpc, { state })]
+          : sellers.map((seller) => listTrades(rpc, { seller, state })),
+      ),
+    );
+    const states = new Map<Address, Trade>();
+    const open: OpenTrade[] = [];
+    for (const { address, data } of lists.flat()) {
+      const offer = served.get(data.offer);
+      if (!offer || states.has(address)) continue;
+      states.set(address, data);
+      open.push({
+        address,
+        fiatAmount: data.fiatAmount,
+        currency: fiatCurrencyCode(offer.terms.fiatCurrency),
+        takenAt: data.createdAt,
+      });
+    }
+    return { open, states };
+  }
+
+  /** The folder's files not read before, by name. */
+  private newFiles(): Found[] {
+    const { folder, ledger } = this.options;
+    const found: Found[] = [];
+    for (const name of readdirSync(folder).sort()) {
+      if (PARTIAL.test(name)) continue;
+      const path = join(folder, name);
+      const stat = statSync(path);
+      if (!stat.isFile()) continue;
+      const hash =
+        stat.size > MAX_CAMT_FILE_SIZE
+          ? `size:${stat.size}:${stat.mtimeMs}:${name}`
+          : createHash("sha256").update(readFileSync(path)).digest("hex");
+      if (ledger.knowsFile(hash) || this.shown.has(hash)) continue;
+      found.push({ name, path, hash, size: stat.size });
+    }
+    return found;
+  }
+
+  private async read(
+    file: Found,
+    trades: { open: OpenTrade[]; states: Map<Address, Trade> },
+    paid: Set<Address>,
+  ): Promise<void> {
+    const { ledger, dryRun, report, signer } = this.options;
+    let document;
+    try {
+      if (file.size > MAX_CAMT_FILE_SIZE) {
+        throw new CamtError(
+          "FileTooLarge",
+          file.name,
+          "(file)",
+          `${file.size} bytes, more than ${MAX_CAMT_FILE_SIZE}`,
+        );
+      }
+      document = parseCamt(readFileSync(file.path, "utf8"), file.name);
+    } catch (error) {
+      if (!(error instanceof CamtError)) throw error;
+      if (dryRun) this.shown.add(file.hash);
+      else ledger.refuseFile(file.hash, file.name, error.message);
+      report({ kind: "refused", file: file.name, name: error.errorName, message: error.message });
+      return;
+    }
+    const { outcomes, reversals } = matchCredits(document, file.name, trades.open, paid);
+    report({ kind: "read", file: file.name, message: document.message, credits: outcomes.length });
+    const record: FileRecord = {
+      hash: file.hash,
+      file: file.name,
+      message: document.message,
+      credits: [],
+      attestations: [],
+    };
+    const id = (credit: Credit) => credit.key ?? `${file.hash}|${credit.where}`;
+    const row = (credit: Credit): Omit<CreditRow, "firstSeen" | "lastSeen" | "result"> => ({
+      id: id(credit),
+      fileHash: file.hash,
+      file: file.name,
+      where: credit.where,
+      amount: credit.amount?.value ?? null,
+      currency: credit.amount?.currency ?? null,
+      bookedAt: credit.bookedAt,
+      remittance: credit.remittance.join(" / "),
+      debtor: credit.debtor,
+      reference: credit.references[0] ?? null,
+      trade: null,
+      reason: null,
+      detail: null,
+    });
+    const amountText = (credit: Credit) =>
+      credit.amount ? `${credit.amount.value} ${credit.amount.currency}` : null;
+    const here = new Set<string>();
+    for (const outcome of outcomes) {
+      const { credit } = outcome;
+      const before = ledger.credit(id(credit));
+      if (before?.result === "matched" || here.has(id(credit))) {
+        report({
+          kind: "seen",
+          file: file.name,
+          where: credit.where,
+          trade: before?.trade ?? null,
+        });
+        continue;
+      }
+      here.add(id(credit));
+      if ("trade" in outcome) {
+        report({
+          kind: "matched",
+          file: file.name,
+          where: credit.where,
+          trade: outcome.trade,
+          reference: outcome.reference,
+          amount: amountText(credit)!,
+          dryRun: dryRun ?? false,
+        });
+        if (dryRun) continue;
+        const trade = trades.states.get(outcome.trade)!;
+        const signature = await signAttestation(signer.keyPair.privateKey, {
+          trade: outcome.trade,
+          buyer: trade.buyer,
+          mint: trade.mint,
+          amount: trade.amount,
+          paymentRefHash: trade.paymentRefHash,
+        });
+        record.credits.push({
+          ...row(credit),
+          result: "matched",
+          reference: outcome.reference,
+          trade: outcome.trade,
+        });
+        record.attestations.push({
+          trade: outcome.trade,
+          credit: id(credit),
+          reference: outcome.reference,
+          attestor: signer.address,
+          signature: hex(signature),
+          paymentRefHash: hex(trade.paymentRefHash),
+          signedAt: Date.now(),
+        });
+      } else {
+        report({
+          kind: "unmatched",
+          file: file.name,
+          where: credit.where,
+          reason: outcome.unmatched,
+          detail: outcome.detail,
+          reference: outcome.reference ?? credit.references[0] ?? null,
+          amount: amountText(credit),
+        });
+        record.credits.push({
+          ...row(credit),
+          result: "unmatched",
+          reference: outcome.reference ?? credit.references[0] ?? null,
+          reason: outcome.unmatched,
+          detail: outcome.detail,
+        });
+      }
+    }
+    for (const reversal of reversals) {
+      report({
+        kind: "reversal",
+        file: file.name,
+        where: reversal.credit.where,
+        reversal: reversal.kind,
+        references: reversal.references,
+      });
+      record.credits.push({
+        ...row(reversal.credit),
+        id: `reversal|${id(reversal.credit)}`,
+        result: "reversal",
+        reason: reversal.kind,
+        detail: `a ${reversal.kind} of ${amountText(reversal.credit) ?? "an amount not given"}`,
+      });
+    }
+    if (dryRun) {
+      this.shown.add(file.hash);
+      return;
+    }
+    ledger.recordFile(record);
+    // A reversal of money already attested: the tokens may be gone; the seller must know.
+    const attested = new Map(ledger.attestations().map((row) => [row.reference, row]));
+    for (const reversal of reversals) {
+      for (const reference of reversal.references) {
+        const attestation = attested.get(reference);
+        if (!attestation) continue;
+        const withheld = attestation.status === "signed";
+        const detail = withheld
+          ? `a ${reversal.kind} in ${file.name} (${reversal.credit.where}) names ${reference}: the attestation of trade ${attestation.trade} was signed but is withheld, not relayed`
+          : `a ${reversal.kind} in ${file.name} (${reversal.credit.where}) names ${reference}, whose trade ${attestation.trade} was attested (${attestation.status}): the money may have gone back to the payer after the tokens left`;
+        if (withheld) ledger.finish(attestation.trade, "withheld", null, detail);
+        ledger.alert(attestation.trade, attestation.credit, detail);
+        report({ kind: "alert", trade: attestation.trade, credit: attestation.credit, detail });
+      }
+    }
+  }
+
+  /** Relays a signed attestation, or records why it cannot be any more. */
+  private async relay(row: AttestationRow): Promise<void> {
+    const { rpc, client, ledger, report, signer } = this.options;
+    const trade = row.trade as Address;
+    try {
+      const found = await fetchMaybeTrade(rpc, trade);
+      if (!found.exists || ![TradeState.Locked, TradeState.Paid].includes(found.data.state)) {
+        await this.ended(row, found.exists ? found.data : null);
+        return;
+      }
+      let signature = Buffer.from(row.signature, "hex");
+      if (hex(found.data.paymentRefHash) !== row.paymentRefHash) {
+        // The buyer marked the trade paid since: the attestation covers its reference hash.
+        signature = Buffer.from(
+          await signAttestation(signer.keyPair.privateKey, {
+            trade,
+            buyer: found.data.buyer,
+            mint: found.data.mint,
+            amount: found.data.amount,
+            paymentRefHash: found.data.paymentRefHash,
+          }),
+        );
+        ledger.resign(row.trade, hex(signature), hex(found.data.paymentRefHash));
+      }
+      const result = await client.releaseWithAttestation(signer, trade, {
+        attestor: signer.address,
+        signature,
+      });
+      const detail = `released on the attestation of credit ${row.credit}`;
+      ledger.finish(row.trade, "released", result.signature, detail);
+      report({ kind: "released", trade: row.trade, transaction: result.signature, detail });
+    } catch (error) {
+      if (error instanceof EscrowError && error.code !== undefined) {
+        const detail = `${error.errorName}: ${error.description.message}`;
+        ledger.finish(row.trade, "refused", null, detail);
+        report({ kind: "not-released", trade: row.trade, status: "refused", detail });
+      } else {
+        report({ kind: "retry", trade: row.trade, error: (error as Error).message });
+      }
+    }
+  }
+
+  /** A signed attestation whose trade cannot be released now: what happened to the trade. */
+  private async ended(row: AttestationRow, trade: Trade | null): Promise<void> {
+    const { rpc, ledger, report } = this.options;
+    const events = await fetchAccountEvents(rpc, row.trade as Address);
+    const released = events.find((entry) => entry.event.name === "tradeReleased");
+    if (released && released.event.name === "tradeReleased") {
+      const by = released.event.data.attestor;
+      const detail =
+        by.__option === "Some" && by.value === this.options.signer.address
+          ? `released on the attestation of credit ${row.credit} (relayed before a restart)`
+          : `released by ${released.event.data.releasedBy} without this attestation`;
+      ledger.finish(row.trade, "released", released.signature, detail);
+      report({ kind: "released", trade: row.trade, transaction: released.signature, detail });
+      return;
+    }
+    if (trade?.state === TradeState.Disputed) {
+      const detail = `trade ${row.trade} is disputed: credit ${row.credit} paid it (${paymentReference(row.trade as Address)}); tell the arbiter`;
+      ledger.finish(row.trade, "refused", null, detail);
+      report({ kind: "not-released", trade: row.trade, status: "refused", detail });
+      return;
+    }
+    const last = events.at(-1)?.event.name ?? "no event";
+    const detail = `the trade ended without this attestation (last event: ${last})`;
+    ledger.finish(row.trade, "ended", null, detail);
+    report({ kind: "not-released", trade: row.trade, status: "ended", detail });
+  }
+}

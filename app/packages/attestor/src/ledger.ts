@@ -1,0 +1,305 @@
+/**
+ * The attestor's ledger: an SQLite database (better-sqlite3) of every statement file read (by the
+ * SHA-256 of its bytes), every credit seen (by its key: the bank's reference, the same in every
+ * file that reports it), what each credit matched or why it matched nothing, every attestation
+ * signed and what became of it, and every alert. The ledger is what makes the attestor safe to
+ * restart and to feed the same money twice:
+ *
+ * - a file whose hash is known is not read again;
+ * - a credit whose key matched once never matches again (a camt.053 repeating a camt.054's entry);
+ * - a trade is attested once: the attestation is written, in one SQLite transaction with its
+ *   file and credits, after signing and before relaying, so a crash in between leaves it `signed`
+ *   and the next start relays it (or finds the trade released).
+ *
+ * A credit that matched nothing is written again when another file reports it (the trade may have
+ * been taken since, or the reason may have changed); one that matched is never rewritten.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+import Database from "better-sqlite3";
+
+/** What a credit came to. */
+export type CreditResult = "matched" | "unmatched" | "reversal";
+
+/** A credit as the ledger keeps it. */
+export type CreditRow = {
+  /** The credit's key, or `<file hash>|<where>` when the bank gave it no reference. */
+  id: string;
+  fileHash: string;
+  file: string;
+  where: string;
+  /** The amount as the bank wrote it, and its currency; null when the file gives none. */
+  amount: string | null;
+  currency: string | null;
+  bookedAt: string | null;
+  /** Remittance information lines, joined by " / ". */
+  remittance: string;
+  debtor: string | null;
+  result: CreditResult;
+  /** The payment reference it carried (the matched one, or the first found). */
+  reference: string | null;
+  /** The trade it paid. */
+  trade: string | null;
+  /** Why it matched nothing (an `Unmatched` name), or the kind of reversal. */
+  reason: string | null;
+  detail: string | null;
+  /** When it was first and last seen (unix milliseconds). */
+  firstSeen: number;
+  lastSeen: number;
+};
+
+/**
+ * What became of an attestation: `signed` (to relay), `released` (the trade paid out on it, by
+ * this attestor's relay or another's), `ended` (the trade ended otherwise before the relay),
+ * `refused` (the program refused it: the trade is disputed, or changed), `withheld` (a reversal
+ * of its credit arrived before the relay).
+ */
+export type AttestationStatus = "signed" | "released" | "ended" | "refused" | "withheld";
+
+export type AttestationRow = {
+  trade: string;
+  credit: string;
+  reference: string;
+  attestor: string;
+  /** The Ed25519 signature, hex, and the payment reference hash it covers, hex. */
+  signature: string;
+  paymentRefHash: string;
+  signedAt: number;
+  status: AttestationStatus;
+  /** The release transaction's signature. */
+  transaction: string | null;
+  detail: string | null;
+  finishedAt: number | null;
+};
+
+/** A refused file. */
+export type FileRow = {
+  hash: string;
+  file: string;
+  readAt: number;
+  /** The camt message read, or null when the file was refused. */
+  message: string | null;
+  /** Why it was refused: the `CamtError` name and message. */
+  error: string | null;
+};
+
+/** A reversal, return or debit that names an attested trade: the seller must act. */
+export type AlertRow = {
+  id: number;
+  at: number;
+  trade: string;
+  credit: string;
+  detail: string;
+};
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS files (
+  hash TEXT PRIMARY KEY,
+  file TEXT NOT NULL,
+  read_at INTEGER NOT NULL,
+  message TEXT,
+  error TEXT
+);
+CREATE TABLE IF NOT EXISTS credits (
+  id TEXT PRIMARY KEY,
+  file_hash TEXT NOT NULL REFERENCES files(hash),
+  file TEXT NOT NULL,
+  "where" TEXT NOT NULL,
+  amount TEXT,
+  currency TEXT,
+  booked_at TEXT,
+  remittance TEXT NOT NULL,
+  debtor TEXT,
+  result TEXT NOT NULL CHECK (result IN ('matched', 'unmatched', 'reversal')),
+  reference TEXT,
+  trade TEXT,
+  reason TEXT,
+  detail TEXT,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attestations (
+  trade TEXT PRIMARY KEY,
+  credit TEXT NOT NULL UNIQUE REFERENCES credits(id),
+  reference TEXT NOT NULL,
+  attestor TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  payment_ref_hash TEXT NOT NULL,
+  signed_at INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('signed', 'released', 'ended', 'refused', 'withheld')),
+  "transaction" TEXT,
+  detail TEXT,
+  finished_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS alerts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  trade TEXT NOT NULL,
+  credit TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+`;
+
+/** snake_case columns to the rows' camelCase fields. */
+function camel<T>(row: unknown): T {
+  return Object.fromEntries(
+    Object.entries(row as Record<string, unknown>).map(([key, value]) => [
+      key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()),
+      value,
+    ]),
+  ) as T;
+}
+
+/** A file read, with its credits and the attestations signed for them, written at once. */
+export type FileRecord = {
+  hash: string;
+  file: string;
+  message: string;
+  credits: Omit<CreditRow, "firstSeen" | "lastSeen">[];
+  attestations: Omit<AttestationRow, "status" | "transaction" | "detail" | "finishedAt">[];
+};
+
+export class Ledger {
+  private readonly db: Database.Database;
+
+  /** Opens (or creates, with its folder) the ledger at `path`; `:memory:` for none on disk. */
+  constructor(path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.db = new Database(path);
+    // Write-ahead logging: a crash never leaves half a transaction, and `report` reads while
+    // `run` writes.
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("foreign_keys = ON");
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Whether a file with these bytes was read (or refused) before. */
+  knowsFile(hash: string): boolean {
+    return this.db.prepare("SELECT 1 FROM files WHERE hash = ?").get(hash) !== undefined;
+  }
+
+  /** The credit with this id, if seen. */
+  credit(id: string): CreditRow | undefined {
+    const row = this.db.prepare("SELECT * FROM credits WHERE id = ?").get(id);
+    return row === undefined ? undefined : camel<CreditRow>(row);
+  }
+
+  /** Records a refused file, so that the same bytes are not read again. */
+  refuseFile(hash: string, file: string, error: string, at = Date.now()): void {
+    this.db
+      .prepare("INSERT OR IGNORE INTO files (hash, file, read_at, error) VALUES (?, ?, ?, ?)")
+      .run(hash, file, at, error);
+  }
+
+  /**
+   * Records a file read, its credits and the attestations signed for them, all or nothing. A
+   * credit already matched keeps its row; an unmatched one is rewritten.
+   */
+  recordFile(record: FileRecord, at = Date.now()): void {
+    const insertFile = this.db.prepare(
+      "INSERT INTO files (hash, file, read_at, message) VALUES (?, ?, ?, ?)",
+    );
+    const upsertCredit = this.db.prepare(`
+      INSERT INTO credits (id, file_hash, file, "where", amount, currency, booked_at, remittance,
+        debtor, result, reference, trade, reason, detail, first_seen, last_seen)
+      VALUES (@id, @fileHash, @file, @where, @amount, @currency, @bookedAt, @remittance, @debtor,
+        @result, @reference, @trade, @reason, @detail, @at, @at)
+      ON CONFLICT (id) DO UPDATE SET
+        file_hash = excluded.file_hash, file = excluded.file, "where" = excluded."where",
+        result = excluded.result, reference = excluded.reference, trade = excluded.trade,
+        reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen
+      WHERE credits.result != 'matched'`);
+    const insertAttestation = this.db.prepare(`
+      INSERT INTO attestations (trade, credit, reference, attestor, signature, payment_ref_hash,
+        signed_at, status)
+      VALUES (@trade, @credit, @reference, @attestor, @signature, @paymentRefHash, @signedAt,
+        'signed')`);
+    this.db.transaction(() => {
+      insertFile.run(record.hash, record.file, at, record.message);
+      for (const credit of record.credits) upsertCredit.run({ ...credit, at });
+      for (const attestation of record.attestations) insertAttestation.run(attestation);
+    })();
+  }
+
+  /** The attestation of `trade`, if one was signed. */
+  attestation(trade: string): AttestationRow | undefined {
+    const row = this.db.prepare("SELECT * FROM attestations WHERE trade = ?").get(trade);
+    return row === undefined ? undefined : camel<AttestationRow>(row);
+  }
+
+  /** Attestations by status (all when none is given), oldest first. */
+  attestations(status?: AttestationStatus): AttestationRow[] {
+    const rows =
+      status === undefined
+        ? this.db.prepare("SELECT * FROM attestations ORDER BY signed_at, trade").all()
+        : this.db
+            .prepare("SELECT * FROM attestations WHERE status = ? ORDER BY signed_at, trade")
+            .all(status);
+    return rows.map((row) => camel<AttestationRow>(row));
+  }
+
+  /** The attestation of a trade signed again (the trade's payment reference hash changed). */
+  resign(trade: string, signature: string, paymentRefHash: string): void {
+    this.db
+      .prepare(
+        "UPDATE attestations SET signature = ?, payment_ref_hash = ? WHERE trade = ? AND status = 'signed'",
+      )
+      .run(signature, paymentRefHash, trade);
+  }
+
+  /** What became of a signed attestation. */
+  finish(
+    trade: string,
+    status: Exclude<AttestationStatus, "signed">,
+    transaction: string | null,
+    detail: string | null,
+    at = Date.now(),
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE attestations SET status = ?, "transaction" = ?, detail = ?, finished_at = ?
+         WHERE trade = ? AND status = 'signed'`,
+      )
+      .run(status, transaction, detail, at, trade);
+  }
+
+  /** Records an alert. */
+  alert(trade: string, credit: string, detail: string, at = Date.now()): void {
+    this.db
+      .prepare("INSERT INTO alerts (at, trade, credit, detail) VALUES (?, ?, ?, ?)")
+      .run(at, trade, credit, detail);
+  }
+
+  alerts(): AlertRow[] {
+    return this.db
+      .prepare("SELECT * FROM alerts ORDER BY id")
+      .all()
+      .map((row) => camel<AlertRow>(row));
+  }
+
+  /** Credits by result, oldest first. */
+  credits(result: CreditResult): CreditRow[] {
+    return this.db
+      .prepare("SELECT * FROM credits WHERE result = ? ORDER BY first_seen, rowid")
+      .all(result)
+      .map((row) => camel<CreditRow>(row));
+  }
+
+  /** Files refused. */
+  refusedFiles(): FileRow[] {
+    return this.db
+      .prepare("SELECT * FROM files WHERE error IS NOT NULL ORDER BY read_at, file")
+      .all()
+      .map((row) => camel<FileRow>(row));
+  }
+
+  /** How many files were read (refused ones included). */
+  fileCount(): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM files").get() as { n: number }).n;
+  }
+}

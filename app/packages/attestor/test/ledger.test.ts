@@ -1,0 +1,124 @@
+/**
+ * The ledger on its own (SQLite in memory): a file's record is written whole or not at all, a
+ * matched credit is never rewritten, an unmatched one is, and an attestation moves from `signed`
+ * once.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { Ledger, type FileRecord } from "../src/ledger";
+
+const TRADE = "7QnrR3VzTaLv3cQBkGL9qVzb99mqUBGB1ZXLgCg7pgsy";
+const OTHER = "8qfLfGsBD45rxe3t53zJhMWWCBQzBjR2EJEmgYBvFZ1X";
+
+function credit(id: string, result: "matched" | "unmatched", trade: string | null = null) {
+  return {
+    id,
+    fileHash: "h1",
+    file: "a.xml",
+    where: "report 1, entry 1",
+    amount: "25.00",
+    currency: "USD",
+    bookedAt: "2026-11-30",
+    remittance: "Order P2P-MXJ9F-X1S8P-T",
+    debtor: null,
+    result,
+    reference: "P2P-MXJ9F-X1S8P-T",
+    trade,
+    reason: result === "unmatched" ? "AmountMismatch" : null,
+    detail: null,
+  } as const;
+}
+
+function attestation(trade: string, creditId: string) {
+  return {
+    trade,
+    credit: creditId,
+    reference: "P2P-MXJ9F-X1S8P-T",
+    attestor: "attestor",
+    signature: "00",
+    paymentRefHash: "00",
+    signedAt: 1,
+  };
+}
+
+test("a file, its credits and its attestations are written together or not at all", () => {
+  const ledger = new Ledger(":memory:");
+  const first: FileRecord = {
+    hash: "h1",
+    file: "a.xml",
+    message: "camt.054",
+    credits: [credit("c1", "matched", TRADE)],
+    attestations: [attestation(TRADE, "c1")],
+  };
+  ledger.recordFile(first);
+  // A second file whose attestation names a trade attested already: refused whole.
+  const second: FileRecord = {
+    hash: "h2",
+    file: "b.xml",
+    message: "camt.053",
+    credits: [{ ...credit("c2", "matched", TRADE), fileHash: "h2" }],
+    attestations: [attestation(TRADE, "c2")],
+  };
+  assert.throws(() => ledger.recordFile(second), /UNIQUE constraint failed: attestations.trade/);
+  assert.equal(ledger.knowsFile("h2"), false);
+  assert.equal(ledger.credit("c2"), undefined);
+  assert.deepEqual(
+    ledger.attestations().map((row) => [row.trade, row.credit, row.status]),
+    [[TRADE, "c1", "signed"]],
+  );
+  ledger.close();
+});
+
+test("a matched credit keeps its row; an unmatched one is written again", () => {
+  const ledger = new Ledger(":memory:");
+  ledger.recordFile({
+    hash: "h1",
+    file: "a.xml",
+    message: "camt.054",
+    credits: [credit("c1", "matched", TRADE), credit("c2", "unmatched")],
+    attestations: [attestation(TRADE, "c1")],
+  });
+  ledger.recordFile({
+    hash: "h2",
+    file: "b.xml",
+    message: "camt.053",
+    credits: [
+      { ...credit("c1", "unmatched"), fileHash: "h2", file: "b.xml" },
+      { ...credit("c2", "matched", OTHER), fileHash: "h2", file: "b.xml" },
+    ],
+    attestations: [attestation(OTHER, "c2")],
+  });
+  assert.equal(ledger.credit("c1")?.result, "matched");
+  assert.equal(ledger.credit("c1")?.file, "a.xml");
+  assert.equal(ledger.credit("c2")?.result, "matched");
+  assert.equal(ledger.credit("c2")?.trade, OTHER);
+  assert.deepEqual(ledger.credits("unmatched"), []);
+  ledger.close();
+});
+
+test("an attestation leaves `signed` once, and a refused file is known by its hash", () => {
+  const ledger = new Ledger(":memory:");
+  ledger.recordFile({
+    hash: "h1",
+    file: "a.xml",
+    message: "camt.054",
+    credits: [credit("c1", "matched", TRADE)],
+    attestations: [attestation(TRADE, "c1")],
+  });
+  ledger.finish(TRADE, "released", "sig", "released");
+  ledger.finish(TRADE, "ended", null, "too late");
+  assert.deepEqual(
+    ledger.attestations().map((row) => [row.status, row.transaction, row.detail]),
+    [["released", "sig", "released"]],
+  );
+  assert.deepEqual(ledger.attestations("signed"), []);
+  ledger.refuseFile("h9", "bad.xml", "MalformedXml");
+  assert.equal(ledger.knowsFile("h9"), true);
+  assert.deepEqual(
+    ledger.refusedFiles().map((row) => [row.file, row.error]),
+    [["bad.xml", "MalformedXml"]],
+  );
+  assert.equal(ledger.fileCount(), 2);
+  ledger.close();
+});

@@ -1,0 +1,199 @@
+/**
+ * The payment attestor (`@p2p-escrow/attestor`): `attestor run` watches a folder for the bank's
+ * statements (camt.052, camt.053, camt.054), releases the trades they pay on its signed
+ * attestation and keeps a ledger; `attestor report` lists from the ledger what needs a person:
+ * alerts, credits that matched nothing with why, refused files, attestations not released.
+ */
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+import type { Address } from "@solana/kit";
+
+import { Ledger, PaymentAttestor, type AttestorEvent } from "@p2p-escrow/attestor";
+import { formatTime } from "@p2p-escrow/sdk";
+import {
+  arg,
+  toAddress,
+  toJson,
+  UsageError,
+  wholeNumber,
+  type Command,
+  type Context,
+} from "../common";
+
+/** Where the ledger lives unless `--ledger` says otherwise. */
+export const DEFAULT_LEDGER = join(homedir(), ".local", "share", "p2p-escrow", "attestor.sqlite");
+
+function ledgerPath(ctx: Context): string {
+  return ctx.values.ledger ?? DEFAULT_LEDGER;
+}
+
+/** `--seller` and `--offer` of `attestor run`: addresses separated by commas. */
+function addresses(text: string | undefined, what: string): Address[] {
+  if (text === undefined) return [];
+  return text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "")
+    .map((part) => toAddress(part, what));
+}
+
+/** One event of `attestor run` as a person reads it. */
+export function describeAttestorEvent(event: AttestorEvent): string {
+  switch (event.kind) {
+    case "serving":
+      return [
+        `serving ${event.offers.length} offer(s) naming this attestor: ${event.offers.join(", ") || "none yet"}`,
+        ...event.ignored.map(
+          (o) => `ignoring offer ${o.offer}: its attestor is ${o.attestor}, not this key`,
+        ),
+      ].join("\n");
+    case "refused":
+      return `refused ${event.file}: ${event.message}`;
+    case "read":
+      return `read ${event.file} (${event.message}): ${event.credits} credit(s)`;
+    case "matched":
+      return `${event.dryRun ? "would attest" : "attesting"} trade ${event.trade}: ${event.amount} with ${event.reference} (${event.file}, ${event.where})`;
+    case "unmatched":
+      return `no trade for ${event.amount ?? "a credit"} in ${event.file} (${event.where}): ${event.reason}: ${event.detail}`;
+    case "seen":
+      return `already seen: ${event.file} (${event.where})${event.trade ? ` paid trade ${event.trade}` : ""}`;
+    case "reversal":
+      return `${event.reversal} in ${event.file} (${event.where})${event.references.length ? ` naming ${event.references.join(", ")}` : ""}: never attests`;
+    case "alert":
+      return `ALERT: ${event.detail}`;
+    case "released":
+      return `released trade ${event.trade}: ${event.detail} (transaction ${event.transaction})`;
+    case "not-released":
+      return `not released: trade ${event.trade} ${event.status}: ${event.detail}`;
+    case "retry":
+      return `relay of trade ${event.trade} failed, trying again: ${event.error}`;
+  }
+}
+
+async function run(ctx: Context) {
+  if (ctx.values.folder === undefined) throw new UsageError("missing --folder");
+  const folder = ctx.values.folder;
+  if (!existsSync(folder)) throw new UsageError(`--folder ${folder} does not exist`);
+  const interval = wholeNumber(ctx.values.interval ?? "2000", "--interval", 100, 3_600_000);
+  const dryRun = ctx.values["dry-run"] ?? false;
+  const path = ledgerPath(ctx);
+  // A dry run writes nothing: without a ledger yet, it starts from an empty one in memory.
+  const ledger = new Ledger(dryRun && !existsSync(path) ? ":memory:" : path);
+  const say = (event: AttestorEvent) => {
+    const line = ctx.values.json
+      ? toJson(event).replace(/\n\s*/g, " ")
+      : describeAttestorEvent(event);
+    process.stdout.write(`${line}\n`);
+    // An alert is also shouted where operators look for trouble.
+    if (event.kind === "alert") process.stderr.write(`${describeAttestorEvent(event)}\n`);
+  };
+  const attestor = new PaymentAttestor({
+    rpc: ctx.rpc,
+    client: ctx.client,
+    signer: await ctx.signer(),
+    folder,
+    ledger,
+    sellers: addresses(ctx.values.seller, "--seller"),
+    offers: addresses(ctx.values.offer, "--offer"),
+    dryRun,
+    report: say,
+  });
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    await attestor.announce();
+    while (!stopping) {
+      try {
+        await attestor.pass();
+      } catch (error) {
+        // A daemon outlives an RPC that fails for a while: it says so and tries again.
+        process.stderr.write(`attestor: ${(error as Error).message}; trying again\n`);
+      }
+      if (ctx.values.once) break;
+      const until = Date.now() + interval;
+      while (!stopping && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100, until - Date.now())));
+      }
+    }
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    ledger.close();
+  }
+  return { json: null, lines: [] };
+}
+
+function report(ctx: Context) {
+  const path = ledgerPath(ctx);
+  if (!existsSync(path)) throw new UsageError(`no ledger at ${path}: run \`attestor run\` first`);
+  const ledger = new Ledger(path);
+  try {
+    const alerts = ledger.alerts();
+    const unmatched = ledger.credits("unmatched");
+    const reversals = ledger.credits("reversal");
+    const refusedFiles = ledger.refusedFiles();
+    const attestations = ledger.attestations();
+    const open = attestations.filter((a) => a.status !== "released");
+    const when = (ms: number) => formatTime(BigInt(Math.floor(ms / 1000)));
+    const lines = [
+      `ledger ${path}: ${ledger.fileCount()} file(s) read, ${attestations.length - open.length} trade(s) released on an attestation`,
+      `alerts (${alerts.length}):`,
+      ...alerts.map((a) => `  ${when(a.at)}  trade ${a.trade}: ${a.detail}`),
+      `credits that matched nothing (${unmatched.length}), to handle by hand:`,
+      ...unmatched.map(
+        (c) =>
+          `  ${c.amount ?? "?"} ${c.currency ?? ""} booked ${c.bookedAt ?? "?"} from ${c.debtor ?? "unknown"}: ${c.reason}: ${c.detail}\n    ${c.file} (${c.where})  remittance: ${c.remittance || "none"}`,
+      ),
+      `reversals, returns and debits naming a reference (${reversals.length}):`,
+      ...reversals.map(
+        (c) =>
+          `  ${c.reason} ${c.amount ?? "?"} ${c.currency ?? ""} ${c.reference ?? ""} in ${c.file} (${c.where})`,
+      ),
+      `refused files (${refusedFiles.length}):`,
+      ...refusedFiles.map((f) => `  ${f.file}: ${f.error}`),
+      `attestations not released (${open.length}):`,
+      ...open.map((a) => `  trade ${a.trade} ${a.status}: ${a.detail ?? "waiting for its relay"}`),
+    ];
+    return {
+      json: { ledger: path, alerts, unmatched, reversals, refusedFiles, attestations },
+      lines,
+    };
+  } finally {
+    ledger.close();
+  }
+}
+
+/** The attestor commands, by name. */
+export const ATTESTOR_COMMANDS: Record<string, Command> = {
+  attestor: {
+    usage:
+      "attestor <run|report> [--folder DIR] [--ledger FILE] [--seller ADDRESSES] [--offer ADDRESSES] [--interval MS] [--dry-run] [--once]",
+    summary: `payment attestor (the --keypair is the attestor key offers name): run watches --folder for camt.052/053/054 statements and releases the trades they pay (--seller/--offer: only these, comma-separated; --dry-run: sign nothing; --once: one pass); report lists what matched nothing and why (ledger ${DEFAULT_LEDGER} or --ledger)`,
+    options: ["folder", "ledger", "seller", "offer", "interval", "dry-run", "once"],
+    async run(ctx) {
+      const action = arg(ctx, 0, "run|report");
+      if (action === "run") return run(ctx);
+      if (action === "report") {
+        for (const option of [
+          "folder",
+          "seller",
+          "offer",
+          "interval",
+          "dry-run",
+          "once",
+        ] as const) {
+          if (ctx.values[option] !== undefined)
+            throw new UsageError(`--${option} goes with attestor run`);
+        }
+        return report(ctx);
+      }
+      throw new UsageError(`attestor run or report, not attestor ${action}`);
+    },
+  },
+};

@@ -1,0 +1,430 @@
+/**
+ * The payment attestor end to end: `p2p-escrow attestor run` (the built binary) watches a folder
+ * on the local chain while the tests take and pay trades and drop the bank's camt.054 and camt.053
+ * files (written by `@p2p-escrow/testing`'s statements, with the XML library the attestor reads
+ * them with) into it; `attestor report` reads the ledger back.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, renameSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+
+import { Ledger } from "@p2p-escrow/attestor";
+import {
+  fetchMaybeTrade,
+  getTrade,
+  hashText,
+  paymentReference,
+  tokenAccountAddress,
+  TradeState,
+  type Address,
+} from "@p2p-escrow/sdk";
+import {
+  notification,
+  offerTerms,
+  startDesk,
+  statement,
+  TOKEN,
+  type Desk,
+  type TestCredit,
+} from "@p2p-escrow/testing";
+
+const BIN = fileURLToPath(new URL("../dist/p2p-escrow.mjs", import.meta.url));
+
+let desk: Desk;
+let offer: Address;
+let work: string;
+
+before(async () => {
+  desk = await startDesk();
+  work = mkdtempSync(join(tmpdir(), "p2p-escrow-attestor-"));
+  const created = await desk.client.createOffer(desk.keys.seller, {
+    mint: desk.usd.address,
+    amount: 2_000n * TOKEN,
+    terms: await offerTerms(desk, { attestor: desk.keys.attestor.address }),
+  });
+  offer = created.address!;
+});
+after(async () => {
+  await desk.chain.stop();
+});
+
+/** An event `attestor run --json` printed. */
+type Event = { kind: string; file?: string; trade?: string; reason?: string } & Record<
+  string,
+  unknown
+>;
+
+/** A running `attestor run` and the events it printed. */
+class Daemon {
+  readonly events: Event[] = [];
+  stderr = "";
+  private readonly process: ChildProcess;
+  /** Its exit status, once it exits. */
+  readonly exit: Promise<number | null>;
+
+  constructor(folder: string, ledger: string, url: string, ...extra: string[]) {
+    const args = [BIN, "attestor", "run", "--folder", folder, "--ledger", ledger];
+    const keypair = ["--keypair", join(desk.keyDir, "attestor.json")];
+    this.process = spawn(
+      process.execPath,
+      [...args, "--interval", "200", "--json", "--url", url, ...keypair, ...extra],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let pending = "";
+    this.process.stdout!.on("data", (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) this.events.push(JSON.parse(line) as Event);
+    });
+    this.process.stderr!.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exit = new Promise((resolve) => this.process.once("exit", (code) => resolve(code)));
+  }
+
+  /** Waits (at most `ms`) for an event `found` accepts. */
+  async waitFor(found: (event: Event) => boolean, ms = 20_000): Promise<Event> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const event = this.events.find(found);
+      if (event) return event;
+      if (Date.now() > until) {
+        assert.fail(`no such event in ${JSON.stringify(this.events)}\nstderr: ${this.stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** The events about `file`, once it has been read (or refused). */
+  async fileEvents(file: string): Promise<Event[]> {
+    await this.waitFor((e) => e.file === file && (e.kind === "read" || e.kind === "refused"));
+    // What follows the read (matches, reversals, alerts) is printed in the same pass.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return this.events.filter((e) => e.file === file);
+  }
+
+  /** Stops it as an operator would (SIGTERM: the pass ends, the ledger closes). */
+  async stop(): Promise<number | null> {
+    this.process.kill("SIGTERM");
+    return this.exit;
+  }
+
+  /** Kills it mid-work, as a crash would. */
+  async kill(): Promise<void> {
+    this.process.kill("SIGKILL");
+    await this.exit;
+  }
+}
+
+/** Writes a statement into `folder` as a bank download should arrive: written, then renamed. */
+function drop(folder: string, name: string, xml: string): void {
+  writeFileSync(join(folder, `${name}.part`), xml);
+  renameSync(join(folder, `${name}.part`), join(folder, name));
+}
+
+/** A trade of `tokens` taken by the buyer and marked paid with its payment reference. */
+async function paidTrade(tokens: bigint): Promise<Address> {
+  const trade = (await desk.client.takeOffer(desk.keys.buyer, offer, tokens * TOKEN)).address!;
+  await desk.client.markPaid(desk.keys.buyer, trade, await hashText(paymentReference(trade)));
+  return trade;
+}
+
+/** A credit paying `trade` in full, booked a minute after its take by the chain's clock. */
+async function credit(trade: Address, overrides: TestCredit = {}): Promise<TestCredit> {
+  const state = await getTrade(desk.rpc, trade);
+  const booked = new Date(Number(state.createdAt + 60n) * 1000).toISOString();
+  return {
+    remittance: `Order ${paymentReference(trade)}`,
+    amount: `${state.fiatAmount / 100n}.${String(state.fiatAmount % 100n).padStart(2, "0")}`,
+    bookedAt: booked,
+    bankReference: `BANK-${trade.slice(0, 8)}`,
+    ...overrides,
+  };
+}
+
+async function tokens(owner: Address): Promise<bigint> {
+  const account = await tokenAccountAddress(owner, desk.usd.address, desk.usd.tokenProgram);
+  if (!(await desk.rpc.getAccountInfo(account, { encoding: "base64" }).send()).value) return 0n;
+  const balance = await desk.rpc.getTokenAccountBalance(account).send();
+  return BigInt(balance.value.amount);
+}
+
+async function released(trade: Address): Promise<boolean> {
+  return !(await fetchMaybeTrade(desk.rpc, trade)).exists;
+}
+
+async function stillOpen(trade: Address): Promise<void> {
+  const state = await getTrade(desk.rpc, trade);
+  assert.equal(state.state, TradeState.Paid, `trade ${trade} is still paid and waiting`);
+}
+
+function report(ledger: string) {
+  const result = spawnSync(
+    process.execPath,
+    [BIN, "attestor", "report", "--ledger", ledger, "--json"],
+    { encoding: "utf8" },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout) as {
+    alerts: { trade: string; detail: string }[];
+    unmatched: { reason: string; reference: string | null; file: string }[];
+    reversals: { reason: string; reference: string | null }[];
+    refusedFiles: { file: string; error: string }[];
+    attestations: { trade: string; status: string; credit: string; detail: string }[];
+  };
+}
+
+test("the attestor releases a paid trade within seconds of its camt.054, and only once", async () => {
+  const folder = mkdtempSync(join(work, "inbox-"));
+  const ledger = join(work, "one.sqlite");
+  const daemon = new Daemon(folder, ledger, desk.chain.url);
+  try {
+    await daemon.waitFor((e) => e.kind === "serving");
+    const trade = await paidTrade(25n);
+    const buyerBefore = await tokens(desk.keys.buyer.address);
+    const paid = await credit(trade);
+    const start = Date.now();
+    drop(folder, "a.camt054.xml", notification(paymentReference(trade), paid));
+    await daemon.waitFor((e) => e.kind === "released" && e.trade === trade);
+    const seconds = (Date.now() - start) / 1000;
+    assert.ok(seconds < 5, `released ${seconds} s after the file landed`);
+    assert.ok(await released(trade));
+    // 25 tokens less the mint's 1% transfer fee and the protocol's 0.5% fee on them.
+    assert.ok((await tokens(desk.keys.buyer.address)) > buyerBefore + 24n * TOKEN);
+
+    // The same bytes again under another name: the ledger knows the file, nothing happens.
+    copyFileSync(join(folder, "a.camt054.xml"), join(folder, "b-copy.xml"));
+    // The same entry in the end-of-day camt.053 (another file): seen, never attested again.
+    drop(folder, "c.camt053.xml", statement(paymentReference(trade), paid));
+    const again = await daemon.fileEvents("c.camt053.xml");
+    assert.deepEqual(
+      again.map((e) => e.kind),
+      ["read", "seen"],
+    );
+    assert.equal(again[1].trade, trade);
+    assert.equal(
+      daemon.events.filter((e) => e.file === "b-copy.xml").length,
+      0,
+      "a file read before is not read again",
+    );
+    const attestations = report(ledger).attestations;
+    assert.deepEqual(
+      attestations.map((a) => [a.trade, a.status]),
+      [[trade, "released"]],
+    );
+  } finally {
+    assert.equal(await daemon.stop(), 0);
+  }
+});
+
+test("wrong amount, wrong currency, a missing reference and a reversal attest nothing, by name", async () => {
+  const folder = mkdtempSync(join(work, "inbox-"));
+  const ledger = join(work, "refusals.sqlite");
+  const daemon = new Daemon(folder, ledger, desk.chain.url);
+  try {
+    await daemon.waitFor((e) => e.kind === "serving");
+    const [short, euro, unreferenced, reversed, later] = [
+      await paidTrade(10n),
+      await paidTrade(11n),
+      await paidTrade(12n),
+      await paidTrade(13n),
+      await paidTrade(14n),
+    ];
+    const credits = [
+      await credit(short, { amount: "9.99" }),
+      await credit(euro, { currency: "EUR" }),
+      await credit(unreferenced, { remittance: "Order for the USDC trade" }),
+      await credit(reversed),
+      await credit(reversed, { bankReference: "BANK-RETURN-1", reversal: "true" }),
+    ];
+    drop(folder, "refusals.xml", notification("unused", ...credits));
+    const events = await daemon.fileEvents("refusals.xml");
+    const outcomes = events
+      .filter((e) => e.kind === "unmatched")
+      .map((e) => [e.reason, e.reference] as const);
+    assert.deepEqual(outcomes, [
+      ["AmountMismatch", paymentReference(short)],
+      ["CurrencyMismatch", paymentReference(euro)],
+      ["NoReference", null],
+      ["Reversed", paymentReference(reversed)],
+    ]);
+    assert.equal(events.filter((e) => e.kind === "reversal").length, 1);
+    assert.equal(events.filter((e) => e.kind === "matched").length, 0);
+    for (const trade of [short, euro, unreferenced, reversed]) await stillOpen(trade);
+
+    // A return that arrives after the attestation: released already, so an alert, loudly.
+    const paid = await credit(later);
+    drop(folder, "later-1.xml", notification("unused", paid));
+    await daemon.waitFor((e) => e.kind === "released" && e.trade === later);
+    drop(
+      folder,
+      "later-2.xml",
+      notification("unused", { ...paid, bankReference: "BANK-RETURN-2", reversal: "true" }),
+    );
+    const alert = await daemon.waitFor((e) => e.kind === "alert");
+    assert.equal(alert.trade, later);
+    assert.match(String(alert.detail), /whose trade .* was attested \(released\)/);
+    assert.match(daemon.stderr, /ALERT: a reversal in later-2\.xml/);
+
+    const shown = report(ledger);
+    assert.deepEqual(
+      shown.unmatched.map((c) => c.reason),
+      ["AmountMismatch", "CurrencyMismatch", "NoReference", "Reversed"],
+    );
+    assert.deepEqual(
+      shown.alerts.map((a) => a.trade),
+      [later],
+    );
+    assert.equal(shown.reversals.length, 2);
+    const human = spawnSync(process.execPath, [BIN, "attestor", "report", "--ledger", ledger], {
+      encoding: "utf8",
+    });
+    assert.match(human.stdout, /credits that matched nothing \(4\), to handle by hand:/);
+    assert.match(
+      human.stdout,
+      /9\.99 USD booked .*: AmountMismatch: 9\.99 credited, the trade owes 10\.00/,
+    );
+    assert.match(human.stdout, /alerts \(1\):\n .* trade /);
+  } finally {
+    await daemon.stop();
+  }
+});
+
+test("malformed, truncated and non-camt files are refused by name and attest nothing", async () => {
+  const folder = mkdtempSync(join(work, "inbox-"));
+  const ledger = join(work, "files.sqlite");
+  const trade = await paidTrade(15n);
+  const good = notification(paymentReference(trade), await credit(trade));
+  drop(folder, "malformed.xml", good.replace("</Ntry>", "</Entry>"));
+  drop(folder, "truncated.xml", good.slice(0, Math.floor(good.length / 2)));
+  drop(folder, "other.xml", `<?xml version="1.0"?><Invoice><Total>15.00</Total></Invoice>`);
+  const daemon = new Daemon(folder, ledger, desk.chain.url, "--once");
+  assert.equal(await daemon.exit, 0, daemon.stderr);
+  const refused = Object.fromEntries(
+    daemon.events.filter((e) => e.kind === "refused").map((e) => [e.file, e.name]),
+  );
+  assert.deepEqual(refused, {
+    "malformed.xml": "MalformedXml",
+    "other.xml": "NotCamt",
+    "truncated.xml": "MalformedXml",
+  });
+  await stillOpen(trade);
+  assert.deepEqual(
+    report(ledger)
+      .refusedFiles.map((f) => f.file)
+      .sort(),
+    ["malformed.xml", "other.xml", "truncated.xml"],
+  );
+});
+
+test("--dry-run shows the match and signs, relays and records nothing", async () => {
+  const folder = mkdtempSync(join(work, "inbox-"));
+  const ledger = join(work, "dry.sqlite");
+  const trade = await paidTrade(16n);
+  drop(folder, "dry.xml", notification(paymentReference(trade), await credit(trade)));
+  const result = spawnSync(
+    process.execPath,
+    [
+      BIN,
+      "attestor",
+      "run",
+      "--folder",
+      folder,
+      "--ledger",
+      ledger,
+      "--dry-run",
+      "--once",
+      "--url",
+      desk.chain.url,
+      "--keypair",
+      join(desk.keyDir, "attestor.json"),
+    ],
+    { encoding: "utf8" },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, new RegExp(`would attest trade ${trade}: 16\\.00 USD with`));
+  await stillOpen(trade);
+  assert.equal(existsSync(ledger), false, "a dry run writes no ledger");
+});
+
+/**
+ * A JSON-RPC proxy in front of the local chain that, for `sendTransaction`, never answers: either
+ * without sending it on ("swallow", a crash after signing), or after sending it ("send", a crash
+ * after relaying, before the ledger heard of it).
+ */
+async function stuckProxy(mode: "swallow" | "send"): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", async () => {
+      const body = Buffer.concat(chunks).toString();
+      const method = (JSON.parse(body) as { method?: string }).method;
+      const forward = () =>
+        fetch(desk.chain.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+      if (method === "sendTransaction") {
+        if (mode === "send") await forward();
+        return; // never answered
+      }
+      const answer = await forward();
+      response.writeHead(answer.status, { "content-type": "application/json" });
+      response.end(await answer.text());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}`, server };
+}
+
+for (const mode of ["swallow", "send"] as const) {
+  test(`a crash between signing and ${mode === "swallow" ? "relaying" : "recording the relay"} recovers on the next start`, async () => {
+    const folder = mkdtempSync(join(work, "inbox-"));
+    const ledger = join(work, `crash-${mode}.sqlite`);
+    const trade = await paidTrade(mode === "swallow" ? 17n : 18n);
+    const proxy = await stuckProxy(mode);
+    const first = new Daemon(folder, ledger, proxy.url);
+    try {
+      await first.waitFor((e) => e.kind === "serving");
+      drop(folder, "pay.xml", notification(paymentReference(trade), await credit(trade)));
+      await first.waitFor((e) => e.kind === "matched" && e.trade === trade);
+      // Signed and written to the ledger; the relay hangs. Then the process dies.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await first.kill();
+    } finally {
+      proxy.server.closeAllConnections();
+      proxy.server.close();
+    }
+    const reading = new Ledger(ledger);
+    assert.deepEqual(
+      reading.attestations().map((a) => [a.trade, a.status]),
+      [[trade, "signed"]],
+    );
+    reading.close();
+    assert.equal(await released(trade), mode === "send");
+
+    const second = new Daemon(folder, ledger, desk.chain.url);
+    try {
+      const done = await second.waitFor((e) => e.kind === "released" && e.trade === trade);
+      assert.match(
+        String(done.detail),
+        mode === "send" ? /relayed before a restart/ : /released on the attestation of credit/,
+      );
+      assert.ok(await released(trade));
+      // The file is not read again; the trade was attested once.
+      assert.equal(second.events.filter((e) => e.kind === "read").length, 0);
+    } finally {
+      await second.stop();
+    }
+    assert.deepEqual(
+      report(ledger).attestations.map((a) => [a.trade, a.status]),
+      [[trade, "released"]],
+    );
+  });
+}
