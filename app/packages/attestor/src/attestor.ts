@@ -35,7 +35,7 @@ import {
   fetchAccountEvents,
   fetchMaybeTrade,
   fiatCurrencyCode,
-  getOffer,
+  fetchMaybeOffer,
   listOffers,
   listTrades,
   paymentReference,
@@ -142,12 +142,25 @@ export class PaymentAttestor {
         ? await listOffers(rpc)
         : [
             ...(await Promise.all(sellers.map((seller) => listOffers(rpc, { seller })))).flat(),
-            ...(await Promise.all(
-              offers.map(async (offer) => ({ address: offer, data: await getOffer(rpc, offer) })),
-            )),
+            ...(
+              await Promise.all(
+                offers.map(async (offer) => ({
+                  address: offer,
+                  found: await fetchMaybeOffer(rpc, offer),
+                })),
+              )
+            ).flatMap(({ address, found }) =>
+              found.exists ? [{ address, data: found.data }] : [],
+            ),
           ];
     const served = new Map<Address, Offer>();
     const ignored: { offer: Address; attestor: string }[] = [];
+    // A chosen offer that is gone (closed, or never was) is ignored, not an error each pass.
+    for (const offer of offers) {
+      if (!located.some((entry) => entry.address === offer)) {
+        ignored.push({ offer, attestor: "none: no such offer" });
+      }
+    }
     for (const { address, data } of located) {
       const attestor = data.terms.attestor.__option === "Some" ? data.terms.attestor.value : null;
       if (attestor === signer.address) served.set(address, data);
@@ -347,10 +360,14 @@ export class PaymentAttestor {
       this.shown.add(file.hash);
       return;
     }
+    // A reversal seen before (the day's camt.053 repeating a camt.054) raised its alert then.
+    const fresh = reversals.filter(
+      (reversal) => ledger.credit(`reversal|${id(reversal.credit)}`) === undefined,
+    );
     ledger.recordFile(record);
     // A reversal of money already attested: the tokens may be gone; the seller must know.
     const attested = new Map(ledger.attestations().map((row) => [row.reference, row]));
-    for (const reversal of reversals) {
+    for (const reversal of fresh) {
       for (const reference of reversal.references) {
         const attestation = attested.get(reference);
         if (!attestation) continue;

@@ -269,6 +269,17 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
     assert.equal(alert.trade, later);
     assert.match(String(alert.detail), /whose trade .* was attested \(released\)/);
     assert.match(daemon.stderr, /ALERT: a reversal in later-2\.xml/);
+    // The end-of-day statement repeats the return: listed again, but no second alert.
+    drop(
+      folder,
+      "later-3.xml",
+      statement("unused", { ...paid, bankReference: "BANK-RETURN-2", reversal: "true" }),
+    );
+    assert.deepEqual(
+      (await daemon.fileEvents("later-3.xml")).map((e) => e.kind),
+      ["read", "reversal"],
+    );
+    assert.equal(daemon.events.filter((e) => e.kind === "alert").length, 1);
 
     const shown = report(ledger);
     assert.deepEqual(
