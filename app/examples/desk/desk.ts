@@ -266,6 +266,9 @@ async function session(url: string, keys: Record<string, Address>): Promise<numb
     ledger,
     "--seller",
     keys.seller,
+    // The seller's account, as its payment details name it: credits to another never pay.
+    "--account",
+    "DE89 3704 0044 0532 0130 00",
     "--interval",
     "200",
   );

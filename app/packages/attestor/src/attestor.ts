@@ -5,19 +5,21 @@
  *
  * One pass (`PaymentAttestor.pass`):
  * 1. every regular file of the folder whose bytes the ledger has not seen (hidden files and
- *    `.part`/`.tmp` files, being written, are skipped) is parsed; a refused file (`CamtError`) is
- *    recorded and reported and attests nothing;
+ *    `.part`/`.tmp` files, being written, are skipped; one that cannot be read is reported) is
+ *    parsed; a refused file (`CamtError`) is recorded and reported and attests nothing;
  * 2. the open trades (`Locked` or `Paid`) of the served offers are read once for the new files,
- *    and each file's credits matched to them (`matchCredits`); a credit matched before (by its
- *    key, in this file or before) is skipped, trades attested before are paid already;
+ *    and each file's credits matched to them (`matchCredits`, with the references reversals read
+ *    earlier named, and the accounts served); a credit that matched before (sharing a key) is
+ *    skipped, trades attested before are paid already;
  * 3. each match is signed, then the file, its credits and the signed attestations are written to
  *    the ledger in one transaction;
  * 4. a reversal, return or debit naming an attested trade raises an alert (and withholds the
  *    attestation if it was not relayed yet);
- * 5. every signed attestation not yet relayed (this pass's, or one a crash left) is relayed: the
- *    trade read again (re-signed if the buyer marked it paid since), then released; a trade that
- *    has ended is looked up in its events (released on the attestation, or ended otherwise); a
- *    program refusal is recorded; an RPC failure leaves it for the next pass.
+ * 5. every signed attestation not yet relayed (this pass's, or one a crash left, even when a file
+ *    failed) is relayed: the trade read again (re-signed if the buyer marked it paid since), then
+ *    released; a trade that has ended is looked up in its events (released on the attestation, or
+ *    ended otherwise); a program refusal is recorded, unless the buyer marked the trade paid in the
+ *    meantime (signed again next pass); an RPC failure leaves it for the next pass.
  *
  * It never moves tokens but by the program's `release_with_attestation`, never signs anything but
  * the attestation of a trade whose exact amount arrived with its reference, and never releases a
@@ -33,9 +35,9 @@ import {
   EscrowClient,
   EscrowError,
   fetchAccountEvents,
+  fetchMaybeOffer,
   fetchMaybeTrade,
   fiatCurrencyCode,
-  fetchMaybeOffer,
   listOffers,
   listTrades,
   paymentReference,
@@ -46,14 +48,16 @@ import {
   type Offer,
   type Trade,
 } from "@p2p-escrow/sdk";
-import { CamtError, MAX_CAMT_FILE_SIZE, parseCamt, type CamtErrorName } from "./camt";
-import type { AttestationRow, CreditRow, FileRecord, Ledger } from "./ledger";
-import { matchCredits, type Credit, type OpenTrade, type Unmatched } from "./match";
+import { CamtError, decodeCamt, MAX_CAMT_FILE_SIZE, parseCamt, type CamtErrorName } from "./camt";
+import type { AttestationRow, FileRecord, Ledger } from "./ledger";
+import { matchCredits, type Credit, type OpenTrade, type Reversal, type Unmatched } from "./match";
 
 /** What the attestor did, as it reports it. */
 export type AttestorEvent =
   | { kind: "serving"; offers: Address[]; ignored: { offer: Address; attestor: string }[] }
+  | { kind: "unreadable"; file: string; error: string }
   | { kind: "refused"; file: string; name: CamtErrorName; message: string }
+  | { kind: "failed"; file: string; error: string }
   | { kind: "read"; file: string; message: string; credits: number }
   | {
       kind: "matched";
@@ -89,88 +93,110 @@ export type AttestorOptions = {
   signer: KeyPairSigner;
   /** The folder the bank's statements are dropped in. */
   folder: string;
+  /** The ledger, bound to this attestor and folder (`Ledger.bind`). */
   ledger: Ledger;
-  /** Serve only these sellers' offers, or only these offers (both empty: every offer naming the key). */
+  /** Serve only these sellers' offers and these offers (both empty: every offer naming the key). */
   sellers?: Address[];
   offers?: Address[];
+  /** The seller's bank accounts (`Acct/Id`, an IBAN or another id): credits to others never pay. */
+  accounts?: string[];
   /** Match and report, but sign, relay and record nothing. */
   dryRun?: boolean;
   report: (event: AttestorEvent) => void;
 };
 
-/** A file waiting to be read. */
-type Found = { name: string; path: string; hash: string; size: number };
+/** A file waiting to be read, with its bytes. */
+type Found = { name: string; hash: string; bytes: Buffer | null; size: number };
 
 const hex = (bytes: ReadonlyUint8Array) => Buffer.from(bytes).toString("hex");
 
 /** Files that are still being written, by their name. */
 const PARTIAL = /^\.|\.(part|tmp|crdownload)$/i;
 
+const RELEASABLE = [TradeState.Locked, TradeState.Paid];
+
 export class PaymentAttestor {
   /** Under `dryRun`, the hashes of files shown already (the ledger is not written). */
   private readonly shown = new Set<string>();
+  /** Hashes by name, size and modification time: a file is read once while it stays the same. */
+  private readonly hashes = new Map<string, string>();
+  /** Files that could not be read, reported once each (by name and error). */
+  private readonly unreadable = new Set<string>();
 
-  constructor(private readonly options: AttestorOptions) {}
+  constructor(private readonly options: AttestorOptions) {
+    if (!options.dryRun) options.ledger.bind(options.signer.address, options.folder);
+  }
 
-  /** One pass: new files read, matched, signed and recorded; signed attestations relayed. */
+  /**
+   * One pass: new files read, matched, signed and recorded, each on its own (a file that fails
+   * unexpectedly is reported and read again next pass); then signed attestations relayed. Throws
+   * the first failure after the relays.
+   */
   async pass(): Promise<void> {
-    const files = this.newFiles();
-    if (files.length > 0) {
-      const trades = await this.openTrades();
-      // A trade attested once is paid, whatever became of the attestation.
-      const paid = new Set<Address>(
-        this.options.ledger.attestations().map((row) => row.trade as Address),
-      );
-      for (const file of files) await this.read(file, trades, paid);
+    let failure: unknown = null;
+    try {
+      const files = this.newFiles();
+      if (files.length > 0) {
+        const trades = await this.openTrades();
+        // A trade attested once is paid, whatever became of the attestation.
+        const paid = new Set<Address>(
+          this.options.ledger.attestations().map((row) => row.trade as Address),
+        );
+        for (const file of files) {
+          try {
+            await this.read(file, trades, paid);
+          } catch (error) {
+            this.options.report({ kind: "failed", file: file.name, error: String(error) });
+            failure ??= error;
+          }
+        }
+      }
+    } catch (error) {
+      failure ??= error;
     }
     if (!this.options.dryRun) {
       for (const row of this.options.ledger.attestations("signed")) await this.relay(row);
     }
+    if (failure !== null) throw failure;
   }
 
   /**
    * The offers served: those naming this attestor's key among the chosen sellers' and offers (or
-   * all of them); chosen offers naming another key are reported as ignored.
+   * all of them); chosen offers naming another key, or gone, are reported as ignored.
    */
   async servedOffers(): Promise<{
     served: Map<Address, Offer>;
     ignored: { offer: Address; attestor: string }[];
   }> {
     const { rpc, sellers = [], offers = [], signer } = this.options;
+    const chosen = await Promise.all(
+      offers.map(async (offer) => ({ offer, found: await fetchMaybeOffer(rpc, offer) })),
+    );
     const located: Located<Offer>[] =
       sellers.length + offers.length === 0
         ? await listOffers(rpc)
         : [
             ...(await Promise.all(sellers.map((seller) => listOffers(rpc, { seller })))).flat(),
-            ...(
-              await Promise.all(
-                offers.map(async (offer) => ({
-                  address: offer,
-                  found: await fetchMaybeOffer(rpc, offer),
-                })),
-              )
-            ).flatMap(({ address, found }) =>
-              found.exists ? [{ address, data: found.data }] : [],
+            ...chosen.flatMap(({ offer, found }) =>
+              found.exists ? [{ address: offer, data: found.data }] : [],
             ),
           ];
     const served = new Map<Address, Offer>();
-    const ignored: { offer: Address; attestor: string }[] = [];
     // A chosen offer that is gone (closed, or never was) is ignored, not an error each pass.
-    for (const offer of offers) {
-      if (!located.some((entry) => entry.address === offer)) {
-        ignored.push({ offer, attestor: "none: no such offer" });
-      }
-    }
+    const ignored = chosen
+      .filter(({ found }) => !found.exists)
+      .map(({ offer }) => ({ offer, attestor: "none: no such offer" }));
     for (const { address, data } of located) {
       const attestor = data.terms.attestor.__option === "Some" ? data.terms.attestor.value : null;
       if (attestor === signer.address) served.set(address, data);
-      else if (offers.includes(address))
+      else if (offers.includes(address) && !ignored.some((o) => o.offer === address)) {
         ignored.push({ offer: address, attestor: attestor ?? "none" });
+      }
     }
     return { served, ignored };
   }
 
-  /** Reports what is served (once, at the start). */
+  /** Reports what is served. */
   async announce(): Promise<void> {
     const { served, ignored } = await this.servedOffers();
     this.options.report({ kind: "serving", offers: [...served.keys()], ignored });
@@ -178,14 +204,14 @@ export class PaymentAttestor {
 
   /** The served offers' trades that an attestation can release, as the matcher needs them. */
   private async openTrades(): Promise<{ open: OpenTrade[]; states: Map<Address, Trade> }> {
-    const { rpc, sellers = [] } = this.options;
+    const { rpc, sellers = [], offers = [] } = this.options;
     const { served } = await this.servedOffers();
+    const scopes =
+      sellers.length + offers.length === 0
+        ? [{}]
+        : [...sellers.map((seller) => ({ seller })), ...offers.map((offer) => ({ offer }))];
     const lists = await Promise.all(
-      [TradeState.Locked, TradeState.Paid].flatMap((state) =>
-        sellers.length === 0
-          ? [listTrades(rpc, { state })]
-          : sellers.map((seller) => listTrades(rpc, { seller, state })),
-      ),
+      RELEASABLE.flatMap((state) => scopes.map((scope) => listTrades(rpc, { ...scope, state }))),
     );
     const states = new Map<Address, Trade>();
     const open: OpenTrade[] = [];
@@ -203,21 +229,39 @@ export class PaymentAttestor {
     return { open, states };
   }
 
-  /** The folder's files not read before, by name. */
+  /** The folder's files not read before, by name, each read once. */
   private newFiles(): Found[] {
-    const { folder, ledger } = this.options;
+    const { folder, ledger, report } = this.options;
     const found: Found[] = [];
     for (const name of readdirSync(folder).sort()) {
       if (PARTIAL.test(name)) continue;
-      const path = join(folder, name);
-      const stat = statSync(path);
-      if (!stat.isFile()) continue;
-      const hash =
-        stat.size > MAX_CAMT_FILE_SIZE
-          ? `size:${stat.size}:${stat.mtimeMs}:${name}`
-          : createHash("sha256").update(readFileSync(path)).digest("hex");
-      if (ledger.knowsFile(hash) || this.shown.has(hash)) continue;
-      found.push({ name, path, hash, size: stat.size });
+      try {
+        const path = join(folder, name);
+        const stat = statSync(path);
+        if (!stat.isFile()) continue;
+        const version = `${name}|${stat.size}|${stat.mtimeMs}`;
+        let hash = this.hashes.get(version);
+        let bytes: Buffer | null = null;
+        if (hash === undefined) {
+          // A file too large is known by its size and time: it is never read whole.
+          if (stat.size > MAX_CAMT_FILE_SIZE) hash = `size:${version}`;
+          else {
+            bytes = readFileSync(path);
+            hash = createHash("sha256").update(bytes).digest("hex");
+          }
+          this.hashes.set(version, hash);
+        }
+        if (ledger.knowsFile(hash) || this.shown.has(hash)) continue;
+        bytes ??= stat.size > MAX_CAMT_FILE_SIZE ? null : readFileSync(path);
+        found.push({ name, hash, bytes, size: stat.size });
+      } catch (error) {
+        // A dangling link, a loop, a file without read permission: said once, tried each pass.
+        const said = `${name}|${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+        if (!this.unreadable.has(said)) {
+          this.unreadable.add(said);
+          report({ kind: "unreadable", file: name, error: (error as Error).message });
+        }
+      }
     }
     return found;
   }
@@ -227,10 +271,10 @@ export class PaymentAttestor {
     trades: { open: OpenTrade[]; states: Map<Address, Trade> },
     paid: Set<Address>,
   ): Promise<void> {
-    const { ledger, dryRun, report, signer } = this.options;
+    const { ledger, dryRun, report, signer, accounts } = this.options;
     let document;
     try {
-      if (file.size > MAX_CAMT_FILE_SIZE) {
+      if (file.bytes === null) {
         throw new CamtError(
           "FileTooLarge",
           file.name,
@@ -238,7 +282,7 @@ export class PaymentAttestor {
           `${file.size} bytes, more than ${MAX_CAMT_FILE_SIZE}`,
         );
       }
-      document = parseCamt(readFileSync(file.path, "utf8"), file.name);
+      document = parseCamt(decodeCamt(file.bytes, file.name), file.name);
     } catch (error) {
       if (!(error instanceof CamtError)) throw error;
       if (dryRun) this.shown.add(file.hash);
@@ -246,7 +290,10 @@ export class PaymentAttestor {
       report({ kind: "refused", file: file.name, name: error.errorName, message: error.message });
       return;
     }
-    const { outcomes, reversals } = matchCredits(document, file.name, trades.open, paid);
+    const { outcomes, reversals } = matchCredits(document, file.name, trades.open, paid, {
+      reversedBefore: ledger.reversedReferences(),
+      accounts,
+    });
     report({ kind: "read", file: file.name, message: document.message, credits: outcomes.length });
     const record: FileRecord = {
       hash: file.hash,
@@ -255,9 +302,10 @@ export class PaymentAttestor {
       credits: [],
       attestations: [],
     };
-    const id = (credit: Credit) => credit.key ?? `${file.hash}|${credit.where}`;
-    const row = (credit: Credit): Omit<CreditRow, "firstSeen" | "lastSeen" | "result"> => ({
-      id: id(credit),
+    const attested = new Map(ledger.attestations().map((row) => [row.reference, row]));
+    const row = (credit: Credit, id: string, keys: string[]) => ({
+      id,
+      keys,
       fileHash: file.hash,
       file: file.name,
       where: credit.where,
@@ -267,26 +315,25 @@ export class PaymentAttestor {
       remittance: credit.remittance.join(" / "),
       debtor: credit.debtor,
       reference: credit.references[0] ?? null,
+      refs: credit.references.join(" "),
       trade: null,
       reason: null,
       detail: null,
     });
     const amountText = (credit: Credit) =>
       credit.amount ? `${credit.amount.value} ${credit.amount.currency}` : null;
+    // Keys of this file's credits: two credits of one file sharing one are still two credits.
     const here = new Set<string>();
     for (const outcome of outcomes) {
       const { credit } = outcome;
-      const before = ledger.credit(id(credit));
-      if (before?.result === "matched" || here.has(id(credit))) {
-        report({
-          kind: "seen",
-          file: file.name,
-          where: credit.where,
-          trade: before?.trade ?? null,
-        });
+      const own = credit.keys.some((key) => here.has(key)) ? [] : credit.keys;
+      for (const key of own) here.add(key);
+      const before = own.length > 0 ? ledger.creditByKeys(own) : undefined;
+      if (before?.result === "matched") {
+        report({ kind: "seen", file: file.name, where: credit.where, trade: before.trade });
         continue;
       }
-      here.add(id(credit));
+      const id = before?.id ?? own[0] ?? `${file.hash}|${credit.where}`;
       if ("trade" in outcome) {
         report({
           kind: "matched",
@@ -307,14 +354,14 @@ export class PaymentAttestor {
           paymentRefHash: trade.paymentRefHash,
         });
         record.credits.push({
-          ...row(credit),
+          ...row(credit, id, own),
           result: "matched",
           reference: outcome.reference,
           trade: outcome.trade,
         });
         record.attestations.push({
           trade: outcome.trade,
-          credit: id(credit),
+          credit: id,
           reference: outcome.reference,
           attestor: signer.address,
           signature: hex(signature),
@@ -322,24 +369,32 @@ export class PaymentAttestor {
           signedAt: Date.now(),
         });
       } else {
+        const reference = outcome.reference ?? credit.references[0] ?? null;
+        // The reference of a trade attested before: most likely that payment reported again.
+        const earlier = reference === null ? undefined : attested.get(reference);
+        const detail = earlier
+          ? `trade ${earlier.trade} was attested on credit ${earlier.credit} (${earlier.status}): if this is that payment reported again, nothing to do; else a second payment to return`
+          : outcome.detail;
+        const reason = earlier ? "TradeAlreadyPaid" : outcome.unmatched;
         report({
           kind: "unmatched",
           file: file.name,
           where: credit.where,
-          reason: outcome.unmatched,
-          detail: outcome.detail,
-          reference: outcome.reference ?? credit.references[0] ?? null,
+          reason,
+          detail,
+          reference,
           amount: amountText(credit),
         });
         record.credits.push({
-          ...row(credit),
+          ...row(credit, id, own),
           result: "unmatched",
-          reference: outcome.reference ?? credit.references[0] ?? null,
-          reason: outcome.unmatched,
-          detail: outcome.detail,
+          reference,
+          reason,
+          detail,
         });
       }
     }
+    const fresh: Reversal[] = [];
     for (const reversal of reversals) {
       report({
         kind: "reversal",
@@ -348,9 +403,11 @@ export class PaymentAttestor {
         reversal: reversal.kind,
         references: reversal.references,
       });
+      const id = `reversal|${reversal.credit.key ?? `${file.hash}|${reversal.credit.where}`}`;
+      // A reversal seen before (the day's camt.053 repeating a camt.054) raised its alert then.
+      if (ledger.credit(id) === undefined) fresh.push(reversal);
       record.credits.push({
-        ...row(reversal.credit),
-        id: `reversal|${id(reversal.credit)}`,
+        ...row(reversal.credit, id, []),
         result: "reversal",
         reason: reversal.kind,
         detail: `a ${reversal.kind} of ${amountText(reversal.credit) ?? "an amount not given"}`,
@@ -360,16 +417,12 @@ export class PaymentAttestor {
       this.shown.add(file.hash);
       return;
     }
-    // A reversal seen before (the day's camt.053 repeating a camt.054) raised its alert then.
-    const fresh = reversals.filter(
-      (reversal) => ledger.credit(`reversal|${id(reversal.credit)}`) === undefined,
-    );
     ledger.recordFile(record);
     // A reversal of money already attested: the tokens may be gone; the seller must know.
-    const attested = new Map(ledger.attestations().map((row) => [row.reference, row]));
+    const now = new Map(ledger.attestations().map((row) => [row.reference, row]));
     for (const reversal of fresh) {
       for (const reference of reversal.references) {
-        const attestation = attested.get(reference);
+        const attestation = now.get(reference);
         if (!attestation) continue;
         const withheld = attestation.status === "signed";
         const detail = withheld
@@ -386,9 +439,10 @@ export class PaymentAttestor {
   private async relay(row: AttestationRow): Promise<void> {
     const { rpc, client, ledger, report, signer } = this.options;
     const trade = row.trade as Address;
+    let signedFor = row.paymentRefHash;
     try {
       const found = await fetchMaybeTrade(rpc, trade);
-      if (!found.exists || ![TradeState.Locked, TradeState.Paid].includes(found.data.state)) {
+      if (!found.exists || !RELEASABLE.includes(found.data.state)) {
         await this.ended(row, found.exists ? found.data : null);
         return;
       }
@@ -404,7 +458,8 @@ export class PaymentAttestor {
             paymentRefHash: found.data.paymentRefHash,
           }),
         );
-        ledger.resign(row.trade, hex(signature), hex(found.data.paymentRefHash));
+        signedFor = hex(found.data.paymentRefHash);
+        ledger.resign(row.trade, hex(signature), signedFor);
       }
       const result = await client.releaseWithAttestation(signer, trade, {
         attestor: signer.address,
@@ -415,6 +470,16 @@ export class PaymentAttestor {
       report({ kind: "released", trade: row.trade, transaction: result.signature, detail });
     } catch (error) {
       if (error instanceof EscrowError && error.code !== undefined) {
+        // The buyer may have marked the trade paid between the read and the release: sign again.
+        const now = await fetchMaybeTrade(rpc, trade).catch(() => null);
+        if (
+          now?.exists &&
+          RELEASABLE.includes(now.data.state) &&
+          hex(now.data.paymentRefHash) !== signedFor
+        ) {
+          report({ kind: "retry", trade: row.trade, error: "the trade changed; signing again" });
+          return;
+        }
         const detail = `${error.errorName}: ${error.description.message}`;
         ledger.finish(row.trade, "refused", null, detail);
         report({ kind: "not-released", trade: row.trade, status: "refused", detail });

@@ -185,6 +185,52 @@ function list(node: unknown, name: string): unknown[] {
   return Array.isArray(value) ? value : value === undefined ? [] : [value];
 }
 
+/** What the parser refuses beyond the validator (nesting too deep, reserved names) is malformed. */
+function parseOr<T>(parse: () => T, file: string): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new CamtError("MalformedXml", file, "(document)", (error as Error).message);
+  }
+}
+
+/** Encodings a camt file may declare, as `TextDecoder` names them. */
+const ENCODINGS: Record<string, string> = {
+  "utf-8": "utf-8",
+  utf8: "utf-8",
+  "iso-8859-1": "latin1",
+  latin1: "latin1",
+  "windows-1252": "windows-1252",
+  "utf-16": "utf-16le",
+};
+
+/**
+ * The text of a camt file's bytes: UTF-16 by its byte order mark, else the encoding its XML
+ * declaration names (UTF-8, ISO-8859-1, Windows-1252; UTF-8 without one). Bytes that are not the
+ * encoding, or another encoding, are refused (`MalformedXml`).
+ */
+export function decodeCamt(bytes: Uint8Array, file: string): string {
+  const refuse = (detail: string) => new CamtError("MalformedXml", file, "(encoding)", detail);
+  let encoding: string;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) encoding = "utf-16le";
+  else if (bytes[0] === 0xfe && bytes[1] === 0xff) encoding = "utf-16be";
+  else {
+    const head = new TextDecoder("latin1").decode(bytes.subarray(0, 200));
+    const declared =
+      /^(?:\uFEFF|\u00EF\u00BB\u00BF)?<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']/i.exec(head)?.[1];
+    const name = declared === undefined ? "utf-8" : ENCODINGS[declared.toLowerCase()];
+    if (!name || name === "utf-16le") {
+      throw refuse(`the declared encoding "${declared}" is not UTF-8, ISO-8859-1 or Windows-1252`);
+    }
+    encoding = name;
+  }
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    throw refuse(`the bytes are not ${encoding}`);
+  }
+}
+
 /**
  * Parses one camt file (`file` names it in errors). Refuses what is not well-formed XML
  * (`MalformedXml`), not a camt.052/053/054 document (`NotCamt`), of a version outside .001.02 to
@@ -207,7 +253,7 @@ export function parseCamt(xml: string, file: string): CamtDocument {
       valid.err.msg,
     );
   }
-  const parsed = parser.parse(xml) as Node;
+  const parsed = parseOr(() => parser.parse(xml) as Node, file);
   const document = child(parsed, "Document");
   const rootName = document
     ? Object.keys(document as Node).find((key) => key in MESSAGES)
@@ -217,8 +263,10 @@ export function parseCamt(xml: string, file: string): CamtDocument {
     throw new CamtError("NotCamt", file, first, "not a camt.052, camt.053 or camt.054 Document");
   }
   const { message, report } = MESSAGES[rootName];
-  const namespace = documentNamespace(xml);
-  const version = /camt\.05[234]\.(001\.\d{2})$/.exec(namespace)?.[1];
+  const namespace = parseOr(() => documentNamespace(xml), file);
+  const version = /^urn:iso:std:iso:20022:tech:xsd:camt\.05[234]\.(001\.\d{2})$/.exec(
+    namespace,
+  )?.[1];
   if (!version || !namespace.includes(message)) {
     throw new CamtError(
       "NotCamt",

@@ -6,13 +6,17 @@
  * restart and to feed the same money twice:
  *
  * - a file whose hash is known is not read again;
- * - a credit whose key matched once never matches again (a camt.053 repeating a camt.054's entry);
+ * - a credit that matched once never matches again (a camt.053 repeating a camt.054's entry): a
+ *   credit is known by any of its keys (the bank's references, `Credit.keys`);
  * - a trade is attested once: the attestation is written, in one SQLite transaction with its
  *   file and credits, after signing and before relaying, so a crash in between leaves it `signed`
  *   and the next start relays it (or finds the trade released).
  *
  * A credit that matched nothing is written again when another file reports it (the trade may have
  * been taken since, or the reason may have changed); one that matched is never rewritten.
+ *
+ * A ledger belongs to one attestor key and one folder (`bind`): another instance's files and
+ * credits are not its own.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -39,6 +43,8 @@ export type CreditRow = {
   result: CreditResult;
   /** The payment reference it carried (the matched one, or the first found). */
   reference: string | null;
+  /** Every payment reference found in it, separated by spaces. */
+  refs: string;
   /** The trade it paid. */
   trade: string | null;
   /** Why it matched nothing (an `Unmatched` name), or the kind of reversal. */
@@ -94,6 +100,10 @@ export type AlertRow = {
 };
 
 const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS files (
   hash TEXT PRIMARY KEY,
   file TEXT NOT NULL,
@@ -113,11 +123,16 @@ CREATE TABLE IF NOT EXISTS credits (
   debtor TEXT,
   result TEXT NOT NULL CHECK (result IN ('matched', 'unmatched', 'reversal')),
   reference TEXT,
+  refs TEXT NOT NULL,
   trade TEXT,
   reason TEXT,
   detail TEXT,
   first_seen INTEGER NOT NULL,
   last_seen INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS credit_keys (
+  key TEXT PRIMARY KEY,
+  credit TEXT NOT NULL REFERENCES credits(id)
 );
 CREATE TABLE IF NOT EXISTS attestations (
   trade TEXT PRIMARY KEY,
@@ -151,12 +166,21 @@ function camel<T>(row: unknown): T {
   ) as T;
 }
 
+/** A ledger opened for another attestor or folder than its own. */
+export class LedgerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LedgerError";
+  }
+}
+
 /** A file read, with its credits and the attestations signed for them, written at once. */
 export type FileRecord = {
   hash: string;
   file: string;
   message: string;
-  credits: Omit<CreditRow, "firstSeen" | "lastSeen">[];
+  /** Each credit with the keys it is known by. */
+  credits: (Omit<CreditRow, "firstSeen" | "lastSeen"> & { keys: readonly string[] })[];
   attestations: Omit<AttestationRow, "status" | "transaction" | "detail" | "finishedAt">[];
 };
 
@@ -176,6 +200,47 @@ export class Ledger {
 
   close(): void {
     this.db.close();
+  }
+
+  /**
+   * Makes the ledger the one of `attestor` watching `folder` (a new ledger becomes theirs);
+   * refuses one kept for another attestor or folder (`LedgerError`).
+   */
+  bind(attestor: string, folder: string): void {
+    const get = this.db.prepare("SELECT value FROM meta WHERE name = ?");
+    const set = this.db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)");
+    for (const [name, value] of [
+      ["attestor", attestor],
+      ["folder", folder],
+    ]) {
+      set.run(name, value);
+      const kept = (get.get(name) as { value: string }).value;
+      if (kept !== value) {
+        throw new LedgerError(
+          `this ledger is the one of ${name} ${kept}, not ${value}: give each attestor and folder its own --ledger`,
+        );
+      }
+    }
+  }
+
+  /** The credit sharing one of `keys`, if any was seen. */
+  creditByKeys(keys: readonly string[]): CreditRow | undefined {
+    const find = this.db.prepare(
+      "SELECT credits.* FROM credit_keys JOIN credits ON credits.id = credit_keys.credit WHERE key = ?",
+    );
+    for (const key of keys) {
+      const row = find.get(key);
+      if (row !== undefined) return camel<CreditRow>(row);
+    }
+    return undefined;
+  }
+
+  /** The payment references every reversal, return or debit seen named. */
+  reversedReferences(): Set<string> {
+    const rows = this.db.prepare("SELECT refs FROM credits WHERE result = 'reversal'").all() as {
+      refs: string;
+    }[];
+    return new Set(rows.flatMap((row) => row.refs.split(" ").filter(Boolean)));
   }
 
   /** Whether a file with these bytes was read (or refused) before. */
@@ -206,14 +271,18 @@ export class Ledger {
     );
     const upsertCredit = this.db.prepare(`
       INSERT INTO credits (id, file_hash, file, "where", amount, currency, booked_at, remittance,
-        debtor, result, reference, trade, reason, detail, first_seen, last_seen)
+        debtor, result, reference, refs, trade, reason, detail, first_seen, last_seen)
       VALUES (@id, @fileHash, @file, @where, @amount, @currency, @bookedAt, @remittance, @debtor,
-        @result, @reference, @trade, @reason, @detail, @at, @at)
+        @result, @reference, @refs, @trade, @reason, @detail, @at, @at)
       ON CONFLICT (id) DO UPDATE SET
         file_hash = excluded.file_hash, file = excluded.file, "where" = excluded."where",
-        result = excluded.result, reference = excluded.reference, trade = excluded.trade,
-        reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen
+        result = excluded.result, reference = excluded.reference, refs = excluded.refs,
+        trade = excluded.trade, reason = excluded.reason, detail = excluded.detail,
+        last_seen = excluded.last_seen
       WHERE credits.result != 'matched'`);
+    const insertKey = this.db.prepare(
+      "INSERT OR IGNORE INTO credit_keys (key, credit) VALUES (?, ?)",
+    );
     const insertAttestation = this.db.prepare(`
       INSERT INTO attestations (trade, credit, reference, attestor, signature, payment_ref_hash,
         signed_at, status)
@@ -221,7 +290,10 @@ export class Ledger {
         'signed')`);
     this.db.transaction(() => {
       insertFile.run(record.hash, record.file, at, record.message);
-      for (const credit of record.credits) upsertCredit.run({ ...credit, at });
+      for (const { keys, ...credit } of record.credits) {
+        upsertCredit.run({ ...credit, at });
+        for (const key of keys) insertKey.run(key, credit.id);
+      }
       for (const attestation of record.attestations) insertAttestation.run(attestation);
     })();
   }

@@ -3,11 +3,13 @@
  * transaction of a batch entry (`TxDtls`) on its own, an entry without transaction details as a
  * whole; only entries the bank reports as credits, with transactions that are credits too. A
  * credit pays a trade when, of the payment references in its remittance information (unstructured
- * lines and structured references alike; `findPaymentReferences`), exactly one is an open trade's,
- * no other open trade has that reference, the currency and the amount are the trade's exactly, and
- * the credit was booked after the trade was taken. One credit pays at most one trade, and a trade
- * is paid by at most one credit. Reversals, returns and debits naming a reference never pay: they
- * are listed apart, and a credit whose reference one of them names in the same file does not pay.
+ * lines and structured references alike; `findPaymentReferences`), there is exactly one, an open
+ * trade's (a credit naming two trades names neither: a reference of a trade closed today could be
+ * a trade taken tomorrow's), no other open trade has that reference, the currency and the amount
+ * are the trade's exactly, and the credit was booked after the trade was taken. One credit pays at
+ * most one trade, and a trade is paid by at most one credit. Reversals, returns and debits naming
+ * a reference never pay: they are listed apart, and a credit whose reference one of them names (in
+ * the same file, or in `reversedBefore`) does not pay.
  *
  * Amounts compare in hundredths of the currency, as the program keeps fiat (`fiat_amount`, two
  * decimals whatever the currency). A booking time without an offset is read as UTC; a booking
@@ -36,6 +38,7 @@ export type Unmatched =
   | "AmountsDisagree"
   | "NoReference"
   | "SeveralReferences"
+  | "OtherAccount"
   | "UnknownOrClosedTrade"
   | "AmbiguousReference"
   | "Reversed"
@@ -48,12 +51,17 @@ export type Unmatched =
 /** One credit of a statement, as the bank identifies it. */
 export type Credit = {
   /**
-   * The same in every file that reports this credit: the account, the bank's reference of the
-   * payment (its UETR, the transaction's servicer reference, or the entry's and the transaction's
-   * position in it), the currency and the amount. Null when the bank gives no reference: then only
-   * the file and the position identify it.
+   * Each identifies this credit in every file that gives it: the account, one of the bank's
+   * references of the payment (its UETR, the transaction's servicer reference, the entry's
+   * servicer reference with the transaction's position in it), the currency and the amount. Files
+   * give more or fewer of them (a camt.053.001.02 has no UETR): two credits are one when they share
+   * any. Empty when the bank gives no reference: then only the file and the position identify it.
    */
+  keys: string[];
+  /** The first of `keys`, or null. */
   key: string | null;
+  /** The account credited (`Acct/Id`). */
+  account: string;
   /** The file it came from. */
   file: string;
   /** Where in the file (report, entry and transaction). */
@@ -97,6 +105,24 @@ function bookedUntil(date: string): bigint | null {
   return Number.isNaN(millis) ? null : BigInt(Math.floor(millis / 1000));
 }
 
+/**
+ * The sum of a batch entry's transaction amounts in the entry's currency (scaled), or null when a
+ * transaction gives none or another currency.
+ */
+function batchTotal(entry: CamtEntry): bigint | null {
+  let total = 0n;
+  for (const tx of entry.transactions) {
+    if (!tx.amount || tx.amount.currency !== entry.amount.currency) return null;
+    total += scaled(tx.amount.value);
+  }
+  return total;
+}
+
+/** An account identifier as compared: without spaces, upper case (IBANs are written both ways). */
+export function normalAccount(account: string): string {
+  return account.replace(/\s+/g, "").toUpperCase();
+}
+
 /** Returns of a credit transfer by their bank transaction code's sub-family. */
 const RETURN_CODES = /\/(RRTN|RPCR|ARET|AREV)$/;
 
@@ -114,18 +140,23 @@ export function creditsOf(
         entry.transactions.length > 0 ? entry.transactions : [null];
       units.forEach((tx, t) => {
         const amount = batch ? (tx?.amount ?? null) : entry.amount;
-        const bankReference = tx?.uetr
-          ? `uetr:${tx.uetr.toLowerCase()}`
-          : tx?.accountServicerReference
-            ? `tx:${tx.accountServicerReference}`
-            : entry.accountServicerReference
-              ? `entry:${entry.accountServicerReference}#${t + 1}`
-              : null;
+        const bankReferences = [
+          tx?.uetr ? `uetr:${tx.uetr.toLowerCase()}` : null,
+          tx?.accountServicerReference ? `tx:${tx.accountServicerReference}` : null,
+          entry.accountServicerReference
+            ? `entry:${entry.accountServicerReference}#${t + 1}`
+            : null,
+        ].filter((reference): reference is string => reference !== null);
         let problem: Credit["problem"] = null;
         if (entry.batchSize !== null && entry.batchSize > entry.transactions.length) {
           problem = {
             unmatched: "IncompleteBatch",
             detail: `the batch holds ${entry.batchSize} transactions, the file details ${entry.transactions.length}`,
+          };
+        } else if (batch && batchTotal(entry) !== scaled(entry.amount.value)) {
+          problem = {
+            unmatched: "AmountsDisagree",
+            detail: `the entry says ${entry.amount.value}, its transactions add up to something else`,
           };
         } else if (
           !batch &&
@@ -139,11 +170,15 @@ export function creditsOf(
           };
         }
         const remittance = [...(tx?.unstructured ?? []), ...(tx?.structured ?? [])];
+        const keys = amount
+          ? bankReferences.map((reference) =>
+              [report.account.id, reference, amount.currency, scaled(amount.value)].join("|"),
+            )
+          : [];
         const credit: Credit = {
-          key:
-            bankReference && amount
-              ? [report.account.id, bankReference, amount.currency, scaled(amount.value)].join("|")
-              : null,
+          keys,
+          key: keys[0] ?? null,
+          account: report.account.id,
           file,
           where: `report ${r + 1}, entry ${e + 1}${tx ? `, transaction ${t + 1}` : ""}`,
           amount,
@@ -173,14 +208,19 @@ export function creditsOf(
 
 /**
  * Matches the credits of `document` to `trades`; `paid` holds the trades already paid by an
- * earlier credit (and receives those matched here).
+ * earlier credit (and receives those matched here). `reversedBefore`: the references reversals
+ * read earlier named; `accounts`: the accounts credits may pay on (`Acct/Id`, compared without
+ * spaces and case; all when absent), a credit to another is `OtherAccount`.
  */
 export function matchCredits(
   document: CamtDocument,
   file: string,
   trades: readonly OpenTrade[],
   paid: Set<Address> = new Set(),
+  context: { reversedBefore?: ReadonlySet<string>; accounts?: readonly string[] } = {},
 ): { outcomes: CreditOutcome[]; reversals: Reversal[] } {
+  const { reversedBefore = new Set<string>(), accounts } = context;
+  const accepted = accounts && new Set(accounts.map(normalAccount));
   const byReference = new Map<string, OpenTrade[]>();
   for (const trade of trades) {
     const reference = paymentReference(trade.address);
@@ -196,16 +236,19 @@ export function matchCredits(
       ...(reference ? { reference } : {}),
     });
     if (entry.status !== "BOOK") return refuse("NotBooked", `status ${entry.status}`);
+    if (accepted && !accepted.has(normalAccount(credit.account))) {
+      return refuse("OtherAccount", `credited to ${credit.account}, not an account served`);
+    }
     if (credit.problem) return refuse(credit.problem.unmatched, credit.problem.detail);
     const candidates = credit.references;
     const known = candidates.filter((candidate) => byReference.has(candidate));
     if (candidates.length === 0)
       return refuse("NoReference", "no payment reference in the remittance");
+    if (candidates.length > 1) {
+      return refuse("SeveralReferences", `several payment references: ${candidates.join(", ")}`);
+    }
     if (known.length === 0) {
       return refuse("UnknownOrClosedTrade", "no open trade has its reference", candidates[0]);
-    }
-    if (known.length > 1) {
-      return refuse("SeveralReferences", `several open trades' references: ${known.join(", ")}`);
     }
     const [reference] = known;
     const matching = byReference.get(reference)!;
@@ -215,6 +258,9 @@ export function matchCredits(
     const [trade] = matching;
     if (reversed.has(reference)) {
       return refuse("Reversed", "a reversal or return in the same file names it", reference);
+    }
+    if (reversedBefore.has(reference)) {
+      return refuse("Reversed", "a reversal or return read earlier names it", reference);
     }
     if (!credit.amount) {
       return refuse("AmountMismatch", "the batch gives this transaction no amount", reference);
@@ -237,7 +283,10 @@ export function matchCredits(
     if (!credit.bookedAt)
       return refuse("NoBookingDate", "the entry has no booking date", reference);
     const until = bookedUntil(credit.bookedAt);
-    if (until === null || until < trade.takenAt) {
+    if (until === null) {
+      return refuse("NoBookingDate", `unreadable booking date ${credit.bookedAt}`, reference);
+    }
+    if (until < trade.takenAt) {
       return refuse("BookedBeforeTake", `booked ${credit.bookedAt}`, reference);
     }
     if (paid.has(trade.address)) {

@@ -14,6 +14,7 @@ import { XMLBuilder } from "fast-xml-parser";
 
 import {
   CamtError,
+  decodeCamt,
   MAX_CAMT_FILE_SIZE,
   parseCamt,
   reconciles,
@@ -274,4 +275,37 @@ test("what an entry may also say: proprietary status, return codes, batch size, 
   );
   const half = parseCamt(notification("x").replace(/>100\.00</g, ">.5<"), "h.xml");
   assert.equal(half.reports[0].entries[0].amount.value, "0.5");
+});
+
+test("a file's bytes: UTF-8, a declared ISO-8859-1, UTF-16 by its mark; other encodings refused", () => {
+  const xml = notification("P2P-ABCDE-FGHJK-M", { remittance: "München Gebühr" });
+  const fromLatin1 = decodeCamt(
+    Buffer.from(xml.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'), "latin1"),
+    "l.xml",
+  );
+  assert.match(fromLatin1, /München Gebühr/);
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, "utf16le")]);
+  assert.match(decodeCamt(utf16, "u.xml"), /München Gebühr/);
+  assert.match(decodeCamt(Buffer.from(xml), "8.xml"), /München Gebühr/);
+  const refusals: [Buffer, RegExp][] = [
+    [
+      Buffer.from(xml, "latin1"),
+      /^bad\.xml: MalformedXml at \(encoding\): the bytes are not utf-8$/,
+    ],
+    [
+      Buffer.from(xml.replace('encoding="UTF-8"', 'encoding="EBCDIC"')),
+      /declared encoding "EBCDIC" is not UTF-8, ISO-8859-1 or Windows-1252/,
+    ],
+  ];
+  for (const [bytes, message] of refusals) {
+    assert.throws(
+      () => decodeCamt(bytes, "bad.xml"),
+      (error: unknown) => error instanceof CamtError && message.test(error.message),
+    );
+  }
+  // What the parser refuses beyond the validator is malformed too, naming the file.
+  assert.throws(
+    () => parseCamt(`<?xml version="1.0"?>${"<a>".repeat(200)}${"</a>".repeat(200)}`, "deep.xml"),
+    (error: unknown) => error instanceof CamtError && error.errorName === "MalformedXml",
+  );
 });

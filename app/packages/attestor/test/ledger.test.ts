@@ -1,12 +1,12 @@
 /**
  * The ledger on its own (SQLite in memory): a file's record is written whole or not at all, a
- * matched credit is never rewritten, an unmatched one is, and an attestation moves from `signed`
- * once.
+ * matched credit is never rewritten, an unmatched one is, a credit is found by any of its keys, an
+ * attestation moves from `signed` once, and a ledger serves one attestor and folder.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Ledger, type FileRecord } from "../src/ledger";
+import { Ledger, LedgerError, type FileRecord } from "../src/ledger";
 
 const TRADE = "7QnrR3VzTaLv3cQBkGL9qVzb99mqUBGB1ZXLgCg7pgsy";
 const OTHER = "8qfLfGsBD45rxe3t53zJhMWWCBQzBjR2EJEmgYBvFZ1X";
@@ -14,6 +14,7 @@ const OTHER = "8qfLfGsBD45rxe3t53zJhMWWCBQzBjR2EJEmgYBvFZ1X";
 function credit(id: string, result: "matched" | "unmatched", trade: string | null = null) {
   return {
     id,
+    keys: [`key-${id}`],
     fileHash: "h1",
     file: "a.xml",
     where: "report 1, entry 1",
@@ -24,6 +25,7 @@ function credit(id: string, result: "matched" | "unmatched", trade: string | nul
     debtor: null,
     result,
     reference: "P2P-MXJ9F-X1S8P-T",
+    refs: "P2P-MXJ9F-X1S8P-T",
     trade,
     reason: result === "unmatched" ? "AmountMismatch" : null,
     detail: null,
@@ -120,5 +122,27 @@ test("an attestation leaves `signed` once, and a refused file is known by its ha
     [["bad.xml", "MalformedXml"]],
   );
   assert.equal(ledger.fileCount(), 2);
+  ledger.close();
+});
+
+test("a credit is found by any of its keys; a ledger serves one attestor and one folder", () => {
+  const ledger = new Ledger(":memory:");
+  ledger.recordFile({
+    hash: "h1",
+    file: "a.camt054.xml",
+    message: "camt.054",
+    credits: [{ ...credit("c1", "matched", TRADE), keys: ["uetr:1", "entry:E#1"] }],
+    attestations: [attestation(TRADE, "c1")],
+  });
+  // A camt.053.001.02 has no UETR: the entry's reference alone finds the credit.
+  assert.equal(ledger.creditByKeys(["entry:E#1"])?.id, "c1");
+  assert.equal(ledger.creditByKeys(["uetr:2", "tx:9"]), undefined);
+  ledger.bind("attestor-1", "/bank");
+  ledger.bind("attestor-1", "/bank");
+  assert.throws(() => ledger.bind("attestor-2", "/bank"), LedgerError);
+  assert.throws(
+    () => ledger.bind("attestor-1", "/other-bank"),
+    /the one of folder \/bank, not \/other-bank: give each attestor and folder its own --ledger/,
+  );
   ledger.close();
 });

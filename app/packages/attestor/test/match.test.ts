@@ -75,7 +75,10 @@ test("each reason a credit pays nothing is named", () => {
   // Debits are not credits at all, whatever their transactions say.
   assert.equal(outcome({ creditDebit: "DBIT" }).outcomes.length, 0);
   assert.equal(outcome({ creditDebit: "DBIT", txCreditDebit: "CRDT" }).outcomes.length, 0);
-  // Two open trades' references: which one? A chance candidate beside the reference is no trade's.
+  // Two trades' references: which one? A closed trade's too (it could be a trade taken tomorrow:
+  // one payment would pay today's trade, and tomorrow's when the day's statement repeats it).
+  const closedToo = outcome({ remittance: `${REFERENCE} ${paymentReference(OTHER)}` }).outcomes[0];
+  assert.ok("unmatched" in closedToo && closedToo.unmatched === "SeveralReferences");
   const both = matchCredits(
     parseCamt(
       notification(REFERENCE, { remittance: `${REFERENCE} ${paymentReference(OTHER)}` }),
@@ -85,7 +88,9 @@ test("each reason a credit pays nothing is named", () => {
     [OPEN, { ...OPEN, address: OTHER }],
   ).outcomes[0];
   assert.ok("unmatched" in both && both.unmatched === "SeveralReferences");
-  assert.ok("trade" in outcome({ remittance: `${REFERENCE} P2P ORDER NR 1009 X` }).outcomes[0]);
+  // Text that reads as a valid reference by chance counts too: the credit is left to the seller.
+  const chance = outcome({ remittance: `${REFERENCE} P2P ORDER NR 1009 X` }).outcomes[0];
+  assert.ok("unmatched" in chance && chance.unmatched === "SeveralReferences");
   // Two open trades sharing a reference (50 bits, ground for): neither is paid.
   const twins = matchCredits(parseCamt(notification(REFERENCE), "n.xml"), "n.xml", [OPEN, OPEN])
     .outcomes[0];
@@ -155,3 +160,35 @@ test(
     assert.ok(info.length > 0 && info.every((reason) => reason === "NotBooked"));
   },
 );
+
+test("the seller's accounts, reversals read earlier and unreadable booking dates", () => {
+  const document = parseCamt(notification(REFERENCE), "n.xml");
+  const elsewhere = matchCredits(document, "n.xml", trades, new Set(), {
+    accounts: ["DE02 1203 0000 0000 2020 51"],
+  }).outcomes[0];
+  assert.ok("unmatched" in elsewhere && elsewhere.unmatched === "OtherAccount");
+  const ours = matchCredits(document, "n.xml", trades, new Set(), {
+    accounts: ["de89 3704 0044 0532 0130 00"],
+  }).outcomes[0];
+  assert.ok("trade" in ours, "an IBAN compares without spaces and case");
+  const returned = matchCredits(document, "n.xml", trades, new Set(), {
+    reversedBefore: new Set([REFERENCE]),
+  }).outcomes[0];
+  assert.ok("unmatched" in returned && returned.unmatched === "Reversed");
+  assert.equal(returned.detail, "a reversal or return read earlier names it");
+  const unreadable = outcome({ bookedAt: "2026-11-30T10:00:00+0100" }).outcomes[0];
+  assert.ok("unmatched" in unreadable && unreadable.unmatched === "NoBookingDate");
+});
+
+test("a credit's keys: each bank reference it gives, shared by the files that give fewer", () => {
+  const uetr = "f5a1e5d2-6c1b-4f5e-9a3d-2b7c8e9f0a11";
+  const [notified] = outcome({ uetr, txBankReference: "TX-1" }).outcomes;
+  const account = "DE89370400440532013000";
+  assert.deepEqual(notified.credit.keys, [
+    `${account}|uetr:${uetr}|USD|10000000`,
+    `${account}|tx:TX-1|USD|10000000`,
+    `${account}|entry:BANK-REF-1#1|USD|10000000`,
+  ]);
+  const [stated] = matchCredits(parseCamt(statement(REFERENCE), "s.xml"), "s.xml", trades).outcomes;
+  assert.deepEqual(stated.credit.keys, [`${account}|entry:BANK-REF-1#1|USD|10000000`]);
+});

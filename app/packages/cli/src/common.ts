@@ -89,6 +89,7 @@ export const OPTIONS = {
   // the payment attestor
   folder: { type: "string" },
   ledger: { type: "string" },
+  account: { type: "string" },
   "dry-run": { type: "boolean" },
   once: { type: "boolean" },
   // listings

@@ -2,10 +2,20 @@
  * The payment attestor end to end: `p2p-escrow attestor run` (the built binary) watches a folder
  * on the local chain while the tests take and pay trades and drop the bank's camt.054 and camt.053
  * files (written by `@p2p-escrow/testing`'s statements, with the XML library the attestor reads
- * them with) into it; `attestor report` reads the ledger back.
+ * them with) into it; `attestor report` reads the ledger back. Also: each credit that must not pay
+ * (wrong amount, currency, account, no reference, two references, a reversal in the same file or
+ * an earlier one), files refused without holding up the good one, the ledger bound to its folder,
+ * a buyer's mark racing the release, and crashes between signing and relaying.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, renameSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -188,7 +198,8 @@ test("the attestor releases a paid trade within seconds of its camt.054, and onl
     const buyerBefore = await tokens(desk.keys.buyer.address);
     const paid = await credit(trade);
     const start = Date.now();
-    drop(folder, "a.camt054.xml", notification(paymentReference(trade), paid));
+    const uetr = "f5a1e5d2-6c1b-4f5e-9a3d-2b7c8e9f0a11";
+    drop(folder, "a.camt054.xml", notification(paymentReference(trade), { ...paid, uetr }));
     await daemon.waitFor((e) => e.kind === "released" && e.trade === trade);
     const seconds = (Date.now() - start) / 1000;
     assert.ok(seconds < 5, `released ${seconds} s after the file landed`);
@@ -198,7 +209,8 @@ test("the attestor releases a paid trade within seconds of its camt.054, and onl
 
     // The same bytes again under another name: the ledger knows the file, nothing happens.
     copyFileSync(join(folder, "a.camt054.xml"), join(folder, "b-copy.xml"));
-    // The same entry in the end-of-day camt.053 (another file): seen, never attested again.
+    // The same entry in the end-of-day camt.053 (another file, a version without the UETR, so
+    // known by the bank's entry reference): seen, never attested again.
     drop(folder, "c.camt053.xml", statement(paymentReference(trade), paid));
     const again = await daemon.fileEvents("c.camt053.xml");
     assert.deepEqual(
@@ -227,11 +239,13 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
   const daemon = new Daemon(folder, ledger, desk.chain.url);
   try {
     await daemon.waitFor((e) => e.kind === "serving");
-    const [short, euro, unreferenced, reversed, later] = [
+    const [short, euro, unreferenced, reversed, twice, returnedFirst, later] = [
       await paidTrade(10n),
       await paidTrade(11n),
       await paidTrade(12n),
       await paidTrade(13n),
+      await paidTrade(19n),
+      await paidTrade(20n),
       await paidTrade(14n),
     ];
     const credits = [
@@ -240,6 +254,10 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
       await credit(unreferenced, { remittance: "Order for the USDC trade" }),
       await credit(reversed),
       await credit(reversed, { bankReference: "BANK-RETURN-1", reversal: "true" }),
+      // Two trades' references (one of them closed: it could be tomorrow's trade): neither.
+      await credit(twice, {
+        remittance: `${paymentReference(twice)} ${paymentReference(offer)}`,
+      }),
     ];
     drop(folder, "refusals.xml", notification("unused", ...credits));
     const events = await daemon.fileEvents("refusals.xml");
@@ -251,10 +269,24 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
       ["CurrencyMismatch", paymentReference(euro)],
       ["NoReference", null],
       ["Reversed", paymentReference(reversed)],
+      ["SeveralReferences", paymentReference(twice)],
     ]);
     assert.equal(events.filter((e) => e.kind === "reversal").length, 1);
     assert.equal(events.filter((e) => e.kind === "matched").length, 0);
-    for (const trade of [short, euro, unreferenced, reversed]) await stillOpen(trade);
+    for (const trade of [short, euro, unreferenced, reversed, twice]) await stillOpen(trade);
+
+    // A return read before the credit it returns (files are read by name): the credit never pays.
+    const returned = await credit(returnedFirst);
+    drop(
+      folder,
+      "r1-return.xml",
+      notification("unused", { ...returned, bankReference: "BANK-RETURN-0", reversal: "true" }),
+    );
+    drop(folder, "r2-credit.xml", notification("unused", returned));
+    const late = (await daemon.fileEvents("r2-credit.xml")).find((e) => e.kind === "unmatched");
+    assert.equal(late?.reason, "Reversed");
+    assert.equal(late?.detail, "a reversal or return read earlier names it");
+    await stillOpen(returnedFirst);
 
     // A return that arrives after the attestation: released already, so an alert, loudly.
     const paid = await credit(later);
@@ -284,17 +316,24 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
     const shown = report(ledger);
     assert.deepEqual(
       shown.unmatched.map((c) => c.reason),
-      ["AmountMismatch", "CurrencyMismatch", "NoReference", "Reversed"],
+      [
+        "AmountMismatch",
+        "CurrencyMismatch",
+        "NoReference",
+        "Reversed",
+        "SeveralReferences",
+        "Reversed",
+      ],
     );
     assert.deepEqual(
       shown.alerts.map((a) => a.trade),
       [later],
     );
-    assert.equal(shown.reversals.length, 2);
+    assert.equal(shown.reversals.length, 3);
     const human = spawnSync(process.execPath, [BIN, "attestor", "report", "--ledger", ledger], {
       encoding: "utf8",
     });
-    assert.match(human.stdout, /credits that matched nothing \(4\), to handle by hand:/);
+    assert.match(human.stdout, /credits that matched nothing \(6\), to handle by hand:/);
     assert.match(
       human.stdout,
       /9\.99 USD booked .*: AmountMismatch: 9\.99 credited, the trade owes 10\.00/,
@@ -305,7 +344,7 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
   }
 });
 
-test("malformed, truncated and non-camt files are refused by name and attest nothing", async () => {
+test("malformed, truncated and non-camt files are refused by name, attest nothing and stop nothing", async () => {
   const folder = mkdtempSync(join(work, "inbox-"));
   const ledger = join(work, "files.sqlite");
   const trade = await paidTrade(15n);
@@ -313,22 +352,52 @@ test("malformed, truncated and non-camt files are refused by name and attest not
   drop(folder, "malformed.xml", good.replace("</Ntry>", "</Entry>"));
   drop(folder, "truncated.xml", good.slice(0, Math.floor(good.length / 2)));
   drop(folder, "other.xml", `<?xml version="1.0"?><Invoice><Total>15.00</Total></Invoice>`);
+  drop(folder, "deep.xml", `<?xml version="1.0"?>${"<a>".repeat(200)}${"</a>".repeat(200)}`);
+  drop(folder, "latin1.xml", `<?xml version="1.0" encoding="ISO-8859-2"?><Document/>`);
+  symlinkSync(join(folder, "gone.xml"), join(folder, "dangling.xml"));
+  // The bank's good file, read after all of them, still releases its trade.
+  drop(folder, "zz-good.xml", good);
   const daemon = new Daemon(folder, ledger, desk.chain.url, "--once");
   assert.equal(await daemon.exit, 0, daemon.stderr);
-  const refused = Object.fromEntries(
-    daemon.events.filter((e) => e.kind === "refused").map((e) => [e.file, e.name]),
+  const refused = daemon.events
+    .filter((e) => e.kind === "refused")
+    .map((e) => [e.file, e.name, String(e.message).split(":")[0]]);
+  assert.deepEqual(refused, [
+    ["deep.xml", "MalformedXml", "deep.xml"],
+    ["latin1.xml", "MalformedXml", "latin1.xml"],
+    ["malformed.xml", "MalformedXml", "malformed.xml"],
+    ["other.xml", "NotCamt", "other.xml"],
+    ["truncated.xml", "MalformedXml", "truncated.xml"],
+  ]);
+  assert.deepEqual(
+    daemon.events.filter((e) => e.kind === "unreadable").map((e) => e.file),
+    ["dangling.xml"],
   );
-  assert.deepEqual(refused, {
-    "malformed.xml": "MalformedXml",
-    "other.xml": "NotCamt",
-    "truncated.xml": "MalformedXml",
-  });
-  await stillOpen(trade);
+  await daemon.waitFor((e) => e.kind === "released" && e.trade === trade);
   assert.deepEqual(
     report(ledger)
       .refusedFiles.map((f) => f.file)
       .sort(),
-    ["malformed.xml", "other.xml", "truncated.xml"],
+    ["deep.xml", "latin1.xml", "malformed.xml", "other.xml", "truncated.xml"],
+  );
+  // The ledger is this folder's: another folder's attestor is refused it.
+  const other = spawnSync(
+    process.execPath,
+    [
+      BIN,
+      "attestor",
+      "run",
+      "--folder",
+      mkdtempSync(join(work, "inbox-")),
+      "--ledger",
+      ledger,
+    ].concat(["--once", "--url", desk.chain.url, "--keypair", join(desk.keyDir, "attestor.json")]),
+    { encoding: "utf8" },
+  );
+  assert.equal(other.status, 1);
+  assert.match(
+    other.stderr,
+    /LedgerError: this ledger is the one of folder .*: give each attestor and folder its own --ledger/,
   );
 });
 
@@ -337,37 +406,51 @@ test("--dry-run shows the match and signs, relays and records nothing", async ()
   const ledger = join(work, "dry.sqlite");
   const trade = await paidTrade(16n);
   drop(folder, "dry.xml", notification(paymentReference(trade), await credit(trade)));
-  const result = spawnSync(
-    process.execPath,
-    [
-      BIN,
-      "attestor",
-      "run",
-      "--folder",
-      folder,
-      "--ledger",
-      ledger,
-      "--dry-run",
-      "--once",
-      "--url",
-      desk.chain.url,
-      "--keypair",
-      join(desk.keyDir, "attestor.json"),
-    ],
-    { encoding: "utf8" },
-  );
+  const dry = (...extra: string[]) =>
+    spawnSync(
+      process.execPath,
+      [
+        BIN,
+        "attestor",
+        "run",
+        "--folder",
+        folder,
+        "--ledger",
+        ledger,
+        "--dry-run",
+        "--once",
+        "--url",
+        desk.chain.url,
+        "--keypair",
+        join(desk.keyDir, "attestor.json"),
+        ...extra,
+      ],
+      { encoding: "utf8" },
+    );
+  const result = dry();
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, new RegExp(`would attest trade ${trade}: 16\\.00 USD with`));
+  // Credits to another account than the seller's never pay (IBANs compare without spaces).
+  assert.match(
+    dry("--account", "DE02 1203 0000 0000 2020 51").stdout,
+    /no trade for 16\.00 USD .*: OtherAccount: credited to DE89370400440532013000, not an account served/,
+  );
+  assert.match(dry("--account", "de89 3704 0044 0532 0130 00").stdout, /would attest trade/);
   await stillOpen(trade);
   assert.equal(existsSync(ledger), false, "a dry run writes no ledger");
 });
 
 /**
- * A JSON-RPC proxy in front of the local chain that, for `sendTransaction`, never answers: either
- * without sending it on ("swallow", a crash after signing), or after sending it ("send", a crash
- * after relaying, before the ledger heard of it).
+ * A JSON-RPC proxy in front of the local chain. `sendTransaction` is never answered under
+ * "swallow" (not sent on: a crash after signing) and "send" (sent on: a crash after relaying,
+ * before the ledger heard of it); with a `gate`, it is held until the gate opens, then sent and
+ * answered (`held` resolves when the first one arrives).
  */
-async function stuckProxy(mode: "swallow" | "send"): Promise<{ url: string; server: Server }> {
+async function proxy(
+  mode: "swallow" | "send" | { gate: Promise<void> },
+): Promise<{ url: string; server: Server; held: Promise<void> }> {
+  let arrived = () => {};
+  const held = new Promise<void>((resolve) => (arrived = resolve));
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -381,8 +464,13 @@ async function stuckProxy(mode: "swallow" | "send"): Promise<{ url: string; serv
           body,
         });
       if (method === "sendTransaction") {
-        if (mode === "send") await forward();
-        return; // never answered
+        arrived();
+        if (mode === "swallow") return;
+        if (mode === "send") {
+          await forward();
+          return;
+        }
+        await mode.gate;
       }
       const answer = await forward();
       response.writeHead(answer.status, { "content-type": "application/json" });
@@ -391,16 +479,47 @@ async function stuckProxy(mode: "swallow" | "send"): Promise<{ url: string; serv
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}`, server };
+  return { url: `http://127.0.0.1:${port}`, server, held };
 }
+
+test("a buyer marking paid while the release is on its way: signed again, released", async () => {
+  const folder = mkdtempSync(join(work, "inbox-"));
+  const ledger = join(work, "race.sqlite");
+  // Taken, not marked paid: the attestation covers an empty payment reference hash.
+  const trade = (await desk.client.takeOffer(desk.keys.buyer, offer, 21n * TOKEN)).address!;
+  let open = () => {};
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const relay = await proxy({ gate });
+  const daemon = new Daemon(folder, ledger, relay.url);
+  try {
+    await daemon.waitFor((e) => e.kind === "serving");
+    drop(folder, "pay.xml", notification(paymentReference(trade), await credit(trade)));
+    await relay.held;
+    // The buyer's mark lands first; the attestation on its way covers the old hash.
+    await desk.client.markPaid(desk.keys.buyer, trade, await hashText(paymentReference(trade)));
+    open();
+    const retry = await daemon.waitFor((e) => e.kind === "retry" && e.trade === trade);
+    assert.equal(retry.error, "the trade changed; signing again");
+    await daemon.waitFor((e) => e.kind === "released" && e.trade === trade);
+    assert.ok(await released(trade));
+  } finally {
+    await daemon.stop();
+    relay.server.closeAllConnections();
+    relay.server.close();
+  }
+  assert.deepEqual(
+    report(ledger).attestations.map((a) => [a.trade, a.status]),
+    [[trade, "released"]],
+  );
+});
 
 for (const mode of ["swallow", "send"] as const) {
   test(`a crash between signing and ${mode === "swallow" ? "relaying" : "recording the relay"} recovers on the next start`, async () => {
     const folder = mkdtempSync(join(work, "inbox-"));
     const ledger = join(work, `crash-${mode}.sqlite`);
     const trade = await paidTrade(mode === "swallow" ? 17n : 18n);
-    const proxy = await stuckProxy(mode);
-    const first = new Daemon(folder, ledger, proxy.url);
+    const stuck = await proxy(mode);
+    const first = new Daemon(folder, ledger, stuck.url);
     try {
       await first.waitFor((e) => e.kind === "serving");
       drop(folder, "pay.xml", notification(paymentReference(trade), await credit(trade)));
@@ -409,8 +528,8 @@ for (const mode of ["swallow", "send"] as const) {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       await first.kill();
     } finally {
-      proxy.server.closeAllConnections();
-      proxy.server.close();
+      stuck.server.closeAllConnections();
+      stuck.server.close();
     }
     const reading = new Ledger(ledger);
     assert.deepEqual(

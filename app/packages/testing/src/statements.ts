@@ -20,6 +20,8 @@ export type TestCredit = {
   txCreditDebit?: "CRDT" | "DBIT";
   txAmount?: string;
   txBankReference?: string;
+  /** `Refs/UETR` (from camt .001.05; a camt.053.001.02 has none). */
+  uetr?: string;
   /** `NtryDtls/Btch/NbOfTxs`. */
   batchSize?: number;
   /** A booking date-time (`BookgDt/DtTm`) instead of the date. */
@@ -45,6 +47,7 @@ function entry(credit: TestCredit) {
         Refs: {
           ...(credit.txBankReference ? { AcctSvcrRef: credit.txBankReference } : {}),
           EndToEndId: "E2E-1",
+          ...(credit.uetr ? { UETR: credit.uetr } : {}),
         },
         Amt: credit.txAmount ? { "@Ccy": currency, "#text": credit.txAmount } : amount,
         CdtDbtInd: credit.txCreditDebit ?? sign,

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 import type { Address } from "@solana/kit";
 
@@ -20,6 +20,7 @@ import {
   wholeNumber,
   type Command,
   type Context,
+  type OptionName,
 } from "../common";
 
 /** Where the ledger lives unless `--ledger` says otherwise. */
@@ -29,14 +30,18 @@ function ledgerPath(ctx: Context): string {
   return ctx.values.ledger ?? DEFAULT_LEDGER;
 }
 
-/** `--seller` and `--offer` of `attestor run`: addresses separated by commas. */
-function addresses(text: string | undefined, what: string): Address[] {
+/** A list option of `attestor run`: values separated by commas. */
+function list(text: string | undefined): string[] {
   if (text === undefined) return [];
   return text
     .split(",")
     .map((part) => part.trim())
-    .filter((part) => part !== "")
-    .map((part) => toAddress(part, what));
+    .filter((part) => part !== "");
+}
+
+/** `--seller` and `--offer`: addresses separated by commas. */
+function addresses(text: string | undefined, what: string): Address[] {
+  return list(text).map((part) => toAddress(part, what));
 }
 
 /** One event of `attestor run` as a person reads it. */
@@ -49,8 +54,12 @@ export function describeAttestorEvent(event: AttestorEvent): string {
           (o) => `ignoring offer ${o.offer}: its attestor is ${o.attestor}, not this key`,
         ),
       ].join("\n");
+    case "unreadable":
+      return `cannot read ${event.file}: ${event.error}`;
     case "refused":
       return `refused ${event.file}: ${event.message}`;
+    case "failed":
+      return `failed on ${event.file} (read again next pass): ${event.error}`;
     case "read":
       return `read ${event.file} (${event.message}): ${event.credits} credit(s)`;
     case "matched":
@@ -79,6 +88,7 @@ async function run(ctx: Context) {
   const interval = wholeNumber(ctx.values.interval ?? "2000", "--interval", 100, 3_600_000);
   const dryRun = ctx.values["dry-run"] ?? false;
   const path = ledgerPath(ctx);
+  const accounts = list(ctx.values.account);
   // A dry run writes nothing: without a ledger yet, it starts from an empty one in memory.
   const ledger = new Ledger(dryRun && !existsSync(path) ? ":memory:" : path);
   const say = (event: AttestorEvent) => {
@@ -89,17 +99,24 @@ async function run(ctx: Context) {
     // An alert is also shouted where operators look for trouble.
     if (event.kind === "alert") process.stderr.write(`${describeAttestorEvent(event)}\n`);
   };
-  const attestor = new PaymentAttestor({
-    rpc: ctx.rpc,
-    client: ctx.client,
-    signer: await ctx.signer(),
-    folder,
-    ledger,
-    sellers: addresses(ctx.values.seller, "--seller"),
-    offers: addresses(ctx.values.offer, "--offer"),
-    dryRun,
-    report: say,
-  });
+  let attestor: PaymentAttestor;
+  try {
+    attestor = new PaymentAttestor({
+      rpc: ctx.rpc,
+      client: ctx.client,
+      signer: await ctx.signer(),
+      folder: resolve(folder),
+      ledger,
+      sellers: addresses(ctx.values.seller, "--seller"),
+      offers: addresses(ctx.values.offer, "--offer"),
+      accounts: accounts.length > 0 ? accounts : undefined,
+      dryRun,
+      report: say,
+    });
+  } catch (error) {
+    ledger.close();
+    throw error;
+  }
   let stopping = false;
   const stop = () => {
     stopping = true;
@@ -107,11 +124,15 @@ async function run(ctx: Context) {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
-    await attestor.announce();
+    let announced = false;
     while (!stopping) {
       try {
+        if (!announced) await attestor.announce();
+        announced = true;
         await attestor.pass();
       } catch (error) {
+        // One pass (`--once`, for a scheduler) fails as a command does.
+        if (ctx.values.once) throw error;
         // A daemon outlives an RPC that fails for a while: it says so and tries again.
         process.stderr.write(`attestor: ${(error as Error).message}; trying again\n`);
       }
@@ -169,25 +190,29 @@ function report(ctx: Context) {
   }
 }
 
+/** The options only `attestor run` takes. */
+const RUN_OPTIONS = [
+  "folder",
+  "seller",
+  "offer",
+  "account",
+  "interval",
+  "dry-run",
+  "once",
+] as const satisfies OptionName[];
+
 /** The attestor commands, by name. */
 export const ATTESTOR_COMMANDS: Record<string, Command> = {
   attestor: {
     usage:
-      "attestor <run|report> [--folder DIR] [--ledger FILE] [--seller ADDRESSES] [--offer ADDRESSES] [--interval MS] [--dry-run] [--once]",
-    summary: `payment attestor (the --keypair is the attestor key offers name): run watches --folder for camt.052/053/054 statements and releases the trades they pay (--seller/--offer: only these, comma-separated; --dry-run: sign nothing; --once: one pass); report lists what matched nothing and why (ledger ${DEFAULT_LEDGER} or --ledger)`,
-    options: ["folder", "ledger", "seller", "offer", "interval", "dry-run", "once"],
+      "attestor <run|report> [--folder DIR] [--ledger FILE] [--seller ADDRESSES] [--offer ADDRESSES] [--account IBANS] [--interval MS] [--dry-run] [--once]",
+    summary: `payment attestor (the --keypair is the attestor key offers name): run watches --folder for camt.052/053/054 statements and releases the trades they pay (--seller/--offer: only these, comma-separated; --account: only credits to the seller's accounts; --dry-run: sign nothing; --once: one pass, exit 1 if it fails); one ledger per attestor and folder; report lists what matched nothing and why (ledger ${DEFAULT_LEDGER} or --ledger)`,
+    options: ["ledger", ...RUN_OPTIONS],
     async run(ctx) {
       const action = arg(ctx, 0, "run|report");
       if (action === "run") return run(ctx);
       if (action === "report") {
-        for (const option of [
-          "folder",
-          "seller",
-          "offer",
-          "interval",
-          "dry-run",
-          "once",
-        ] as const) {
+        for (const option of RUN_OPTIONS) {
           if (ctx.values[option] !== undefined)
             throw new UsageError(`--${option} goes with attestor run`);
         }
