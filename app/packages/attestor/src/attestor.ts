@@ -123,16 +123,20 @@ export class PaymentAttestor {
   /** Files that could not be read, reported once each (by name and error). */
   private readonly unreadable = new Set<string>();
 
+  /** The last relay failure reported per trade: a failure is said again only when it changes. */
+  private readonly failing = new Map<string, string>();
+
   constructor(private readonly options: AttestorOptions) {
-    if (!options.dryRun) options.ledger.bind(options.signer.address, options.folder);
+    options.ledger.bind(options.signer.address, options.folder, options.dryRun);
   }
 
   /**
    * One pass: new files read, matched, signed and recorded, each on its own (a file that fails
    * unexpectedly is reported and read again next pass); then signed attestations relayed. Throws
-   * the first failure after the relays.
+   * the first failure after the relays; returns how many attestations still wait for their relay
+   * because it failed.
    */
-  async pass(): Promise<void> {
+  async pass(): Promise<number> {
     let failure: unknown = null;
     try {
       const files = this.newFiles();
@@ -154,10 +158,14 @@ export class PaymentAttestor {
     } catch (error) {
       failure ??= error;
     }
+    let waiting = 0;
     if (!this.options.dryRun) {
-      for (const row of this.options.ledger.attestations("signed")) await this.relay(row);
+      for (const row of this.options.ledger.attestations("signed")) {
+        if (!(await this.relay(row))) waiting += 1;
+      }
     }
     if (failure !== null) throw failure;
+    return waiting;
   }
 
   /**
@@ -255,10 +263,12 @@ export class PaymentAttestor {
         bytes ??= stat.size > MAX_CAMT_FILE_SIZE ? null : readFileSync(path);
         found.push({ name, hash, bytes, size: stat.size });
       } catch (error) {
-        // A dangling link, a loop, a file without read permission: said once, tried each pass.
+        // A dangling link, a loop, a file without read permission: said once (and kept in the
+        // ledger for the report), tried each pass.
         const said = `${name}|${(error as NodeJS.ErrnoException).code ?? String(error)}`;
         if (!this.unreadable.has(said)) {
           this.unreadable.add(said);
+          if (!this.options.dryRun) ledger.unreadable(name, (error as Error).message);
           report({ kind: "unreadable", file: name, error: (error as Error).message });
         }
       }
@@ -291,8 +301,13 @@ export class PaymentAttestor {
       return;
     }
     const { outcomes, reversals } = matchCredits(document, file.name, trades.open, paid, {
-      reversedBefore: ledger.reversedReferences(),
+      reversedBefore: ledger.reversed(),
       accounts,
+      // A time the camt.054 gave beats the date the camt.053 repeating it gives.
+      bookedAt: (credit) => {
+        const known = ledger.creditByKeys(credit.keys)?.bookedAt;
+        return known?.includes("T") && !credit.bookedAt?.includes("T") ? known : null;
+      },
     });
     report({ kind: "read", file: file.name, message: document.message, credits: outcomes.length });
     const record: FileRecord = {
@@ -326,9 +341,16 @@ export class PaymentAttestor {
     const here = new Set<string>();
     for (const outcome of outcomes) {
       const { credit } = outcome;
-      const own = credit.keys.some((key) => here.has(key)) ? [] : credit.keys;
+      const refs = credit.references.join(" ");
+      let own = credit.keys.some((key) => here.has(key)) ? [] : credit.keys;
+      let before = own.length > 0 ? ledger.creditByKeys(own) : undefined;
+      // The bank's reference of another payment (reused, or a batch listed in another order): a
+      // credit is the one seen before only if it names the same payment references.
+      if (before && before.refs !== refs) {
+        own = [];
+        before = undefined;
+      }
       for (const key of own) here.add(key);
-      const before = own.length > 0 ? ledger.creditByKeys(own) : undefined;
       if (before?.result === "matched") {
         report({ kind: "seen", file: file.name, where: credit.where, trade: before.trade });
         continue;
@@ -371,7 +393,11 @@ export class PaymentAttestor {
       } else {
         const reference = outcome.reference ?? credit.references[0] ?? null;
         // The reference of a trade attested before: most likely that payment reported again.
-        const earlier = reference === null ? undefined : attested.get(reference);
+        const earlier =
+          reference !== null &&
+          (outcome.unmatched === "UnknownOrClosedTrade" || outcome.unmatched === "TradeAlreadyPaid")
+            ? attested.get(reference)
+            : undefined;
         const detail = earlier
           ? `trade ${earlier.trade} was attested on credit ${earlier.credit} (${earlier.status}): if this is that payment reported again, nothing to do; else a second payment to return`
           : outcome.detail;
@@ -405,9 +431,11 @@ export class PaymentAttestor {
       });
       const id = `reversal|${reversal.credit.key ?? `${file.hash}|${reversal.credit.where}`}`;
       // A reversal seen before (the day's camt.053 repeating a camt.054) raised its alert then.
-      if (ledger.credit(id) === undefined) fresh.push(reversal);
+      if (ledger.credit(id) === undefined && !ledger.reversalByKeys(reversal.credit.keys)) {
+        fresh.push(reversal);
+      }
       record.credits.push({
-        ...row(reversal.credit, id, []),
+        ...row(reversal.credit, id, reversal.credit.keys),
         result: "reversal",
         reason: reversal.kind,
         detail: `a ${reversal.kind} of ${amountText(reversal.credit) ?? "an amount not given"}`,
@@ -417,26 +445,60 @@ export class PaymentAttestor {
       this.shown.add(file.hash);
       return;
     }
-    ledger.recordFile(record);
-    // A reversal of money already attested: the tokens may be gone; the seller must know.
-    const now = new Map(ledger.attestations().map((row) => [row.reference, row]));
-    for (const reversal of fresh) {
-      for (const reference of reversal.references) {
-        const attestation = now.get(reference);
-        if (!attestation) continue;
-        const withheld = attestation.status === "signed";
-        const detail = withheld
-          ? `a ${reversal.kind} in ${file.name} (${reversal.credit.where}) names ${reference}: the attestation of trade ${attestation.trade} was signed but is withheld, not relayed`
-          : `a ${reversal.kind} in ${file.name} (${reversal.credit.where}) names ${reference}, whose trade ${attestation.trade} was attested (${attestation.status}): the money may have gone back to the payer after the tokens left`;
-        if (withheld) ledger.finish(attestation.trade, "withheld", null, detail);
-        ledger.alert(attestation.trade, attestation.credit, detail);
-        report({ kind: "alert", trade: attestation.trade, credit: attestation.credit, detail });
-      }
-    }
+    // A reversal of money already attested (named by its reference, or by the bank's keys of the
+    // credit): the tokens may be gone; the seller must know. One not relayed yet is withheld, if
+    // its trade is still open; all written with the file.
+    const consequences = await this.reversalConsequences(file.name, fresh, attested);
+    ledger.recordFile(record, Date.now(), consequences);
+    for (const alert of consequences.alerts) report({ kind: "alert", ...alert });
   }
 
-  /** Relays a signed attestation, or records why it cannot be any more. */
-  private async relay(row: AttestationRow): Promise<void> {
+  /** The attestations `reversals` withhold and the alerts they raise. */
+  private async reversalConsequences(
+    file: string,
+    reversals: Reversal[],
+    attested: Map<string, AttestationRow>,
+  ): Promise<{
+    withhold: { trade: string; detail: string }[];
+    alerts: { trade: string; credit: string; detail: string }[];
+  }> {
+    const { ledger, rpc } = this.options;
+    const withhold: { trade: string; detail: string }[] = [];
+    const alerts: { trade: string; credit: string; detail: string }[] = [];
+    const byTrade = new Map([...attested.values()].map((row) => [row.trade, row]));
+    for (const reversal of reversals) {
+      const named = new Set<AttestationRow>();
+      for (const reference of reversal.references) {
+        const row = attested.get(reference);
+        if (row) named.add(row);
+      }
+      const reversedCredit = ledger.creditByKeys(reversal.credit.keys);
+      const row = reversedCredit?.trade ? byTrade.get(reversedCredit.trade) : undefined;
+      if (row) named.add(row);
+      for (const attestation of named) {
+        const where = `a ${reversal.kind} in ${file} (${reversal.credit.where}) names the credit of trade ${attestation.trade} (${attestation.reference})`;
+        let detail = `${where}, which was attested (${attestation.status}): the money may have gone back to the payer after the tokens left`;
+        if (attestation.status === "signed") {
+          // Not recorded as relayed; a relay in flight may have landed all the same.
+          const trade = await fetchMaybeTrade(rpc, attestation.trade as Address);
+          if (trade.exists && RELEASABLE.includes(trade.data.state)) {
+            detail = `${where}: its attestation was signed but is withheld, never relayed`;
+            withhold.push({ trade: attestation.trade, detail });
+          } else {
+            detail = `${where}, whose attestation was signed and whose trade has ended: the tokens may have left while the money went back`;
+          }
+        }
+        alerts.push({ trade: attestation.trade, credit: attestation.credit, detail });
+      }
+    }
+    return { withhold, alerts };
+  }
+
+  /**
+   * Relays a signed attestation, or records why it cannot be any more; false when it still waits
+   * (the relay failed: the RPC, the attestor's SOL, a trade changing meanwhile).
+   */
+  private async relay(row: AttestationRow): Promise<boolean> {
     const { rpc, client, ledger, report, signer } = this.options;
     const trade = row.trade as Address;
     let signedFor = row.paymentRefHash;
@@ -444,7 +506,7 @@ export class PaymentAttestor {
       const found = await fetchMaybeTrade(rpc, trade);
       if (!found.exists || !RELEASABLE.includes(found.data.state)) {
         await this.ended(row, found.exists ? found.data : null);
-        return;
+        return true;
       }
       let signature = Buffer.from(row.signature, "hex");
       if (hex(found.data.paymentRefHash) !== row.paymentRefHash) {
@@ -467,25 +529,32 @@ export class PaymentAttestor {
       });
       const detail = `released on the attestation of credit ${row.credit}`;
       ledger.finish(row.trade, "released", result.signature, detail);
+      this.failing.delete(row.trade);
       report({ kind: "released", trade: row.trade, transaction: result.signature, detail });
+      return true;
     } catch (error) {
-      if (error instanceof EscrowError && error.code !== undefined) {
-        // The buyer may have marked the trade paid between the read and the release: sign again.
-        const now = await fetchMaybeTrade(rpc, trade).catch(() => null);
-        if (
-          now?.exists &&
-          RELEASABLE.includes(now.data.state) &&
-          hex(now.data.paymentRefHash) !== signedFor
-        ) {
-          report({ kind: "retry", trade: row.trade, error: "the trade changed; signing again" });
-          return;
-        }
-        const detail = `${error.errorName}: ${error.description.message}`;
-        ledger.finish(row.trade, "refused", null, detail);
-        report({ kind: "not-released", trade: row.trade, status: "refused", detail });
-      } else {
-        report({ kind: "retry", trade: row.trade, error: (error as Error).message });
+      // Refused or not sent: what the trade is now decides. Ended (released, disputed, expired
+      // meanwhile): recorded from its events. Still releasable: the relay waits for the next pass
+      // (signed again if the buyer marked it paid as the release was on its way; more SOL for
+      // the attestor; the RPC back).
+      const now = await fetchMaybeTrade(rpc, trade).catch(() => null);
+      if (now && (!now.exists || !RELEASABLE.includes(now.data.state))) {
+        return this.ended(row, now.exists ? now.data : null).then(
+          () => true,
+          () => false,
+        );
       }
+      const message =
+        now?.exists && hex(now.data.paymentRefHash) !== signedFor
+          ? "the trade changed; signing again"
+          : error instanceof EscrowError
+            ? `${error.errorName}: ${error.description.message}`
+            : (error as Error).message;
+      if (this.failing.get(row.trade) !== message) {
+        this.failing.set(row.trade, message);
+        report({ kind: "retry", trade: row.trade, error: message });
+      }
+      return false;
     }
   }
 
@@ -493,15 +562,21 @@ export class PaymentAttestor {
   private async ended(row: AttestationRow, trade: Trade | null): Promise<void> {
     const { rpc, ledger, report } = this.options;
     const events = await fetchAccountEvents(rpc, row.trade as Address);
-    const released = events.find((entry) => entry.event.name === "tradeReleased");
+    // Any transaction may name the trade's address: only the trade's own release counts.
+    const released = events.find(
+      (entry) => entry.event.name === "tradeReleased" && entry.event.data.trade === row.trade,
+    );
     if (released && released.event.name === "tradeReleased") {
       const by = released.event.data.attestor;
-      const detail =
-        by.__option === "Some" && by.value === this.options.signer.address
-          ? `released on the attestation of credit ${row.credit} (relayed before a restart)`
-          : `released by ${released.event.data.releasedBy} without this attestation`;
-      ledger.finish(row.trade, "released", released.signature, detail);
-      report({ kind: "released", trade: row.trade, transaction: released.signature, detail });
+      if (by.__option === "Some" && by.value === this.options.signer.address) {
+        const detail = `released on the attestation of credit ${row.credit} (relayed before a restart)`;
+        ledger.finish(row.trade, "released", released.signature, detail);
+        report({ kind: "released", trade: row.trade, transaction: released.signature, detail });
+      } else {
+        const detail = `released by ${released.event.data.releasedBy} without this attestation`;
+        ledger.finish(row.trade, "ended", released.signature, detail);
+        report({ kind: "not-released", trade: row.trade, status: "ended", detail });
+      }
       return;
     }
     if (trade?.state === TradeState.Disputed) {

@@ -282,6 +282,15 @@ export function parseCamt(xml: string, file: string): CamtDocument {
   const root = child(document, rootName);
   const messageId = text(root, "GrpHdr", "MsgId");
   if (!messageId) throw new CamtError("InvalidCamt", file, `${rootName}/GrpHdr/MsgId`, "missing");
+  // The schema has one message per Document and at least one report in it: a file breaking that
+  // would otherwise be read as holding no credits.
+  const roots = Object.keys(document as Node).filter((key) => key in MESSAGES);
+  if (roots.length > 1) {
+    throw new CamtError("InvalidCamt", file, `Document/${roots[1]}`, "more than one message");
+  }
+  if (list(root, report).length === 0) {
+    throw new CamtError("InvalidCamt", file, `${rootName}/${report}`, "missing");
+  }
   const reports = list(root, report).map((node, r) =>
     readReport(node, `${rootName}/${report}[${r + 1}]`, file),
   );

@@ -130,6 +130,11 @@ CREATE TABLE IF NOT EXISTS credits (
   first_seen INTEGER NOT NULL,
   last_seen INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS unreadable (
+  file TEXT PRIMARY KEY,
+  error TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS credit_keys (
   key TEXT PRIMARY KEY,
   credit TEXT NOT NULL REFERENCES credits(id)
@@ -155,6 +160,9 @@ CREATE TABLE IF NOT EXISTS alerts (
   detail TEXT NOT NULL
 );
 `;
+
+/** How a reversal's keys are kept apart from the keys of the credit it reverses. */
+const REVERSAL = "reversal|";
 
 /** snake_case columns to the rows' camelCase fields. */
 function camel<T>(row: unknown): T {
@@ -192,8 +200,10 @@ export class Ledger {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.db = new Database(path);
     // Write-ahead logging: a crash never leaves half a transaction, and `report` reads while
-    // `run` writes.
+    // `run` writes. Synchronous FULL: a committed transaction (an attestation about to be relayed)
+    // survives a power loss too, not only a crash of the process.
     this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
     this.db.exec(SCHEMA);
   }
@@ -203,18 +213,18 @@ export class Ledger {
   }
 
   /**
-   * Makes the ledger the one of `attestor` watching `folder` (a new ledger becomes theirs);
-   * refuses one kept for another attestor or folder (`LedgerError`).
+   * Makes the ledger the one of `attestor` watching `folder` (a new ledger becomes theirs, unless
+   * `readOnly`); refuses one kept for another attestor or folder (`LedgerError`).
    */
-  bind(attestor: string, folder: string): void {
+  bind(attestor: string, folder: string, readOnly = false): void {
     const get = this.db.prepare("SELECT value FROM meta WHERE name = ?");
     const set = this.db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)");
     for (const [name, value] of [
       ["attestor", attestor],
       ["folder", folder],
     ]) {
-      set.run(name, value);
-      const kept = (get.get(name) as { value: string }).value;
+      if (!readOnly) set.run(name, value);
+      const kept = (get.get(name) as { value: string } | undefined)?.value ?? value;
       if (kept !== value) {
         throw new LedgerError(
           `this ledger is the one of ${name} ${kept}, not ${value}: give each attestor and folder its own --ledger`,
@@ -235,12 +245,49 @@ export class Ledger {
     return undefined;
   }
 
-  /** The payment references every reversal, return or debit seen named. */
-  reversedReferences(): Set<string> {
-    const rows = this.db.prepare("SELECT refs FROM credits WHERE result = 'reversal'").all() as {
+  /**
+   * What every reversal, return or debit seen names: the payment references in its remittance
+   * and the bank's keys of the payment it reverses (`Credit.keys`).
+   */
+  reversed(): Set<string> {
+    const refs = this.db.prepare("SELECT refs FROM credits WHERE result = 'reversal'").all() as {
       refs: string;
     }[];
-    return new Set(rows.flatMap((row) => row.refs.split(" ").filter(Boolean)));
+    const keys = this.db
+      .prepare("SELECT substr(key, 10) AS key FROM credit_keys WHERE key LIKE 'reversal|%'")
+      .all() as { key: string }[];
+    return new Set([
+      ...refs.flatMap((row) => row.refs.split(" ").filter(Boolean)),
+      ...keys.map((row) => row.key),
+    ]);
+  }
+
+  /** The reversal sharing one of `keys` (a reversal's own keys), if one was seen. */
+  reversalByKeys(keys: readonly string[]): CreditRow | undefined {
+    return this.creditByKeys(keys.map((key) => `${REVERSAL}${key}`));
+  }
+
+  /** Records a file that cannot be read (by name), until it can. */
+  unreadable(file: string, error: string, at = Date.now()): void {
+    this.db
+      .prepare(
+        "INSERT INTO unreadable (file, error, at) VALUES (?, ?, ?) ON CONFLICT (file) DO UPDATE SET error = excluded.error, at = excluded.at",
+      )
+      .run(file, error, at);
+  }
+
+  /** A file that can be read (again). */
+  readable(file: string): void {
+    this.db.prepare("DELETE FROM unreadable WHERE file = ?").run(file);
+  }
+
+  /** The files that could not be read, as last tried. */
+  unreadableFiles(): { file: string; error: string; at: number }[] {
+    return this.db.prepare("SELECT * FROM unreadable ORDER BY file").all() as {
+      file: string;
+      error: string;
+      at: number;
+    }[];
   }
 
   /** Whether a file with these bytes was read (or refused) before. */
@@ -256,16 +303,31 @@ export class Ledger {
 
   /** Records a refused file, so that the same bytes are not read again. */
   refuseFile(hash: string, file: string, error: string, at = Date.now()): void {
-    this.db
-      .prepare("INSERT OR IGNORE INTO files (hash, file, read_at, error) VALUES (?, ?, ?, ?)")
-      .run(hash, file, at, error);
+    this.db.transaction(() => {
+      this.db
+        .prepare("INSERT OR IGNORE INTO files (hash, file, read_at, error) VALUES (?, ?, ?, ?)")
+        .run(hash, file, at, error);
+      this.readable(file);
+    })();
   }
 
   /**
-   * Records a file read, its credits and the attestations signed for them, all or nothing. A
-   * credit already matched keeps its row; an unmatched one is rewritten.
+   * Records a file read, its credits and the attestations signed for them, with the attestations
+   * its reversals withhold and the alerts they raise, all or nothing. A credit already matched
+   * keeps its row; an unmatched one is rewritten. A reversal's keys are kept apart from its
+   * credit's.
    */
-  recordFile(record: FileRecord, at = Date.now()): void {
+  recordFile(
+    record: FileRecord,
+    at = Date.now(),
+    reversals: {
+      withhold: { trade: string; detail: string }[];
+      alerts: Omit<AlertRow, "id" | "at">[];
+    } = {
+      withhold: [],
+      alerts: [],
+    },
+  ): void {
     const insertFile = this.db.prepare(
       "INSERT INTO files (hash, file, read_at, message) VALUES (?, ?, ?, ?)",
     );
@@ -292,9 +354,17 @@ export class Ledger {
       insertFile.run(record.hash, record.file, at, record.message);
       for (const { keys, ...credit } of record.credits) {
         upsertCredit.run({ ...credit, at });
-        for (const key of keys) insertKey.run(key, credit.id);
+        const prefix = credit.result === "reversal" ? REVERSAL : "";
+        for (const key of keys) insertKey.run(`${prefix}${key}`, credit.id);
       }
       for (const attestation of record.attestations) insertAttestation.run(attestation);
+      for (const { trade, detail } of reversals.withhold) {
+        this.finish(trade, "withheld", null, detail, at);
+      }
+      for (const alert of reversals.alerts) {
+        this.alert(alert.trade, alert.credit, alert.detail, at);
+      }
+      this.readable(record.file);
     })();
   }
 

@@ -208,16 +208,23 @@ export function creditsOf(
 
 /**
  * Matches the credits of `document` to `trades`; `paid` holds the trades already paid by an
- * earlier credit (and receives those matched here). `reversedBefore`: the references reversals
- * read earlier named; `accounts`: the accounts credits may pay on (`Acct/Id`, compared without
- * spaces and case; all when absent), a credit to another is `OtherAccount`.
+ * earlier credit (and receives those matched here). `reversedBefore`: what reversals read earlier
+ * named (payment references, and the keys of the payments they reverse); `accounts`: the
+ * accounts credits may pay on (`Acct/Id`, compared without spaces and case; all when absent), a
+ * credit to another is `OtherAccount`; `bookedAt`: a more precise booking time known for a credit
+ * (a camt.054's time, when the camt.053 repeating it gives the date only), used instead of its own.
+ * A reversal in the same file stops a credit that shares its reference or one of its keys.
  */
 export function matchCredits(
   document: CamtDocument,
   file: string,
   trades: readonly OpenTrade[],
   paid: Set<Address> = new Set(),
-  context: { reversedBefore?: ReadonlySet<string>; accounts?: readonly string[] } = {},
+  context: {
+    reversedBefore?: ReadonlySet<string>;
+    accounts?: readonly string[];
+    bookedAt?: (credit: Credit) => string | null;
+  } = {},
 ): { outcomes: CreditOutcome[]; reversals: Reversal[] } {
   const { reversedBefore = new Set<string>(), accounts } = context;
   const accepted = accounts && new Set(accounts.map(normalAccount));
@@ -227,7 +234,9 @@ export function matchCredits(
     byReference.set(reference, [...(byReference.get(reference) ?? []), trade]);
   }
   const { credits, reversals } = creditsOf(document, file);
-  const reversed = new Set(reversals.flatMap((reversal) => reversal.references));
+  const reversed = new Set(
+    reversals.flatMap((reversal) => [...reversal.references, ...reversal.credit.keys]),
+  );
   const outcomes = credits.map(({ credit, entry }): CreditOutcome => {
     const refuse = (unmatched: Unmatched, detail: string, reference?: string): CreditOutcome => ({
       credit,
@@ -256,10 +265,12 @@ export function matchCredits(
       return refuse("AmbiguousReference", `${matching.length} open trades share it`, reference);
     }
     const [trade] = matching;
-    if (reversed.has(reference)) {
+    const named = (set: ReadonlySet<string>) =>
+      set.has(reference) || credit.keys.some((key) => set.has(key));
+    if (named(reversed)) {
       return refuse("Reversed", "a reversal or return in the same file names it", reference);
     }
-    if (reversedBefore.has(reference)) {
+    if (named(reversedBefore)) {
       return refuse("Reversed", "a reversal or return read earlier names it", reference);
     }
     if (!credit.amount) {
@@ -280,14 +291,14 @@ export function matchCredits(
         reference,
       );
     }
-    if (!credit.bookedAt)
-      return refuse("NoBookingDate", "the entry has no booking date", reference);
-    const until = bookedUntil(credit.bookedAt);
+    const booked = context.bookedAt?.(credit) ?? credit.bookedAt;
+    if (!booked) return refuse("NoBookingDate", "the entry has no booking date", reference);
+    const until = bookedUntil(booked);
     if (until === null) {
-      return refuse("NoBookingDate", `unreadable booking date ${credit.bookedAt}`, reference);
+      return refuse("NoBookingDate", `unreadable booking date ${booked}`, reference);
     }
     if (until < trade.takenAt) {
-      return refuse("BookedBeforeTake", `booked ${credit.bookedAt}`, reference);
+      return refuse("BookedBeforeTake", `booked ${booked}`, reference);
     }
     if (paid.has(trade.address)) {
       return refuse("TradeAlreadyPaid", "another credit already paid this trade", reference);

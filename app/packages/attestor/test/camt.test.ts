@@ -309,3 +309,26 @@ test("a file's bytes: UTF-8, a declared ISO-8859-1, UTF-16 by its mark; other en
     (error: unknown) => error instanceof CamtError && error.errorName === "MalformedXml",
   );
 });
+
+test("a Document with two messages, or a message without its reports, is invalid", () => {
+  const xml = notification("P2P-ABCDE-FGHJK-M");
+  const refusals: [string, RegExp][] = [
+    [
+      xml.replace(/<Ntfctn>/, "<Rpt>").replace(/<\/Ntfctn>/, "</Rpt>"),
+      /^x\.xml: InvalidCamt at BkToCstmrDbtCdtNtfctn\/Ntfctn: missing$/,
+    ],
+    [
+      xml.replace(
+        "</Document>",
+        "<BkToCstmrStmt><GrpHdr><MsgId>2</MsgId></GrpHdr></BkToCstmrStmt></Document>",
+      ),
+      /^x\.xml: InvalidCamt at Document\/BkToCstmrStmt: more than one message$/,
+    ],
+  ];
+  for (const [text, message] of refusals) {
+    assert.throws(
+      () => parseCamt(text, "x.xml"),
+      (error: unknown) => error instanceof CamtError && message.test(error.message),
+    );
+  }
+});

@@ -146,3 +146,45 @@ test("a credit is found by any of its keys; a ledger serves one attestor and one
   );
   ledger.close();
 });
+
+test("a reversal's keys and what it withholds are written with its file; unreadable files are kept", () => {
+  const ledger = new Ledger(":memory:");
+  ledger.recordFile({
+    hash: "h1",
+    file: "a.xml",
+    message: "camt.054",
+    credits: [credit("c1", "matched", TRADE)],
+    attestations: [attestation(TRADE, "c1")],
+  });
+  ledger.unreadable("b.xml", "ENOENT");
+  ledger.recordFile(
+    {
+      hash: "h2",
+      file: "b.xml",
+      message: "camt.054",
+      credits: [
+        { ...credit("r1", "unmatched"), result: "reversal", keys: ["key-c1"], fileHash: "h2" },
+      ],
+      attestations: [],
+    },
+    2,
+    {
+      withhold: [{ trade: TRADE, detail: "withheld" }],
+      alerts: [{ trade: TRADE, credit: "c1", detail: "returned" }],
+    },
+  );
+  // The reversal's key is kept apart from the credit's, and both answer.
+  assert.equal(ledger.creditByKeys(["key-c1"])?.id, "c1");
+  assert.equal(ledger.reversalByKeys(["key-c1"])?.id, "r1");
+  assert.deepEqual([...ledger.reversed()].sort(), ["P2P-MXJ9F-X1S8P-T", "key-c1"]);
+  assert.deepEqual(
+    ledger.attestations().map((row) => [row.status, row.detail]),
+    [["withheld", "withheld"]],
+  );
+  assert.deepEqual(
+    ledger.alerts().map((row) => [row.trade, row.detail]),
+    [[TRADE, "returned"]],
+  );
+  assert.deepEqual(ledger.unreadableFiles(), [], "b.xml was read at last");
+  ledger.close();
+});

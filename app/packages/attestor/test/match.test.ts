@@ -192,3 +192,30 @@ test("a credit's keys: each bank reference it gives, shared by the files that gi
   const [stated] = matchCredits(parseCamt(statement(REFERENCE), "s.xml"), "s.xml", trades).outcomes;
   assert.deepEqual(stated.credit.keys, [`${account}|entry:BANK-REF-1#1|USD|10000000`]);
 });
+
+test("a reversal stops the credit it shares a bank key with; a known booking time beats a date", () => {
+  const uetr = "f5a1e5d2-6c1b-4f5e-9a3d-2b7c8e9f0a11";
+  // The bank's return names the payment by its UETR only, not the payment reference.
+  const { outcomes } = outcome(
+    { uetr },
+    { uetr, remittance: "Ruecklastung", bankReference: "RET-1", reversal: "true" },
+  );
+  assert.ok("unmatched" in outcomes[0] && outcomes[0].unmatched === "Reversed");
+  const [credit] = outcome({ uetr }).outcomes;
+  const before = matchCredits(
+    parseCamt(notification(REFERENCE, { uetr }), "n.xml"),
+    "n.xml",
+    trades,
+    new Set(),
+    {
+      reversedBefore: new Set([credit.credit.keys[0]]),
+    },
+  ).outcomes[0];
+  assert.ok("unmatched" in before && before.unmatched === "Reversed");
+  // Booked the day of the take, at 08:00, before it: the date alone would count the whole day.
+  const early = matchCredits(parseCamt(statement(REFERENCE), "s.xml"), "s.xml", trades, new Set(), {
+    bookedAt: () => "2026-11-30T08:00:00Z",
+  }).outcomes[0];
+  assert.ok("unmatched" in early && early.unmatched === "BookedBeforeTake");
+  assert.equal(early.detail, "booked 2026-11-30T08:00:00Z");
+});

@@ -184,6 +184,7 @@ function report(ledger: string) {
     unmatched: { reason: string; reference: string | null; file: string }[];
     reversals: { reason: string; reference: string | null }[];
     refusedFiles: { file: string; error: string }[];
+    unreadable: { file: string; error: string }[];
     attestations: { trade: string; status: string; credit: string; detail: string }[];
   };
 }
@@ -299,7 +300,10 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
     );
     const alert = await daemon.waitFor((e) => e.kind === "alert");
     assert.equal(alert.trade, later);
-    assert.match(String(alert.detail), /whose trade .* was attested \(released\)/);
+    assert.match(
+      String(alert.detail),
+      /names the credit of trade .*, which was attested \(released\)/,
+    );
     assert.match(daemon.stderr, /ALERT: a reversal in later-2\.xml/);
     // The end-of-day statement repeats the return: listed again, but no second alert.
     drop(
@@ -312,6 +316,28 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
       ["read", "reversal"],
     );
     assert.equal(daemon.events.filter((e) => e.kind === "alert").length, 1);
+
+    // A return naming the payment by the bank's UETR only (no payment reference): alert too.
+    const uetr = "0b6a2c3d-4e5f-4a1b-8c9d-0e1f2a3b4c5d";
+    const byBank = await paidTrade(22n);
+    const bankPaid = await credit(byBank, { uetr });
+    drop(folder, "uetr-1.xml", notification("unused", bankPaid));
+    await daemon.waitFor((e) => e.kind === "released" && e.trade === byBank);
+    drop(
+      folder,
+      "uetr-2.xml",
+      notification("unused", {
+        ...bankPaid,
+        remittance: "Ruecklastung MD06",
+        bankReference: "BANK-RETURN-3",
+        reversal: "true",
+      }),
+    );
+    const bankAlert = await daemon.waitFor((e) => e.kind === "alert" && e.trade === byBank);
+    assert.match(
+      String(bankAlert.detail),
+      /names the credit of trade .*, which was attested \(released\)/,
+    );
 
     const shown = report(ledger);
     assert.deepEqual(
@@ -327,9 +353,9 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
     );
     assert.deepEqual(
       shown.alerts.map((a) => a.trade),
-      [later],
+      [later, byBank],
     );
-    assert.equal(shown.reversals.length, 3);
+    assert.equal(shown.reversals.length, 4);
     const human = spawnSync(process.execPath, [BIN, "attestor", "report", "--ledger", ledger], {
       encoding: "utf8",
     });
@@ -338,7 +364,7 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
       human.stdout,
       /9\.99 USD booked .*: AmountMismatch: 9\.99 credited, the trade owes 10\.00/,
     );
-    assert.match(human.stdout, /alerts \(1\):\n .* trade /);
+    assert.match(human.stdout, /alerts \(2\):\n .* trade /);
   } finally {
     await daemon.stop();
   }
@@ -379,6 +405,10 @@ test("malformed, truncated and non-camt files are refused by name, attest nothin
       .refusedFiles.map((f) => f.file)
       .sort(),
     ["deep.xml", "latin1.xml", "malformed.xml", "other.xml", "truncated.xml"],
+  );
+  assert.deepEqual(
+    report(ledger).unreadable.map((f) => f.file),
+    ["dangling.xml"],
   );
   // The ledger is this folder's: another folder's attestor is refused it.
   const other = spawnSync(
@@ -558,3 +588,41 @@ for (const mode of ["swallow", "send"] as const) {
     );
   });
 }
+
+test("a return read before the relay withholds the attestation: never relayed, said loudly", async () => {
+  const folder = mkdtempSync(join(work, "inbox-"));
+  const ledger = join(work, "withheld.sqlite");
+  const trade = await paidTrade(23n);
+  const paid = await credit(trade);
+  const stuck = await proxy("swallow");
+  const first = new Daemon(folder, ledger, stuck.url);
+  try {
+    await first.waitFor((e) => e.kind === "serving");
+    drop(folder, "pay.xml", notification(paymentReference(trade), paid));
+    await stuck.held;
+    await first.kill();
+  } finally {
+    stuck.server.closeAllConnections();
+    stuck.server.close();
+  }
+  drop(
+    folder,
+    "return.xml",
+    notification("unused", { ...paid, bankReference: "BANK-RETURN-4", reversal: "true" }),
+  );
+  const second = new Daemon(folder, ledger, desk.chain.url);
+  try {
+    const alert = await second.waitFor((e) => e.kind === "alert");
+    assert.match(String(alert.detail), /its attestation was signed but is withheld, never relayed/);
+    assert.match(second.stderr, /ALERT: a reversal in return\.xml/);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(second.events.filter((e) => e.kind === "released").length, 0);
+    await stillOpen(trade);
+  } finally {
+    await second.stop();
+  }
+  assert.deepEqual(
+    report(ledger).attestations.map((a) => [a.trade, a.status]),
+    [[trade, "withheld"]],
+  );
+});

@@ -129,7 +129,10 @@ async function run(ctx: Context) {
       try {
         if (!announced) await attestor.announce();
         announced = true;
-        await attestor.pass();
+        const waiting = await attestor.pass();
+        if (waiting > 0 && ctx.values.once) {
+          throw new Error(`${waiting} attestation(s) wait for their relay (see above)`);
+        }
       } catch (error) {
         // One pass (`--once`, for a scheduler) fails as a command does.
         if (ctx.values.once) throw error;
@@ -161,6 +164,7 @@ function report(ctx: Context) {
     const refusedFiles = ledger.refusedFiles();
     const attestations = ledger.attestations();
     const open = attestations.filter((a) => a.status !== "released");
+    const unreadable = ledger.unreadableFiles();
     const when = (ms: number) => formatTime(BigInt(Math.floor(ms / 1000)));
     const lines = [
       `ledger ${path}: ${ledger.fileCount()} file(s) read, ${attestations.length - open.length} trade(s) released on an attestation`,
@@ -178,11 +182,21 @@ function report(ctx: Context) {
       ),
       `refused files (${refusedFiles.length}):`,
       ...refusedFiles.map((f) => `  ${f.file}: ${f.error}`),
+      `files that cannot be read (${unreadable.length}):`,
+      ...unreadable.map((f) => `  ${f.file}: ${f.error}`),
       `attestations not released (${open.length}):`,
       ...open.map((a) => `  trade ${a.trade} ${a.status}: ${a.detail ?? "waiting for its relay"}`),
     ];
     return {
-      json: { ledger: path, alerts, unmatched, reversals, refusedFiles, attestations },
+      json: {
+        ledger: path,
+        alerts,
+        unmatched,
+        reversals,
+        refusedFiles,
+        unreadable,
+        attestations,
+      },
       lines,
     };
   } finally {
