@@ -18,8 +18,8 @@
  * 5. every signed attestation not yet relayed (this pass's, or one a crash left, even when a file
  *    failed) is relayed: the trade read again (re-signed if the buyer marked it paid since), then
  *    released; a trade that has ended is looked up in its events (released on the attestation, or
- *    ended otherwise); a program refusal is recorded, unless the buyer marked the trade paid in the
- *    meantime (signed again next pass); an RPC failure leaves it for the next pass.
+ *    ended otherwise); a relay failing or refused on a trade still releasable waits for the next
+ *    pass (signed again if the buyer marked the trade paid in the meantime), its reason noted.
  *
  * It never moves tokens but by the program's `release_with_attestation`, never signs anything but
  * the attestation of a trade whose exact amount arrived with its reference, and never releases a
@@ -49,8 +49,15 @@ import {
   type Trade,
 } from "@p2p-escrow/sdk";
 import { CamtError, decodeCamt, MAX_CAMT_FILE_SIZE, parseCamt, type CamtErrorName } from "./camt";
-import type { AttestationRow, FileRecord, Ledger } from "./ledger";
-import { matchCredits, type Credit, type OpenTrade, type Reversal, type Unmatched } from "./match";
+import type { AttestationRow, CreditRow, FileRecord, Ledger } from "./ledger";
+import {
+  matchCredits,
+  uetrKeys,
+  type Credit,
+  type OpenTrade,
+  type Reversal,
+  type Unmatched,
+} from "./match";
 
 /** What the attestor did, as it reports it. */
 export type AttestorEvent =
@@ -114,6 +121,11 @@ const hex = (bytes: ReadonlyUint8Array) => Buffer.from(bytes).toString("hex");
 const PARTIAL = /^\.|\.(part|tmp|crdownload)$/i;
 
 const RELEASABLE = [TradeState.Locked, TradeState.Paid];
+
+/** Whether the references kept in the ledger (`refs`, space-separated) are `references`. */
+function sameReferences(refs: string, references: readonly string[]): boolean {
+  return refs === references.join(" ");
+}
 
 export class PaymentAttestor {
   /** Under `dryRun`, the hashes of files shown already (the ledger is not written). */
@@ -241,7 +253,9 @@ export class PaymentAttestor {
   private newFiles(): Found[] {
     const { folder, ledger, report } = this.options;
     const found: Found[] = [];
-    for (const name of readdirSync(folder).sort()) {
+    const names = readdirSync(folder).sort();
+    if (!this.options.dryRun) ledger.keepUnreadable(new Set(names));
+    for (const name of names) {
       if (PARTIAL.test(name)) continue;
       try {
         const path = join(folder, name);
@@ -305,7 +319,7 @@ export class PaymentAttestor {
       accounts,
       // A time the camt.054 gave beats the date the camt.053 repeating it gives.
       bookedAt: (credit) => {
-        const known = ledger.creditByKeys(credit.keys)?.bookedAt;
+        const known = this.sameCredit(credit)?.bookedAt;
         return known?.includes("T") && !credit.bookedAt?.includes("T") ? known : null;
       },
     });
@@ -341,15 +355,10 @@ export class PaymentAttestor {
     const here = new Set<string>();
     for (const outcome of outcomes) {
       const { credit } = outcome;
-      const refs = credit.references.join(" ");
       let own = credit.keys.some((key) => here.has(key)) ? [] : credit.keys;
-      let before = own.length > 0 ? ledger.creditByKeys(own) : undefined;
-      // The bank's reference of another payment (reused, or a batch listed in another order): a
-      // credit is the one seen before only if it names the same payment references.
-      if (before && before.refs !== refs) {
-        own = [];
-        before = undefined;
-      }
+      const before = own.length > 0 ? this.sameCredit(credit) : undefined;
+      // The bank's reference of another payment (reused, or a batch listed in another order).
+      if (own.length > 0 && !before && ledger.creditByKeys(own)) own = [];
       for (const key of own) here.add(key);
       if (before?.result === "matched") {
         report({ kind: "seen", file: file.name, where: credit.where, trade: before.trade });
@@ -429,13 +438,15 @@ export class PaymentAttestor {
         reversal: reversal.kind,
         references: reversal.references,
       });
-      const id = `reversal|${reversal.credit.key ?? `${file.hash}|${reversal.credit.where}`}`;
-      // A reversal seen before (the day's camt.053 repeating a camt.054) raised its alert then.
-      if (ledger.credit(id) === undefined && !ledger.reversalByKeys(reversal.credit.keys)) {
-        fresh.push(reversal);
-      }
+      // A reversal seen before (the day's camt.053 repeating a camt.054) raised its alert then;
+      // one sharing a reused bank reference but naming other references is another.
+      const seen = ledger.reversalByKeys(reversal.credit.keys);
+      const again = seen !== undefined && sameReferences(seen.refs, reversal.references);
+      const keys = again || !seen ? reversal.credit.keys : [];
+      const id = again ? seen.id : `reversal|${keys[0] ?? `${file.hash}|${reversal.credit.where}`}`;
+      if (!again) fresh.push(reversal);
       record.credits.push({
-        ...row(reversal.credit, id, reversal.credit.keys),
+        ...row(reversal.credit, id, keys),
         result: "reversal",
         reason: reversal.kind,
         detail: `a ${reversal.kind} of ${amountText(reversal.credit) ?? "an amount not given"}`,
@@ -472,26 +483,41 @@ export class PaymentAttestor {
         const row = attested.get(reference);
         if (row) named.add(row);
       }
-      const reversedCredit = ledger.creditByKeys(reversal.credit.keys);
+      // By the UETR only: the bank's other references may be another payment's.
+      const reversedCredit = ledger.creditByKeys(uetrKeys(reversal.credit));
       const row = reversedCredit?.trade ? byTrade.get(reversedCredit.trade) : undefined;
       if (row) named.add(row);
       for (const attestation of named) {
         const where = `a ${reversal.kind} in ${file} (${reversal.credit.where}) names the credit of trade ${attestation.trade} (${attestation.reference})`;
         let detail = `${where}, which was attested (${attestation.status}): the money may have gone back to the payer after the tokens left`;
         if (attestation.status === "signed") {
-          // Not recorded as relayed; a relay in flight may have landed all the same.
-          const trade = await fetchMaybeTrade(rpc, attestation.trade as Address);
-          if (trade.exists && RELEASABLE.includes(trade.data.state)) {
-            detail = `${where}: its attestation was signed but is withheld, never relayed`;
-            withhold.push({ trade: attestation.trade, detail });
-          } else {
+          // Not recorded as relayed; a relay in flight may have landed all the same. A trade
+          // still in escrow (open or disputed), or one the chain cannot tell of now, is withheld.
+          const trade = await fetchMaybeTrade(rpc, attestation.trade as Address).catch(() => null);
+          if (trade && (!trade.exists || trade.data.state === TradeState.Settled)) {
             detail = `${where}, whose attestation was signed and whose trade has ended: the tokens may have left while the money went back`;
+          } else {
+            detail = `${where}: its attestation was signed but is withheld, never relayed${trade ? "" : " (the trade could not be read: if a relay in flight landed, the tokens left)"}`;
+            withhold.push({ trade: attestation.trade, detail });
           }
         }
         alerts.push({ trade: attestation.trade, credit: attestation.credit, detail });
       }
     }
     return { withhold, alerts };
+  }
+
+  /**
+   * The credit seen before that `credit` is: one sharing a key with it and naming the same payment
+   * references, or none (a remittance cut short in a statement names none: the same credit).
+   */
+  private sameCredit(credit: Credit): CreditRow | undefined {
+    const before =
+      credit.keys.length > 0 ? this.options.ledger.creditByKeys(credit.keys) : undefined;
+    return before &&
+      (credit.references.length === 0 || sameReferences(before.refs, credit.references))
+      ? before
+      : undefined;
   }
 
   /**
@@ -552,6 +578,7 @@ export class PaymentAttestor {
             : (error as Error).message;
       if (this.failing.get(row.trade) !== message) {
         this.failing.set(row.trade, message);
+        ledger.waiting(row.trade, `the relay waits: ${message}`);
         report({ kind: "retry", trade: row.trade, error: message });
       }
       return false;
@@ -569,7 +596,7 @@ export class PaymentAttestor {
     if (released && released.event.name === "tradeReleased") {
       const by = released.event.data.attestor;
       if (by.__option === "Some" && by.value === this.options.signer.address) {
-        const detail = `released on the attestation of credit ${row.credit} (relayed before a restart)`;
+        const detail = `released on the attestation of credit ${row.credit} (its relay had landed)`;
         ledger.finish(row.trade, "released", released.signature, detail);
         report({ kind: "released", trade: row.trade, transaction: released.signature, detail });
       } else {

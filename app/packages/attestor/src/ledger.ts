@@ -247,14 +247,14 @@ export class Ledger {
 
   /**
    * What every reversal, return or debit seen names: the payment references in its remittance
-   * and the bank's keys of the payment it reverses (`Credit.keys`).
+   * and the UETR of the payment it reverses (its other bank keys may be reused).
    */
   reversed(): Set<string> {
     const refs = this.db.prepare("SELECT refs FROM credits WHERE result = 'reversal'").all() as {
       refs: string;
     }[];
     const keys = this.db
-      .prepare("SELECT substr(key, 10) AS key FROM credit_keys WHERE key LIKE 'reversal|%'")
+      .prepare("SELECT substr(key, 10) AS key FROM credit_keys WHERE key LIKE 'reversal|%|uetr:%'")
       .all() as { key: string }[];
     return new Set([
       ...refs.flatMap((row) => row.refs.split(" ").filter(Boolean)),
@@ -383,6 +383,20 @@ export class Ledger {
             .prepare("SELECT * FROM attestations WHERE status = ? ORDER BY signed_at, trade")
             .all(status);
     return rows.map((row) => camel<AttestationRow>(row));
+  }
+
+  /** Why the relay of a signed attestation waits (shown by the report). */
+  waiting(trade: string, detail: string): void {
+    this.db
+      .prepare("UPDATE attestations SET detail = ? WHERE trade = ? AND status = 'signed'")
+      .run(detail, trade);
+  }
+
+  /** Forgets the unreadable files no longer in the folder (by name). */
+  keepUnreadable(present: ReadonlySet<string>): void {
+    for (const { file } of this.unreadableFiles()) {
+      if (!present.has(file)) this.readable(file);
+    }
   }
 
   /** The attestation of a trade signed again (the trade's payment reference hash changed). */

@@ -51,8 +51,8 @@ export type Unmatched =
 /** One credit of a statement, as the bank identifies it. */
 export type Credit = {
   /**
-   * Each identifies this credit in every file that gives it: the account, one of the bank's
-   * references of the payment (its UETR, the transaction's servicer reference, the entry's
+   * Each identifies this credit in every file that gives it: the account with the payment's UETR,
+   * or with one of the bank's references (the transaction's servicer reference, the entry's
    * servicer reference with the transaction's position in it), the currency and the amount. Files
    * give more or fewer of them (a camt.053.001.02 has no UETR): two credits are one when they share
    * any. Empty when the bank gives no reference: then only the file and the position identify it.
@@ -118,6 +118,11 @@ function batchTotal(entry: CamtEntry): bigint | null {
   return total;
 }
 
+/** The keys of `credit` that are UETRs: unique to one payment, never reused. */
+export function uetrKeys(credit: Credit): string[] {
+  return credit.keys.filter((key) => key.includes("|uetr:"));
+}
+
 /** An account identifier as compared: without spaces, upper case (IBANs are written both ways). */
 export function normalAccount(account: string): string {
   return account.replace(/\s+/g, "").toUpperCase();
@@ -170,11 +175,15 @@ export function creditsOf(
           };
         }
         const remittance = [...(tx?.unstructured ?? []), ...(tx?.structured ?? [])];
-        const keys = amount
-          ? bankReferences.map((reference) =>
-              [report.account.id, reference, amount.currency, scaled(amount.value)].join("|"),
-            )
-          : [];
+        // A UETR names one payment whatever its amount (a return net of charges keeps it); the
+        // bank's own references can be reused, so they count with the amount.
+        const keys = bankReferences.flatMap((reference) =>
+          reference.startsWith("uetr:")
+            ? [[report.account.id, reference].join("|")]
+            : amount
+              ? [[report.account.id, reference, amount.currency, scaled(amount.value)].join("|")]
+              : [],
+        );
         const credit: Credit = {
           keys,
           key: keys[0] ?? null,
@@ -234,8 +243,10 @@ export function matchCredits(
     byReference.set(reference, [...(byReference.get(reference) ?? []), trade]);
   }
   const { credits, reversals } = creditsOf(document, file);
+  // A reversal names a credit by reference, or by its UETR: the bank's other references may be
+  // reused for another payment.
   const reversed = new Set(
-    reversals.flatMap((reversal) => [...reversal.references, ...reversal.credit.keys]),
+    reversals.flatMap((reversal) => [...reversal.references, ...uetrKeys(reversal.credit)]),
   );
   const outcomes = credits.map(({ credit, entry }): CreditOutcome => {
     const refuse = (unmatched: Unmatched, detail: string, reference?: string): CreditOutcome => ({

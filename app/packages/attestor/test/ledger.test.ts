@@ -163,7 +163,12 @@ test("a reversal's keys and what it withholds are written with its file; unreada
       file: "b.xml",
       message: "camt.054",
       credits: [
-        { ...credit("r1", "unmatched"), result: "reversal", keys: ["key-c1"], fileHash: "h2" },
+        {
+          ...credit("r1", "unmatched"),
+          result: "reversal",
+          keys: ["key-c1", "A|uetr:1"],
+          fileHash: "h2",
+        },
       ],
       attestations: [],
     },
@@ -173,10 +178,11 @@ test("a reversal's keys and what it withholds are written with its file; unreada
       alerts: [{ trade: TRADE, credit: "c1", detail: "returned" }],
     },
   );
-  // The reversal's key is kept apart from the credit's, and both answer.
+  // The reversal's key is kept apart from the credit's, and both answer; what it names is its
+  // references and its UETR (the bank's other references may be reused).
   assert.equal(ledger.creditByKeys(["key-c1"])?.id, "c1");
   assert.equal(ledger.reversalByKeys(["key-c1"])?.id, "r1");
-  assert.deepEqual([...ledger.reversed()].sort(), ["P2P-MXJ9F-X1S8P-T", "key-c1"]);
+  assert.deepEqual([...ledger.reversed()].sort(), ["A|uetr:1", "P2P-MXJ9F-X1S8P-T"]);
   assert.deepEqual(
     ledger.attestations().map((row) => [row.status, row.detail]),
     [["withheld", "withheld"]],

@@ -185,7 +185,7 @@ test("a credit's keys: each bank reference it gives, shared by the files that gi
   const [notified] = outcome({ uetr, txBankReference: "TX-1" }).outcomes;
   const account = "DE89370400440532013000";
   assert.deepEqual(notified.credit.keys, [
-    `${account}|uetr:${uetr}|USD|10000000`,
+    `${account}|uetr:${uetr}`,
     `${account}|tx:TX-1|USD|10000000`,
     `${account}|entry:BANK-REF-1#1|USD|10000000`,
   ]);

@@ -574,7 +574,7 @@ for (const mode of ["swallow", "send"] as const) {
       const done = await second.waitFor((e) => e.kind === "released" && e.trade === trade);
       assert.match(
         String(done.detail),
-        mode === "send" ? /relayed before a restart/ : /released on the attestation of credit/,
+        mode === "send" ? /its relay had landed/ : /released on the attestation of credit/,
       );
       assert.ok(await released(trade));
       // The file is not read again; the trade was attested once.
