@@ -44,16 +44,21 @@ function attestation(trade: string, creditId: string) {
   };
 }
 
-test("a file, its credits and its attestations are written together or not at all", () => {
+/** A ledger in memory that read `a.xml`, whose credit `c1` (keys `extraKeys` too) paid TRADE. */
+function attestedLedger(extraKeys: string[] = []): Ledger {
   const ledger = new Ledger(":memory:");
-  const first: FileRecord = {
+  ledger.recordFile({
     hash: "h1",
     file: "a.xml",
     message: "camt.054",
-    credits: [credit("c1", "matched", TRADE)],
+    credits: [{ ...credit("c1", "matched", TRADE), keys: ["key-c1", ...extraKeys] }],
     attestations: [attestation(TRADE, "c1")],
-  };
-  ledger.recordFile(first);
+  });
+  return ledger;
+}
+
+test("a file, its credits and its attestations are written together or not at all", () => {
+  const ledger = attestedLedger();
   // A second file whose attestation names a trade attested already: refused whole.
   const second: FileRecord = {
     hash: "h2",
@@ -100,14 +105,7 @@ test("a matched credit keeps its row; an unmatched one is written again", () => 
 });
 
 test("an attestation leaves `signed` once, and a refused file is known by its hash", () => {
-  const ledger = new Ledger(":memory:");
-  ledger.recordFile({
-    hash: "h1",
-    file: "a.xml",
-    message: "camt.054",
-    credits: [credit("c1", "matched", TRADE)],
-    attestations: [attestation(TRADE, "c1")],
-  });
+  const ledger = attestedLedger();
   ledger.finish(TRADE, "released", "sig", "released");
   ledger.finish(TRADE, "ended", null, "too late");
   assert.deepEqual(
@@ -126,14 +124,7 @@ test("an attestation leaves `signed` once, and a refused file is known by its ha
 });
 
 test("a credit is found by any of its keys; a ledger serves one attestor and one folder", () => {
-  const ledger = new Ledger(":memory:");
-  ledger.recordFile({
-    hash: "h1",
-    file: "a.camt054.xml",
-    message: "camt.054",
-    credits: [{ ...credit("c1", "matched", TRADE), keys: ["uetr:1", "entry:E#1"] }],
-    attestations: [attestation(TRADE, "c1")],
-  });
+  const ledger = attestedLedger(["uetr:1", "entry:E#1"]);
   // A camt.053.001.02 has no UETR: the entry's reference alone finds the credit.
   assert.equal(ledger.creditByKeys(["entry:E#1"])?.id, "c1");
   assert.equal(ledger.creditByKeys(["uetr:2", "tx:9"]), undefined);
@@ -148,14 +139,7 @@ test("a credit is found by any of its keys; a ledger serves one attestor and one
 });
 
 test("a reversal's keys and what it withholds are written with its file; unreadable files are kept", () => {
-  const ledger = new Ledger(":memory:");
-  ledger.recordFile({
-    hash: "h1",
-    file: "a.xml",
-    message: "camt.054",
-    credits: [credit("c1", "matched", TRADE)],
-    attestations: [attestation(TRADE, "c1")],
-  });
+  const ledger = attestedLedger();
   ledger.unreadable("b.xml", "ENOENT");
   ledger.recordFile(
     {
