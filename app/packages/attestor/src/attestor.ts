@@ -32,6 +32,7 @@ import { join } from "node:path";
 import type { Address, KeyPairSigner, ReadonlyUint8Array } from "@solana/kit";
 
 import {
+  attestedTrade,
   EscrowClient,
   EscrowError,
   fetchAccountEvents,
@@ -377,13 +378,10 @@ export class PaymentAttestor {
         });
         if (dryRun) continue;
         const trade = trades.states.get(outcome.trade)!;
-        const signature = await signAttestation(signer.keyPair.privateKey, {
-          trade: outcome.trade,
-          buyer: trade.buyer,
-          mint: trade.mint,
-          amount: trade.amount,
-          paymentRefHash: trade.paymentRefHash,
-        });
+        const signature = await signAttestation(
+          signer.keyPair.privateKey,
+          attestedTrade(outcome.trade, trade),
+        );
         record.credits.push({
           ...row(credit, id, own),
           result: "matched",
@@ -538,13 +536,7 @@ export class PaymentAttestor {
       if (hex(found.data.paymentRefHash) !== row.paymentRefHash) {
         // The buyer marked the trade paid since: the attestation covers its reference hash.
         signature = Buffer.from(
-          await signAttestation(signer.keyPair.privateKey, {
-            trade,
-            buyer: found.data.buyer,
-            mint: found.data.mint,
-            amount: found.data.amount,
-            paymentRefHash: found.data.paymentRefHash,
-          }),
+          await signAttestation(signer.keyPair.privateKey, attestedTrade(trade, found.data)),
         );
         signedFor = hex(found.data.paymentRefHash);
         ledger.resign(row.trade, hex(signature), signedFor);

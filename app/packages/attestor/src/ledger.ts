@@ -368,12 +368,6 @@ export class Ledger {
     })();
   }
 
-  /** The attestation of `trade`, if one was signed. */
-  attestation(trade: string): AttestationRow | undefined {
-    const row = this.db.prepare("SELECT * FROM attestations WHERE trade = ?").get(trade);
-    return row === undefined ? undefined : camel<AttestationRow>(row);
-  }
-
   /** Attestations by status (all when none is given), oldest first. */
   attestations(status?: AttestationStatus): AttestationRow[] {
     const rows =

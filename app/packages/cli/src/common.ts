@@ -49,6 +49,11 @@ export function toJson(value: unknown): string {
   );
 }
 
+/** `toJson` on one line: a record of a long-running command's output (JSON lines). */
+export function toJsonLine(value: unknown): string {
+  return toJson(value).replace(/\n\s*/g, " ");
+}
+
 /**
  * Every option of the command line. `url`, `keypair`, `json` and `help` are global; each command
  * names the others it takes (`Command.options`).

@@ -63,6 +63,28 @@ after(async () => {
   await desk.chain.stop();
 });
 
+/** The arguments of `attestor run` for the desk's attestor on `folder` and `ledger` via `url`. */
+function runArgs(folder: string, ledger: string, url = desk.chain.url): string[] {
+  const keypair = join(desk.keyDir, "attestor.json");
+  return [
+    "attestor",
+    "run",
+    "--folder",
+    folder,
+    "--ledger",
+    ledger,
+    "--url",
+    url,
+    "--keypair",
+    keypair,
+  ];
+}
+
+/** The built binary run to its end. */
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+}
+
 /** An event `attestor run --json` printed. */
 type Event = { kind: string; file?: string; trade?: string; reason?: string } & Record<
   string,
@@ -78,11 +100,9 @@ class Daemon {
   readonly exit: Promise<number | null>;
 
   constructor(folder: string, ledger: string, url: string, ...extra: string[]) {
-    const args = [BIN, "attestor", "run", "--folder", folder, "--ledger", ledger];
-    const keypair = ["--keypair", join(desk.keyDir, "attestor.json")];
     this.process = spawn(
       process.execPath,
-      [...args, "--interval", "200", "--json", "--url", url, ...keypair, ...extra],
+      [BIN, ...runArgs(folder, ledger, url), "--interval", "200", "--json", ...extra],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let pending = "";
@@ -173,11 +193,7 @@ async function stillOpen(trade: Address): Promise<void> {
 }
 
 function report(ledger: string) {
-  const result = spawnSync(
-    process.execPath,
-    [BIN, "attestor", "report", "--ledger", ledger, "--json"],
-    { encoding: "utf8" },
-  );
+  const result = cli("attestor", "report", "--ledger", ledger, "--json");
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout) as {
     alerts: { trade: string; detail: string }[];
@@ -356,9 +372,7 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
       [later, byBank],
     );
     assert.equal(shown.reversals.length, 4);
-    const human = spawnSync(process.execPath, [BIN, "attestor", "report", "--ledger", ledger], {
-      encoding: "utf8",
-    });
+    const human = cli("attestor", "report", "--ledger", ledger);
     assert.match(human.stdout, /credits that matched nothing \(6\), to handle by hand:/);
     assert.match(
       human.stdout,
@@ -411,19 +425,7 @@ test("malformed, truncated and non-camt files are refused by name, attest nothin
     ["dangling.xml"],
   );
   // The ledger is this folder's: another folder's attestor is refused it.
-  const other = spawnSync(
-    process.execPath,
-    [
-      BIN,
-      "attestor",
-      "run",
-      "--folder",
-      mkdtempSync(join(work, "inbox-")),
-      "--ledger",
-      ledger,
-    ].concat(["--once", "--url", desk.chain.url, "--keypair", join(desk.keyDir, "attestor.json")]),
-    { encoding: "utf8" },
-  );
+  const other = cli(...runArgs(mkdtempSync(join(work, "inbox-")), ledger), "--once");
   assert.equal(other.status, 1);
   assert.match(
     other.stderr,
@@ -437,26 +439,7 @@ test("--dry-run shows the match and signs, relays and records nothing", async ()
   const trade = await paidTrade(16n);
   drop(folder, "dry.xml", notification(paymentReference(trade), await credit(trade)));
   const dry = (...extra: string[]) =>
-    spawnSync(
-      process.execPath,
-      [
-        BIN,
-        "attestor",
-        "run",
-        "--folder",
-        folder,
-        "--ledger",
-        ledger,
-        "--dry-run",
-        "--once",
-        "--url",
-        desk.chain.url,
-        "--keypair",
-        join(desk.keyDir, "attestor.json"),
-        ...extra,
-      ],
-      { encoding: "utf8" },
-    );
+    cli(...runArgs(folder, ledger), "--dry-run", "--once", ...extra);
   const result = dry();
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, new RegExp(`would attest trade ${trade}: 16\\.00 USD with`));

@@ -36,6 +36,20 @@ export type AttestedTrade = {
   paymentRefHash: ReadonlyUint8Array;
 };
 
+/**
+ * What an attestation of `trade` covers, read from its account as it is now (`Trade`: its buyer,
+ * mint, amount in base units and the payment reference hash it was marked paid with, zeros before).
+ */
+export function attestedTrade(trade: Address, state: Omit<AttestedTrade, "trade">): AttestedTrade {
+  return {
+    trade,
+    buyer: state.buyer,
+    mint: state.mint,
+    amount: state.amount,
+    paymentRefHash: state.paymentRefHash,
+  };
+}
+
 const attestationEncoder = getStructEncoder([
   ["domain", getUtf8Encoder()],
   ["program", getAddressEncoder()],

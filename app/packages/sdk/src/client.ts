@@ -85,7 +85,7 @@ import {
   tradeAddress,
   tokenAccountAddress,
 } from "./addresses";
-import { attestationPayload, ed25519Instruction } from "./attestation";
+import { attestationPayload, attestedTrade, ed25519Instruction } from "./attestation";
 import { changedTakeTerms, takeTermsHash, type TakeTerms } from "./terms";
 import { deriveRoomKeyPair, MAX_MESSAGE_LENGTH, type RoomSubject } from "./room";
 import { EscrowError } from "./errors";
@@ -821,13 +821,7 @@ export class EscrowClient {
   ): Promise<ActionResult> {
     // The attestation covers the payment reference marked paid: read the trade as it is now.
     const { trade: state, facts } = await this.readTrade(trade);
-    const message = await attestationPayload({
-      trade,
-      buyer: state.buyer,
-      mint: state.mint,
-      amount: state.amount,
-      paymentRefHash: state.paymentRefHash,
-    });
+    const message = await attestationPayload(attestedTrade(trade, state));
     const release = await getReleaseWithAttestationInstructionAsync({
       relayer,
       buyer: state.buyer,

@@ -15,7 +15,7 @@ import { formatTime } from "@p2p-escrow/sdk";
 import {
   arg,
   toAddress,
-  toJson,
+  toJsonLine,
   UsageError,
   wholeNumber,
   type Command,
@@ -92,9 +92,7 @@ async function run(ctx: Context) {
   // A dry run writes nothing: without a ledger yet, it starts from an empty one in memory.
   const ledger = new Ledger(dryRun && !existsSync(path) ? ":memory:" : path);
   const say = (event: AttestorEvent) => {
-    const line = ctx.values.json
-      ? toJson(event).replace(/\n\s*/g, " ")
-      : describeAttestorEvent(event);
+    const line = ctx.values.json ? toJsonLine(event) : describeAttestorEvent(event);
     process.stdout.write(`${line}\n`);
     // An alert is also shouted where operators look for trouble.
     if (event.kind === "alert") process.stderr.write(`${describeAttestorEvent(event)}\n`);

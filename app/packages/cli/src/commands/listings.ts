@@ -15,6 +15,7 @@ import {
 } from "@p2p-escrow/sdk";
 import {
   toJson,
+  toJsonLine,
   Command,
   UsageError,
   arg,
@@ -176,7 +177,7 @@ export const LISTINGS_COMMANDS: Record<string, Command> = {
               printed.push(record);
               process.stdout.write(
                 ctx.values.json
-                  ? `${toJson(record).replace(/\n\s*/g, " ")}\n`
+                  ? `${toJsonLine(record)}\n`
                   : `slot ${entry.slot}  ${describeEvent(event)}\n`,
               );
               const answering = event.name === "tradeTaken" ? sender() : null;

@@ -6,6 +6,7 @@ import {
   attestationDigest,
   attestationMessage,
   attestationPayload,
+  attestedTrade,
   EscrowError,
   fiatCurrencyCode,
   getTrade,
@@ -142,13 +143,8 @@ export const TRADES_COMMANDS: Record<string, Command> = {
           logs: [],
         });
       }
-      const attested = {
-        trade,
-        buyer: state.buyer,
-        mint: state.mint,
-        amount: state.amount,
-        paymentRefHash,
-      };
+      // The reference is the one marked paid: the trade's own hash, checked above.
+      const attested = attestedTrade(trade, state);
       const signature = await signAttestation(attestor.keyPair.privateKey, attested);
       const encoded = getBase58Decoder().decode(signature);
       const json = {
