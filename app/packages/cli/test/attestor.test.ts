@@ -129,6 +129,15 @@ class Daemon {
     }
   }
 
+  /** Waits (at most `ms`) for `pattern` on stderr, a pipe of its own that may lag stdout. */
+  async waitForStderr(pattern: RegExp, ms = 5_000): Promise<void> {
+    const until = Date.now() + ms;
+    while (!pattern.test(this.stderr)) {
+      if (Date.now() > until) assert.fail(`no ${pattern} in stderr: ${this.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** The events about `file`, once it has been read (or refused). */
   async fileEvents(file: string): Promise<Event[]> {
     await this.waitFor((e) => e.file === file && (e.kind === "read" || e.kind === "refused"));
@@ -320,7 +329,7 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
       String(alert.detail),
       /names the credit of trade .*, which was attested \(released\)/,
     );
-    assert.match(daemon.stderr, /ALERT: a reversal in later-2\.xml/);
+    await daemon.waitForStderr(/ALERT: a reversal in later-2\.xml/);
     // The end-of-day statement repeats the return: listed again, but no second alert.
     drop(
       folder,
@@ -597,7 +606,7 @@ test("a return read before the relay withholds the attestation: never relayed, s
   try {
     const alert = await second.waitFor((e) => e.kind === "alert");
     assert.match(String(alert.detail), /its attestation was signed but is withheld, never relayed/);
-    assert.match(second.stderr, /ALERT: a reversal in return\.xml/);
+    await second.waitForStderr(/ALERT: a reversal in return\.xml/);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.equal(second.events.filter((e) => e.kind === "released").length, 0);
     await stillOpen(trade);

@@ -503,6 +503,7 @@ test("the room: details set and show, watch --send-details answers a take, chat;
     file,
     "--interval",
     "100",
+    "--json",
     "--url",
     desk.chain.url,
     "--keypair",
@@ -518,6 +519,13 @@ test("the room: details set and show, watch --send-details answers a take, chat;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     assert.match(stdout, answered);
+    // JSON lines: every line one record, the events and the details sent alike.
+    const records = stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { details?: string; event?: { name: string } });
+    assert.ok(records.some((r) => r.event?.name === "tradeTaken"));
+    assert.ok(records.some((r) => answered.test(r.details ?? "")));
     const read = ok("buyer", "chat", "read", trade);
     assert.match(read, /seller \w+  PaymentDetails: IBAN DE89/);
     assert.ok(read.includes(`Payment reference: ${paymentReference(trade)}`), read);

@@ -14,7 +14,6 @@ import {
   formatTime,
 } from "@p2p-escrow/sdk";
 import {
-  toJson,
   toJsonLine,
   Command,
   UsageError,
@@ -142,7 +141,7 @@ export const LISTINGS_COMMANDS: Record<string, Command> = {
       }
       const seller = ctx.values["send-details"] ? await ctx.signer() : null;
       const say = (line: string) =>
-        process.stdout.write(ctx.values.json ? `${toJson({ details: line })}\n` : `${line}\n`);
+        process.stdout.write(ctx.values.json ? `${toJsonLine({ details: line })}\n` : `${line}\n`);
       // The details file is read again each round, so `details set` needs no restart.
       const sender = () =>
         seller ? new DetailsSender(ctx, seller, readDetails(detailsFile(ctx))) : null;
