@@ -295,12 +295,6 @@ export class Ledger {
     return this.db.prepare("SELECT 1 FROM files WHERE hash = ?").get(hash) !== undefined;
   }
 
-  /** The credit with this id, if seen. */
-  credit(id: string): CreditRow | undefined {
-    const row = this.db.prepare("SELECT * FROM credits WHERE id = ?").get(id);
-    return row === undefined ? undefined : camel<CreditRow>(row);
-  }
-
   /** Records a refused file, so that the same bytes are not read again. */
   refuseFile(hash: string, file: string, error: string, at = Date.now()): void {
     this.db.transaction(() => {

@@ -69,7 +69,7 @@ test("a file, its credits and its attestations are written together or not at al
   };
   assert.throws(() => ledger.recordFile(second), /UNIQUE constraint failed: attestations.trade/);
   assert.equal(ledger.knowsFile("h2"), false);
-  assert.equal(ledger.credit("c2"), undefined);
+  assert.equal(ledger.creditByKeys(["key-c2"]), undefined);
   assert.deepEqual(
     ledger.attestations().map((row) => [row.trade, row.credit, row.status]),
     [[TRADE, "c1", "signed"]],
@@ -96,10 +96,10 @@ test("a matched credit keeps its row; an unmatched one is written again", () => 
     ],
     attestations: [attestation(OTHER, "c2")],
   });
-  assert.equal(ledger.credit("c1")?.result, "matched");
-  assert.equal(ledger.credit("c1")?.file, "a.xml");
-  assert.equal(ledger.credit("c2")?.result, "matched");
-  assert.equal(ledger.credit("c2")?.trade, OTHER);
+  assert.equal(ledger.creditByKeys(["key-c1"])?.result, "matched");
+  assert.equal(ledger.creditByKeys(["key-c1"])?.file, "a.xml");
+  assert.equal(ledger.creditByKeys(["key-c2"])?.result, "matched");
+  assert.equal(ledger.creditByKeys(["key-c2"])?.trade, OTHER);
   assert.deepEqual(ledger.credits("unmatched"), []);
   ledger.close();
 });

@@ -22,7 +22,7 @@ import {
   type Located,
   type Trade,
 } from "@p2p-escrow/sdk";
-import { useChain, useChainTime, useDesk } from "./context";
+import { useChain, useChainTime, useDesk, useOfferTerms } from "./context";
 import { roomWallet } from "./room";
 import { RoomPanel } from "./RoomPanel";
 import { TxStatus, useTransaction } from "./Tx";
@@ -36,6 +36,7 @@ const hex = (bytes: ReadonlyUint8Array) =>
 function Case({ trade, tx }: { trade: Located<Trade>; tx: ReturnType<typeof useTransaction> }) {
   const desk = useDesk();
   const [bps, setBps] = useState(5_000);
+  const terms = useOfferTerms(trade.data.offer);
   const details = useChain(async () => {
     const mint = await getMintInfo(desk.rpc, trade.data.mint);
     const timeline = await fetchAccountEvents(desk.rpc, trade.address);
@@ -106,7 +107,13 @@ function Case({ trade, tx }: { trade: Located<Trade>; tx: ReturnType<typeof useT
       >
         Rule {formatBps(bps)} to the buyer
       </button>
-      <RoomPanel tradeAddress={trade.address} trade={trade.data} actions={[]} tx={tx} />
+      <RoomPanel
+        tradeAddress={trade.address}
+        trade={trade.data}
+        terms={terms}
+        actions={[]}
+        tx={tx}
+      />
     </article>
   );
 }

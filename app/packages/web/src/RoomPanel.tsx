@@ -13,11 +13,11 @@ import {
   fiatCurrencyCode,
   formatFiat,
   formatTime,
-  getOffer,
   MessageKind,
   paymentDetailsMessage,
   paymentReference,
   TradeState,
+  type OfferTerms,
   type RoomLine,
   type Trade,
   type TradeAction,
@@ -62,13 +62,21 @@ function Line({ line }: { line: RoomLine }) {
 }
 
 /** The seller sends the details of the offer's payment method (kept in this browser) or others. */
-function DetailsForm({ trade, send, tx }: { trade: Trade; send: (text: string) => void; tx: Tx }) {
+function DetailsForm({
+  terms,
+  send,
+  tx,
+}: {
+  terms: OfferTerms | null;
+  send: (text: string) => void;
+  tx: Tx;
+}) {
   const desk = useDesk();
-  const saved = useChain(async () => {
-    if (!desk.me) return null;
-    const offer = await getOffer(desk.rpc, trade.offer);
-    return detailsForMethod(readDetails(desk.me), offer.terms.paymentTermsHash);
-  }, [trade.offer, desk.me]);
+  const method = terms?.paymentTermsHash;
+  const saved = useChain(
+    async () => (desk.me && method ? detailsForMethod(readDetails(desk.me), method) : null),
+    [method, desk.me],
+  );
   const [text, setText] = useState<string | null>(null);
   const shown = text ?? saved.value?.text ?? "";
   return (
@@ -89,11 +97,14 @@ function DetailsForm({ trade, send, tx }: { trade: Trade; send: (text: string) =
 export function RoomPanel({
   tradeAddress,
   trade,
+  terms,
   actions,
   tx,
 }: {
   tradeAddress: Address;
   trade: Trade;
+  /** The offer's terms (null once it is closed): the currency paid, the payment method. */
+  terms: OfferTerms | null;
   actions: TradeAction[];
   tx: Tx;
 }) {
@@ -103,15 +114,6 @@ export function RoomPanel({
   const arbiter = trade.state === TradeState.Disputed && me === arbiterInCharge(trade);
   const { room, error } = useRoom(tradeAddress, party || arbiter);
   const lines = useChain(() => (room ? room.read() : Promise.resolve(null)), [room], 2_000);
-  // The offer's currency, for what the buyer pays (none once the offer is closed).
-  const currency = useChain(
-    () =>
-      getOffer(desk.rpc, trade.offer).then(
-        (offer) => fiatCurrencyCode(offer.terms.fiatCurrency),
-        () => "",
-      ),
-    [trade.offer],
-  );
   const [chat, setChat] = useState("");
   const [note, setNote] = useState("");
   const [noteTo, setNoteTo] = useState<"buyer" | "seller">("buyer");
@@ -141,8 +143,8 @@ export function RoomPanel({
       {me === trade.buyer &&
         (details?.text !== undefined ? (
           <div className="payment-details">
-            Pay {formatFiat(trade.fiatAmount)} {currency.value ?? ""} to:{" "}
-            <strong data-testid="payment-details">{details.text}</strong>{" "}
+            Pay {formatFiat(trade.fiatAmount)} {terms ? fiatCurrencyCode(terms.fiatCurrency) : ""}{" "}
+            to: <strong data-testid="payment-details">{details.text}</strong>{" "}
             <button onClick={() => copy(details.text!)}>{copied ? "Copied" : "Copy"}</button>
             <br />
             Put <strong data-testid="payment-reference">{paymentReference(tradeAddress)}</strong> in
@@ -158,7 +160,7 @@ export function RoomPanel({
         ))}
       {me === trade.seller && actions.includes("sendDetails") && room && (
         <DetailsForm
-          trade={trade}
+          terms={terms}
           tx={tx}
           send={(text) =>
             void post("Send payment details", () =>

@@ -10,7 +10,6 @@ import {
   arbiterInCharge,
   EscrowError,
   fetchAccountEvents,
-  fetchMaybeOffer,
   fiatCurrencyCode,
   formatAmount,
   formatFiat,
@@ -26,10 +25,11 @@ import {
   TradeState,
   type AccountEvent,
   type MintInfo,
+  type OfferTerms,
   type Trade,
   type TradeAction,
 } from "@p2p-escrow/sdk";
-import { useChain, useChainTime, useDesk } from "./context";
+import { useChain, useChainTime, useDesk, useOfferTerms } from "./context";
 import { Proposals } from "./Proposals";
 import { openRoom, roomWallet } from "./room";
 import { RoomPanel } from "./RoomPanel";
@@ -283,11 +283,16 @@ function Actions({
  * How the trade is paid: its payment reference for the transfer's reference field and, when the
  * offer names a payment attestor, that the attestor releases on the bank's credit.
  */
-function PaymentInstructions({ tradeAddress, trade }: { tradeAddress: Address; trade: Trade }) {
-  const desk = useDesk();
-  const offer = useChain(() => fetchMaybeOffer(desk.rpc, trade.offer), [trade.offer]);
+function PaymentInstructions({
+  tradeAddress,
+  trade,
+  terms,
+}: {
+  tradeAddress: Address;
+  trade: Trade;
+  terms: OfferTerms | null;
+}) {
   if (trade.state !== TradeState.Locked && trade.state !== TradeState.Paid) return null;
-  const terms = offer.value?.exists ? offer.value.data.terms : null;
   return (
     <p data-testid="payment-instructions">
       Payment reference{" "}
@@ -319,6 +324,7 @@ function OpenTrade({
 }) {
   const desk = useDesk();
   const now = useChainTime();
+  const terms = useOfferTerms(trade.offer);
   return (
     <>
       <p>
@@ -375,7 +381,7 @@ function OpenTrade({
           />
         )}
       </ul>
-      <PaymentInstructions tradeAddress={tradeAddress} trade={trade} />
+      <PaymentInstructions tradeAddress={tradeAddress} trade={trade} terms={terms} />
       <Actions tradeAddress={tradeAddress} trade={trade} tx={tx} now={now} />
       {now !== null && (
         <>
@@ -389,6 +395,7 @@ function OpenTrade({
           <RoomPanel
             tradeAddress={tradeAddress}
             trade={trade}
+            terms={terms}
             actions={allowedActions(trade, desk.me, now)}
             tx={tx}
           />

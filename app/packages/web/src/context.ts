@@ -3,7 +3,12 @@ import { createContext, useContext, useEffect, useState } from "react";
 import type { Address, TransactionPartialSigner } from "@solana/kit";
 import { fetchSysvarClock } from "@solana/sysvars";
 
-import type { EscrowClient, EscrowRpc } from "@p2p-escrow/sdk";
+import {
+  fetchMaybeOffer,
+  type EscrowClient,
+  type EscrowRpc,
+  type OfferTerms,
+} from "@p2p-escrow/sdk";
 
 export type Desk = {
   rpc: EscrowRpc;
@@ -81,4 +86,14 @@ export function useChainTime(): bigint | null {
     return () => clearInterval(timer);
   }, []);
   return offset === null ? null : BigInt(Math.floor(now / 1000 + offset));
+}
+
+/**
+ * The terms of `offer`: null until read, and once the offer is closed. A page reads them once and
+ * passes them down (payment instructions, the room's currency and payment method).
+ */
+export function useOfferTerms(offer: Address): OfferTerms | null {
+  const { rpc } = useDesk();
+  const found = useChain(() => fetchMaybeOffer(rpc, offer), [offer]);
+  return found.value?.exists ? found.value.data.terms : null;
 }
