@@ -510,7 +510,9 @@ test("the room: details set and show, watch --send-details answers a take, chat;
     join(desk.keyDir, "seller.json"),
   ]);
   let stdout = "";
+  let stderr = "";
   watcher.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  watcher.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   try {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const trade = json<{ trade: Address }>("buyer", "take", offer, "100").trade;
@@ -526,6 +528,8 @@ test("the room: details set and show, watch --send-details answers a take, chat;
       .map((line) => JSON.parse(line) as { details?: string; event?: { name: string } });
     assert.ok(records.some((r) => r.event?.name === "tradeTaken"));
     assert.ok(records.some((r) => answered.test(r.details ?? "")));
+    // Stderr is for failures: the answer is a line, not progress lines.
+    assert.doesNotMatch(stderr, /signing…|sending |confirmed /);
     const read = ok("buyer", "chat", "read", trade);
     assert.match(read, /seller \w+  PaymentDetails: IBAN DE89/);
     assert.ok(read.includes(`Payment reference: ${paymentReference(trade)}`), read);

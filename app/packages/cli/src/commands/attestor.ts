@@ -101,7 +101,9 @@ async function run(ctx: Context) {
   try {
     attestor = new PaymentAttestor({
       rpc: ctx.rpc,
-      client: ctx.client,
+      // Each release is an event of its own; per-transaction progress lines would bury the
+      // alerts on stderr.
+      client: ctx.client.with({ onProgress: undefined }),
       signer: await ctx.signer(),
       folder: resolve(folder),
       ledger,

@@ -142,9 +142,12 @@ export const LISTINGS_COMMANDS: Record<string, Command> = {
       const seller = ctx.values["send-details"] ? await ctx.signer() : null;
       const say = (line: string) =>
         process.stdout.write(ctx.values.json ? `${toJsonLine({ details: line })}\n` : `${line}\n`);
+      // Each answer is a line of its own; per-transaction progress lines would bury the
+      // failures on stderr.
+      const quiet = { ...ctx, client: ctx.client.with({ onProgress: undefined }) };
       // The details file is read again each round, so `details set` needs no restart.
       const sender = () =>
-        seller ? new DetailsSender(ctx, seller, readDetails(detailsFile(ctx))) : null;
+        seller ? new DetailsSender(quiet, seller, readDetails(detailsFile(ctx))) : null;
       const seen = new Set<string>();
       const initial = await ctx.rpc
         .getSignaturesForAddress(P2P_ESCROW_PROGRAM_ADDRESS, { limit: 1000 })
