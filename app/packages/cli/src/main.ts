@@ -2,7 +2,8 @@
  * `p2p-escrow`: the command line of the escrow for wallets, arbiters, payment services and the
  * protocol's admin. Human output by default, `--json` for scripts; errors name the program's
  * error and exit 1, usage mistakes (a missing argument, an option the command does not take) exit
- * 2; a progress line (on stderr) follows every transaction until it is confirmed. Each command
+ * 2; a progress line (on stderr) follows every transaction until it is confirmed, but in the
+ * long-running `watch` and `attestor run`, whose own lines say what they sent. Each command
  * group lives in `commands/`; `p2p-escrow <command> --help` prints a command's usage and options.
  */
 import { homedir } from "node:os";
@@ -35,6 +36,7 @@ import {
   GLOBAL_OPTIONS,
   OPTIONS,
   toJson,
+  toJsonLine,
   UsageError,
   type Command,
   type Context,
@@ -195,7 +197,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${described.name}: ${described.message}${code}\n`);
     if (values.json) {
       process.stdout.write(
-        `${toJson({ error: { name: described.name, message: described.message, code: described.code } })}\n`,
+        // One line: after a long-running command's JSON lines too.
+        `${toJsonLine({ error: { name: described.name, message: described.message, code: described.code } })}\n`,
       );
     }
     return 1;

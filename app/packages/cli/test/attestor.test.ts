@@ -113,7 +113,8 @@ class Daemon {
       for (const line of lines) this.events.push(JSON.parse(line) as Event);
     });
     this.process.stderr!.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exit = new Promise((resolve) => this.process.once("exit", (code) => resolve(code)));
+    // "close": exited, and both pipes read to their end.
+    this.exit = new Promise((resolve) => this.process.once("close", (code) => resolve(code)));
   }
 
   /** Waits (at most `ms`) for an event `found` accepts. */
@@ -229,8 +230,6 @@ test("the attestor releases a paid trade within seconds of its camt.054, and onl
     await daemon.waitFor((e) => e.kind === "released" && e.trade === trade);
     const seconds = (Date.now() - start) / 1000;
     assert.ok(seconds < 5, `released ${seconds} s after the file landed`);
-    // Stderr is for alerts and failures: the release is an event, not progress lines.
-    assert.doesNotMatch(daemon.stderr, /signing…|sending |confirmed /);
     assert.ok(await released(trade));
     // 25 tokens less the mint's 1% transfer fee and the protocol's 0.5% fee on them.
     assert.ok((await tokens(desk.keys.buyer.address)) > buyerBefore + 24n * TOKEN);
@@ -259,6 +258,8 @@ test("the attestor releases a paid trade within seconds of its camt.054, and onl
   } finally {
     assert.equal(await daemon.stop(), 0);
   }
+  // Stderr is for alerts and failures: the release is an event, not progress lines.
+  assert.doesNotMatch(daemon.stderr, /signing…|sending |confirmed /);
 });
 
 test("wrong amount, wrong currency, a missing reference and a reversal attest nothing, by name", async () => {
@@ -468,7 +469,7 @@ test("--dry-run shows the match and signs, relays and records nothing", async ()
  * A JSON-RPC proxy in front of the local chain. `sendTransaction` is never answered under
  * "swallow" (not sent on: a crash after signing) and "send" (sent on: a crash after relaying,
  * before the ledger heard of it); with a `gate`, it is held until the gate opens, then sent and
- * answered (`held` resolves when the first one arrives).
+ * answered. `held` resolves when the first one arrives (under "send": once the chain took it).
  */
 async function proxy(
   mode: "swallow" | "send" | { gate: Promise<void> },
@@ -488,12 +489,12 @@ async function proxy(
           body,
         });
       if (method === "sendTransaction") {
-        arrived();
-        if (mode === "swallow") return;
+        if (mode === "swallow") return arrived();
         if (mode === "send") {
           await forward();
-          return;
+          return arrived();
         }
+        arrived();
         await mode.gate;
       }
       const answer = await forward();
@@ -548,8 +549,9 @@ for (const mode of ["swallow", "send"] as const) {
       await first.waitFor((e) => e.kind === "serving");
       drop(folder, "pay.xml", notification(paymentReference(trade), await credit(trade)));
       await first.waitFor((e) => e.kind === "matched" && e.trade === trade);
-      // Signed and written to the ledger; the relay hangs. Then the process dies.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Signed and written to the ledger (a relay follows the record); the relay hangs, swallowed
+      // or sent without an answer. Then the process dies.
+      await stuck.held;
       await first.kill();
     } finally {
       stuck.server.closeAllConnections();
