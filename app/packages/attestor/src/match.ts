@@ -58,8 +58,6 @@ export type Credit = {
    * any. Empty when the bank gives no reference: then only the file and the position identify it.
    */
   keys: string[];
-  /** The first of `keys`, or null. */
-  key: string | null;
   /** The account credited (`Acct/Id`). */
   account: string;
   /** The file it came from. */
@@ -186,7 +184,6 @@ export function creditsOf(
         );
         const credit: Credit = {
           keys,
-          key: keys[0] ?? null,
           account: report.account.id,
           file,
           where: `report ${r + 1}, entry ${e + 1}${tx ? `, transaction ${t + 1}` : ""}`,
