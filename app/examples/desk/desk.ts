@@ -9,7 +9,7 @@
  * the split say and every token of the supply is accounted for.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -32,7 +32,12 @@ import {
   type Address,
 } from "@p2p-escrow/sdk";
 import { startLocalChain } from "@p2p-escrow/sdk/node";
-import { notification, statement as endOfDayStatement, type TestCredit } from "@p2p-escrow/testing";
+import {
+  deliverStatement,
+  notification,
+  statement as endOfDayStatement,
+  type TestCredit,
+} from "@p2p-escrow/testing";
 
 const repoDir = fileURLToPath(new URL("../../..", import.meta.url));
 const chainBin = process.env.P2P_LOCAL_CHAIN_BIN ?? join(repoDir, "target", "debug", "local-chain");
@@ -290,10 +295,9 @@ async function session(url: string, keys: Record<string, Address>): Promise<numb
   }
 }
 
-/** The bank's file `name` in the attestor's folder: written, then renamed into it. */
+/** The bank's file `name` in the attestor's folder (`deliverStatement`), said. */
 function deliver(bank: string, name: string, xml: string) {
-  writeFileSync(join(bank, `${name}.part`), xml);
-  renameSync(join(bank, `${name}.part`), join(bank, name));
+  deliverStatement(bank, name, xml);
   console.log(`  [the bank] ${name} delivered to the seller's statements folder`);
 }
 

@@ -8,14 +8,7 @@
  * a buyer's mark racing the release, and crashes between signing and relaying.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  renameSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, symlinkSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +27,7 @@ import {
   type Address,
 } from "@p2p-escrow/sdk";
 import {
+  deliverStatement,
   notification,
   offerTerms,
   startDesk,
@@ -160,12 +154,6 @@ class Daemon {
   }
 }
 
-/** Writes a statement into `folder` as a bank download should arrive: written, then renamed. */
-function drop(folder: string, name: string, xml: string): void {
-  writeFileSync(join(folder, `${name}.part`), xml);
-  renameSync(join(folder, `${name}.part`), join(folder, name));
-}
-
 /** A trade of `tokens` taken by the buyer and marked paid with its payment reference. */
 async function paidTrade(tokens: bigint): Promise<Address> {
   const trade = (await desk.client.takeOffer(desk.keys.buyer, offer, tokens * TOKEN)).address!;
@@ -226,7 +214,11 @@ test("the attestor releases a paid trade within seconds of its camt.054, and onl
     const paid = await credit(trade);
     const start = Date.now();
     const uetr = "f5a1e5d2-6c1b-4f5e-9a3d-2b7c8e9f0a11";
-    drop(folder, "a.camt054.xml", notification(paymentReference(trade), { ...paid, uetr }));
+    deliverStatement(
+      folder,
+      "a.camt054.xml",
+      notification(paymentReference(trade), { ...paid, uetr }),
+    );
     await daemon.waitFor((e) => e.kind === "released" && e.trade === trade);
     const seconds = (Date.now() - start) / 1000;
     assert.ok(seconds < 5, `released ${seconds} s after the file landed`);
@@ -238,7 +230,7 @@ test("the attestor releases a paid trade within seconds of its camt.054, and onl
     copyFileSync(join(folder, "a.camt054.xml"), join(folder, "b-copy.xml"));
     // The same entry in the end-of-day camt.053 (another file, a version without the UETR, so
     // known by the bank's entry reference): seen, never attested again.
-    drop(folder, "c.camt053.xml", statement(paymentReference(trade), paid));
+    deliverStatement(folder, "c.camt053.xml", statement(paymentReference(trade), paid));
     const again = await daemon.fileEvents("c.camt053.xml");
     assert.deepEqual(
       again.map((e) => e.kind),
@@ -288,7 +280,7 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
         remittance: `${paymentReference(twice)} ${paymentReference(offer)}`,
       }),
     ];
-    drop(folder, "refusals.xml", notification("unused", ...credits));
+    deliverStatement(folder, "refusals.xml", notification("unused", ...credits));
     const events = await daemon.fileEvents("refusals.xml");
     const outcomes = events
       .filter((e) => e.kind === "unmatched")
@@ -306,12 +298,12 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
 
     // A return read before the credit it returns (files are read by name): the credit never pays.
     const returned = await credit(returnedFirst);
-    drop(
+    deliverStatement(
       folder,
       "r1-return.xml",
       notification("unused", { ...returned, bankReference: "BANK-RETURN-0", reversal: "true" }),
     );
-    drop(folder, "r2-credit.xml", notification("unused", returned));
+    deliverStatement(folder, "r2-credit.xml", notification("unused", returned));
     const late = (await daemon.fileEvents("r2-credit.xml")).find((e) => e.kind === "unmatched");
     assert.equal(late?.reason, "Reversed");
     assert.equal(late?.detail, "a reversal or return read earlier names it");
@@ -319,9 +311,9 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
 
     // A return that arrives after the attestation: released already, so an alert, loudly.
     const paid = await credit(later);
-    drop(folder, "later-1.xml", notification("unused", paid));
+    deliverStatement(folder, "later-1.xml", notification("unused", paid));
     await daemon.waitFor((e) => e.kind === "released" && e.trade === later);
-    drop(
+    deliverStatement(
       folder,
       "later-2.xml",
       notification("unused", { ...paid, bankReference: "BANK-RETURN-2", reversal: "true" }),
@@ -334,7 +326,7 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
     );
     await daemon.waitForStderr(/ALERT: a reversal in later-2\.xml/);
     // The end-of-day statement repeats the return: listed again, but no second alert.
-    drop(
+    deliverStatement(
       folder,
       "later-3.xml",
       statement("unused", { ...paid, bankReference: "BANK-RETURN-2", reversal: "true" }),
@@ -349,9 +341,9 @@ test("wrong amount, wrong currency, a missing reference and a reversal attest no
     const uetr = "0b6a2c3d-4e5f-4a1b-8c9d-0e1f2a3b4c5d";
     const byBank = await paidTrade(22n);
     const bankPaid = await credit(byBank, { uetr });
-    drop(folder, "uetr-1.xml", notification("unused", bankPaid));
+    deliverStatement(folder, "uetr-1.xml", notification("unused", bankPaid));
     await daemon.waitFor((e) => e.kind === "released" && e.trade === byBank);
-    drop(
+    deliverStatement(
       folder,
       "uetr-2.xml",
       notification("unused", {
@@ -401,14 +393,22 @@ test("malformed, truncated and non-camt files are refused by name, attest nothin
   const ledger = join(work, "files.sqlite");
   const trade = await paidTrade(15n);
   const good = notification(paymentReference(trade), await credit(trade));
-  drop(folder, "malformed.xml", good.replace("</Ntry>", "</Entry>"));
-  drop(folder, "truncated.xml", good.slice(0, Math.floor(good.length / 2)));
-  drop(folder, "other.xml", `<?xml version="1.0"?><Invoice><Total>15.00</Total></Invoice>`);
-  drop(folder, "deep.xml", `<?xml version="1.0"?>${"<a>".repeat(200)}${"</a>".repeat(200)}`);
-  drop(folder, "latin1.xml", `<?xml version="1.0" encoding="ISO-8859-2"?><Document/>`);
+  deliverStatement(folder, "malformed.xml", good.replace("</Ntry>", "</Entry>"));
+  deliverStatement(folder, "truncated.xml", good.slice(0, Math.floor(good.length / 2)));
+  deliverStatement(
+    folder,
+    "other.xml",
+    `<?xml version="1.0"?><Invoice><Total>15.00</Total></Invoice>`,
+  );
+  deliverStatement(
+    folder,
+    "deep.xml",
+    `<?xml version="1.0"?>${"<a>".repeat(200)}${"</a>".repeat(200)}`,
+  );
+  deliverStatement(folder, "latin1.xml", `<?xml version="1.0" encoding="ISO-8859-2"?><Document/>`);
   symlinkSync(join(folder, "gone.xml"), join(folder, "dangling.xml"));
   // The bank's good file, read after all of them, still releases its trade.
-  drop(folder, "zz-good.xml", good);
+  deliverStatement(folder, "zz-good.xml", good);
   const daemon = new Daemon(folder, ledger, desk.chain.url, "--once");
   assert.equal(await daemon.exit, 0, daemon.stderr);
   const refused = daemon.events
@@ -449,7 +449,7 @@ test("--dry-run shows the match and signs, relays and records nothing", async ()
   const folder = mkdtempSync(join(work, "inbox-"));
   const ledger = join(work, "dry.sqlite");
   const trade = await paidTrade(16n);
-  drop(folder, "dry.xml", notification(paymentReference(trade), await credit(trade)));
+  deliverStatement(folder, "dry.xml", notification(paymentReference(trade), await credit(trade)));
   const dry = (...extra: string[]) =>
     cli(...runArgs(folder, ledger), "--dry-run", "--once", ...extra);
   const result = dry();
@@ -518,7 +518,7 @@ test("a buyer marking paid while the release is on its way: signed again, releas
   const daemon = new Daemon(folder, ledger, relay.url);
   try {
     await daemon.waitFor((e) => e.kind === "serving");
-    drop(folder, "pay.xml", notification(paymentReference(trade), await credit(trade)));
+    deliverStatement(folder, "pay.xml", notification(paymentReference(trade), await credit(trade)));
     await relay.held;
     // The buyer's mark lands first; the attestation on its way covers the old hash.
     await desk.client.markPaid(desk.keys.buyer, trade, await hashText(paymentReference(trade)));
@@ -547,7 +547,11 @@ for (const mode of ["swallow", "send"] as const) {
     const first = new Daemon(folder, ledger, stuck.url);
     try {
       await first.waitFor((e) => e.kind === "serving");
-      drop(folder, "pay.xml", notification(paymentReference(trade), await credit(trade)));
+      deliverStatement(
+        folder,
+        "pay.xml",
+        notification(paymentReference(trade), await credit(trade)),
+      );
       await first.waitFor((e) => e.kind === "matched" && e.trade === trade);
       // Signed and written to the ledger (a relay follows the record); the relay hangs, swallowed
       // or sent without an answer. Then the process dies.
@@ -594,14 +598,14 @@ test("a return read before the relay withholds the attestation: never relayed, s
   const first = new Daemon(folder, ledger, stuck.url);
   try {
     await first.waitFor((e) => e.kind === "serving");
-    drop(folder, "pay.xml", notification(paymentReference(trade), paid));
+    deliverStatement(folder, "pay.xml", notification(paymentReference(trade), paid));
     await stuck.held;
     await first.kill();
   } finally {
     stuck.server.closeAllConnections();
     stuck.server.close();
   }
-  drop(
+  deliverStatement(
     folder,
     "return.xml",
     notification("unused", { ...paid, bankReference: "BANK-RETURN-4", reversal: "true" }),

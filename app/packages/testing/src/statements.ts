@@ -1,5 +1,17 @@
 /** Bank statements written for the tests with the XML library the attestor reads them with. */
+import { renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
 import { XMLBuilder } from "fast-xml-parser";
+
+/**
+ * Writes the statement `xml` into `folder` as `name`, as a bank download should arrive: written
+ * under `<name>.part` (which the attestor skips), then renamed.
+ */
+export function deliverStatement(folder: string, name: string, xml: string): void {
+  writeFileSync(join(folder, `${name}.part`), xml);
+  renameSync(join(folder, `${name}.part`), join(folder, name));
+}
 
 /** One credit of a notification. */
 export type TestCredit = {

@@ -12,7 +12,7 @@
  * of an offer naming a payment attestor is released, while the buyer watches, by the attestor
  * reading the bank's camt.054.
  */
-import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,6 +34,7 @@ import {
 } from "@p2p-escrow/sdk";
 import { installTestWallet } from "./testWallet";
 import {
+  deliverStatement,
   launchChromium,
   notification,
   offerTerms,
@@ -517,11 +518,7 @@ test("the payment attestor releases a trade the buyer paid, on the bank's camt.0
   const folder = mkdtempSync(join(tmpdir(), "p2p-escrow-bank-"));
   const taken = (await getTrade(desk.rpc, trade)).createdAt;
   const bookedAt = new Date(Number(taken + 60n) * 1000).toISOString();
-  writeFileSync(
-    join(folder, "camt054.part"),
-    notification(reference, { amount: "40.00", bookedAt }),
-  );
-  renameSync(join(folder, "camt054.part"), join(folder, "camt054.xml"));
+  deliverStatement(folder, "camt054.xml", notification(reference, { amount: "40.00", bookedAt }));
   const events: AttestorEvent[] = [];
   const ledger = new Ledger(":memory:");
   const attestor = new PaymentAttestor({
