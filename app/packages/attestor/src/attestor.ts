@@ -36,9 +36,9 @@ import {
   EscrowClient,
   EscrowError,
   fetchAccountEvents,
-  fetchMaybeOffer,
   fetchMaybeTrade,
   fiatCurrencyCode,
+  getMaybeOffer,
   listOffers,
   listTrades,
   paymentReference,
@@ -141,6 +141,8 @@ export class PaymentAttestor {
 
   constructor(private readonly options: AttestorOptions) {
     options.ledger.bind(options.signer.address, options.folder, options.dryRun);
+    // A dry run writes nothing: it may look while the attestor runs.
+    if (!options.dryRun) options.ledger.hold();
   }
 
   /**
@@ -191,7 +193,7 @@ export class PaymentAttestor {
   }> {
     const { rpc, sellers = [], offers = [], signer } = this.options;
     const chosen = await Promise.all(
-      offers.map(async (offer) => ({ offer, found: await fetchMaybeOffer(rpc, offer) })),
+      offers.map(async (offer) => ({ offer, found: await getMaybeOffer(rpc, offer) })),
     );
     const located: Located<Offer>[] =
       sellers.length + offers.length === 0
@@ -199,13 +201,14 @@ export class PaymentAttestor {
         : [
             ...(await Promise.all(sellers.map((seller) => listOffers(rpc, { seller })))).flat(),
             ...chosen.flatMap(({ offer, found }) =>
-              found.exists ? [{ address: offer, data: found.data }] : [],
+              found ? [{ address: offer, data: found }] : [],
             ),
           ];
     const served = new Map<Address, Offer>();
-    // A chosen offer that is gone (closed, or never was) is ignored, not an error each pass.
+    // A chosen offer that is gone (closed, or never was, or another account) is ignored, not an
+    // error each pass.
     const ignored = chosen
-      .filter(({ found }) => !found.exists)
+      .filter(({ found }) => !found)
       .map(({ offer }) => ({ offer, attestor: "none: no such offer" }));
     for (const { address, data } of located) {
       const attestor = data.terms.attestor.__option === "Some" ? data.terms.attestor.value : null;

@@ -194,9 +194,11 @@ export type FileRecord = {
 
 export class Ledger {
   private readonly db: Database.Database;
+  /** The lock `hold` keeps, while it does. */
+  private lock: Database.Database | null = null;
 
   /** Opens (or creates, with its folder) the ledger at `path`; `:memory:` for none on disk. */
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.db = new Database(path);
     // Write-ahead logging: a crash never leaves half a transaction, and `report` reads while
@@ -209,7 +211,30 @@ export class Ledger {
   }
 
   close(): void {
+    this.lock?.close();
+    this.lock = null;
     this.db.close();
+  }
+
+  /**
+   * Keeps the ledger this process's until `close`: an exclusive SQLite transaction on
+   * `<path>.lock`, which the system releases when the process ends, however it ends. A second
+   * process holding it (another `attestor run` on this ledger, which would report every file and
+   * release twice) is refused with `LedgerError`; reading (`attestor report`) needs no hold.
+   */
+  hold(): void {
+    if (this.path === ":memory:" || this.lock) return;
+    const lock = new Database(`${this.path}.lock`, { timeout: 0 });
+    try {
+      lock.exec("BEGIN EXCLUSIVE");
+    } catch (error) {
+      lock.close();
+      if ((error as { code?: string }).code !== "SQLITE_BUSY") throw error;
+      throw new LedgerError(
+        `another process (an attestor run) holds the ledger ${this.path}: one attestor run per ledger`,
+      );
+    }
+    this.lock = lock;
   }
 
   /**

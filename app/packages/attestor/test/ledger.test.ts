@@ -3,6 +3,9 @@
  * matched credit is never rewritten, an unmatched one is, a credit is found by any of its keys, an
  * attestation moves from `signed` once, and a ledger serves one attestor and folder.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
@@ -177,4 +180,17 @@ test("a reversal's keys and what it withholds are written with its file; unreada
   );
   assert.deepEqual(ledger.unreadableFiles(), [], "b.xml was read at last");
   ledger.close();
+});
+
+test("one process holds a ledger at a time, until it closes it", () => {
+  const path = join(mkdtempSync(join(tmpdir(), "p2p-ledger-")), "attestor.sqlite");
+  const first = new Ledger(path);
+  const second = new Ledger(path);
+  first.hold();
+  assert.throws(() => second.hold(), /^LedgerError: another process \(an attestor run\) holds/);
+  // Reading needs no hold.
+  assert.deepEqual(second.attestations(), []);
+  first.close();
+  second.hold();
+  second.close();
 });

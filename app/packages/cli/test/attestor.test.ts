@@ -247,6 +247,11 @@ test("the attestor releases a paid trade within seconds of its camt.054, and onl
       attestations.map((a) => [a.trade, a.status]),
       [[trade, "released"]],
     );
+    // One attestor run per ledger: a second is refused while this one runs; a dry run may look.
+    const second = cli(...runArgs(folder, ledger), "--once");
+    assert.equal(second.status, 1);
+    assert.match(second.stderr, /error: LedgerError: another process \(an attestor run\) holds/);
+    assert.equal(cli(...runArgs(folder, ledger), "--once", "--dry-run").status, 0);
   } finally {
     assert.equal(await daemon.stop(), 0);
   }
@@ -463,6 +468,54 @@ test("--dry-run shows the match and signs, relays and records nothing", async ()
   assert.match(dry("--account", "de89 3704 0044 0532 0130 00").stdout, /would attest trade/);
   await stillOpen(trade);
   assert.equal(existsSync(ledger), false, "a dry run writes no ledger");
+});
+
+test("option mistakes are usage errors and write no ledger; an account that is no offer is ignored", async () => {
+  const folder = mkdtempSync(join(work, "inbox-"));
+  const ledger = join(work, "mistakes.sqlite");
+  const refused = (...extra: string[]) => {
+    const result = cli(...runArgs(folder, ledger), "--once", ...extra);
+    assert.equal(existsSync(ledger), false, `${extra.join(" ")} wrote a ledger`);
+    return result;
+  };
+  // An empty list (an unset variable) never widens the service to every seller or account.
+  for (const [option, value] of [
+    ["--seller", ""],
+    ["--seller", " , "],
+    ["--offer", ","],
+    ["--account", ""],
+  ]) {
+    const result = refused(option, value);
+    assert.equal(result.status, 2, `${option} "${value}"`);
+    assert.match(result.stderr, new RegExp(`error: ${option} is empty: leave it out to serve all`));
+  }
+  const file = join(folder, "statement.xml");
+  deliverStatement(folder, "statement.xml", "<Document/>");
+  const notFolder = cli(...runArgs(file, ledger), "--once");
+  assert.equal(notFolder.status, 2);
+  assert.match(notFolder.stderr, /error: --folder .*statement\.xml is not a folder/);
+  assert.equal(existsSync(ledger), false);
+  const badKey = refused("--keypair", join(work, "no-such-key.json"));
+  assert.equal(badKey.status, 1);
+  // A mint's and a trade's address as offers: ignored like a closed offer, the offer still served.
+  const trade = await paidTrade(15n);
+  const served = cli(
+    ...runArgs(mkdtempSync(join(work, "inbox-")), join(work, "mint-offer.sqlite")),
+    "--offer",
+    `${offer},${desk.usd.address},${trade}`,
+    "--once",
+    "--json",
+  );
+  assert.equal(served.status, 0, served.stderr);
+  const serving = JSON.parse(served.stdout.split("\n")[0]) as {
+    offers: string[];
+    ignored: { offer: string; attestor: string }[];
+  };
+  assert.deepEqual(serving.offers, [offer]);
+  assert.deepEqual(serving.ignored, [
+    { offer: desk.usd.address, attestor: "none: no such offer" },
+    { offer: trade, attestor: "none: no such offer" },
+  ]);
 });
 
 /**

@@ -182,9 +182,23 @@ export async function getMaybeProfile(rpc: EscrowRpc, wallet: Address): Promise<
 
 /** The offer at `offer`; an `OfferNotFound` error if there is none. */
 export async function getOffer(rpc: EscrowRpc, offer: Address): Promise<Offer> {
-  const data = await readAccount(rpc, { address: offer, decode: decodeOffer });
+  const data = await getMaybeOffer(rpc, offer);
   if (!data) throw offerNotFound(offer);
   return data;
+}
+
+/**
+ * The offer at `offer`, or null when there is none: nothing there, an account of another program
+ * (a mint, a wallet), or another of this program's accounts (by its discriminator).
+ */
+export async function getMaybeOffer(rpc: EscrowRpc, offer: Address): Promise<Offer | null> {
+  return readAccount(rpc, {
+    address: offer,
+    decode: (account) =>
+      account.exists && OFFER_DISCRIMINATOR.every((byte, i) => account.data[i] === byte)
+        ? { ...decodeOffer(account), exists: true }
+        : { exists: false, address: account.address },
+  });
 }
 
 /** The trade at `trade`; a `TradeNotFound` error if there is none. */

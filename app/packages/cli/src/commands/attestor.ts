@@ -4,7 +4,7 @@
  * attestation and keeps a ledger; `attestor report` lists from the ledger what needs a person:
  * alerts, credits that matched nothing with why, refused files, attestations not released.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -30,18 +30,24 @@ function ledgerPath(ctx: Context): string {
   return ctx.values.ledger ?? DEFAULT_LEDGER;
 }
 
-/** A list option of `attestor run`: values separated by commas. */
-function list(text: string | undefined): string[] {
+/**
+ * A list option of `attestor run`: values separated by commas; none when the option is absent. A
+ * list given empty (an unset variable, commas only) is a usage mistake: it must never widen what
+ * is served to everything.
+ */
+function list(text: string | undefined, what: string): string[] {
   if (text === undefined) return [];
-  return text
+  const parts = text
     .split(",")
     .map((part) => part.trim())
     .filter((part) => part !== "");
+  if (parts.length === 0) throw new UsageError(`${what} is empty: leave it out to serve all`);
+  return parts;
 }
 
 /** `--seller` and `--offer`: addresses separated by commas. */
 function addresses(text: string | undefined, what: string): Address[] {
-  return list(text).map((part) => toAddress(part, what));
+  return list(text, what).map((part) => toAddress(part, what));
 }
 
 /** One event of `attestor run` as a person reads it. */
@@ -85,10 +91,15 @@ async function run(ctx: Context) {
   if (ctx.values.folder === undefined) throw new UsageError("missing --folder");
   const folder = ctx.values.folder;
   if (!existsSync(folder)) throw new UsageError(`--folder ${folder} does not exist`);
+  if (!statSync(folder).isDirectory()) throw new UsageError(`--folder ${folder} is not a folder`);
   const interval = wholeNumber(ctx.values.interval ?? "2000", "--interval", 100, 3_600_000);
   const dryRun = ctx.values["dry-run"] ?? false;
   const path = ledgerPath(ctx);
-  const accounts = list(ctx.values.account);
+  // Every option and the key are read before the ledger is opened: a mistake writes nothing.
+  const accounts = list(ctx.values.account, "--account");
+  const sellers = addresses(ctx.values.seller, "--seller");
+  const offers = addresses(ctx.values.offer, "--offer");
+  const signer = await ctx.signer();
   // A dry run writes nothing: without a ledger yet, it starts from an empty one in memory.
   const ledger = new Ledger(dryRun && !existsSync(path) ? ":memory:" : path);
   const say = (event: AttestorEvent) => {
@@ -104,11 +115,11 @@ async function run(ctx: Context) {
       // Each release is an event of its own; per-transaction progress lines would bury the
       // alerts on stderr.
       client: ctx.client.with({ onProgress: undefined }),
-      signer: await ctx.signer(),
+      signer,
       folder: resolve(folder),
       ledger,
-      sellers: addresses(ctx.values.seller, "--seller"),
-      offers: addresses(ctx.values.offer, "--offer"),
+      sellers,
+      offers,
       accounts: accounts.length > 0 ? accounts : undefined,
       dryRun,
       report: say,
